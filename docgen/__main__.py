@@ -1,0 +1,3 @@
+from docgen.cli.main import main
+
+main()

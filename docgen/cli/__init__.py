@@ -1,0 +1,1 @@
+"""The click command line: parse options, call a service, print a result or an error."""

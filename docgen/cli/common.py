@@ -1,0 +1,99 @@
+"""What every command shares: the workspace, report options, dates, progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from docgen.config import Workspace, open_workspace
+from docgen.journal import Journal
+from docgen.report import FORMATS, Report, write_report
+
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliState:
+    """Options of the ``docgen`` group, and the workspace they name (opened once)."""
+
+    def __init__(self, root: Path, debug: bool) -> None:
+        self.root = root
+        self.debug = debug
+        self._workspace: Workspace | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = open_workspace(self.root)
+        return self._workspace
+
+    @property
+    def journal(self) -> Journal:
+        return Journal(self.workspace.journal_path, self.workspace.root)
+
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+class DateParam(click.ParamType):
+    """A date given as ISO (2026-10-01) or ROC (115/10/01, 115年10月1日)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        from docgen.calendar import parse_date
+        from docgen.errors import InputError
+
+        try:
+            return parse_date(str(value))
+        except InputError as error:
+            self.fail(str(error), param, ctx)
+
+
+DATE = DateParam()
+
+
+def format_option(default: str = "table") -> Callable[[F], F]:
+    """``--format table|json|csv|xlsx``."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
+        help="table for people, json for programs, csv/xlsx for Excel (csv has a UTF-8 BOM).",
+    )
+
+
+def output_option(
+    help_text: str = "Write the report to this file instead of the screen.",
+) -> Callable[[F], F]:
+    """``-o/--output FILE`` for a report."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
+
+
+def emit(report: Report, fmt: str, output: Path | None) -> None:
+    """Print ``report`` or write it to ``output`` in ``fmt``."""
+    text = write_report(report, fmt, output)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"Wrote {output}", err=True)
+
+
+def progress(items: Iterable[T], total: int | None = None, label: str = "") -> Iterator[T]:
+    """A progress bar on standard error when it is a terminal; silent otherwise."""
+    yield from tqdm(items, total=total, desc=label or None, disable=None, leave=False, unit="")

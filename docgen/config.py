@@ -1,0 +1,255 @@
+"""The workspace configuration: ``docgen.toml`` read into one validated model.
+
+Sources, later ones winning: built-in defaults → ``docgen.toml`` → ``DOCGEN_*``
+environment variables (``DOCGEN_<SECTION>_<KEY>``, e.g. ``DOCGEN_PATHS_ARCHIVE``)
+→ command-line flags. A wrong key or a wrong type is a :class:`ConfigError`
+naming the key and the file. The decisions RULES.md leaves to the office
+(sample rounding, masking) are settings here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from docgen.errors import ConfigError
+
+CONFIG_NAME = "docgen.toml"
+ENV_PREFIX = "DOCGEN_"
+#: Environment variables with the prefix that are not configuration keys.
+_ENV_NOT_CONFIG = {"DOCGEN_WORKSPACE", "DOCGEN_DEBUG"}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Unit(_Section):
+    """A unit (科室) whose members query household data, with its supervisor (R6.2)."""
+
+    name: str
+    supervisor: str = ""
+
+
+class Office(_Section):
+    """Who the office is and who holds each role of the regulation."""
+
+    name: str = "臺北市市場處"
+    director: str = ""
+    administrator: str = ""
+    ethics_officer: str = ""
+    auditors: list[str] = Field(default_factory=list)
+    planning_unit: str = "企劃室"
+
+
+class Masking(_Section):
+    """Masking of personal data (RULES.md, Decisions: 國發會 rule of 民國103年)."""
+
+    id_keep: int = Field(default=6, ge=0, le=10)
+    id_mask_char: str = Field(default="*", min_length=1, max_length=1)
+    name_mask_char: str = Field(default="○", min_length=1, max_length=1)
+
+
+class Sampling(_Section):
+    """Sample-size rounding (RULES.md, Decisions: rounded up by default)."""
+
+    rounding: Literal["ceil", "half_up"] = "ceil"
+
+
+class Paths(_Section):
+    """Folders, relative to the workspace root unless absolute."""
+
+    data: Path = Path("data")
+    templates: Path = Path("templates/attachments")
+    retention: Path = Path("retention")
+    archive: Path = Path("archive")
+    state: Path = Path(".docgen")
+    index: Path | None = None
+    office_calendar: Path | None = None
+
+
+class QueryColumns(_Section):
+    """Column headers of the platform's query-log export, per field."""
+
+    timestamp: str = "查詢日期時間"
+    account: str = "查詢人員帳號"
+    subject_id: str = "被查詢人身分證統一編號"
+    subject_name: str = "被查詢人姓名"
+    item: str = "查詢項目"
+    doc_no: str = "公文文號"
+    case_no: str = "案號"
+    case_name: str = "案件名稱"
+    purpose: str = "使用目的"
+    legal_basis: str = "法令依據"
+    unit: str = "查詢人員單位"
+
+
+class PathRule(_Section):
+    """An archive classification rule: a glob under the inbox → a retention category."""
+
+    pattern: str
+    category: str
+    period: str | None = None
+    unit: str | None = None
+
+
+class Archive(_Section):
+    """How the archive watcher takes and checks files."""
+
+    stable_seconds: float = Field(default=5.0, ge=0)
+    reconcile_minutes: float = Field(default=5.0, gt=0)
+    path_rules: list[PathRule] = Field(default_factory=list)
+
+
+class Config(_Section):
+    """The whole configuration of one workspace."""
+
+    office: Office = Field(default_factory=Office)
+    units: list[Unit] = Field(default_factory=list)
+    masking: Masking = Field(default_factory=Masking)
+    sampling: Sampling = Field(default_factory=Sampling)
+    paths: Paths = Field(default_factory=Paths)
+    columns: QueryColumns = Field(default_factory=QueryColumns)
+    archive: Archive = Field(default_factory=Archive)
+
+    @field_validator("units")
+    @classmethod
+    def _unique_units(cls, units: list[Unit]) -> list[Unit]:
+        names = [u.name for u in units]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"unit listed twice: {', '.join(duplicates)}")
+        return units
+
+    def unit(self, name: str) -> Unit | None:
+        """The configured unit called ``name``, if any."""
+        return next((u for u in self.units if u.name == name), None)
+
+
+class Workspace:
+    """A workspace folder and its configuration, with every path resolved."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root.resolve()
+        self.config = config
+
+    def _resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def data_dir(self) -> Path:
+        return self._resolve(self.config.paths.data)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self._resolve(self.config.paths.templates)
+
+    @property
+    def retention_dir(self) -> Path:
+        return self._resolve(self.config.paths.retention)
+
+    @property
+    def archive_root(self) -> Path:
+        return self._resolve(self.config.paths.archive)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where docgen keeps its own state (journal, index, drawn samples)."""
+        return self._resolve(self.config.paths.state)
+
+    @property
+    def journal_path(self) -> Path:
+        return self.state_dir / "journal.jsonl"
+
+    @property
+    def index_path(self) -> Path:
+        """The archive index: SQLite on local disk, outside the archive root."""
+        if self.config.paths.index is not None:
+            return self._resolve(self.config.paths.index)
+        return self.state_dir / "index.sqlite"
+
+    @property
+    def office_calendar_path(self) -> Path | None:
+        path = self.config.paths.office_calendar
+        return None if path is None else self._resolve(path)
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _env_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``DOCGEN_<SECTION>_<KEY>`` variables as a nested mapping (values parsed as TOML
+    where they parse, else taken as text)."""
+    sections = {name for name, info in Config.model_fields.items() if info.annotation is not list}
+    overrides: dict[str, Any] = {}
+    for name, text in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in _ENV_NOT_CONFIG:
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        section = next((s for s in sections if rest.startswith(s + "_")), None)
+        if section is None:
+            raise ConfigError(f"environment variable {name}: no such configuration section")
+        overrides.setdefault(section, {})[rest[len(section) + 1 :]] = _env_value(text)
+    return overrides
+
+
+def _describe(error: ValidationError, source: str) -> ConfigError:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        lines.append(f"{source}: {key}: {message}")
+    return ConfigError("invalid configuration\n  " + "\n  ".join(lines))
+
+
+def load_config(
+    root: Path,
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, Any] | None = None,
+) -> Config:
+    """Read the configuration of the workspace at ``root``: defaults → file → env → flags."""
+    path = root / CONFIG_NAME
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    try:
+        Config.model_validate(data)
+    except ValidationError as error:
+        raise _describe(error, str(path)) from error
+    env = environment_overrides(os.environ if environ is None else environ)
+    merged = _merge(_merge(data, env), flags or {})
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as error:
+        raise _describe(error, f"{path} (with DOCGEN_* environment and flags)") from error
+
+
+def open_workspace(
+    root: Path,
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, Any] | None = None,
+) -> Workspace:
+    """The workspace at ``root``; it need not have been initialised (defaults apply)."""
+    return Workspace(root, load_config(root, environ, flags))

@@ -1,0 +1,101 @@
+"""One exception hierarchy for docgen.
+
+Every error a user can cause carries a message that says what is wrong and, where
+possible, how to fix it, and an exit code. The CLI turns them into ``Error: …``
+and the code in exactly one place (:func:`docgen.cli.main.main`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    INPUT = 3
+    CONFIG = 4
+    INTEGRITY = 5
+    INCOMPLETE = 6
+    EXTERNAL = 7
+
+
+class DocgenError(Exception):
+    """Base class: ``str(error)`` is the message shown to the user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(DocgenError):
+    """A file or value given by the user is wrong (bad date, unreadable file, bad row)."""
+
+    exit_code = ExitCode.INPUT
+
+
+class ConfigError(DocgenError):
+    """The workspace configuration is wrong: names the key and the file."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class IntegrityError(DocgenError):
+    """Stored evidence no longer matches: the journal chain, a manifest, a hash."""
+
+    exit_code = ExitCode.INTEGRITY
+
+
+class IncompleteError(DocgenError):
+    """Something the regulation requires is missing (evidence check, missing records)."""
+
+    exit_code = ExitCode.INCOMPLETE
+
+
+class ExternalToolError(DocgenError):
+    """An external program (LibreOffice, Ghostscript, qpdf) failed or is missing."""
+
+    exit_code = ExitCode.EXTERNAL
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem in one row of an input file; ``row`` counts as a person would
+    (the header is row 1 in a table; data starts at row 2)."""
+
+    file: str
+    row: int | None
+    column: str | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.problem}"
+
+
+class ValidationFailed(InputError):
+    """One or more rows of an input file are invalid; all of them are listed."""
+
+    def __init__(self, problems: Sequence[RowProblem], total: int | None = None) -> None:
+        self.problems = list(problems)
+        self.total = total if total is not None else len(self.problems)
+        shown = "\n".join(f"  {p}" for p in self.problems)
+        more = self.total - len(self.problems)
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        files = sorted({p.file for p in self.problems})
+        head = f"{self.total} invalid row(s) in {', '.join(files)}:"
+        super().__init__(f"{head}\n{shown}{tail}")

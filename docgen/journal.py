@@ -1,0 +1,144 @@
+"""The append-only, hash-chained journal of everything docgen writes.
+
+Each line of ``journal.jsonl`` is one JSON entry: when, which command, the SHA-256
+of its inputs and outputs, free-form details, and ``prev`` — the hash of the entry
+before it. ``hash`` is the SHA-256 of the entry's canonical JSON without ``hash``.
+Editing, removing, inserting or reordering an entry breaks the chain, which
+:func:`verify` reports by entry number. Truncating the tail cannot be seen from
+the file alone; that is why auditors quote the head hash in their records and
+``verify(expect_head=…)`` checks that a quoted head is still in the chain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from docgen.errors import InputError, IntegrityError
+from docgen.fsutil import sha256_file
+
+GENESIS = "0" * 64
+
+
+def _entry_hash(entry: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """What a successful verification saw."""
+
+    entries: int
+    head: str
+
+
+class Journal:
+    """The journal file of one workspace."""
+
+    def __init__(self, path: Path, root: Path | None = None) -> None:
+        self.path = path
+        self.root = root
+
+    def _describe_file(self, path: Path) -> dict[str, str]:
+        shown = str(path)
+        if self.root is not None:
+            with contextlib.suppress(ValueError):
+                shown = str(path.resolve().relative_to(self.root.resolve()))
+        return {"path": shown, "sha256": sha256_file(path)}
+
+    def append(
+        self,
+        command: str,
+        inputs: Iterable[Path] = (),
+        outputs: Iterable[Path] = (),
+        details: Mapping[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Record one action; returns the entry written. Safe against concurrent writers."""
+        entry: dict[str, Any] = {
+            "time": (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
+            "command": command,
+            "inputs": [self._describe_file(p) for p in inputs],
+            "outputs": [self._describe_file(p) for p in outputs],
+            "details": dict(details or {}),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a+", encoding="utf-8") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                handle.seek(0)
+                last = _last_entry(handle.read())
+                entry["seq"] = 1 if last is None else int(last["seq"]) + 1
+                entry["prev"] = GENESIS if last is None else last["hash"]
+                entry["hash"] = _entry_hash(entry)
+                handle.seek(0, os.SEEK_END)
+                handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return entry
+
+    def entries(self) -> list[dict[str, Any]]:
+        """All entries, parsed; a line that is not JSON is an :class:`IntegrityError`."""
+        if not self.path.exists():
+            return []
+        result = []
+        for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+            try:
+                result.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise IntegrityError(
+                    f"{self.path}: line {number} is not a journal entry"
+                ) from error
+        return result
+
+    def verify(self, expect_head: str | None = None) -> VerifyResult:
+        """Check every entry's hash and the chain; raise :class:`IntegrityError` naming
+        the first broken entry. With ``expect_head``, also check that a head hash quoted
+        earlier is still in the chain (which catches a truncated journal)."""
+        prev, seen = GENESIS, set()
+        entries = self.entries()
+        for line, entry in enumerate(entries, 1):
+            command = entry.get("command", "?")
+            where = f"{self.path}: entry {line} (seq {entry.get('seq', '?')}, {command})"
+            if entry.get("hash") != _entry_hash(entry):
+                raise IntegrityError(f"{where} was edited: its content does not match its hash")
+            if entry.get("prev") != prev:
+                raise IntegrityError(
+                    f"{where} does not follow the entry before it: "
+                    "an entry was removed, inserted or reordered here"
+                )
+            if entry.get("seq") != line:
+                raise IntegrityError(f"{where} is out of sequence: expected seq {line}")
+            prev = entry["hash"]
+            seen.add(prev)
+        if expect_head is not None and expect_head != GENESIS and expect_head not in seen:
+            raise IntegrityError(
+                f"{self.path}: the head hash {expect_head} quoted earlier is not in the journal: "
+                "entries were removed from its end"
+            )
+        return VerifyResult(entries=len(entries), head=prev)
+
+
+def _last_entry(text: str) -> dict[str, Any] | None:
+    lines = text.rstrip("\n").rsplit("\n", 1)
+    if not lines[-1]:
+        return None
+    try:
+        entry: dict[str, Any] = json.loads(lines[-1])
+    except json.JSONDecodeError as error:
+        raise InputError(
+            "the journal's last line is damaged: run `docgen journal verify`"
+        ) from error
+    return entry

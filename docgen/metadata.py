@@ -1,0 +1,200 @@
+"""Record metadata embedded in the files docgen writes, so the archive can classify
+a file by itself: DOCX custom properties and PDF XMP in the docgen namespace.
+
+One :class:`RecordMetadata` is written by the forms engine (DOCX and PDF) and the
+package builder (PDF), and read back by the archive.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import pikepdf
+from lxml import etree
+
+from docgen.errors import InputError
+from docgen.fsutil import atomic_path
+
+#: XMP namespace and prefix of docgen's fields.
+XMP_NS = "https://docgen.tw/ns/record/1.0/"
+XMP_PREFIX = "docgen"
+#: Prefix of docgen's DOCX custom property names (``docgen.record_id`` …).
+DOCX_PREFIX = "docgen."
+
+_CUSTOM_PART = "docProps/custom.xml"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_CUSTOM_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+)
+_CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+@dataclass
+class RecordMetadata:
+    """What a record is. ``period`` is ``2026-10`` or ``2026-H1``; ``record_ids`` lists
+    the records a package contains; dates are ISO strings."""
+
+    record_id: str = ""
+    form: str = ""
+    variant: str = ""
+    period: str = ""
+    unit: str = ""
+    subject: str = ""
+    data_sha256: str = ""
+    template_sha256: str = ""
+    category: str = ""
+    trigger: str = ""
+    review_date: str = ""
+    title: str = ""
+    record_ids: list[str] = field(default_factory=list)
+
+    def as_properties(self) -> dict[str, str]:
+        """Non-empty fields as flat text properties (lists space-separated)."""
+        result = {}
+        for key, value in asdict(self).items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if text:
+                result[key] = text
+        return result
+
+    @classmethod
+    def from_properties(cls, props: dict[str, str]) -> RecordMetadata:
+        """The inverse of :meth:`as_properties`; unknown keys are ignored."""
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            if item.name in props:
+                text = props[item.name]
+                values[item.name] = text.split() if item.name == "record_ids" else text
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+_XMP_KEYS = {_camel(f.name): f.name for f in fields(RecordMetadata)}
+
+
+# --- PDF (XMP) -------------------------------------------------------------------
+
+
+def write_pdf_metadata(pdf: pikepdf.Pdf, meta: RecordMetadata) -> None:
+    """Set docgen's XMP fields (and dc:title) on an open ``pikepdf.Pdf``."""
+    from pikepdf.models.metadata import PdfMetadata
+
+    PdfMetadata.register_xml_namespace(XMP_NS, XMP_PREFIX)
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+        for key, value in meta.as_properties().items():
+            xmp[f"{{{XMP_NS}}}{_camel(key)}"] = value
+        if meta.title:
+            xmp["dc:title"] = meta.title
+
+
+def read_pdf_metadata(path: Path) -> RecordMetadata | None:
+    """docgen's XMP fields of the PDF at ``path``, or None when it has none."""
+    try:
+        with pikepdf.open(path) as pdf:
+            xmp = pdf.open_metadata()
+            props = {
+                _XMP_KEYS[key.split("}", 1)[1]]: str(value)
+                for key, value in xmp.items()
+                if key.startswith(f"{{{XMP_NS}}}") and key.split("}", 1)[1] in _XMP_KEYS
+            }
+    except pikepdf.PdfError as error:
+        raise InputError(f"{path}: not a readable PDF ({error})") from error
+    return RecordMetadata.from_properties(props) if props else None
+
+
+# --- DOCX (custom properties) ----------------------------------------------------
+
+
+def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
+    ns = {"c": _CUSTOM_NS, "vt": _VT_NS}
+    if existing:
+        root = etree.fromstring(existing)
+    else:
+        root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
+    for node in root.findall("c:property", ns):
+        if node.get("name", "").startswith(DOCX_PREFIX):
+            root.remove(node)
+    pids = [int(n.get("pid", "1")) for n in root.findall("c:property", ns)]
+    pid = max([1, *pids]) + 1
+    for offset, (key, value) in enumerate(sorted(props.items())):
+        node = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property")
+        node.set("fmtid", _FMTID)
+        node.set("pid", str(pid + offset))
+        node.set("name", DOCX_PREFIX + key)
+        etree.SubElement(node, f"{{{_VT_NS}}}lpwstr").text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _with_custom_part(name: str, data: bytes) -> bytes:
+    if name == "[Content_Types].xml":
+        root = etree.fromstring(data)
+        ct = root.nsmap[None]
+        if not any(o.get("PartName") == "/" + _CUSTOM_PART for o in root):
+            override = etree.SubElement(root, f"{{{ct}}}Override")
+            override.set("PartName", "/" + _CUSTOM_PART)
+            override.set("ContentType", _CUSTOM_CT)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    if name == "_rels/.rels":
+        root = etree.fromstring(data)
+        rel_ns = root.nsmap[None]
+        if not any(r.get("Type") == _CUSTOM_REL for r in root):
+            ids = {r.get("Id") for r in root}
+            number = 1
+            while f"rId{number}" in ids:
+                number += 1
+            rel = etree.SubElement(root, f"{{{rel_ns}}}Relationship")
+            rel.set("Id", f"rId{number}")
+            rel.set("Type", _CUSTOM_REL)
+            rel.set("Target", _CUSTOM_PART)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return data
+
+
+def docx_with_metadata(docx: bytes, meta: RecordMetadata) -> bytes:
+    """``docx`` (the file's bytes) with docgen's custom properties set to ``meta``."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    existing = source.read(_CUSTOM_PART) if _CUSTOM_PART in source.namelist() else None
+    props = meta.as_properties()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == _CUSTOM_PART:
+                continue
+            target.writestr(info, _with_custom_part(info.filename, source.read(info)))
+        target.writestr(_CUSTOM_PART, _custom_xml(props, existing))
+    return out.getvalue()
+
+
+def write_docx_metadata(path: Path, meta: RecordMetadata) -> None:
+    """Set docgen's custom properties on the DOCX at ``path`` (rewritten atomically)."""
+    data = docx_with_metadata(path.read_bytes(), meta)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+        shutil.copymode(path, tmp)
+
+
+def read_docx_metadata(path: Path) -> RecordMetadata | None:
+    """docgen's custom properties of the DOCX at ``path``, or None when it has none."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if _CUSTOM_PART not in archive.namelist():
+                return None
+            root = etree.fromstring(archive.read(_CUSTOM_PART))
+    except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+        raise InputError(f"{path}: not a readable DOCX ({error})") from error
+    props = {}
+    for node in root:
+        name = node.get("name", "")
+        if name.startswith(DOCX_PREFIX) and len(node):
+            props[name[len(DOCX_PREFIX) :]] = node[0].text or ""
+    return RecordMetadata.from_properties(props) if props else None
