@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from docgen.errors import ConfigError
+from docgen.privacy import MaskingPolicy
 
 CONFIG_NAME = "docgen.toml"
 ENV_PREFIX = "DOCGEN_"
@@ -53,6 +54,10 @@ class Masking(_Section):
     id_keep: int = Field(default=6, ge=0, le=10)
     id_mask_char: str = Field(default="*", min_length=1, max_length=1)
     name_mask_char: str = Field(default="○", min_length=1, max_length=1)
+
+    def policy(self) -> MaskingPolicy:
+        """The policy :mod:`docgen.privacy` applies."""
+        return MaskingPolicy(self.id_keep, self.id_mask_char, self.name_mask_char)
 
 
 class Sampling(_Section):
@@ -199,7 +204,11 @@ def _env_value(text: str) -> Any:
 def environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     """``DOCGEN_<SECTION>_<KEY>`` variables as a nested mapping (values parsed as TOML
     where they parse, else taken as text)."""
-    sections = {name for name, info in Config.model_fields.items() if info.annotation is not list}
+    sections = {
+        name
+        for name, info in Config.model_fields.items()
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+    }
     overrides: dict[str, Any] = {}
     for name, text in environ.items():
         if not name.startswith(ENV_PREFIX) or name in _ENV_NOT_CONFIG:

@@ -39,8 +39,11 @@ def cli(ctx: click.Context, workspace: Path, debug: bool) -> None:
     ctx.obj = CliState(workspace, debug)
 
 
-# Commands, one module each.
+# Commands, one module each (imports here, below the group they attach to).
 # --- commands ---
+from docgen.cli.journal import journal
+
+cli.add_command(journal)
 # --- end commands ---
 
 

@@ -1,0 +1,106 @@
+"""The journal's hash chain catches every kind of tampering (issue 2, point 8)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from docgen.errors import IntegrityError
+from docgen.journal import GENESIS, Journal
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    data = tmp_path / "in.csv"
+    data.write_text("a,b\n1,2\n", encoding="utf-8")
+    out = tmp_path / "out.docx"
+    out.write_bytes(b"generated")
+    j = Journal(tmp_path / ".docgen" / "journal.jsonl", tmp_path)
+    for number in range(5):
+        j.append(f"command {number}", inputs=[data], outputs=[out], details={"n": number})
+    return j
+
+
+def _lines(j: Journal) -> list[str]:
+    return j.path.read_text(encoding="utf-8").splitlines()
+
+
+def _write(j: Journal, lines: list[str]) -> None:
+    j.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_intact_journal_verifies_and_reports_head(journal: Journal) -> None:
+    result = journal.verify()
+    assert result.entries == 5
+    assert result.head == journal.entries()[-1]["hash"]
+    first = journal.entries()[0]
+    assert first["prev"] == GENESIS
+    assert first["inputs"][0]["path"] == "in.csv"
+    assert len(first["inputs"][0]["sha256"]) == 64
+
+
+def test_entries_chain_to_each_other(journal: Journal) -> None:
+    entries = journal.entries()
+    assert [e["seq"] for e in entries] == [1, 2, 3, 4, 5]
+    assert all(b["prev"] == a["hash"] for a, b in itertools.pairwise(entries))
+
+
+def test_edited_entry_is_named(journal: Journal) -> None:
+    lines = _lines(journal)
+    entry = json.loads(lines[2])
+    entry["details"]["n"] = 99
+    lines[2] = json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    _write(journal, lines)
+    with pytest.raises(IntegrityError, match=r"entry 3 .* was edited"):
+        journal.verify()
+
+
+def test_removed_entry_is_named(journal: Journal) -> None:
+    lines = _lines(journal)
+    del lines[1]
+    _write(journal, lines)
+    with pytest.raises(IntegrityError, match=r"entry 2 .*removed, inserted or reordered"):
+        journal.verify()
+
+
+def test_inserted_entry_is_named(journal: Journal) -> None:
+    lines = _lines(journal)
+    forged = json.loads(lines[1])
+    forged["command"] = "forged"
+    lines.insert(2, json.dumps(forged, ensure_ascii=False, sort_keys=True))
+    _write(journal, lines)
+    with pytest.raises(IntegrityError, match="entry 3"):
+        journal.verify()
+
+
+def test_reordered_entries_are_named(journal: Journal) -> None:
+    lines = _lines(journal)
+    lines[1], lines[2] = lines[2], lines[1]
+    _write(journal, lines)
+    with pytest.raises(IntegrityError, match="entry 2"):
+        journal.verify()
+
+
+def test_truncation_is_caught_by_the_quoted_head(journal: Journal) -> None:
+    head = journal.verify().head
+    _write(journal, _lines(journal)[:-1])
+    assert journal.verify().entries == 4  # the file alone cannot tell
+    with pytest.raises(IntegrityError, match="removed from its end"):
+        journal.verify(expect_head=head)
+
+
+def test_damaged_line_is_an_integrity_error(journal: Journal) -> None:
+    with open(journal.path, "a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    with pytest.raises(IntegrityError, match="line 6"):
+        journal.verify()
+
+
+def test_append_continues_the_chain_after_reopening(journal: Journal) -> None:
+    again = Journal(journal.path)
+    entry = again.append("later")
+    assert entry["seq"] == 6
+    assert again.verify().head == entry["hash"]
