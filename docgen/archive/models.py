@@ -1,0 +1,143 @@
+"""The archive index's tables as SQLAlchemy 2 ORM classes (schema version 2).
+
+The schema itself is created and upgraded by the migrations in
+:mod:`docgen.archive.db`; these classes only map the tables. Paths are POSIX text
+relative to the archive root (``records/monthly_check/115/DG-4M-….pdf``); dates are
+``datetime.date``; times are naive ``datetime`` in the office's local time.
+
+Statuses:
+
+* ``Record.status``: ``filed`` (classified and filed), ``unclassified`` (kept under
+  ``records/unclassified/``, reported), ``disposed`` (removed by an approved
+  disposal; a tombstone remains).
+* ``File.status``: ``filed``, ``duplicate`` (identical content to ``duplicate_of``,
+  kept under ``records/duplicates/``), ``unclassified``, ``disposed``.
+  A file whose bytes are gone is not a status: :func:`docgen.archive.fixity.gone_files`
+  computes it from the folder.
+* ``File.kind``: ``document`` or ``sidecar`` (a ``NAME.meta.yaml`` filed beside it).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Base of every index table."""
+
+
+class Record(Base):
+    """One record: a document identified by its record ID (the same record may have
+    several files: DOCX, PDF, a colour scan)."""
+
+    __tablename__ = "records"
+
+    record_id: Mapped[str] = mapped_column(String, primary_key=True)
+    category: Mapped[str] = mapped_column(String, default="")
+    form: Mapped[str] = mapped_column(String, default="")
+    variant: Mapped[str] = mapped_column(String, default="")
+    period: Mapped[str] = mapped_column(String, default="")
+    unit: Mapped[str] = mapped_column(String, default="")
+    subject: Mapped[str] = mapped_column(String, default="")
+    trigger: Mapped[date | None] = mapped_column(default=None)
+    review_date: Mapped[date | None] = mapped_column(default=None)
+    title: Mapped[str] = mapped_column(String, default="")
+    record_ids: Mapped[str] = mapped_column(Text, default="")  # space-separated (packages)
+    status: Mapped[str] = mapped_column(String, default="filed")
+    source: Mapped[str] = mapped_column(String, default="")  # metadata|qr|sidecar|path_rule|none
+    reason: Mapped[str] = mapped_column(Text, default="")  # why it is unclassified
+    first_filed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    files: Mapped[list[File]] = relationship(back_populates="record", order_by="File.path")
+    holds: Mapped[list[Hold]] = relationship(back_populates="record")
+
+
+class File(Base):
+    """One file under the archive root, with what fixity checks against."""
+
+    __tablename__ = "files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.record_id"), index=True)
+    path: Mapped[str] = mapped_column(String, unique=True)
+    kind: Mapped[str] = mapped_column(String, default="document")
+    status: Mapped[str] = mapped_column(String, default="filed")
+    sha256: Mapped[str] = mapped_column(String, index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int] = mapped_column(Integer)
+    inode: Mapped[int] = mapped_column(Integer)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("files.id"), default=None)
+    original_name: Mapped[str] = mapped_column(String, default="")  # relative to inbox/
+    first_seen_at: Mapped[datetime | None] = mapped_column(default=None)
+    filed_at: Mapped[datetime | None] = mapped_column(default=None)
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)  # schema v2
+
+    record: Mapped[Record] = relationship(back_populates="files")
+
+
+class Hold(Base):
+    """A legal hold on a record: while unreleased, the record is never a candidate."""
+
+    __tablename__ = "holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.record_id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String, default="")
+    placed_at: Mapped[datetime]
+    released_by: Mapped[str] = mapped_column(String, default="")
+    released_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    record: Mapped[Record] = relationship(back_populates="holds")
+
+
+class Disposal(Base):
+    """The tombstone of a disposed record: what it was, and who approved its removal."""
+
+    __tablename__ = "disposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.record_id"), index=True)
+    files_json: Mapped[str] = mapped_column(Text)  # [{"path", "sha256", "size"}]
+    metadata_json: Mapped[str] = mapped_column(Text)  # the record's fields
+    approval: Mapped[str] = mapped_column(String)
+    disposed_by: Mapped[str] = mapped_column(String, default="")
+    disposed_at: Mapped[datetime]
+    tombstone_path: Mapped[str] = mapped_column(String, default="")
+
+
+class FormIssued(Base):
+    """A document docgen generated (its record ID), whether or not it was filed yet."""
+
+    __tablename__ = "forms_issued"
+
+    record_id: Mapped[str] = mapped_column(String, primary_key=True)
+    form: Mapped[str] = mapped_column(String, default="")
+    variant: Mapped[str] = mapped_column(String, default="")
+    period: Mapped[str] = mapped_column(String, default="")
+    unit: Mapped[str] = mapped_column(String, default="")
+    subject: Mapped[str] = mapped_column(String, default="")
+    category: Mapped[str] = mapped_column(String, default="")
+    title: Mapped[str] = mapped_column(String, default="")
+    issued_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Intent(Base):
+    """An ingest in progress (crash safety): written before a file is linked into
+    ``records/``, marked ``done`` in the same transaction that records it, deleted once
+    the inbox copy is removed. :func:`docgen.archive.ingest.recover` settles leftovers."""
+
+    __tablename__ = "intents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String)  # relative to the archive root
+    target: Mapped[str] = mapped_column(String)
+    sidecar_source: Mapped[str] = mapped_column(String, default="")
+    sidecar_target: Mapped[str] = mapped_column(String, default="")
+    sha256: Mapped[str] = mapped_column(String)
+    plan_json: Mapped[str] = mapped_column(Text)  # what to record once in place
+    state: Mapped[str] = mapped_column(String, default="pending")  # pending|done
+    created_at: Mapped[datetime]
