@@ -1,0 +1,211 @@
+"""The retention schedule (``retention/schedule.yaml``) read and validated, and each
+archived record's retention computed from the index, the account registry and the
+schedule (DESIGN.md, Retention; R4.2, R6.2–R6.4).
+
+The schedule file is human-edited: every problem is reported with the file and the
+line (PyYAML node marks). Retention is computed, never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from docgen.config import Workspace
+from docgen.errors import ConfigError
+from docgen.rules.retention import (
+    CATEGORIES,
+    REGULATION_MINIMUMS,
+    RetentionRule,
+    Term,
+    Trigger,
+    parse_term,
+    rule_problems,
+    undefined_rule,
+)
+
+SCHEDULE_NAME = "schedule.yaml"
+_FIELDS = ("label_zh", "label_en", "trigger", "period", "rule")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The retention rule of every category, and the file it came from."""
+
+    rules: dict[str, RetentionRule]
+    source: str = ""
+
+    def rule(self, category: str) -> RetentionRule:
+        """The rule of ``category``; a category the schedule does not know falls
+        under ``other``, and a category without a rule is undefined."""
+        key = category if category in CATEGORIES else "other"
+        return self.rules.get(key) or undefined_rule(key)
+
+
+@dataclass
+class _Problems:
+    source: str
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, node: yaml.Node, message: str) -> None:
+        self.lines.append(f"{self.source}, line {node.start_mark.line + 1}: {message}")
+
+    def raise_if_any(self) -> None:
+        if len(self.lines) == 1:
+            raise ConfigError(self.lines[0])
+        if self.lines:
+            raise ConfigError("invalid retention schedule:\n  " + "\n  ".join(self.lines))
+
+
+def packaged_schedule_path() -> Path:
+    """The schedule shipped inside docgen (the regulation's minimums)."""
+    return Path(str(resources.files("docgen") / "data" / "retention" / SCHEDULE_NAME))
+
+
+def schedule_path(workspace: Workspace) -> Path:
+    """The workspace's schedule, else the packaged one (a workspace not made by init)."""
+    path = workspace.retention_dir / SCHEDULE_NAME
+    return path if path.exists() else packaged_schedule_path()
+
+
+def load_workspace_schedule(workspace: Workspace) -> Schedule:
+    """The validated schedule of ``workspace``."""
+    return load_schedule(schedule_path(workspace))
+
+
+def load_schedule(path: Path) -> Schedule:
+    """Read and validate the schedule at ``path``; :class:`ConfigError` names the
+    file and the line of every problem."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the retention schedule ({error})") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text ({error.reason})") from error
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else "?"
+        raise ConfigError(f"{path}, line {line}: not valid YAML: {error.problem}") from error
+    problems = _Problems(str(path))
+    categories = _categories_node(root, problems)
+    problems.raise_if_any()
+    assert categories is not None
+    rules = _read_rules(categories, problems)
+    for missing in sorted(set(REGULATION_MINIMUMS) - set(rules)):
+        problems.add(categories, f"category {missing} is missing; the regulation requires it")
+    problems.raise_if_any()
+    return Schedule(rules, str(path))
+
+
+def _mapping_items(node: yaml.Node) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
+    return [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
+
+
+def _categories_node(root: yaml.Node | None, problems: _Problems) -> yaml.MappingNode | None:
+    if not isinstance(root, yaml.MappingNode):
+        message = "the schedule must be a mapping with a 'categories' key"
+        if root is None:
+            problems.lines.append(f"{problems.source}, line 1: {message} (the file is empty)")
+        else:
+            problems.add(root, message)
+        return None
+    found = None
+    for key, value in _mapping_items(root):
+        if key.value == "version":
+            if value.value not in ("1", 1):
+                problems.add(value, f"unsupported schedule version {value.value!r}: use 1")
+        elif key.value == "categories":
+            found = value
+        else:
+            problems.add(key, f"unknown key {key.value!r}: expected version, categories")
+    if found is None:
+        problems.add(root, "no 'categories' key")
+    elif not isinstance(found, yaml.MappingNode):
+        problems.add(found, "'categories' must map each category to its rule")
+        return None
+    return found
+
+
+def _read_rules(node: yaml.MappingNode, problems: _Problems) -> dict[str, RetentionRule]:
+    rules: dict[str, RetentionRule] = {}
+    for key, value in _mapping_items(node):
+        if key.value in rules:
+            problems.add(key, f"category {key.value} is listed twice")
+            continue
+        rule = _read_rule(key, value, problems)
+        if rule is not None:
+            rules[key.value] = rule
+    return rules
+
+
+def _read_rule(key: yaml.ScalarNode, node: yaml.Node, problems: _Problems) -> RetentionRule | None:
+    name = key.value
+    if name not in CATEGORIES:
+        problems.add(key, f"unknown category {name!r}: use one of {', '.join(CATEGORIES)}")
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(node, f"{name}: expected the keys {', '.join(_FIELDS)}")
+        return None
+    nodes = _field_nodes(name, node, problems)
+    before = len(problems.lines)
+    trigger = _trigger(name, nodes, problems)
+    term = _term(name, nodes, problems)
+    if len(problems.lines) > before or trigger is None:
+        return None
+    rule = RetentionRule(
+        name,
+        trigger,
+        term,
+        rule_id=_text(nodes.get("rule")),
+        label_zh=_text(nodes.get("label_zh")),
+        label_en=_text(nodes.get("label_en")),
+    )
+    for where, message in rule_problems(rule):
+        problems.add(nodes.get(where, key), f"{name}: {where}: {message}")
+    return rule
+
+
+def _field_nodes(name: str, node: yaml.MappingNode, problems: _Problems) -> dict[str, yaml.Node]:
+    found: dict[str, yaml.Node] = {}
+    for key, value in _mapping_items(node):
+        if key.value not in _FIELDS:
+            problems.add(key, f"{name}: unknown key {key.value!r}: expected {', '.join(_FIELDS)}")
+        elif not isinstance(value, yaml.ScalarNode):
+            problems.add(value, f"{name}: {key.value} must be a single value")
+        else:
+            found[key.value] = value
+    for required in ("trigger", "period"):
+        if required not in found:
+            problems.add(node, f"{name}: no {required}")
+    return found
+
+
+def _text(node: yaml.Node | None) -> str:
+    if node is None or node.value is None:
+        return ""
+    return str(node.value).strip()
+
+
+def _trigger(name: str, nodes: dict[str, yaml.Node], problems: _Problems) -> Trigger | None:
+    node = nodes.get("trigger")
+    if node is None:
+        return None
+    try:
+        return Trigger(_text(node))
+    except ValueError:
+        known = ", ".join(t.value for t in Trigger)
+        problems.add(node, f"{name}: trigger {_text(node)!r} is not one of {known}")
+        return None
+
+
+def _term(name: str, nodes: dict[str, yaml.Node], problems: _Problems) -> Term | None:
+    node = nodes.get("period")
+    if node is None:
+        return None
+    try:
+        return parse_term(_text(node))
+    except ValueError as error:
+        problems.add(node, f"{name}: {error}")
+        return None
