@@ -1,0 +1,190 @@
+"""Every duty the regulation sets for a year, with its due date (pure).
+
+* **R6.2** monthly spot check (附件4 月抽查), per unit that had queries in the month:
+  due by the **end of the following month** (RULES.md Decisions).
+* **R6.3** half-year internal audit (附件4 半年抽查 for the whole office, and 附件5):
+  the text gives no date of its own; it must be done for the report, so it is due
+  with the report (R6.4).
+* **R6.4** the audit results, colour-scanned, to 民政局: the first half **by 31 August**,
+  the second half **by 10 March of the next year**.
+* **R4.1a** account and permission review (清查) **at most 6 months** after the previous
+  one (RULES.md Decisions): each due date is the end of a 6-month Civil Code period
+  from the previous review (:func:`~docgen.calendar.civil_code_period_end`). With no
+  review on record, one is due by the end of each half-year.
+
+A year's obligations are those of its periods: 2026's include the December check (due
+2027-01-31) and the second half's report (due 2027-03-10). Each obligation lists the
+records that fulfil it (:class:`RequiredRecord`), matched against the archive's record
+metadata (form, variant, category, period, unit) or the journal. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from docgen.calendar import Period, civil_code_period_end
+
+#: The unit a whole-office record (附件4 半年抽查, 附件5) is filed under.
+WHOLE_OFFICE = "全處"
+
+KIND_TITLES = {
+    "monthly_check": "月抽查",
+    "half_year_audit": "半年內部稽核",
+    "audit_report": "稽核結果函報民政局",
+    "account_review": "帳號清查",
+}
+
+
+@dataclass(frozen=True)
+class RequiredRecord:
+    """A record an obligation needs. Archive records match on ``form``/``variant``/
+    ``category`` as in :class:`docgen.metadata.RecordMetadata` (``form`` "" for a
+    package); a ``journal_command`` record is an entry of the workspace journal."""
+
+    label: str
+    form: str = ""
+    variant: str = ""
+    category: str = ""
+    journal_command: str = ""
+
+    def matches(self, form: str, variant: str, category: str) -> bool:
+        """Whether an archive record with this metadata is of this kind."""
+        if self.journal_command:
+            return False
+        return (form, variant, category) == (self.form, self.variant, self.category)
+
+
+MONTHLY_FORM = RequiredRecord("附件4 月抽查", "4", "monthly", "monthly_check")
+HALF_YEAR_FORM = RequiredRecord("附件4 半年抽查", "4", "half", "half_year_audit")
+AUDIT_RECORD = RequiredRecord("附件5 稽核紀錄表", "5", "", "half_year_audit")
+SCAN_PACKAGE = RequiredRecord("彩色掃描封裝檔", "", "", "half_year_audit")
+REVIEW_ENTRY = RequiredRecord(
+    "帳號清查紀錄（docgen accounts review）", journal_command="accounts review"
+)
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One duty: ``key`` is stable across runs (``monthly_check:2026-10:企劃室``,
+    ``half_year_audit:2026-H1``, ``audit_report:2026-H1``, ``account_review:2026-H2``);
+    ``unit`` is None for a whole-office duty; ``records`` are what fulfil it."""
+
+    key: str
+    kind: str
+    rule: str
+    title: str
+    period: Period | None
+    unit: str | None
+    due: date
+    records: tuple[RequiredRecord, ...]
+
+    def fulfilled_by(
+        self, form: str, variant: str, category: str, period: str, unit: str
+    ) -> RequiredRecord | None:
+        """The required record an archive record (by its metadata; ``period`` as
+        ``2026-10``/``2026-H1``) stands for, or None if it is not one of this duty's."""
+        if self.period is None or period != self.period.label:
+            return None
+        if self.unit is not None and unit != self.unit:
+            return None
+        return next((r for r in self.records if r.matches(form, variant, category)), None)
+
+
+def monthly_check(month: Period, unit: str) -> Obligation:
+    """R6.2: the unit's spot check of ``month``, due by the end of the following month."""
+    following = Period.containing(month.end + timedelta(days=1), "month")
+    return Obligation(
+        key=f"monthly_check:{month.label}:{unit}",
+        kind="monthly_check",
+        rule="R6.2",
+        title=f"{unit} {month.roc_label}案件月抽查（附件4）",
+        period=month,
+        unit=unit,
+        due=following.end,
+        records=(MONTHLY_FORM,),
+    )
+
+
+def report_due(half: Period) -> date:
+    """R6.4: H1 results by 31 August; H2 results by 10 March of the next year."""
+    return date(half.year, 8, 31) if half.number == 1 else date(half.year + 1, 3, 10)
+
+
+def half_year_audit(half: Period) -> Obligation:
+    """R6.3: the half-year internal audit (附件4 半年抽查, 附件5), due with its report."""
+    return Obligation(
+        key=f"half_year_audit:{half.label}",
+        kind="half_year_audit",
+        rule="R6.3",
+        title=f"{half.roc_label}內部稽核（附件4 半年抽查、附件5）",
+        period=half,
+        unit=None,
+        due=report_due(half),
+        records=(HALF_YEAR_FORM, AUDIT_RECORD),
+    )
+
+
+def audit_report(half: Period) -> Obligation:
+    """R6.4: the director-approved results, colour-scanned, sent to 民政局."""
+    return Obligation(
+        key=f"audit_report:{half.label}",
+        kind="audit_report",
+        rule="R6.4",
+        title=f"{half.roc_label}稽核結果函報民政局（彩色掃描）",
+        period=half,
+        unit=None,
+        due=report_due(half),
+        records=(SCAN_PACKAGE,),
+    )
+
+
+def account_review(due: date) -> Obligation:
+    """R4.1a: an account and permission review due on ``due``."""
+    half = Period.containing(due, "half")
+    return Obligation(
+        key=f"account_review:{half.label}",
+        kind="account_review",
+        rule="R4.1a",
+        title="帳號及權限清查（含職務異動、離職、退休人員）",
+        period=half,
+        unit=None,
+        due=due,
+        records=(REVIEW_ENTRY,),
+    )
+
+
+def account_review_dues(year: int, previous: date | None) -> list[date]:
+    """R4.1a due dates in ``year``: every 6 months from ``previous`` (a first due date
+    before the year is still outstanding and listed); none on record → each half's end."""
+    if previous is None:
+        return [Period("half", year, n).end for n in (1, 2)]
+    dues = [civil_code_period_end(previous, months=6)]
+    while dues[-1].year <= year:
+        dues.append(civil_code_period_end(dues[-1], months=6))
+    return [d for i, d in enumerate(dues) if d.year == year or (i == 0 and d.year < year)]
+
+
+def obligations_for_year(
+    year: int,
+    units: Iterable[str] = (),
+    *,
+    units_by_month: Mapping[Period, Collection[str]] | None = None,
+    previous_review: date | None = None,
+) -> list[Obligation]:
+    """Every duty of ``year``'s periods, by due date. Monthly checks are for every unit
+    in ``units`` each month, or, given ``units_by_month``, for the units that had
+    queries in each month. ``previous_review`` is the last account review, if any."""
+    unit_list = sorted(set(units))
+    months = [Period("month", year, m) for m in range(1, 13)]
+    result = [
+        monthly_check(month, unit)
+        for month in months
+        for unit in (unit_list if units_by_month is None else sorted(units_by_month.get(month, ())))
+    ]
+    for half in (Period("half", year, 1), Period("half", year, 2)):
+        result += [half_year_audit(half), audit_report(half)]
+    result += [account_review(due) for due in account_review_dues(year, previous_review)]
+    order = list(KIND_TITLES)
+    return sorted(result, key=lambda o: (o.due, order.index(o.kind), o.key))
