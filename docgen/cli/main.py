@@ -44,6 +44,9 @@ def cli(ctx: click.Context, workspace: Path, debug: bool) -> None:
 from docgen.cli.journal import journal
 
 cli.add_command(journal)
+from docgen.cli.audit import audit
+
+cli.add_command(audit)
 # --- end commands ---
 
 

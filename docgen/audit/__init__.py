@@ -1,0 +1,3 @@
+"""The audit workflow: justification check, monthly and half-year samples, the
+supervisors' sheets and results, the half-year audit record and the account review
+(R4.1, R5.1, R5.2, R6.2–R6.5, R7.2)."""

@@ -1,0 +1,183 @@
+"""Drawn samples and their results, stored in the workspace (R6.2, R6.3, R6.5).
+
+Files: ``<state>/samples/<period>/<unit>.json`` (the drawn sample, written by
+``docgen audit sample``) and ``<state>/samples/<period>/<unit>.results.json`` (the
+supervisor's marks, written by ``docgen audit results``); ``<state>`` is the
+workspace's ``.docgen``, ``<period>`` ``2026-10`` or ``2026-H1``, ``<unit>`` the unit's
+name or ``全處`` for a half-year sample over the whole office. UTF-8 JSON; names and
+IDs in them are masked.
+
+Sample (``format: "docgen-sample/1"``): ``period``, ``kind`` (``month``/``half``),
+``unit``, ``drawn_at`` (ISO), ``sources`` [{``path``, ``sha256``}], ``population``,
+``population_sha256``, ``outside_period`` (queries in the files but not in the
+period, not sampled), ``seed``, ``seed_given`` (true when ``--seed`` was used),
+``algorithm``, ``algorithm_text``, ``sample_size``, ``rule``, ``rule_en``,
+``cases`` [{``no``, ``ordinal``, ``key``, ``source``, ``row``, ``queried_at``,
+``account``, ``user_name``, ``subject_id``, ``subject_name``, ``item``,
+``justification``}], ``anomalies`` [the same fields without ``no``/``ordinal``/``key``,
+plus ``findings`` (list of text) and ``anomaly`` (true for R5.1, false for a hint)],
+``documents`` {``form``, ``form_pdf``, ``record_id``, ``sheet``, ``anomalies_xlsx``,
+``anomalies_csv``} (paths relative to the workspace).
+
+Results (``format: "docgen-results/1"``): ``period``, ``unit``, ``read_at``,
+``sheet`` {``path``, ``sha256``}, ``cases`` [{``no``, ``key``, ``consistent``
+(是/否), ``remark``, ``evidence``}], ``documents`` {``form``, ``form_pdf``,
+``record_id``, ``referrals_xlsx``, ``referrals_csv``}, ``referred`` (number of
+cases and anomalies on the referral list).
+
+Functions: :func:`save_sample`, :func:`load_sample`, :func:`list_samples`,
+:func:`save_results`, :func:`load_results`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from docgen.config import Workspace
+from docgen.errors import InputError
+from docgen.fsutil import atomic_write_text
+
+SAMPLE_FORMAT = "docgen-sample/1"
+RESULTS_FORMAT = "docgen-results/1"
+_RESULTS_SUFFIX = ".results.json"
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    path: str
+    sha256: str
+
+
+class ListedQuery(_Model):
+    """A query as it appears on the sample sheet and lists (masked)."""
+
+    source: str
+    row: int
+    queried_at: datetime
+    account: str
+    user_name: str = ""
+    subject_id: str
+    subject_name: str = ""
+    item: str = ""
+    justification: str = ""
+
+
+class SampleCase(ListedQuery):
+    no: int
+    ordinal: int
+    key: str
+
+
+class Anomaly(ListedQuery):
+    findings: list[str]
+    anomaly: bool
+
+
+class Sample(_Model):
+    format: str = SAMPLE_FORMAT
+    period: str
+    kind: str
+    unit: str
+    drawn_at: datetime
+    sources: list[Source]
+    population: int
+    population_sha256: str
+    outside_period: int = 0
+    seed: str
+    seed_given: bool = False
+    algorithm: str
+    algorithm_text: str
+    sample_size: int
+    rule: str
+    rule_en: str
+    cases: list[SampleCase]
+    anomalies: list[Anomaly] = Field(default_factory=list)
+    documents: dict[str, str] = Field(default_factory=dict)
+
+
+class CaseResult(_Model):
+    no: int
+    key: str
+    consistent: str
+    remark: str = ""
+    evidence: str = ""
+
+
+class Results(_Model):
+    format: str = RESULTS_FORMAT
+    period: str
+    unit: str
+    read_at: datetime
+    sheet: Source
+    cases: list[CaseResult]
+    documents: dict[str, str] = Field(default_factory=dict)
+    referred: int = 0
+
+
+def samples_dir(workspace: Workspace, period: str | None = None) -> Path:
+    """``.docgen/samples`` or one period's folder in it."""
+    base = workspace.state_dir / "samples"
+    return base if period is None else base / period
+
+
+def sample_path(workspace: Workspace, period: str, unit: str) -> Path:
+    return samples_dir(workspace, period) / f"{unit}.json"
+
+
+def results_path(workspace: Workspace, period: str, unit: str) -> Path:
+    return samples_dir(workspace, period) / f"{unit}{_RESULTS_SUFFIX}"
+
+
+def save_sample(workspace: Workspace, sample: Sample) -> Path:
+    """Write ``sample`` to its place (atomically); returns the path."""
+    target = sample_path(workspace, sample.period, sample.unit)
+    atomic_write_text(target, sample.model_dump_json(indent=2) + "\n")
+    return target
+
+
+def save_results(workspace: Workspace, results: Results) -> Path:
+    """Write ``results`` beside their sample; returns the path."""
+    target = results_path(workspace, results.period, results.unit)
+    atomic_write_text(target, results.model_dump_json(indent=2) + "\n")
+    return target
+
+
+def load_sample(workspace: Workspace, period: str, unit: str) -> Sample:
+    """The stored sample of ``unit`` for ``period``; :class:`InputError` if none."""
+    path = sample_path(workspace, period, unit)
+    if not path.exists():
+        raise InputError(f"no sample drawn for {unit} in {period}: run `docgen audit sample` first")
+    return _read(path, Sample)
+
+
+def load_results(workspace: Workspace, period: str, unit: str) -> Results | None:
+    """The stored results of ``unit``'s sample for ``period``, or None if not read back yet."""
+    path = results_path(workspace, period, unit)
+    return _read(path, Results) if path.exists() else None
+
+
+def list_samples(workspace: Workspace, period: str | None = None) -> list[Sample]:
+    """Every stored sample (of one period, or all), by period then unit."""
+    base = samples_dir(workspace)
+    folders = [base / period] if period else sorted(p for p in base.glob("*") if p.is_dir())
+    found = []
+    for folder in folders:
+        for path in sorted(folder.glob("*.json")):
+            if not path.name.endswith(_RESULTS_SUFFIX):
+                found.append(_read(path, Sample))
+    return found
+
+
+def _read(path: Path, model: type[M]) -> M:
+    try:
+        return model.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError) as error:
+        raise InputError(f"{path}: not a readable docgen sample file ({error})") from error

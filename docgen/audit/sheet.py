@@ -1,0 +1,225 @@
+"""The sample sheet (XLSX) a unit supervisor fills in, and reading it back (R6.2, R6.3).
+
+Sheet ``抽查表``: a title, then a header on row 3 and one row per sampled case from
+row 4 — 序號, 查詢日期時間 (ROC), 查詢人員, 被查詢人 (masked), 查詢項目,
+查詢事由/依據, and the columns to fill: 是否與業務相符 (a list: 是/否), 備註, 佐證檔案.
+Two hidden columns hold each case's key and a check code over the pre-filled cells;
+the sheet is protected except for the three columns to fill. A very hidden sheet
+``docgen`` names the period, the unit, the seed and the population hash, so a sheet
+is matched to its stored sample. Reading back reports every changed, added or
+removed row, every unmarked case and every 否 without a 備註, by sheet and row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen.audit.samples import Sample, SampleCase
+from docgen.calendar import format_roc_short
+from docgen.errors import InputError, RowProblem, ValidationFailed
+from docgen.fsutil import atomic_path
+
+SHEET = "抽查表"
+META_SHEET = "docgen"
+HEADER_ROW = 3
+HEADERS = (
+    "序號",
+    "查詢日期時間",
+    "查詢人員",
+    "被查詢人",
+    "查詢項目",
+    "查詢事由/依據",
+    "是否與業務相符",
+    "備註",
+    "佐證檔案",
+    "案件代碼",
+    "檢核碼",
+)
+_PREFILLED = 6
+_FILL = (7, 8, 9)
+_KEY, _CHECK = 10, 11
+_WIDTHS = (6, 18, 16, 20, 16, 40, 14, 30, 24, 12, 12)
+YES, NO = "是", "否"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One case as the supervisor marked it."""
+
+    no: int
+    key: str
+    consistent: str
+    remark: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """A non-empty row of the sheet as text cells, with its row number."""
+
+    number: int
+    cells: list[str]
+
+
+@dataclass(frozen=True)
+class FilledSheet:
+    """A sheet read back: which sample it belongs to and its rows."""
+
+    path: Path
+    period: str
+    unit: str
+    rows: list[RawRow]
+
+
+def prefilled_cells(case: SampleCase) -> list[Any]:
+    """The six cells docgen fills for a case (names and IDs already masked)."""
+    when = f"{format_roc_short(case.queried_at.date())} {case.queried_at:%H:%M}"
+    person = f"{case.account} {case.user_name}".strip()
+    subject = f"{case.subject_name} {case.subject_id}".strip()
+    return [case.no, when, person, subject, case.item, case.justification]
+
+
+def check_code(cells: list[Any], key: str) -> str:
+    """A short hash over the pre-filled cells and the key: changes show up."""
+    text = "\x1f".join(str(c) for c in [*cells, key])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def write_sheet(sample: Sample, target: Path) -> None:
+    """Write the sample sheet of ``sample`` to ``target`` (atomically)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET
+    sheet["A1"] = f"案件抽查表 {sample.period} {sample.unit}（共 {sample.sample_size} 件）"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = "請於「是否與業務相符」欄選擇 是/否；選「否」者須填備註；佐證檔案填檔名。"
+    sheet.append([])
+    for column, header in enumerate(HEADERS, start=1):
+        sheet.cell(HEADER_ROW, column, header).font = Font(bold=True)
+    last = HEADER_ROW + len(sample.cases)
+    for row, case in enumerate(sample.cases, start=HEADER_ROW + 1):
+        cells = prefilled_cells(case)
+        for column, value in enumerate([*cells, None, None, None, case.key], start=1):
+            sheet.cell(row, column, value)
+        sheet.cell(row, _CHECK, check_code(cells, case.key))
+        for column in _FILL:
+            sheet.cell(row, column).protection = Protection(locked=False)
+    choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+    choice.error, choice.errorTitle = "請選擇 是 或 否", "是否與業務相符"
+    sheet.add_data_validation(choice)
+    if sample.cases:
+        choice.add(f"G{HEADER_ROW + 1}:G{last}")
+    _layout(sheet)
+    _write_meta(book, sample)
+    with atomic_path(target) as tmp:
+        book.save(tmp)
+
+
+def _layout(sheet: Any) -> None:
+    for column, width in enumerate(_WIDTHS, start=1):
+        letter = sheet.cell(HEADER_ROW, column).column_letter
+        sheet.column_dimensions[letter].width = width
+        sheet.column_dimensions[letter].hidden = column in (_KEY, _CHECK)
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+
+
+def _write_meta(book: Any, sample: Sample) -> None:
+    meta = book.create_sheet(META_SHEET)
+    for key, value in _meta(sample).items():
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+
+
+def _meta(sample: Sample) -> dict[str, str]:
+    keys = "\n".join(c.key for c in sample.cases)
+    return {
+        "period": sample.period,
+        "unit": sample.unit,
+        "seed": sample.seed,
+        "population_sha256": sample.population_sha256,
+        "cases_sha256": hashlib.sha256(keys.encode("utf-8")).hexdigest(),
+    }
+
+
+def read_sheet(path: Path) -> FilledSheet:
+    """The period, unit and marks of a filled sheet; :class:`InputError` if it is not one."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a bad file
+        raise InputError(f"{path}: not a readable XLSX file ({error})") from error
+    if META_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
+        raise InputError(f"{path}: not a docgen sample sheet (sheet {SHEET!r} or its key missing)")
+    meta = {str(r[0]): str(r[1] or "") for r in book[META_SHEET].iter_rows(values_only=True)}
+    rows = book[SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    raw = [_raw(number, list(r)) for number, r in enumerate(rows, start=HEADER_ROW + 1)]
+    found = [r for r in raw if any(r.cells)]
+    return FilledSheet(path, meta.get("period", ""), meta.get("unit", ""), found)
+
+
+def _raw(number: int, cells: list[Any]) -> RawRow:
+    cells = (cells + [None] * len(HEADERS))[: len(HEADERS)]
+    return RawRow(number, ["" if c is None else str(c).strip() for c in cells])
+
+
+def check_marks(sheet: FilledSheet, sample: Sample) -> list[Mark]:
+    """The supervisor's marks matched to ``sample``; :class:`ValidationFailed` listing
+    every changed, added or removed row, unmarked case and 否 without 備註."""
+    name = sheet.path.name
+    by_key = {c.key: c for c in sample.cases}
+    problems: list[RowProblem] = []
+    present: set[str] = set()
+    marks: dict[str, Mark] = {}
+    for row in sheet.rows:
+        problem = _row_problem(row.cells, by_key, present)
+        present.add(row.cells[_KEY - 1])
+        if problem:
+            problems.append(RowProblem(name, row.number, problem[0], problem[1]))
+            continue
+        case = by_key[row.cells[_KEY - 1]]
+        mark = Mark(case.no, case.key, *row.cells[_FILL[0] - 1 : _FILL[-1]])
+        marks[case.key] = mark
+        problems += _mark_problems(name, row.number, mark)
+    for case in sample.cases:
+        if case.key not in present:
+            problems.append(RowProblem(name, None, None, f"case 序號 {case.no} was removed"))
+    if problems:
+        raise ValidationFailed(problems)
+    return [marks[c.key] for c in sample.cases]
+
+
+def _row_problem(
+    cells: list[str], by_key: dict[str, SampleCase], present: set[str]
+) -> tuple[str, str] | None:
+    key = cells[_KEY - 1]
+    if key not in by_key:
+        return "案件代碼", "added row: not a case of the drawn sample"
+    if key in present:
+        return "案件代碼", f"case 序號 {by_key[key].no} appears twice"
+    cells_expected = prefilled_cells(by_key[key])
+    expected = [str(c) for c in cells_expected]
+    if cells[:_PREFILLED] != expected or cells[_CHECK - 1] != check_code(cells_expected, key):
+        changed = [HEADERS[i] for i in range(_PREFILLED) if cells[i] != expected[i]]
+        return ", ".join(changed) or "檢核碼", "changed row: does not match the drawn sample"
+    return None
+
+
+def _mark_problems(name: str, row: int, mark: Mark) -> list[RowProblem]:
+    if mark.consistent not in (YES, NO):
+        what = "not marked" if not mark.consistent else f"must be 是 or 否, not {mark.consistent!r}"
+        return [RowProblem(name, row, "是否與業務相符", what)]
+    if mark.consistent == NO and not mark.remark:
+        return [RowProblem(name, row, "備註", "a 否 needs a 備註 explaining it")]
+    return []

@@ -1,0 +1,190 @@
+"""The account review (清查) as of a date: R4.1, R5.2, R3.2/R3.3 and segregation of duties.
+
+* R4.1b — an active account unused for more than 6 months (or never used, opened
+  more than 6 months ago) may be suspended or cancelled: **dormant**.
+* R4.1c — an account suspended for one year or more: notify the holder to apply
+  for cancellation: **long suspended** (the notification list).
+* R5.2 — a user applies to cancel 10 working days before leaving or changing duty:
+  a departure whose cancellation was requested later than that, or not at all
+  once the deadline has passed, is a **late cancellation**.
+* R3.2/R3.3 — a general user has 權限申請表 (附件2) and 保密切結書 (附件3) on record,
+  an auditor 附件2: otherwise **missing papers**. Papers of an account cancelled
+  more than 5 years ago are no longer due (R4.2).
+* R6.1 with R3 — the auditor who checks others' use should not query data
+  himself: a person holding an auditor account and a general-user account
+  (same national ID) is a **dual role**.
+
+Accounts and the working calendar are seen through the Protocols below. Pure.
+"""
+
+from __future__ import annotations
+
+import calendar as _month_calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+USER = "一般使用者"
+AUDITOR = "稽核人員"
+ACTIVE = "啟用"
+SUSPENDED = "停用"
+CANCELLED = "註銷"
+NOTICE_WORKING_DAYS = 10
+
+
+class AccountRecord(Protocol):
+    """The registry fields the review reads."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def national_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def opened(self) -> date: ...
+    @property
+    def last_used(self) -> date | None: ...
+    @property
+    def suspended_on(self) -> date | None: ...
+    @property
+    def cancelled_on(self) -> date | None: ...
+    @property
+    def departure_on(self) -> date | None: ...
+    @property
+    def cancellation_requested_on(self) -> date | None: ...
+    @property
+    def application_on(self) -> date | None: ...
+    @property
+    def pledge_on(self) -> date | None: ...
+
+
+class WorkingDays(Protocol):
+    """The part of the Taiwan working calendar R5.2 needs."""
+
+    def add_working_days(self, day: date, n: int) -> date: ...
+
+
+class Category(StrEnum):
+    """What the review found about an account, with its rule."""
+
+    DORMANT = "逾6個月未使用（R4.1）"
+    LONG_SUSPENDED = "停用滿1年，應通知申請註銷（R4.1）"
+    LATE_CANCELLATION = "未於離職或調職10個工作日前申請註銷（R5.2）"
+    MISSING_PAPERS = "未留存權限申請表或保密切結書（R3.2、R3.3）"
+    DUAL_ROLE = "稽核人員兼一般使用者（職務分離）"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One account in one category, with the facts that put it there (Chinese)."""
+
+    category: Category
+    account_id: str
+    detail: str
+
+
+def review_accounts(
+    accounts: Iterable[AccountRecord], as_of: date, working: WorkingDays
+) -> list[Finding]:
+    """Every finding of the review as of ``as_of``, by category, then account."""
+    accounts = list(accounts)
+    findings: list[Finding] = []
+    for account in accounts:
+        findings += _dormant(account, as_of)
+        findings += _long_suspended(account, as_of)
+        findings += _late_cancellation(account, as_of, working)
+        findings += _missing_papers(account, as_of)
+    findings += dual_roles(accounts)
+    order = list(Category)
+    return sorted(findings, key=lambda f: (order.index(f.category), f.account_id))
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (the month's last day where it does not exist)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    last = _month_calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _dormant(account: AccountRecord, as_of: date) -> list[Finding]:
+    """R4.1b: active, and last used (or opened, if never used) over 6 months ago."""
+    if account.status != ACTIVE:
+        return []
+    limit = months_before(as_of, 6)
+    if account.last_used is not None:
+        if account.last_used >= limit:
+            return []
+        detail = f"最後使用 {account.last_used.isoformat()}，逾6個月未使用"
+    elif account.opened < limit:
+        detail = f"{account.opened.isoformat()} 開通後從未使用"
+    else:
+        return []
+    return [Finding(Category.DORMANT, account.account_id, detail)]
+
+
+def _long_suspended(account: AccountRecord, as_of: date) -> list[Finding]:
+    """R4.1c: suspended on or before the same day a year ago."""
+    since = account.suspended_on
+    if account.status != SUSPENDED or since is None or since > months_before(as_of, 12):
+        return []
+    detail = f"{since.isoformat()} 停用，已滿1年，應通知申請註銷"
+    return [Finding(Category.LONG_SUSPENDED, account.account_id, detail)]
+
+
+def _late_cancellation(account: AccountRecord, as_of: date, working: WorkingDays) -> list[Finding]:
+    """R5.2: the cancellation request came after the 10-working-day deadline, or the
+    deadline has passed without one."""
+    if account.departure_on is None:
+        return []
+    deadline = working.add_working_days(account.departure_on, -NOTICE_WORKING_DAYS)
+    requested = account.cancellation_requested_on
+    if requested is not None and requested <= deadline:
+        return []
+    if requested is None and as_of <= deadline:
+        return []
+    when = f"於 {requested.isoformat()} 申請註銷" if requested else "未申請註銷"
+    detail = f"離職或調職日 {account.departure_on.isoformat()}，應於 {deadline.isoformat()} 前申請，{when}"
+    if account.status == ACTIVE and account.departure_on <= as_of:
+        detail += "；帳號仍為啟用"
+    return [Finding(Category.LATE_CANCELLATION, account.account_id, detail)]
+
+
+def _missing_papers(account: AccountRecord, as_of: date) -> list[Finding]:
+    """R3.2: a user needs 附件2 and 附件3; R3.3: an auditor needs 附件2 (kept 5 years
+    after cancellation, R4.2)."""
+    cancelled = account.cancelled_on
+    if cancelled is not None and cancelled < months_before(as_of, 60):
+        return []
+    missing = []
+    if account.role in (USER, AUDITOR) and account.application_on is None:
+        missing.append("權限申請表（附件2）")
+    if account.role == USER and account.pledge_on is None:
+        missing.append("保密切結書（附件3）")
+    if not missing:
+        return []
+    detail = f"{account.role}，未留存" + "、".join(missing)
+    return [Finding(Category.MISSING_PAPERS, account.account_id, detail)]
+
+
+def dual_roles(accounts: Iterable[AccountRecord]) -> list[Finding]:
+    """Segregation of duties: a person (same national ID) holding both an auditor and a
+    general-user account, neither cancelled. One finding per auditor account."""
+    by_person: dict[str, list[AccountRecord]] = defaultdict(list)
+    for account in accounts:
+        if account.status != CANCELLED and account.national_id.strip():
+            by_person[account.national_id.strip().upper()].append(account)
+    findings = []
+    for held in by_person.values():
+        users = [a.account_id for a in held if a.role == USER]
+        for auditor in (a for a in held if a.role == AUDITOR):
+            if users:
+                detail = "同一人另有一般使用者帳號 " + "、".join(users)
+                findings.append(Finding(Category.DUAL_ROLE, auditor.account_id, detail))
+    return findings
