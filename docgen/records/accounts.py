@@ -1,0 +1,177 @@
+"""The account registry (``data/accounts.csv``): who may query, in which role and state.
+
+Columns have Chinese headers (English field names are accepted too; see
+docs/DEVELOPING.md, "Account registry columns"). Every row is checked — required
+fields, dates (ISO or ROC), roles and states, national ID format and check digit,
+dates that the state needs (R4.1c: a suspended account's 停用日期; R4.2: a cancelled
+account's 註銷日期), duplicate account IDs — and all problems are raised together in
+one :class:`~docgen.errors.ValidationFailed`. Papers that are missing (附件2/附件3
+dates) are not reading errors: the account review reports them (R3.2, R3.3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from docgen.config import Workspace
+from docgen.errors import InputError, RowProblem, ValidationFailed
+from docgen.privacy import mask_ids_in_text
+from docgen.records import values
+from docgen.records.models import Account, Role, Status
+from docgen.records.tables import TABLE_SUFFIXES, read_table
+
+#: Field → Chinese header, in the registry's column order.
+ACCOUNT_HEADERS: dict[str, str] = {
+    "account_id": "帳號",
+    "name": "姓名",
+    "national_id": "身分證統一編號",
+    "unit": "單位",
+    "title": "職稱",
+    "role": "角色",
+    "status": "狀態",
+    "opened": "開通日期",
+    "last_used": "最後使用日期",
+    "suspended_on": "停用日期",
+    "cancelled_on": "註銷日期",
+    "departure_on": "離職或調職日期",
+    "cancellation_requested_on": "註銷申請日期",
+    "application_on": "權限申請表日期",
+    "pledge_on": "保密切結書日期",
+    "phone": "電話",
+    "email": "電子郵件",
+}
+REQUIRED = ("account_id", "name", "national_id", "unit", "role", "status", "opened")
+_DATES = (
+    *("opened", "last_used", "suspended_on", "cancelled_on", "departure_on"),
+    *("cancellation_requested_on", "application_on", "pledge_on"),
+)
+_ROLE_WORDS = {"user": Role.USER, "auditor": Role.AUDITOR, "admin": Role.ADMIN}
+_STATUS_WORDS = {"active": Status.ACTIVE, "suspended": Status.SUSPENDED}
+_STATUS_WORDS["cancelled"] = Status.CANCELLED
+
+
+def _enum_parser(enum: Any, words: Mapping[str, Any]) -> Callable[[Any], Any]:
+    allowed = " / ".join(f"{member.value} ({word})" for word, member in words.items())
+
+    def parse(value: Any) -> Any:
+        found = values.text(value)
+        member = words.get(found.lower()) or next((m for m in enum if m.value == found), None)
+        if member is None:
+            raise ValueError(f"{values.quoted(found)} is not one of {allowed}")
+        return member
+
+    return parse
+
+
+def _required_text(value: Any) -> str:
+    found = values.text(value)
+    if not found:
+        raise ValueError("empty: this field is required")
+    return found
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "account_id": _required_text,
+    "name": _required_text,
+    "national_id": values.national_id,
+    "unit": _required_text,
+    "role": _enum_parser(Role, _ROLE_WORDS),
+    "status": _enum_parser(Status, _STATUS_WORDS),
+    "opened": values.date_value,
+    **{field: values.optional_date for field in _DATES[1:]},
+}
+
+
+def _columns(path: Path, header: set[str]) -> dict[str, str]:
+    """Field → the header the file uses for it; missing required columns are an error."""
+    found = {}
+    for field, chinese in ACCOUNT_HEADERS.items():
+        name = chinese if chinese in header else field if field in header else None
+        if name is not None:
+            found[field] = name
+    missing = [f"{ACCOUNT_HEADERS[f]} ({f})" for f in REQUIRED if f not in found]
+    if missing:
+        raise InputError(
+            f"{path}: the account registry lacks the column(s) {', '.join(missing)}; "
+            f"its header should be: {','.join(ACCOUNT_HEADERS.values())}"
+        )
+    return found
+
+
+def _state_problems(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Dates the account's state needs (R4.1c, R4.2), as (field, problem)."""
+    problems = []
+    if fields.get("status") == Status.SUSPENDED and fields.get("suspended_on") is None:
+        problems.append(("suspended_on", "a suspended (停用) account needs its 停用日期"))
+    if fields.get("status") == Status.CANCELLED and fields.get("cancelled_on") is None:
+        problems.append(("cancelled_on", "a cancelled (註銷) account needs its 註銷日期"))
+    opened = fields.get("opened")
+    for field in ("last_used", "suspended_on", "cancelled_on"):
+        later = fields.get(field)
+        if isinstance(opened, date) and isinstance(later, date) and later < opened:
+            problems.append((field, f"{later.isoformat()} is before 開通日期 {opened.isoformat()}"))
+    return problems
+
+
+def _parse_row(
+    source: str, number: int, row: Mapping[str, Any], columns: Mapping[str, str]
+) -> tuple[dict[str, Any], list[RowProblem]]:
+    fields: dict[str, Any] = {}
+    problems = []
+    for field in ACCOUNT_HEADERS:
+        raw = row.get(columns[field], "") if field in columns else ""
+        parser = _PARSERS.get(field, values.text)
+        try:
+            fields[field] = parser(raw)
+        except ValueError as error:
+            problem = mask_ids_in_text(str(error))
+            problems.append(RowProblem(source, number, columns.get(field, field), problem))
+    for field, problem in _state_problems(fields):
+        problems.append(RowProblem(source, number, columns.get(field, field), problem))
+    return fields, problems
+
+
+def read_accounts(path: Path) -> list[Account]:
+    """Every account of the registry at ``path`` (CSV/XLSX/YAML/JSON); raises
+    :class:`ValidationFailed` listing every bad row when any row is wrong."""
+    path = Path(path)
+    accounts: list[Account] = []
+    problems: list[RowProblem] = []
+    first_row: dict[str, int] = {}
+    columns: dict[str, str] | None = None
+    for number, row in read_table(path):
+        columns = columns or _columns(path, set(row))
+        fields, row_problems = _parse_row(str(path), number, row, columns)
+        account_id = fields.get("account_id")
+        if account_id and account_id in first_row:
+            row_problems.append(
+                RowProblem(
+                    str(path),
+                    number,
+                    columns["account_id"],
+                    f"account {account_id!r} is already listed in row {first_row[account_id]}",
+                )
+            )
+        elif account_id:
+            first_row[account_id] = number
+        problems += row_problems
+        if not row_problems:
+            accounts.append(Account(**fields))
+    if problems:
+        raise ValidationFailed(problems)
+    return accounts
+
+
+def find_registry(workspace: Workspace) -> Path:
+    """The workspace's account registry: ``data/accounts.csv`` (or .xlsx/.yaml/.json)."""
+    for suffix in TABLE_SUFFIXES:
+        candidate = workspace.data_dir / f"accounts{suffix}"
+        if candidate.exists():
+            return candidate
+    raise InputError(
+        f"no account registry in {workspace.data_dir}: put the registry there as "
+        "accounts.csv (see `docgen accounts list --help` for its columns)"
+    )
