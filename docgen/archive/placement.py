@@ -1,0 +1,115 @@
+"""Where a record's file goes under ``records/``, and durable file operations.
+
+Layout (ISSUE 6 point 3; DEVELOPING.md, Workspace layout)::
+
+    records/<category>/<ROC year>/<record ID><ext>     e.g. records/monthly_check/115/DG-4M-202610-1A2B3C4D.pdf
+    records/<category>/<ROC year>/<record ID>_2<ext>   a second file of the same record and type
+    records/<category>/<ROC year>/<name>.meta.yaml     its sidecar, when it has one
+    records/duplicates/<record ID><ext>                identical content to a file filed before
+    records/unclassified/<original file name>          kept, reported, never lost
+    records/.tombstones/<record ID>.json               what a disposed record was
+
+The ROC year is the year of the record's period, else of the date in its record ID,
+else of its trigger or review date, else of the day it was filed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from docgen.calendar import roc_year
+from docgen.fsutil import atomic_path
+from docgen.metadata import RecordMetadata
+from docgen.rules.record_id import parse_record_id
+
+RECORDS = "records"
+DUPLICATES = "duplicates"
+UNCLASSIFIED = "unclassified"
+TOMBSTONES = ".tombstones"
+
+
+def filing_year(meta: RecordMetadata, today: date) -> int:
+    """The (AD) year a record is filed under; see the module docstring."""
+    if meta.period[:4].isdigit():
+        return int(meta.period[:4])
+    record = parse_record_id(meta.record_id) if meta.record_id else None
+    if record is not None and len(record.period) == 8:
+        return int(record.period[:4])
+    for text in (meta.review_date, meta.trigger):
+        if text[:4].isdigit():
+            return int(text[:4])
+    return today.year
+
+
+def folder_for(status: str, meta: RecordMetadata, today: date) -> str:
+    """The folder (relative to the archive root) for a file of this status and record."""
+    if status == "duplicate":
+        return f"{RECORDS}/{DUPLICATES}"
+    if status == "unclassified":
+        return f"{RECORDS}/{UNCLASSIFIED}"
+    year = roc_year(date(filing_year(meta, today), 1, 1))
+    return f"{RECORDS}/{meta.category}/{year}"
+
+
+def unique_name(root: Path, folder: str, stem: str, ext: str, taken: Callable[[str], bool]) -> str:
+    """``folder/stem+ext``, else ``stem_2+ext`` …: the first name free on disk and not
+    ``taken`` (e.g. by a file the index knows but whose bytes are gone)."""
+    number = 1
+    while True:
+        name = stem + ext if number == 1 else f"{stem}_{number}{ext}"
+        relative = f"{folder}/{name}"
+        if not (root / relative).exists() and not taken(relative):
+            return relative
+        number += 1
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or link inside ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def temp_name(target: Path) -> Path:
+    """The temporary name a copy is written under before it is linked into place."""
+    return target.with_name(f".{target.name}.ingest.part")
+
+
+def place(source: Path, target: Path) -> None:
+    """Put ``source``'s content at ``target`` (which must not exist), durably: a hard link
+    where the file system allows it, else a copy under a temporary name that is
+    fsynced and then linked into place. The source stays; ``target`` appears whole."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
+            raise
+        tmp = temp_name(target)
+        shutil.copy2(source, tmp)
+        _fsync_file(tmp)
+        os.link(tmp, target)
+        tmp.unlink()
+    _fsync_file(target)
+    fsync_dir(target.parent)
+
+
+def write_durably(target: Path, data: bytes) -> None:
+    """Write ``data`` at ``target`` atomically and fsync it."""
+    with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    fsync_dir(target.parent)

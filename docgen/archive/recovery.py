@@ -1,0 +1,81 @@
+"""Settling the ingests a killed process left (ISSUE 6 point 3: crash safety).
+
+Run under the archive lock before any filing (scan, watch, rebuild). For each intent:
+
+* ``done`` — the rows are committed: remove the inbox copy (if it still has the
+  filed content) and the intent;
+* ``pending`` with the inbox file still there — roll back: remove the target (the
+  index does not know it) and the intent; the file is ingested again;
+* ``pending`` with the inbox file gone but the target in place with the right hash —
+  roll forward: record it as the intent planned;
+* otherwise nothing is left to settle: the intent is dropped with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from docgen.archive.context import ArchiveContext
+from docgen.archive.ingest import commit_filing, finish, place_sidecar
+from docgen.archive.models import File, Intent
+from docgen.archive.placement import temp_name
+from docgen.fsutil import sha256_file
+
+log = logging.getLogger("docgen.archive")
+
+
+def _unlink_unknown(ctx: ArchiveContext, relative: str) -> None:
+    if not relative:
+        return
+    with ctx.index.session() as session:
+        known = session.scalar(select(File.id).where(File.path == relative)) is not None
+    target = ctx.root / relative
+    if not known:
+        target.unlink(missing_ok=True)
+        temp_name(target).unlink(missing_ok=True)
+
+
+def _drop(ctx: ArchiveContext, intent: Intent) -> None:
+    with ctx.index.session() as session:
+        session.delete(session.merge(intent))
+
+
+def _roll_back(ctx: ArchiveContext, intent: Intent) -> None:
+    _unlink_unknown(ctx, intent.target)
+    _unlink_unknown(ctx, intent.sidecar_target)
+    _drop(ctx, intent)
+    log.info("recovery: rolled back the filing of %s", ctx.shown(intent.source))
+
+
+def _roll_forward(ctx: ArchiveContext, intent: Intent) -> None:
+    sidecar = ctx.root / intent.sidecar_target if intent.sidecar_target else None
+    if sidecar is not None and not sidecar.exists():
+        source_gone = intent.sidecar_source and not (ctx.root / intent.sidecar_source).exists()
+        if source_gone:
+            intent.sidecar_target = ""
+        else:
+            place_sidecar(ctx, intent)
+    with ctx.index.session() as session:
+        commit_filing(ctx, session, session.merge(intent))
+    finish(ctx, intent)
+    log.info("recovery: completed the filing of %s", ctx.shown(intent.target))
+
+
+def recover(ctx: ArchiveContext) -> int:
+    """Settle every intent left behind; returns how many there were."""
+    with ctx.index.session() as session:
+        intents = list(session.scalars(select(Intent).order_by(Intent.id)))
+    for intent in intents:
+        target = ctx.root / intent.target
+        if intent.state == "done":
+            finish(ctx, intent)
+        elif (ctx.root / intent.source).exists():
+            _roll_back(ctx, intent)
+        elif target.exists() and sha256_file(target) == intent.sha256:
+            _roll_forward(ctx, intent)
+        else:
+            log.warning("recovery: %s vanished before it was filed", ctx.shown(intent.source))
+            _drop(ctx, intent)
+    return len(intents)
