@@ -47,6 +47,9 @@ cli.add_command(journal)
 from docgen.cli.audit import audit
 
 cli.add_command(audit)
+from docgen.cli.calendar import calendar
+
+cli.add_command(calendar)
 # --- end commands ---
 
 

@@ -9,8 +9,8 @@
   the second half **by 10 March of the next year**.
 * **R4.1a** account and permission review (清查) **at most 6 months** after the previous
   one (RULES.md Decisions): each due date is the end of a 6-month Civil Code period
-  from the previous review (:func:`~docgen.calendar.civil_code_period_end`). With no
-  review on record, one is due by the end of each half-year.
+  from the previous review (:func:`~docgen.calendar.civil_code_period_end`); with no
+  review on record, the first is due by the end of June.
 
 A year's obligations are those of its periods: 2026's include the December check (due
 2027-01-31) and the second half's report (due 2027-03-10). Each obligation lists the
@@ -155,15 +155,28 @@ def account_review(due: date) -> Obligation:
     )
 
 
-def account_review_dues(year: int, previous: date | None) -> list[date]:
-    """R4.1a due dates in ``year``: every 6 months from ``previous`` (a first due date
-    before the year is still outstanding and listed); none on record → each half's end."""
-    if previous is None:
-        return [Period("half", year, n).end for n in (1, 2)]
-    dues = [civil_code_period_end(previous, months=6)]
-    while dues[-1].year <= year:
-        dues.append(civil_code_period_end(dues[-1], months=6))
-    return [d for i, d in enumerate(dues) if d.year == year or (i == 0 and d.year < year)]
+def account_review_dues(year: int, reviews: Iterable[date] = ()) -> list[date]:
+    """R4.1a due dates in ``year``, given the dates of the reviews on record.
+
+    The chain starts at the last review before the year (none: the first is due at the
+    end of June). Each due date is 6 months after the review before it; a review done
+    early or late restarts the count from its own date, and a missed one is assumed
+    done on its due date. A due date before the year that no review met is still
+    outstanding and listed first.
+
+    >>> account_review_dues(2026, [date(2025, 11, 30), date(2026, 4, 10)])
+    [datetime.date(2026, 5, 31), datetime.date(2026, 10, 10)]
+    """
+    done = sorted(set(reviews))
+    earlier = [r for r in done if r.year < year]
+    basis = earlier[-1] if earlier else date(year - 1, 12, 31)
+    due = civil_code_period_end(basis, months=6) if earlier else date(year, 6, 30)
+    dues: list[date] = []
+    while due.year <= year:
+        dues.append(due)
+        basis = next((r for r in done if r > basis), due)
+        due = civil_code_period_end(basis, months=6)
+    return [d for i, d in enumerate(dues) if d.year == year or i == 0]
 
 
 def obligations_for_year(
@@ -171,11 +184,13 @@ def obligations_for_year(
     units: Iterable[str] = (),
     *,
     units_by_month: Mapping[Period, Collection[str]] | None = None,
+    reviews: Iterable[date] = (),
     previous_review: date | None = None,
 ) -> list[Obligation]:
     """Every duty of ``year``'s periods, by due date. Monthly checks are for every unit
     in ``units`` each month, or, given ``units_by_month``, for the units that had
-    queries in each month. ``previous_review`` is the last account review, if any."""
+    queries in each month. ``reviews`` are the dates of the account reviews on record
+    (or just ``previous_review``, the last one before the year), if any."""
     unit_list = sorted(set(units))
     months = [Period("month", year, m) for m in range(1, 13)]
     result = [
@@ -185,6 +200,11 @@ def obligations_for_year(
     ]
     for half in (Period("half", year, 1), Period("half", year, 2)):
         result += [half_year_audit(half), audit_report(half)]
-    result += [account_review(due) for due in account_review_dues(year, previous_review)]
+    result += [
+        account_review(due)
+        for due in account_review_dues(
+            year, [*reviews, *([previous_review] if previous_review else [])]
+        )
+    ]
     order = list(KIND_TITLES)
     return sorted(result, key=lambda o: (o.due, order.index(o.kind), o.key))
