@@ -1,0 +1,169 @@
+"""``docgen package build``: scans and evidence merged into one archival PDF.
+
+A pipeline over files in a work folder beside the output: check every input
+(nothing is written before all pass) → each image to its own PDF, one at a time
+→ PDF/A conformance of the inputs (evidence repaired with Ghostscript on request)
+→ merge with qpdf's job interface (memory does not grow with the package) →
+outline, page labels and metadata in a second pass that streams the page data →
+the output renamed into place only when complete → the manifest sidecar.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pikepdf
+
+from docgen.errors import InputError
+from docgen.fsutil import atomic_path
+from docgen.metadata import RecordMetadata
+from docgen.packages import pdfa
+from docgen.packages.ghostscript import repair_to_pdfa
+from docgen.packages.images import ImageFacts, image_to_pdf
+from docgen.packages.inputs import Source, check_sources
+from docgen.packages.manifest import input_entry, write_manifest
+from docgen.packages.merge import MergeInput, merge_pdfs
+from docgen.packages.metadata import apply_metadata, resolve_metadata
+from docgen.packages.pdfs import write_repaired
+from docgen.packages.spec import EVIDENCE, PackageSpec, Part
+from docgen.packages.structure import Placed, write_outline, write_page_labels
+
+T = TypeVar("T")
+Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
+
+
+def _no_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
+    yield from items
+
+
+@dataclass
+class BuildOptions:
+    """How to build: the output file, passwords to try, the ``--dpi`` fallback, PDF/A."""
+
+    output: Path
+    passwords: Sequence[str] = ()
+    dpi: int | None = None
+    pdfa: bool = False
+    repair_evidence: bool = False
+
+
+@dataclass
+class BuildResult:
+    """What was built: the package, its manifest, its metadata, and notes for the user."""
+
+    output: Path
+    manifest: Path
+    pages: int
+    metadata: RecordMetadata
+    sources: list[Source]
+    notes: list[str] = field(default_factory=list)
+
+
+def _check_output(output: Path, sources: Sequence[Source]) -> None:
+    target = output.resolve()
+    if any(s.path.resolve() == target for s in sources):
+        raise InputError(f"{output}: the output would overwrite one of the inputs")
+    if output.exists() and output.is_dir():
+        raise InputError(f"{output}: is a folder; give the PDF file to write")
+
+
+def _placed(parts: Sequence[Part], sources: Sequence[Source]) -> list[Placed]:
+    placed, first = [], 0
+    for part in parts:
+        count = sum(s.pages for s in sources if s.part is part)
+        placed.append(Placed(part, first, count))
+        first += count
+    return placed
+
+
+def _to_pdf(source: Source, work: Path, number: int, passwords: Sequence[str]) -> MergeInput:
+    target = work / f"{number:04d}.pdf"
+    if source.is_image:
+        facts = ImageFacts(source.pages, source.dpi)
+        source.notes += image_to_pdf(source.path, target, facts)
+        return MergeInput(target)
+    if source.repaired:
+        write_repaired(source.path, target, passwords)
+        return MergeInput(target)
+    return MergeInput(source.path, source.password)
+
+
+def _conform(source: Source, item: MergeInput, work: Path, options: BuildOptions) -> MergeInput:
+    reasons = pdfa.conformance_problems(item.path, [item.password] if item.password else ())
+    if not reasons:
+        return item
+    because = "; ".join(reasons[:3])
+    if source.part.role != EVIDENCE:
+        raise InputError(
+            f"{source.path}: cannot be part of a PDF/A-2b package: {because}. Scans and forms "
+            "are never rewritten: scan or export it again as PDF/A"
+        )
+    if not options.repair_evidence:
+        raise InputError(
+            f"{source.path}: evidence that cannot be PDF/A-2b: {because}. "
+            "Add --repair-evidence to convert it with Ghostscript"
+        )
+    target = item.path.with_name(item.path.stem + "-pdfa.pdf")
+    if item.path.parent != work:
+        target = work / f"{source.sha256[:16]}-pdfa.pdf"
+    repair_to_pdfa(item.path, target, item.password)
+    left = pdfa.conformance_problems(target)
+    if left:
+        raise InputError(f"{source.path}: still not PDF/A-2b after Ghostscript: {left[0]}")
+    source.notes.append(f"{source.path.name}: converted to PDF/A with Ghostscript ({because})")
+    return MergeInput(target)
+
+
+def _finish(merged: Path, target: Path, placed: Sequence[Placed], meta: RecordMetadata,
+            as_pdfa: bool) -> int:  # fmt: skip
+    """Second pass: outline, labels, metadata; streams the page data from ``merged``."""
+    with pikepdf.open(merged, access_mode=pikepdf.AccessMode.stream) as pdf:
+        write_outline(pdf, placed)
+        write_page_labels(pdf, placed)
+        if as_pdfa:
+            pdfa.prepare(pdf)
+        apply_metadata(pdf, meta)
+        kwargs: dict[str, Any] = {"object_stream_mode": pikepdf.ObjectStreamMode.preserve}
+        if as_pdfa:
+            pdfa.describe_docgen_namespace(pdf)
+            kwargs = pdfa.save_kwargs()
+        pdf.save(target, **kwargs)
+        pages = len(pdf.pages)
+    if as_pdfa and (problems := pdfa.validate(target, kwargs)):
+        raise InputError(f"the package does not pass PDF/A-2b validation: {'; '.join(problems)}")
+    return pages
+
+
+def build_package(
+    spec: PackageSpec, options: BuildOptions, progress: Progress = _no_progress
+) -> BuildResult:
+    """Build the package ``spec`` describes into ``options.output`` (see module doc)."""
+    parts = spec.parts()
+    sources = check_sources(parts, options.passwords, options.dpi)
+    _check_output(options.output, sources)
+    meta = resolve_metadata(spec, [s.metadata for s in sources if s.metadata])
+    options.output.parent.mkdir(parents=True, exist_ok=True)
+    folder = options.output.parent
+    with tempfile.TemporaryDirectory(prefix=".docgen-package-", dir=folder) as name:
+        work = Path(name)
+        numbered = progress(enumerate(sources), len(sources), "preparing")
+        items = [_to_pdf(s, work, n, options.passwords) for n, s in numbered]
+        if options.pdfa:
+            items = [
+                _conform(s, item, work, options) for s, item in zip(sources, items, strict=True)
+            ]
+        merge_pdfs(items, work / "merged.pdf")
+        placed = _placed(parts, sources)
+        with atomic_path(options.output) as tmp:
+            pages = _finish(work / "merged.pdf", tmp, placed, meta, options.pdfa)
+    entries, first = [], 1
+    for source in sources:
+        entries.append(input_entry(source, first))
+        first += source.pages
+    manifest = write_manifest(options.output, meta, entries, pages, options.pdfa)
+    notes = [note for s in sources for note in s.notes]
+    return BuildResult(options.output, manifest, pages, meta, sources, notes)

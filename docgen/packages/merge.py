@@ -1,0 +1,46 @@
+"""Merging PDFs with qpdf's job interface through pikepdf.
+
+``qpdf --empty --pages A.pdf 1-z B.pdf 1-z … -- OUT.pdf`` streams each page's data
+from its file to the output as it writes, so memory does not grow with the
+package (pikepdf's in-process page copying would hold every page at once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from docgen.errors import ExternalToolError
+
+
+@dataclass(frozen=True)
+class MergeInput:
+    """A PDF to merge whole, and the password that opens it ("" for none)."""
+
+    path: Path
+    password: str = ""
+
+
+def merge_arguments(inputs: Sequence[MergeInput], target: Path) -> list[str]:
+    """The qpdf command line that merges ``inputs`` (all pages, in order) into ``target``."""
+    args = ["qpdf", "--empty", "--object-streams=preserve", "--pages"]
+    for item in inputs:
+        args.append(str(item.path.resolve()))
+        if item.password:
+            args.append(f"--password={item.password}")
+        args.append("1-z")
+    return [*args, "--", str(target.resolve())]
+
+
+def merge_pdfs(inputs: Sequence[MergeInput], target: Path) -> None:
+    """Merge ``inputs`` into ``target`` with qpdf's job interface (no page copy in Python)."""
+    job = pikepdf.Job(merge_arguments(inputs, target), progname="docgen")
+    try:
+        job.run()
+    except (pikepdf.PdfError, OSError, RuntimeError) as error:
+        raise ExternalToolError(f"qpdf could not merge the package: {error}") from error
+    if job.exit_code not in (0, pikepdf.Job.EXIT_WARNING):
+        raise ExternalToolError(f"qpdf could not merge the package (exit code {job.exit_code})")

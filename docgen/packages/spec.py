@@ -1,0 +1,175 @@
+"""What a package is made of: documents (forms, scans) with their evidence, in order.
+
+Two ways to say it, both giving one :class:`PackageSpec`:
+
+* the command line: ``--document TITLE=PATH`` (repeat the same TITLE to add more
+  files to that document, in order) and ``--evidence FORM=TITLE=PATH`` (evidence
+  TITLE supporting the document FORM; ``TITLE=PATH`` alone when the package has
+  exactly one document);
+* a manifest YAML (paths relative to the YAML's folder)::
+
+      title: 企劃室 2026-10 月抽查卷宗      # optional; also period, unit, category,
+      period: 2026-10                      # trigger, review_date
+      documents:
+        - title: 附件4 案件抽查表
+          label: 附件4                      # page-label prefix; default: the title's first word
+          files: [scans/附件4-p1.jpg, scans/附件4-p2.jpg]
+          evidence:
+            - title: 佐證1 查詢紀錄
+              files: [evidence/查詢紀錄.pdf]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from docgen.errors import InputError
+
+#: Roles of a part: a document (form or scan; never sent to Ghostscript) or evidence.
+DOCUMENT, EVIDENCE = "document", "evidence"
+
+
+@dataclass
+class Part:
+    """One bookmark of the package: a document or a piece of evidence, its files in order."""
+
+    title: str
+    role: str
+    files: list[Path]
+    label: str = ""
+    parent: str | None = None
+    evidence: list[Part] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            self.label = self.title.split()[0] if self.title.split() else self.title
+
+    def walk(self) -> list[Part]:
+        """This part followed by its evidence: the order of pages in the package."""
+        return [self, *self.evidence]
+
+
+@dataclass
+class PackageSpec:
+    """The parts of a package and the metadata given for it (empty: taken from the inputs)."""
+
+    documents: list[Part]
+    title: str = ""
+    period: str = ""
+    unit: str = ""
+    category: str = ""
+    trigger: str = ""
+    review_date: str = ""
+
+    def parts(self) -> list[Part]:
+        """Every part in page order: each document followed by its evidence."""
+        return [part for doc in self.documents for part in doc.walk()]
+
+
+def _split(text: str, pieces: int, option: str, shape: str) -> list[str]:
+    parts = [p.strip() for p in text.split("=", pieces - 1)]
+    if len(parts) != pieces or not all(parts):
+        raise InputError(f"{option} {text!r}: write it as {shape}")
+    return parts
+
+
+def _document_for(documents: list[Part], text: str) -> tuple[Part, str, str]:
+    if text.count("=") >= 2:
+        form, title, path = _split(text, 3, "--evidence", "FORM=TITLE=PATH")
+    elif len(documents) == 1:
+        form, (title, path) = documents[0].title, _split(text, 2, "--evidence", "TITLE=PATH")
+    else:
+        raise InputError(f"--evidence {text!r}: name the form it supports: FORM=TITLE=PATH")
+    owner = next((d for d in documents if d.title == form), None)
+    if owner is None:
+        known = "、".join(d.title for d in documents) or "none"
+        raise InputError(f"--evidence {text!r}: no --document titled {form!r} (there are: {known})")
+    return owner, title, path
+
+
+def spec_from_options(documents: list[str], evidence: list[str]) -> list[Part]:
+    """Parts from ``--document TITLE=PATH`` and ``--evidence [FORM=]TITLE=PATH`` values."""
+    parts: dict[str, Part] = {}
+    for text in documents:
+        title, path = _split(text, 2, "--document", "TITLE=PATH")
+        parts.setdefault(title, Part(title, DOCUMENT, [])).files.append(Path(path))
+    ordered = list(parts.values())
+    for text in evidence:
+        owner, title, path = _document_for(ordered, text)
+        found = next((e for e in owner.evidence if e.title == title), None)
+        if found is None:
+            found = Part(title, EVIDENCE, [], parent=owner.title)
+            owner.evidence.append(found)
+        found.files.append(Path(path))
+    if not ordered:
+        raise InputError("nothing to package: give --document TITLE=PATH or --manifest FILE")
+    return ordered
+
+
+class _YamlPart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1)
+    label: str = ""
+    file: str | None = None
+    files: list[str] = Field(default_factory=list)
+
+    def paths(self, base: Path) -> list[Path]:
+        names = ([self.file] if self.file else []) + self.files
+        if not names:
+            raise ValueError(f"{self.title}: no file or files")
+        return [base / name for name in names]
+
+
+class _YamlDocument(_YamlPart):
+    evidence: list[_YamlPart] = Field(default_factory=list)
+
+
+class _YamlSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = ""
+    period: str = ""
+    unit: str = ""
+    category: str = ""
+    trigger: str = ""
+    review_date: str = ""
+    documents: list[_YamlDocument] = Field(min_length=1)
+
+    @field_validator("period", "trigger", "review_date", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> str:
+        return "" if value is None else str(value)
+
+
+def _part_from_yaml(item: _YamlDocument, base: Path) -> Part:
+    document = Part(item.title, DOCUMENT, item.paths(base), item.label)
+    document.evidence = [
+        Part(e.title, EVIDENCE, e.paths(base), e.label, parent=item.title) for e in item.evidence
+    ]
+    return document
+
+
+def read_spec_yaml(path: Path) -> PackageSpec:
+    """The :class:`PackageSpec` of a manifest YAML; errors name the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        model = _YamlSpec.model_validate(raw)
+        documents = [_part_from_yaml(item, path.parent) for item in model.documents]
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the package manifest ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: not valid YAML ({error})") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"{path}: {where}: {first['msg']}") from error
+    except ValueError as error:
+        raise InputError(f"{path}: {error}") from error
+    fields = model.model_dump(exclude={"documents"})
+    return PackageSpec(documents=documents, **fields)
