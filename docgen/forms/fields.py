@@ -1,0 +1,107 @@
+"""Field types shared by the form schemas: ROC-or-ISO dates, personal-data markers,
+and a base model that accepts each field under its Chinese label too.
+
+A field marked :data:`PERSONAL_ID` or :data:`PERSONAL_NAME` is masked by the engine
+before rendering (R8; RULES.md, Decisions: masking), so callers cannot forget it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+#: ``json_schema_extra`` markers of personal fields, read by the engine.
+PERSONAL_ID = {"personal": "id"}
+PERSONAL_NAME = {"personal": "name"}
+
+
+def _to_date(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    from docgen.calendar import parse_date
+
+    return _parsed(parse_date, value)
+
+
+def _to_datetime(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    from docgen.calendar import parse_datetime
+
+    return _parsed(parse_datetime, value)
+
+
+def _parsed(parse: Any, value: Any) -> Any:
+    """``parse(value)``, its InputError turned into the ValueError pydantic reports."""
+    from docgen.errors import InputError
+
+    try:
+        return parse(str(value).strip())
+    except InputError as error:
+        raise ValueError(str(error)) from error
+
+
+def _to_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _to_text_list(value: Any) -> Any:
+    if isinstance(value, str):
+        parts = value.replace("、", "\n").replace("；", "\n").replace(";", "\n").splitlines()
+        return [p.strip() for p in parts if p.strip()]
+    return [] if value is None else value
+
+
+#: A date given as ISO (2026-10-01) or ROC (115/10/01, 115年10月1日); empty → None.
+RocDate = Annotated[date, BeforeValidator(_to_date)]
+#: A date and time, ISO or ROC followed by ``HH:MM[:SS]``.
+RocDateTime = Annotated[datetime, BeforeValidator(_to_datetime)]
+#: Text; numbers from a spreadsheet become text, surrounding blanks are stripped.
+Text = Annotated[str, BeforeValidator(_to_text)]
+#: A list of text; in a table cell the items are separated by 、 ； ; or new lines.
+TextList = Annotated[list[str], BeforeValidator(_to_text_list)]
+
+
+def label(title: str, **extra: Any) -> Any:
+    """A required field shown as ``title``."""
+    return Field(title=title, json_schema_extra=extra or None)
+
+
+def optional(title: str, default: Any = "", **extra: Any) -> Any:
+    """An optional field shown as ``title``."""
+    if isinstance(default, list):
+        return Field(default_factory=list, title=title, json_schema_extra=extra or None)
+    return Field(default=default, title=title, json_schema_extra=extra or None)
+
+
+class FormModel(BaseModel):
+    """Base of every schema: fields may also be given under their Chinese title
+    (``姓名`` for ``name``), so a registry exported from Excel fills a form as is.
+    Unknown columns are ignored (a registry has more columns than a form needs)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_titles(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        by_title = {info.title: name for name, info in cls.model_fields.items() if info.title}
+        result = {}
+        for key, value in data.items():
+            name = by_title.get(str(key).strip(), str(key).strip())
+            if name not in result or result[name] in (None, ""):
+                result[name] = value
+        return result
