@@ -50,6 +50,9 @@ cli.add_command(audit)
 from docgen.cli.calendar import calendar
 
 cli.add_command(calendar)
+from docgen.cli.package import package
+
+cli.add_command(package)
 # --- end commands ---
 
 
