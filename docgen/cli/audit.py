@@ -4,14 +4,36 @@ audit record (R5.1, R6.2–R6.5)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from docgen.cli.common import CliState, emit, format_option, output_option, pass_state
+from docgen.audit.drawing import draw_period
+from docgen.audit.forms import fill_audit_record
+from docgen.audit.outputs import default_out_dir, write_sample_files
+from docgen.audit.population import ALGORITHM_TEXT_EN
+from docgen.audit.record import audit_record_data
+from docgen.audit.results import read_back, write_results
+from docgen.audit.samples import Sample, load_results, results_path
+from docgen.calendar import Period, parse_period
+from docgen.cli.common import (
+    DATE,
+    CliState,
+    emit,
+    format_option,
+    output_option,
+    pass_state,
+    progress,
+)
+from docgen.errors import InputError
 from docgen.fsutil import atomic_write_text
 from docgen.report import Report
 from docgen.rules.sampling import half_year_sample_size, monthly_sample_size
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group()
@@ -55,3 +77,214 @@ def size(
         return
     columns = {"population": "查詢件數", "sample_size": "抽查件數", "rule": "規則"}
     emit(Report("抽查件數", columns, [{**row, "rule": result.text}]), fmt, output)
+
+
+def _period_option(kind: str) -> Callable[[F], F]:
+    return click.option(
+        f"--{kind}",
+        "period_text" if kind == "month" else "half_text",
+        metavar="2026-10" if kind == "month" else "2026-H1",
+        help="The month (R6.2, per unit)." if kind == "month" else "The half-year (R6.3, 全處).",
+    )
+
+
+def _chosen_period(month: str | None, half: str | None) -> Period:
+    if (month is None) == (half is None):
+        raise click.UsageError("give exactly one of --month YYYY-MM or --half YYYY-H1")
+    period = parse_period(month or half or "")
+    expected = "month" if month else "half"
+    if period.kind != expected:
+        raise InputError(f"--{expected} expects a {expected}, not {period.label}")
+    return period
+
+
+def _default_logs(state: CliState, period: Period) -> list[Path]:
+    folder = state.workspace.data_dir / "queries"
+    found = [
+        path
+        for month in period.months()
+        for path in sorted(folder.glob(f"{month.label}.*"))
+        if path.suffix.lower() in (".csv", ".xlsx", ".json", ".yaml", ".yml")
+    ]
+    if not found:
+        raise InputError(f"no query log for {period.label} in {folder}: give --queries FILE")
+    return found
+
+
+@audit.command("sample")
+@_period_option("month")
+@_period_option("half")
+@click.option(
+    "--queries",
+    "logs",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Query log(s) of the period (CSV/XLSX); repeat for several. "
+    "Default: data/queries/<month>.* of each month.",
+)
+@click.option("--seed", help="Use this seed instead of the one derived from the population.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files (default out/audit/<period>/ in the workspace).",
+)
+@click.option("--pdf", is_flag=True, help="Also convert 附件4 to PDF (LibreOffice).")
+@pass_state
+def sample(
+    state: CliState,
+    period_text: str | None,
+    half_text: str | None,
+    logs: tuple[Path, ...],
+    seed: str | None,
+    out_dir: Path | None,
+    pdf: bool,
+) -> None:
+    """Check every query's justification (R5.1) and draw the audit sample: per unit for a
+    month (R6.2), over the whole office (全處) for a half-year (R6.3).
+
+    Writes per unit 附件4, the supervisor's sheet (抽查表_*.xlsx), the anomaly list
+    (異常清單_*.xlsx/.csv) and the sample itself (.docgen/samples/<period>/<unit>.json).
+    The seed, the population hash and the algorithm are on the form and in the journal,
+    so anyone can draw the same sample again.
+
+    \b
+    Example:
+      docgen audit sample --month 2026-10 --queries data/queries/2026-10.xlsx
+      docgen audit sample --half 2026-H2 --queries data/queries/2026-08.csv \\
+          --queries data/queries/2026-09.csv --queries data/queries/2026-10.xlsx --pdf
+    """
+    period = _chosen_period(period_text, half_text)
+    ws = state.workspace
+    sources = list(logs) or _default_logs(state, period)
+    draw = draw_period(ws, period, sources, seed, progress=lambda q: progress(q, label="queries"))
+    for drawn in draw.samples:
+        if load_results(ws, drawn.period, drawn.unit) is not None:
+            raise InputError(
+                f"the results of {drawn.unit}'s {drawn.period} sample were already read back: "
+                f"a new draw would replace the sample they refer to (remove "
+                f"{results_path(ws, drawn.period, drawn.unit)} to draw again)"
+            )
+    target = out_dir or default_out_dir(ws, period.label)
+    written: list[Path] = []
+    for drawn in draw.samples:
+        written += write_sample_files(ws, drawn, target, pdf)
+        click.echo(_summary(drawn))
+    for unit in draw.empty_units:
+        click.echo(f"{unit}: no queries in {period.label}, nothing to sample.")
+    if draw.outside_period:
+        click.echo(f"{draw.outside_period} queries outside {period.label} were not sampled.")
+    details = {"period": period.label, "units": {s.unit: _journal(s) for s in draw.samples}}
+    state.journal.append("audit sample", inputs=sources, outputs=written, details=details)
+    click.echo(f"Files in {target}")
+
+
+def _summary(drawn: Sample) -> str:
+    anomalies = sum(1 for a in drawn.anomalies if a.anomaly)
+    hints = len(drawn.anomalies) - anomalies
+    return (
+        f"{drawn.unit}: {drawn.population} queries, sample {drawn.sample_size} "
+        f"(seed {drawn.seed}); {anomalies} without justification, {hints} hints."
+    )
+
+
+def _journal(drawn: Sample) -> dict[str, object]:
+    return {
+        "population": drawn.population,
+        "population_sha256": drawn.population_sha256,
+        "sample_size": drawn.sample_size,
+        "rule": drawn.rule,
+        "seed": drawn.seed,
+        "seed_given": drawn.seed_given,
+        "algorithm": drawn.algorithm,
+        "algorithm_text": ALGORITHM_TEXT_EN,
+        "anomalies": sum(1 for a in drawn.anomalies if a.anomaly),
+        "hints": sum(1 for a in drawn.anomalies if not a.anomaly),
+        "cases": [c.key for c in drawn.cases],
+    }
+
+
+@audit.command("results")
+@click.argument(
+    "sheets", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the files (default out/audit/<period>/ in the workspace).",
+)
+@click.option("--pdf", is_flag=True, help="Also convert the completed 附件4 to PDF.")
+@pass_state
+def results(state: CliState, sheets: tuple[Path, ...], out_dir: Path | None, pdf: bool) -> None:
+    """Read the supervisors' filled sample sheets back (R6.2, R6.3), check them, and
+    write the completed 附件4 and the referral list for 政風 (R6.5).
+
+    Every case must be marked 是 or 否, a 否 needs a 備註, and the rows must be those
+    of the drawn sample: a changed, added or removed row is an error naming the sheet
+    and the row. Nothing is written unless every sheet is right.
+
+    \b
+    Example:
+      docgen audit results out/audit/2026-10/抽查表_2026-10_*.xlsx
+    """
+    ws = state.workspace
+    checked = read_back(ws, list(sheets))
+    now = datetime.now().astimezone()
+    written: list[Path] = []
+    summary: dict[str, object] = {}
+    for done in checked:
+        target = out_dir or default_out_dir(ws, done.sample.period)
+        stored, files = write_results(ws, done, target, pdf, now)
+        written += files
+        no = sum(1 for c in stored.cases if c.consistent == "否")
+        summary[f"{stored.period}/{stored.unit}"] = {"cases": len(stored.cases), "否": no}
+        click.echo(
+            f"{stored.unit} {stored.period}: {len(stored.cases)} cases checked, {no} 否; "
+            f"{stored.referred} referred to 政風 → {files[0]}"
+        )
+    state.journal.append("audit results", inputs=sheets, outputs=written, details=summary)
+
+
+@audit.command("record")
+@click.option("--half", "half_text", required=True, metavar="2026-H1", help="The half-year.")
+@click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Date of the account facts (default the half's last day, or today if earlier).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for 附件5 (default out/audit/<half>/ in the workspace).",
+)
+@click.option("--pdf", is_flag=True, help="Also convert 附件5 to PDF.")
+@pass_state
+def record(
+    state: CliState, half_text: str, as_of: date | None, out_dir: Path | None, pdf: bool
+) -> None:
+    """Fill 附件5 稽核紀錄表 for a half-year (R6.3) with what docgen knows: user roster,
+    account reviews, dormant and long-suspended accounts, papers on file, monthly checks
+    and sample results, anomalies referred. The 符合/不符合 results, the findings and the
+    signatures are left to the auditors.
+
+    \b
+    Example:
+      docgen audit record --half 2026-H2 --as-of 2026-11-30
+    """
+    half = _chosen_period(None, half_text)
+    ws = state.workspace
+    day = as_of or min(date.today(), half.end)
+    data = audit_record_data(ws, half, day)
+    target = out_dir or default_out_dir(ws, half.label)
+    record_id, files = fill_audit_record(ws, data, target, pdf)
+    for item in data["checklist"]:
+        click.echo(f"- {item['item']}: {item['note']}")
+    click.echo(f"附件5 {record_id} → {files[0]}")
+    details = {"half": half.label, "as_of": day.isoformat(), "record_id": record_id}
+    state.journal.append("audit record", outputs=files, details=details)

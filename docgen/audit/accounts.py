@@ -1,0 +1,87 @@
+"""The account review (R4.1, R5.2, R3.2, R3.3, segregation of duties) and the user
+roster for 民政局 (R7.2), as reports with masked names and IDs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from docgen.calendar import WorkingCalendar, format_roc_short
+from docgen.privacy import MaskingPolicy, mask_id, mask_name
+from docgen.records.models import Account
+from docgen.report import Report
+from docgen.rules.account_review import Category, review_accounts
+
+REVIEW_COLUMNS = {
+    "category": "類別",
+    "account": "帳號",
+    "name": "姓名",
+    "national_id": "身分證統一編號",
+    "unit": "單位",
+    "role": "角色",
+    "status": "狀態",
+    "detail": "說明",
+}
+ROSTER_COLUMNS = {
+    "account": "帳號",
+    "name": "姓名",
+    "national_id": "身分證統一編號",
+    "unit": "單位",
+    "title": "職稱",
+    "role": "角色",
+    "status": "狀態",
+    "opened": "開通日期",
+    "last_used": "最後使用日期",
+    "suspended_on": "停用日期",
+    "cancelled_on": "註銷日期",
+    "application_on": "權限申請表日期",
+    "pledge_on": "保密切結書日期",
+}
+
+
+def _person(account: Account, policy: MaskingPolicy) -> dict[str, object]:
+    return {
+        "account": account.account_id,
+        "name": mask_name(account.name, policy),
+        "national_id": mask_id(account.national_id, policy),
+        "unit": account.unit,
+        "role": str(account.role),
+        "status": str(account.status),
+    }
+
+
+def review_report(
+    accounts: Sequence[Account], as_of: date, calendar: WorkingCalendar, policy: MaskingPolicy
+) -> Report:
+    """The review as of ``as_of``: one row per account and category, counts in the summary."""
+    by_id = {a.account_id: a for a in accounts}
+    findings = review_accounts(accounts, as_of, calendar)
+    rows = [
+        {"category": str(f.category), **_person(by_id[f.account_id], policy), "detail": f.detail}
+        for f in findings
+    ]
+    counts = Counter(f.category for f in findings)
+    summary: dict[str, object] = {"清查基準日": format_roc_short(as_of), "帳號數": len(accounts)}
+    summary.update({str(c): counts.get(c, 0) for c in Category})
+    title = f"帳號清查 {format_roc_short(as_of)}（R4.1、R5.2、R3.2）"
+    return Report(title, REVIEW_COLUMNS, rows, summary)
+
+
+def _roc(value: date | None) -> str:
+    return format_roc_short(value) if value else ""
+
+
+def roster_report(accounts: Sequence[Account], as_of: date, policy: MaskingPolicy) -> Report:
+    """The user roster (使用者清冊, R7.2): every account, by unit then account."""
+    rows = []
+    for account in sorted(accounts, key=lambda a: (a.unit, a.account_id)):
+        row = _person(account, policy)
+        row["title"] = account.title
+        for key in ("opened", "last_used", "suspended_on", "cancelled_on"):
+            row[key] = _roc(getattr(account, key))
+        row["application_on"] = _roc(account.application_on)
+        row["pledge_on"] = _roc(account.pledge_on)
+        rows.append(row)
+    title = f"使用者清冊 {format_roc_short(as_of)}"
+    return Report(title, ROSTER_COLUMNS, rows, {"帳號數": len(rows)})

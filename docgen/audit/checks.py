@@ -1,0 +1,54 @@
+"""What the audit needs from the workspace: the account registry, the working calendar,
+the unit of each query and the justification check bound to them (R5.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from docgen.audit.intake import UNKNOWN_UNIT, WHOLE_OFFICE, LoggedQuery
+from docgen.calendar import WorkingCalendar
+from docgen.config import Workspace
+from docgen.office_calendar import working_calendar
+from docgen.privacy import MaskingPolicy, mask_name
+from docgen.records.accounts import find_registry, read_accounts
+from docgen.records.models import Account
+from docgen.rules.justification import Finding, check_query
+
+
+@dataclass
+class OfficeFacts:
+    """The registry by account ID, the working calendar and the masking policy."""
+
+    accounts: dict[str, Account]
+    calendar: WorkingCalendar
+    policy: MaskingPolicy
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> OfficeFacts:
+        accounts = {a.account_id: a for a in read_accounts(find_registry(workspace))}
+        policy = workspace.config.masking.policy()
+        return cls(accounts, working_calendar(workspace), policy)
+
+    def unit_of(self, whole_office: bool) -> Callable[[LoggedQuery], str]:
+        """The unit a query belongs to: the log's column, else the registry's unit."""
+        if whole_office:
+            return lambda query: WHOLE_OFFICE
+
+        def unit(query: LoggedQuery) -> str:
+            if query.unit:
+                return query.unit
+            account = self.accounts.get(query.account_id)
+            return account.unit if account else UNKNOWN_UNIT
+
+        return unit
+
+    def check(self, query: LoggedQuery) -> list[Finding]:
+        """R5.1 and the hints for one query."""
+        account = self.accounts.get(query.account_id)
+        return check_query(query, account, self.calendar.is_working_day)
+
+    def user_name(self, account_id: str) -> str:
+        """The masked name of the account's holder ("" if unknown)."""
+        account = self.accounts.get(account_id)
+        return mask_name(account.name, self.policy) if account else ""

@@ -1,0 +1,107 @@
+"""Reading the supervisors' sheets back (R6.2, R6.3) and the referral list for 政風 (R6.5).
+
+Every sheet is checked against its stored sample (:func:`docgen.audit.sheet.check_marks`);
+all problems of all sheets are reported together and nothing is written unless every
+sheet is right. Then, per sheet: the completed 附件4 (with 是/否 and 備註) in
+``<out>/結果/``, the referral list ``轉介清單_<period>_<unit>.xlsx``/``.csv`` — every
+case marked 否, every query without justification (R5.1) and, labelled as such, the
+hints — and the results stored beside the sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from docgen.audit.forms import case_check_data, fill_case_check
+from docgen.audit.outputs import ANOMALY_COLUMNS, anomaly_rows, shown_path, write_report_pair
+from docgen.audit.samples import CaseResult, Results, Sample, Source, load_sample, save_results
+from docgen.audit.sheet import NO, Mark, check_marks, read_sheet
+from docgen.calendar import format_roc_short
+from docgen.config import Workspace
+from docgen.errors import RowProblem, ValidationFailed
+from docgen.fsutil import sha256_file
+from docgen.report import Report
+
+REFERRAL_COLUMNS = {**ANOMALY_COLUMNS, "evidence": "佐證檔案"}
+
+
+@dataclass
+class ReadBack:
+    """A checked sheet with its sample and marks."""
+
+    path: Path
+    sample: Sample
+    marks: list[Mark]
+
+
+def read_back(workspace: Workspace, sheets: list[Path]) -> list[ReadBack]:
+    """Every sheet checked against its sample; :class:`ValidationFailed` lists all problems."""
+    done: list[ReadBack] = []
+    problems: list[RowProblem] = []
+    for path in sheets:
+        filled = read_sheet(path)
+        sample = load_sample(workspace, filled.period, filled.unit)
+        try:
+            done.append(ReadBack(path, sample, check_marks(filled, sample)))
+        except ValidationFailed as failed:
+            problems += failed.problems
+    if problems:
+        raise ValidationFailed(problems)
+    return done
+
+
+def referral_rows(sample: Sample, marks: list[Mark]) -> list[dict[str, object]]:
+    """The 否 cases, then the anomalies and hints of the sample's period and unit."""
+    by_no = {c.no: c for c in sample.cases}
+    rows: list[dict[str, object]] = []
+    for mark in (m for m in marks if m.consistent == NO):
+        case = by_no[mark.no]
+        rows.append(
+            {
+                "unit": sample.unit,
+                "kind": "抽查與業務不符",
+                "findings": f"序號 {case.no}：{mark.remark}",
+                "queried_at": f"{format_roc_short(case.queried_at.date())} {case.queried_at:%H:%M:%S}",
+                "account": case.account,
+                "user_name": case.user_name,
+                "subject_id": case.subject_id,
+                "subject_name": case.subject_name,
+                "item": case.item,
+                "justification": case.justification,
+                "source": case.source,
+                "row": case.row,
+                "evidence": mark.evidence,
+            }
+        )
+    listed = sorted(sample.anomalies, key=lambda a: not a.anomaly)
+    return rows + anomaly_rows(sample.unit, listed)
+
+
+def write_results(
+    workspace: Workspace, done: ReadBack, out_dir: Path, pdf: bool, now: datetime
+) -> tuple[Results, list[Path]]:
+    """The completed 附件4, the referral list and the stored results of one sheet."""
+    sample, marks = done.sample, done.marks
+    name = f"{sample.period}_{sample.unit}"
+    rows = referral_rows(sample, marks)
+    title = f"轉介政風清單 {sample.period} {sample.unit}（R6.5）"
+    lists = write_report_pair(Report(title, REFERRAL_COLUMNS, rows), out_dir / f"轉介清單_{name}")
+    data = case_check_data(workspace, sample, marks)
+    record_id, forms = fill_case_check(workspace, sample, data, out_dir / "結果", pdf)
+    documents = {"form": forms[0], "referrals_xlsx": lists[0], "referrals_csv": lists[1]}
+    if len(forms) > 1:
+        documents["form_pdf"] = forms[1]
+    shown = {k: shown_path(workspace, v) for k, v in documents.items()}
+    results = Results(
+        period=sample.period,
+        unit=sample.unit,
+        read_at=now,
+        sheet=Source(path=shown_path(workspace, done.path), sha256=sha256_file(done.path)),
+        cases=[CaseResult(**vars(m)) for m in marks],
+        documents={**shown, "record_id": record_id},
+        referred=sum(1 for r in rows if r["kind"] != "提示"),
+    )
+    stored = save_results(workspace, results)
+    return results, [*forms, *lists, stored]
