@@ -1,0 +1,194 @@
+"""``docgen calendar``: the obligations table, JSON, the iCalendar file, the journal,
+and ``docgen calendar workdays``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import icalendar
+from click.testing import CliRunner, Result
+
+from docgen.cli.main import cli
+from docgen.config import open_workspace
+from docgen.errors import ExitCode
+from docgen.journal import Journal
+
+TOML = """[office]
+name = "測試辦公室"
+
+[[units]]
+name = "企劃室"
+supervisor = "王○明"
+
+[[units]]
+name = "市場管理科"
+"""
+
+
+def _workspace(tmp_path: Path) -> Path:
+    (tmp_path / "docgen.toml").write_text(TOML, encoding="utf-8")
+    return tmp_path
+
+
+def _run(ws: Path, *args: str) -> Result:
+    result = CliRunner().invoke(cli, ["-w", str(ws), "calendar", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _rows(ws: Path, *args: str) -> dict[str, dict[str, Any]]:
+    payload = json.loads(_run(ws, "--year", "2026", "--format", "json", *args).stdout)
+    return {row["key"]: row for row in payload["rows"]}
+
+
+def _journal(ws: Path) -> Journal:
+    return Journal(open_workspace(ws).journal_path, ws)
+
+
+def test_table_lists_obligations_with_roc_dates(tmp_path: Path) -> None:
+    out = _run(_workspace(tmp_path), "--year", "2026").stdout
+    assert out.startswith("115年度 戶役政資料作業應辦事項與期限")
+    assert "115/08/31（一）" in out
+    assert "116/03/10（三）" in out
+    assert "企劃室 115年10月案件月抽查（附件4）" in out
+    assert "市場管理科 115年12月案件月抽查（附件4）" in out
+    assert "事項數: 30" in out
+    assert not (tmp_path / ".docgen" / "journal.jsonl").exists()  # nothing written
+
+
+def test_json_rows(tmp_path: Path) -> None:
+    rows = _rows(_workspace(tmp_path))
+    assert len(rows) == 30
+    h1, h2 = rows["audit_report:2026-H1"], rows["audit_report:2026-H2"]
+    assert (h1["due"], h1["due_date"], h1["rule"]) == ("115/08/31（一）", "2026-08-31", "R6.4")
+    assert (h2["due"], h2["due_date"]) == ("116/03/10（三）", "2027-03-10")
+    # 2026-02-28 is a Saturday (and 和平紀念日): the last working day before is Thursday 2/26.
+    january = rows["monthly_check:2026-01:企劃室"]
+    assert (january["due"], january["last_working_day"]) == ("115/02/28（六）", "115/02/26（四）")
+    assert rows["account_review:2026-H1"]["due_date"] == "2026-06-30"
+
+
+def test_account_reviews_come_from_the_journal(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    _journal(ws).append("accounts review", details={"as_of": "2025-11-30"})
+    _journal(ws).append("accounts review", details={"as_of": "2026-04-10"})
+    rows = _rows(ws)
+    assert rows["account_review:2026-H1"]["due_date"] == "2026-05-31"
+    assert rows["account_review:2026-H2"]["due_date"] == "2026-10-10"
+    table = _run(ws, "--year", "2026").stdout
+    assert "最近一次帳號清查: 115/04/10" in table
+
+
+def test_bad_review_entry_is_an_input_error(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    _journal(ws).append("accounts review", details={"as_of": "115/02/30"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "docgen", "-w", str(ws), "calendar", "--year", "2026"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == ExitCode.INPUT
+    assert done.stderr.startswith("Error: ")
+    assert "entry 1 (accounts review)" in done.stderr and "'115/02/30'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ics_file_imports(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    target = ws / "out" / "calendar-2026.ics"
+    result = _run(ws, "--year", "2026", "--ics", str(target), "--remind-days", "5")
+    assert "Wrote" in result.stderr
+    raw = target.read_bytes()
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+    parsed = icalendar.Calendar.from_ical(raw)
+    events = list(parsed.walk("VEVENT"))
+    assert len(events) == 30
+    by_summary = {str(e["SUMMARY"]): e for e in events}
+    h2 = by_summary["【R6.4】115年下半年稽核結果函報民政局（彩色掃描）"]
+    assert h2.decoded("DTSTART").isoformat() == "2027-03-10"
+    assert h2.decoded("DTEND").isoformat() == "2027-03-11"
+    assert "audit_report:2026-H2" in str(h2["DESCRIPTION"])
+    alarm = next(iter(h2.walk("VALARM")))
+    assert alarm.decoded("TRIGGER").days == -5
+    assert len({str(e["UID"]) for e in events}) == 30
+    assert "測試辦公室" in str(parsed["X-WR-CALNAME"])
+
+
+def test_ics_uids_are_stable_and_journaled(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    first, second = ws / "a.ics", ws / "b.ics"
+    _run(ws, "--year", "2026", "--ics", str(first))
+    _run(ws, "--year", "2026", "--ics", str(second))
+    uids = [
+        sorted(str(e["UID"]) for e in icalendar.Calendar.from_ical(p.read_bytes()).walk("VEVENT"))
+        for p in (first, second)
+    ]
+    assert uids[0] == uids[1]
+    entries = _journal(ws).entries()
+    assert [e["command"] for e in entries] == ["calendar", "calendar"]
+    assert entries[0]["outputs"][0]["path"] == "a.ics"
+    assert entries[0]["details"] == {"year": 2026, "obligations": 30}
+    _journal(ws).verify()
+
+
+def test_without_units_it_says_so(tmp_path: Path) -> None:
+    out = _run(tmp_path, "--year", "2026").stdout
+    assert "未設定（docgen.toml [[units]]），故無月抽查" in out
+    assert "事項數: 6" in out
+
+
+def test_workdays_before(tmp_path: Path) -> None:
+    out = _run(tmp_path, "workdays", "115/12/04", "--before", "10").stdout
+    assert (
+        out
+        == "10 working days before 115/12/04 (2026-12-04, 星期五): 115/11/20 (2026-11-20, 星期五)\n"
+    )
+    out = _run(tmp_path, "workdays", "2026-10-12", "--before", "10").stdout
+    assert "115/09/23 (2026-09-23" in out
+
+
+def test_workdays_after_until_and_check(tmp_path: Path) -> None:
+    assert (
+        "115/10/13 (2026-10-13" in _run(tmp_path, "workdays", "2026-10-08", "--after", "2").stdout
+    )
+    out = _run(tmp_path, "workdays", "2026-09-30", "--until", "2026-10-31").stdout
+    assert out.rstrip().endswith(": 20")
+    assert "is a working day" in _run(tmp_path, "workdays", "114/02/08").stdout
+    assert "is not a working day" in _run(tmp_path, "workdays", "中華民國115年2月20日").stdout
+
+
+def test_workdays_uses_the_office_calendar(tmp_path: Path) -> None:
+    (tmp_path / "cal.csv").write_bytes(
+        "西元日期,星期,是否放假,備註\n20261009,五,0,\n".encode("cp950")
+    )
+    (tmp_path / "docgen.toml").write_text(
+        '[paths]\noffice_calendar = "cal.csv"\n', encoding="utf-8"
+    )
+    assert "is a working day" in _run(tmp_path, "workdays", "2026-10-09").stdout
+
+
+def test_workdays_rejects_two_options(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "-w",
+            str(tmp_path),
+            "calendar",
+            "workdays",
+            "2026-10-01",
+            "--before",
+            "1",
+            "--after",
+            "1",
+        ],
+    )
+    assert result.exit_code == ExitCode.USAGE
+    assert "at most one of" in result.output
