@@ -37,7 +37,7 @@ def merge_arguments(inputs: Sequence[MergeInput], target: Path) -> list[str]:
 
 def merge_pdfs(inputs: Sequence[MergeInput], target: Path) -> None:
     """Merge ``inputs`` into ``target`` with qpdf's job interface (no page copy in Python)."""
-    job = pikepdf.Job(merge_arguments(inputs, target), progname="docgen")
+    job = pikepdf.Job(merge_arguments(inputs, target))
     try:
         job.run()
     except (pikepdf.PdfError, OSError, RuntimeError) as error:
