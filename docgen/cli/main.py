@@ -53,6 +53,15 @@ cli.add_command(calendar)
 from docgen.cli.package import package
 
 cli.add_command(package)
+from docgen.cli.init import init
+
+cli.add_command(init)
+from docgen.cli.accounts import accounts
+
+cli.add_command(accounts)
+from docgen.cli.queries import queries
+
+cli.add_command(queries)
 # --- end commands ---
 
 
