@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
@@ -37,6 +38,7 @@ from docgen.rules.record_id import CATEGORY_BY_FORM, RecordId, parse_record_id
 SIDECAR_SUFFIX = ".meta.yaml"
 #: Categories a file may be filed under (DESIGN.md, Retention; contracts).
 CATEGORIES = frozenset(CATEGORY_BY_FORM.values()) | {"other"}
+_GENERATED = "# docgen: classified by {source}\n"
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2]|H[12])")
 
 
@@ -177,7 +179,7 @@ def sidecar_text(meta: RecordMetadata, source: str) -> str:
     that a rebuild finds the same classification)."""
     values = {f.name: getattr(meta, f.name) for f in fields(RecordMetadata)}
     data = {k: v for k, v in values.items() if v}
-    header = f"# docgen: classified by {source}\n"
+    header = _GENERATED.format(source=source)
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -199,7 +201,7 @@ def check_path_rules(config: Config) -> None:
             )
 
 
-def matching_rule(rules: list[PathRule], relative: str) -> PathRule | None:
+def matching_rule(rules: Sequence[PathRule], relative: str) -> PathRule | None:
     """The first rule whose glob matches ``relative`` (POSIX, relative to the inbox;
     ``*`` also matches ``/``)."""
     return next((r for r in rules if fnmatch.fnmatchcase(relative, r.pattern)), None)
@@ -233,8 +235,18 @@ def _try(step: Any, path: Path, reasons: list[str]) -> RecordMetadata | None:
         return None
 
 
-def classify(path: Path, relative: str, config: Config, use_qr: bool = True) -> Classification:
-    """Classify the file at ``path`` (``relative``: its POSIX path under the inbox)."""
+def _sidecar_source(sidecar: Path) -> str:
+    """``path_rule`` for a sidecar docgen wrote for a path-rule filing, else ``sidecar``."""
+    with open(sidecar, encoding="utf-8", errors="replace") as handle:
+        first = handle.readline().strip()
+    return "path_rule" if first == _GENERATED.format(source="path_rule").strip() else "sidecar"
+
+
+def classify(
+    path: Path, relative: str, rules: Sequence[PathRule], use_qr: bool = True
+) -> Classification:
+    """Classify the file at ``path`` (``relative``: its POSIX path under the inbox,
+    matched against the path ``rules``)."""
     reasons: list[str] = []
     sidecar = find_sidecar(path)
     meta = _try(embedded_metadata, path, reasons)
@@ -244,10 +256,11 @@ def classify(path: Path, relative: str, config: Config, use_qr: bool = True) -> 
         return Classification(meta, "qr", sidecar=sidecar)
     if sidecar is not None:
         try:
-            return Classification(read_sidecar(sidecar), "sidecar", sidecar=sidecar)
+            meta = read_sidecar(sidecar)
+            return Classification(meta, _sidecar_source(sidecar), sidecar=sidecar)
         except InputError as error:
             return Classification(RecordMetadata(), "none", error.message, sidecar)
-    rule = matching_rule(config.archive.path_rules, relative)
+    rule = matching_rule(rules, relative)
     if rule is not None:
         meta = RecordMetadata(
             category=rule.category, period=rule.period or "", unit=rule.unit or ""

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from docgen.archive.classify import check_path_rules
 from docgen.archive.db import Index, open_index
 from docgen.archive.placement import RECORDS
 from docgen.config import Config, Workspace
@@ -75,6 +76,7 @@ def open_archive(
     workspace: Workspace, use_qr: bool = True, wait_seconds: float = 10.0
 ) -> Iterator[ArchiveContext]:
     """The archive of ``workspace``, locked, with its folders created and index open."""
+    check_path_rules(workspace.config)
     with archive_lock(workspace, wait_seconds):
         root = workspace.archive_root
         (root / INBOX).mkdir(parents=True, exist_ok=True)

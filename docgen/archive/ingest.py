@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from docgen.archive import placement
@@ -39,11 +39,13 @@ from docgen.archive.classify import (
     sidecar_text,
 )
 from docgen.archive.context import ArchiveContext
-from docgen.archive.models import File, Intent, Record
+from docgen.archive.models import File, Hold, Intent, Record
 from docgen.fsutil import sha256_file
 from docgen.metadata import RecordMetadata
 
 log = logging.getLogger("docgen.archive")
+#: A record filed from several files names the most telling way one was classified.
+SOURCE_RANK = {"none": 0, "path_rule": 1, "qr": 2, "sidecar": 3, "metadata": 4}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Plan:
     first_seen_at: str
     duplicate_of: int | None = None
     sidecar_text: str | None = None  # a generated sidecar (path-rule classification)
+    reclassifies: str = ""  # record ID of an unclassified copy this file now classifies
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -118,6 +121,8 @@ def merge_record(session: Session, values: dict[str, str], when: datetime) -> No
     for key, value in columns.items():
         if value and not getattr(record, key):
             setattr(record, key, value)
+    if SOURCE_RANK.get(columns["source"], 0) > SOURCE_RANK.get(record.source, 0):
+        record.source = columns["source"]
     if record.status == "disposed":
         record.status = columns["status"]
 
@@ -147,10 +152,34 @@ def commit_filing(ctx: ArchiveContext, session: Session, intent: Intent) -> None
     """Step 4: the record and file rows of ``intent``; the intent marked done."""
     plan, when = Plan.from_json(intent.plan_json), datetime.now()
     merge_record(session, plan.record, when)
-    session.add(file_row(ctx.root, intent.target, plan, "document", when))
+    document = file_row(ctx.root, intent.target, plan, "document", when)
+    session.add(document)
     if intent.sidecar_target:
         session.add(file_row(ctx.root, intent.sidecar_target, plan, "sidecar", when))
+    if plan.reclassifies:
+        session.flush()
+        absorb_unclassified(session, plan.reclassifies, document)
     intent.state = "done"
+
+
+def absorb_unclassified(session: Session, old_record_id: str, document: File) -> None:
+    """An unclassified file arrived again with what classifies it (a sidecar): the old
+    copy stays where it is, now a duplicate of the newly filed one, and its
+    ``U-`` record goes (it has no files left)."""
+    old = session.get(Record, old_record_id)
+    if old is None or old.status != "unclassified":
+        return
+    moved = File.record_id == old_record_id
+    session.execute(
+        update(File).where(moved, File.kind == "document").values(duplicate_of=document.id)
+    )
+    session.execute(
+        update(File).where(moved).values(record_id=document.record_id, status="duplicate")
+    )
+    held = session.scalar(select(Hold.id).where(Hold.record_id == old_record_id).limit(1))
+    if held is None:
+        session.execute(delete(Record).where(Record.record_id == old_record_id))
+    session.expire_all()
 
 
 def _first_copy(session: Session, sha256: str) -> File | None:
@@ -158,35 +187,42 @@ def _first_copy(session: Session, sha256: str) -> File | None:
     return session.scalars(query.limit(1)).first()
 
 
-def _classify(ctx: ArchiveContext, path: Path, sha256: str) -> tuple[Classification, int | None]:
+def _classify(
+    ctx: ArchiveContext, path: Path, sha256: str
+) -> tuple[Classification, File | None, Record | None]:
+    """The classification, and the first copy of the same content with its record."""
     with ctx.index.session() as session:
         first = _first_copy(session, sha256)
         record = session.get(Record, first.record_id) if first is not None else None
-    if first is None or record is None:
-        return classify(path, ctx.relative_to_inbox(path), ctx.config, ctx.use_qr), None
+    if first is None or record is None or record.status == "unclassified":
+        found = classify(
+            path, ctx.relative_to_inbox(path), ctx.config.archive.path_rules, ctx.use_qr
+        )
+        if first is None or record is None or found.classified:
+            return found, None, record
     meta = RecordMetadata(record_id=first.record_id, category=record.category)
-    return Classification(meta, record.source, record.reason, find_sidecar(path)), first.id
+    return Classification(meta, record.source, record.reason, find_sidecar(path)), first, record
 
 
 def make_plan(
     ctx: ArchiveContext, path: Path, sha256: str, first_seen: datetime
 ) -> tuple[Plan, Classification]:
     """Steps 1–2's decision: what the file is and what will be recorded."""
-    found, first_id = _classify(ctx, path, sha256)
-    status = (
-        "duplicate" if first_id is not None else "filed" if found.classified else "unclassified"
-    )
+    found, first, record = _classify(ctx, path, sha256)
+    status = "duplicate" if first else "filed" if found.classified else "unclassified"
     generated = None
-    if found.source == "path_rule" and found.sidecar is None and first_id is None:
+    if found.source == "path_rule" and found.sidecar is None and first is None:
         generated = sidecar_text(found.meta, "path_rule")
+    absorbs = record.record_id if first is None and record is not None else ""
     plan = Plan(
         record=record_values(found, sha256),
         status=status,
         sha256=sha256,
         original_name=ctx.relative_to_inbox(path),
         first_seen_at=first_seen.isoformat(),
-        duplicate_of=first_id,
+        duplicate_of=first.id if first else None,
         sidecar_text=generated,
+        reclassifies=absorbs,
     )
     return plan, found
 
@@ -208,16 +244,35 @@ def _target(
     )
 
 
+def _sidecar_target(
+    ctx: ArchiveContext,
+    session: Session,
+    path: Path,
+    target: str,
+    plan: Plan,
+    found: Classification,
+) -> str:
+    """``TARGET.meta.yaml``; for an unclassified file whose sidecar is named after its stem,
+    ``STEM.meta.yaml`` (so the reason, which names the sidecar, stays true)."""
+    if found.sidecar is None and plan.sidecar_text is None:
+        return ""
+    stem_style = found.sidecar is not None and found.sidecar.name == path.stem + SIDECAR_SUFFIX
+    if plan.status == "unclassified" and stem_style:
+        candidate = str(Path(target).with_suffix("")) + SIDECAR_SUFFIX
+        if not (ctx.root / candidate).exists() and not _name_taken(session, candidate):
+            return candidate
+    return target + SIDECAR_SUFFIX
+
+
 def start_intent(ctx: ArchiveContext, path: Path, plan: Plan, found: Classification) -> Intent:
     """Step 2: choose the target and commit the intent."""
     with ctx.index.session() as session:
         target = _target(ctx, session, path, plan, found)
-        has_sidecar = found.sidecar is not None or plan.sidecar_text is not None
         intent = Intent(
             source=ctx.relative(path),
             target=target,
             sidecar_source=ctx.relative(found.sidecar) if found.sidecar else "",
-            sidecar_target=target + SIDECAR_SUFFIX if has_sidecar else "",
+            sidecar_target=_sidecar_target(ctx, session, path, target, plan, found),
             sha256=plan.sha256,
             plan_json=plan.to_json(),
             created_at=datetime.now(),
@@ -274,6 +329,27 @@ def finish(ctx: ArchiveContext, intent: Intent) -> None:
         session.delete(session.merge(intent))
 
 
+def _unlink_unknown(ctx: ArchiveContext, relative: str) -> None:
+    if not relative:
+        return
+    with ctx.index.session() as session:
+        known = _name_taken(session, relative)
+    target = ctx.root / relative
+    if not known:
+        target.unlink(missing_ok=True)
+        placement.temp_name(target).unlink(missing_ok=True)
+
+
+def roll_back(ctx: ArchiveContext, intent: Intent) -> None:
+    """Undo a pending intent: its targets removed (the index does not know them), the
+    intent deleted; the inbox file stays to be filed again."""
+    _unlink_unknown(ctx, intent.target)
+    _unlink_unknown(ctx, intent.sidecar_target)
+    with ctx.index.session() as session:
+        session.delete(session.merge(intent))
+    log.info("rolled back the filing of %s", ctx.shown(intent.source))
+
+
 def _unchanged(path: Path, before: os.stat_result) -> bool:
     try:
         after = path.stat()
@@ -297,9 +373,13 @@ def ingest_file(
     if not _unchanged(path, before):
         return None
     intent = start_intent(ctx, path, plan, found)
-    place_files(ctx, intent)
-    with ctx.index.session() as session:
-        commit_filing(ctx, session, session.merge(intent))
+    try:
+        place_files(ctx, intent)
+        with ctx.index.session() as session:
+            commit_filing(ctx, session, session.merge(intent))
+    except BaseException:
+        roll_back(ctx, intent)
+        raise
     finish(ctx, intent)
     log.info(
         "filed %s -> %s (%s, by %s)",

@@ -14,6 +14,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from docgen.archive.classify import is_sidecar
@@ -53,10 +54,12 @@ def inbox_files(ctx: ArchiveContext) -> list[Path]:
     return found
 
 
-def ingest_one(ctx: ArchiveContext, path: Path, result: PassResult) -> None:
+def ingest_one(
+    ctx: ArchiveContext, path: Path, result: PassResult, first_seen: datetime | None = None
+) -> None:
     """File ``path`` into ``result``; an error is logged and noted, never raised."""
     try:
-        filed = ingest_file(ctx, path)
+        filed = ingest_file(ctx, path, first_seen)
     except Exception as error:  # one bad file must not stop the others (ISSUE 6 point 4)
         message = mask_ids_in_text(f"{type(error).__name__}: {error}")
         log.error("could not file %s: %s", ctx.shown(path), message)

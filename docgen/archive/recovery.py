@@ -18,35 +18,16 @@ import logging
 from sqlalchemy import select
 
 from docgen.archive.context import ArchiveContext
-from docgen.archive.ingest import commit_filing, finish, place_sidecar
-from docgen.archive.models import File, Intent
-from docgen.archive.placement import temp_name
+from docgen.archive.ingest import commit_filing, finish, place_sidecar, roll_back
+from docgen.archive.models import Intent
 from docgen.fsutil import sha256_file
 
 log = logging.getLogger("docgen.archive")
 
 
-def _unlink_unknown(ctx: ArchiveContext, relative: str) -> None:
-    if not relative:
-        return
-    with ctx.index.session() as session:
-        known = session.scalar(select(File.id).where(File.path == relative)) is not None
-    target = ctx.root / relative
-    if not known:
-        target.unlink(missing_ok=True)
-        temp_name(target).unlink(missing_ok=True)
-
-
 def _drop(ctx: ArchiveContext, intent: Intent) -> None:
     with ctx.index.session() as session:
         session.delete(session.merge(intent))
-
-
-def _roll_back(ctx: ArchiveContext, intent: Intent) -> None:
-    _unlink_unknown(ctx, intent.target)
-    _unlink_unknown(ctx, intent.sidecar_target)
-    _drop(ctx, intent)
-    log.info("recovery: rolled back the filing of %s", ctx.shown(intent.source))
 
 
 def _roll_forward(ctx: ArchiveContext, intent: Intent) -> None:
@@ -72,7 +53,7 @@ def recover(ctx: ArchiveContext) -> int:
         if intent.state == "done":
             finish(ctx, intent)
         elif (ctx.root / intent.source).exists():
-            _roll_back(ctx, intent)
+            roll_back(ctx, intent)
         elif target.exists() and sha256_file(target) == intent.sha256:
             _roll_forward(ctx, intent)
         else:

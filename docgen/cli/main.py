@@ -50,6 +50,9 @@ cli.add_command(audit)
 from docgen.cli.calendar import calendar
 
 cli.add_command(calendar)
+from docgen.cli.archive import archive
+
+cli.add_command(archive)
 from docgen.cli.package import package
 
 cli.add_command(package)
@@ -59,6 +62,7 @@ cli.add_command(init)
 from docgen.cli.accounts import accounts
 
 cli.add_command(accounts)
+from docgen.cli import account_review  # noqa: F401  (adds review, roster to accounts)
 from docgen.cli.queries import queries
 
 cli.add_command(queries)

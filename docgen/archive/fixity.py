@@ -1,0 +1,173 @@
+"""Fixity: do the filed files still hold what was filed (ISSUE 6 point 5, ``fixity``)?
+
+A sweep walks ``records/`` and compares it with the index:
+
+* ``changed`` — an indexed file whose SHA-256 no longer matches;
+* ``unknown`` — a file under ``records/`` the index does not know;
+* ``gone`` — an indexed file (not disposed) whose bytes are no longer there.
+
+A file unchanged in size, mtime and inode since it was last verified is not read
+again unless ``full``; one whose stat changed but whose hash still matches (touched,
+restored from a backup) gets its stat updated. Public for RET's missing report:
+:func:`gone_files`. Reports: :func:`fixity_report`, :func:`unclassified_report`.
+The sweep needs no lock: it runs beside the watcher.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from docgen.archive.db import Index, open_index
+from docgen.archive.models import File, Intent, Record
+from docgen.archive.placement import RECORDS, TOMBSTONES
+from docgen.config import Workspace
+from docgen.fsutil import sha256_file
+from docgen.privacy import mask_ids_in_text
+from docgen.report import Report
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One fixity problem; ``path`` relative to the archive root."""
+
+    problem: str  # changed | unknown | gone
+    path: str
+    record_id: str = ""
+    expected: str = ""
+    actual: str = ""
+
+
+@dataclass
+class SweepResult:
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0
+    hashed: int = 0
+
+
+def records_on_disk(root: Path) -> dict[str, os.stat_result]:
+    """Every file under ``records/`` (except tombstones and temporary files) and its stat."""
+    found: dict[str, os.stat_result] = {}
+    for folder, dirs, names in os.walk(root / RECORDS):
+        dirs[:] = [d for d in dirs if d != TOMBSTONES]
+        base = Path(folder).relative_to(root).as_posix()
+        for name in names:
+            if name.startswith(".") and name.endswith(".part"):
+                continue
+            found[f"{base}/{name}"] = os.stat(os.path.join(folder, name))
+    return found
+
+
+def gone_files(workspace: Workspace) -> list[File]:
+    """Indexed files (not disposed) whose bytes are gone from the archive."""
+    with open_index(workspace) as index, index.session() as session:
+        rows = session.scalars(select(File).where(File.status != "disposed"))
+        root = workspace.archive_root
+        return [row for row in rows if not (root / row.path).exists()]
+
+
+def _check(root: Path, row: File, st: os.stat_result, full: bool) -> tuple[str | None, bool]:
+    """(actual hash if read, whether it was read)."""
+    same_stat = (st.st_size, st.st_mtime_ns, st.st_ino) == (row.size, row.mtime_ns, row.inode)
+    if same_stat and not full:
+        return None, False
+    return sha256_file(root / row.path), True
+
+
+def sweep(index: Index, root: Path, full: bool = False) -> SweepResult:
+    """Compare ``records/`` under ``root`` with ``index``; see the module docstring."""
+    on_disk = records_on_disk(root)
+    result, now = SweepResult(), datetime.now()
+    with index.session() as session:
+        in_flight = set(session.scalars(select(Intent.target))) | set(
+            session.scalars(select(Intent.sidecar_target))
+        )
+        for row in session.scalars(select(File).where(File.status != "disposed")):
+            st = on_disk.pop(row.path, None)
+            if st is None:
+                result.findings.append(Finding("gone", row.path, row.record_id, row.sha256))
+                continue
+            result.checked += 1
+            actual, read = _check(root, row, st, full)
+            result.hashed += read
+            if actual is not None and actual != row.sha256:
+                result.findings.append(
+                    Finding("changed", row.path, row.record_id, row.sha256, actual)
+                )
+            elif read:
+                row.size, row.mtime_ns, row.inode = st.st_size, st.st_mtime_ns, st.st_ino
+                row.verified_at = now
+    for path in sorted(set(on_disk) - in_flight):
+        result.findings.append(Finding("unknown", path, "", "", sha256_file(root / path)))
+    return result
+
+
+_PROBLEMS = {
+    "changed": "內容已變更 changed",
+    "unknown": "索引未登錄 unknown",
+    "gone": "檔案遺失 gone",
+}
+
+
+def fixity_report(workspace: Workspace, full: bool = False) -> Report:
+    """The fixity report: every changed, unknown and gone file."""
+    with open_index(workspace) as index:
+        result = sweep(index, workspace.archive_root, full)
+    rows = [
+        {
+            "problem": _PROBLEMS[f.problem],
+            "path": mask_ids_in_text(f.path),
+            "record_id": f.record_id,
+            "expected": f.expected,
+            "actual": f.actual,
+        }
+        for f in result.findings
+    ]
+    columns = {
+        "problem": "問題",
+        "path": "檔案",
+        "record_id": "檔案編號 record ID",
+        "expected": "登錄雜湊 SHA-256 recorded",
+        "actual": "現況雜湊 SHA-256 now",
+    }
+    summary = {
+        "files checked": result.checked,
+        "files read": result.hashed,
+        "sweep": "full" if full else "changed size, mtime or inode only",
+        "problems": len(rows),
+    }
+    return Report("Fixity 檔案完整性", columns, rows, summary)
+
+
+def unclassified_report(workspace: Workspace) -> Report:
+    """Files that could not be classified, with the reason, to be sorted by a person."""
+    with open_index(workspace) as index, index.session() as session:
+        query = (
+            select(File, Record)
+            .join(Record, File.record_id == Record.record_id)
+            .where(File.status == "unclassified", File.kind == "document")
+            .order_by(File.path)
+        )
+        rows = [
+            {
+                "path": mask_ids_in_text(file.path),
+                "original_name": mask_ids_in_text(file.original_name),
+                "filed_at": file.filed_at,
+                "reason": mask_ids_in_text(record.reason),
+                "sha256": file.sha256,
+            }
+            for file, record in session.execute(query)
+        ]
+    columns = {
+        "path": "檔案",
+        "original_name": "收件匣原檔名",
+        "filed_at": "歸檔時間",
+        "reason": "未能分類原因",
+        "sha256": "SHA-256",
+    }
+    hint = "add NAME.meta.yaml beside the file and put both in archive/inbox/ again"
+    return Report("Unclassified 未分類檔案", columns, rows, {"files": len(rows), "to file": hint})

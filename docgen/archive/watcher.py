@@ -1,0 +1,146 @@
+"""The archive watcher behind ``docgen archive watch`` (ISSUE 6 point 4).
+
+watchdog's native observer (inotify on Linux) or, with ``poll``, its
+``PollingObserver`` (for network shares, where inotify sees nothing). Events are
+only hints: the watcher files the hinted files sooner, and a full reconcile at the
+start and every ``archive.reconcile_minutes`` catches whatever the events missed
+(downtime, an inotify queue overflow, which watchdog drops silently).
+
+An error while filing one file is logged and the file retried at the next reconcile;
+if the observer's thread dies it is started again. :meth:`Watcher.stop` (called from
+a SIGTERM/SIGINT handler, or another thread) ends the loop after the current file.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from docgen.archive.context import ArchiveContext
+from docgen.archive.ingest import Filed
+from docgen.archive.reconcile import PassResult, inbox_files, ingest_one, is_ignored
+from docgen.archive.recovery import recover
+
+log = logging.getLogger("docgen.archive")
+#: How often the loop wakes to look at hinted and waiting files (seconds).
+TICK = 0.25
+
+
+class _Hints(FileSystemEventHandler):
+    """Collects the paths events name; never raises into watchdog's thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.paths: set[Path] = set()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        try:
+            if event.is_directory:
+                return
+            with self.lock:
+                for name in (event.src_path, getattr(event, "dest_path", "")):
+                    if name:
+                        self.paths.add(Path(str(name)))
+        except Exception:  # a handler error would kill the observer thread
+            log.exception("ignored an error in a file-system event")
+
+    def take(self) -> set[Path]:
+        with self.lock:
+            taken, self.paths = self.paths, set()
+        return taken
+
+
+class Watcher:
+    """Files the inbox of ``ctx`` until :meth:`stop`; ``on_pass`` gets each non-empty
+    batch of filed files (the CLI journals them)."""
+
+    def __init__(
+        self,
+        ctx: ArchiveContext,
+        poll: float | None = None,
+        on_pass: Callable[[list[Filed]], None] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.poll = poll
+        self.on_pass = on_pass or (lambda filed: None)
+        self.hints = _Hints()
+        self.pending: dict[Path, datetime] = {}
+        self.stopping = threading.Event()
+        self.observer: BaseObserver | None = None
+        self.restarts = 0
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _start_observer(self) -> None:
+        self.ctx.inbox.mkdir(parents=True, exist_ok=True)
+        observer = PollingObserver(timeout=self.poll) if self.poll else Observer()
+        observer.schedule(self.hints, str(self.ctx.inbox), recursive=True)
+        observer.daemon = True
+        observer.start()
+        self.observer = observer
+
+    def _stop_observer(self) -> None:
+        if self.observer is not None:
+            self.observer.stop()
+            if self.observer.is_alive():
+                self.observer.join(timeout=5)
+
+    def _keep_observer_alive(self) -> bool:
+        """Restart a dead observer; True when it was restarted (reconcile then)."""
+        if self.observer is not None and self.observer.is_alive():
+            return False
+        log.warning("the file-system observer stopped; starting it again")
+        self.restarts += 1
+        self._stop_observer()
+        self._start_observer()
+        return True
+
+    def _queue(self, paths: list[Path] | set[Path]) -> None:
+        now = datetime.now()
+        for path in paths:
+            inside = path.is_relative_to(self.ctx.inbox)
+            if inside and not is_ignored(path):
+                self.pending.setdefault(path, now)
+
+    def _file_pending(self) -> None:
+        result = PassResult()
+        for path in sorted(self.pending):
+            if self.stopping.is_set():
+                break
+            if not path.is_file():
+                del self.pending[path]
+                continue
+            ingest_one(self.ctx, path, result, self.pending[path])
+            if path not in result.waiting:
+                del self.pending[path]
+        if result.filed:
+            self.on_pass(result.filed)
+
+    def run(self) -> None:
+        """Recover, reconcile, then watch until stopped."""
+        interval = self.ctx.config.archive.reconcile_minutes * 60
+        recover(self.ctx)
+        self._start_observer()
+        next_reconcile = 0.0
+        log.info("watching %s", self.ctx.shown(self.ctx.inbox))
+        try:
+            while not self.stopping.is_set():
+                if self._keep_observer_alive() or time.monotonic() >= next_reconcile:
+                    self._queue(inbox_files(self.ctx))
+                    next_reconcile = time.monotonic() + interval
+                self._queue(self.hints.take())
+                self._file_pending()
+                self.stopping.wait(TICK)
+        finally:
+            self._stop_observer()
+            log.info("stopped watching")

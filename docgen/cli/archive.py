@@ -1,0 +1,117 @@
+"""``docgen archive``: file the inbox (watch, scan) and rebuild the index.
+
+RET adds ``report``, ``hold``, ``release`` and ``dispose`` to this group from
+``docgen/cli/archive_reports.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+import click
+
+from docgen.archive.context import open_archive
+from docgen.archive.ingest import Filed
+from docgen.archive.reconcile import scan as scan_inbox
+from docgen.archive.watcher import Watcher
+from docgen.cli.common import CliState, pass_state
+from docgen.privacy import mask_ids_in_text
+
+
+@click.group()
+def archive() -> None:
+    """The archive: file what arrives in archive/inbox/, report, hold and dispose."""
+
+
+def _journal_details(filed: Sequence[Filed]) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for item in filed:
+        counts[item.status] = counts.get(item.status, 0) + 1
+    files = [
+        {
+            "path": mask_ids_in_text(f.path),
+            "record_id": f.record_id,
+            "status": f.status,
+            "sha256": f.sha256,
+        }
+        for f in filed
+    ]
+    return {"counts": counts, "files": files}
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+
+
+@archive.command("scan")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds to wait for files still being written (default: 3 × stable_seconds + 5).",
+)
+@pass_state
+def scan(state: CliState, wait: float | None) -> None:
+    """File everything in archive/inbox/ once, then exit: each stable file is
+    classified, hashed, recorded in the index and moved under archive/records/.
+
+    \b
+    Example:
+      cp ~/scans/*.pdf archive/inbox/ && docgen archive scan
+    """
+    with open_archive(state.workspace) as ctx:
+        result = scan_inbox(ctx, max_wait=wait)
+    for item in result.filed:
+        click.echo(f"{item.status:<12} {mask_ids_in_text(item.path)}  ({item.record_id})")
+    for shown, message in result.failed:
+        click.echo(f"failed       {shown}: {message}", err=True)
+    for path in result.waiting:
+        click.echo(f"still being written, left for later: {path.name}", err=True)
+    click.echo(f"Filed {len(result.filed)} file(s).")
+    if result.filed:
+        state.journal.append("archive scan", details=_journal_details(result.filed))
+
+
+@archive.command("watch")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    metavar="SECONDS",
+    help="Poll the inbox every SECONDS instead of native events (for network shares).",
+)
+@pass_state
+def watch(state: CliState, poll: float | None) -> None:
+    """Run as a service: file every file that arrives in archive/inbox/ until stopped
+    (SIGTERM or Ctrl-C). Logs each action to standard error.
+
+    \b
+    Example:
+      docgen -w /srv/office archive watch
+      docgen -w /srv/office archive watch --poll 10   # inbox on a network share
+    """
+    _setup_logging()
+    journal = state.journal
+
+    def journal_batch(filed: list[Filed]) -> None:
+        journal.append("archive watch", details=_journal_details(filed))
+
+    with open_archive(state.workspace, wait_seconds=0) as ctx:
+        watcher = Watcher(ctx, poll=poll, on_pass=journal_batch)
+
+        def stop(signum: int, _frame: FrameType | None) -> None:
+            logging.getLogger("docgen.archive").info("signal %d: stopping", signum)
+            watcher.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        watcher.run()
