@@ -78,6 +78,7 @@ def obligations_report(
     summary: dict[str, object] = {
         "年度": f"{year}（民國{year - 1911}年）",
         "單位": "、".join(units) or "未設定（docgen.toml [[units]]），故無月抽查",
+        "說明": "月抽查每單位每月一份，當月無查詢者免抽查；期限遇假日請於最後上班日前完成",
         "事項數": len(obligations),
         "最近一次帳號清查": format_roc_short(max(reviews))
         if reviews
