@@ -8,21 +8,35 @@ line (PyYAML node marks). Retention is computed, never stored.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
 
+from docgen.archive.models import File, Hold, Record
+from docgen.calendar import parse_period
 from docgen.config import Workspace
-from docgen.errors import ConfigError
+from docgen.errors import ConfigError, InputError
+from docgen.records.models import Account
+from docgen.records.models import Status as AccountStatus
 from docgen.rules.retention import (
     CATEGORIES,
     REGULATION_MINIMUMS,
+    RecordFacts,
+    Retention,
     RetentionRule,
     Term,
     Trigger,
     parse_term,
+    retention_of,
     rule_problems,
     undefined_rule,
 )
@@ -208,4 +222,163 @@ def _term(name: str, nodes: dict[str, yaml.Node], problems: _Problems) -> Term |
         return parse_term(_text(node))
     except ValueError as error:
         problems.add(node, f"{name}: {error}")
+        return None
+
+
+# --- each record's retention, from the index ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRetention:
+    """One indexed record with its retention as of a date; ``hold_reason`` is None
+    unless the record is on an unreleased hold."""
+
+    record_id: str
+    category: str
+    period: str
+    unit: str
+    subject: str
+    title: str
+    path: str
+    document_date: date | None
+    rule: RetentionRule
+    retention: Retention
+    hold_reason: str | None
+
+
+def accounts_path(workspace: Workspace) -> Path:
+    """The account registry of ``workspace`` (``data/accounts.csv``)."""
+    return workspace.data_dir / "accounts.csv"
+
+
+def load_accounts(workspace: Workspace) -> dict[str, Account] | None:
+    """The registry's accounts by account ID, or None when the workspace has none."""
+    from docgen.records import read_accounts
+
+    path = accounts_path(workspace)
+    if not path.exists():
+        return None
+    return {account.account_id: account for account in read_accounts(path)}
+
+
+def record_retentions(
+    session: Session,
+    schedule: Schedule,
+    accounts: Mapping[str, Account] | None,
+    as_of: date,
+) -> list[RecordRetention]:
+    """The retention of every record not disposed, as of ``as_of``.
+
+    Three SELECTs (records with their dates as stored text, document paths, holds),
+    never one per record; the date maths runs once per distinct combination
+    of category, period, dates and account, not once per record, so 100,000
+    records take well under 2 s."""
+    connection = session.connection()
+    holds: dict[str, str] = {record_id: reason for record_id, reason in connection.execute(_HOLDS)}
+    paths = _first_documents(connection.execute(_DOCUMENTS))
+    memo: dict[tuple[str, ...], tuple[RetentionRule, date | None, Retention]] = {}
+    result = []
+    for row in connection.execute(_RECORDS).all():
+        record_id, category, period, unit, subject, title, trigger, review, filed = row
+        id_date = "" if trigger or period else _id_date(record_id)
+        key = (category, period, trigger or "", review or "", subject, id_date, (filed or "")[:10])
+        if key not in memo:
+            memo[key] = _compute(key, schedule, accounts, as_of)
+        rule, document_date, retention = memo[key]
+        result.append(
+            RecordRetention(
+                record_id,
+                category,
+                period,
+                unit,
+                subject,
+                title,
+                paths.get(record_id, ""),
+                document_date,
+                rule,
+                retention,
+                holds.get(record_id),
+            )
+        )
+    return result
+
+
+#: Unreleased holds: record ID → reason.
+_HOLDS = select(Hold.record_id, Hold.reason).where(Hold.released_at.is_(None))
+#: Document files (not duplicates or sidecars): record ID, path.
+_DOCUMENTS = select(File.record_id, File.path).where(
+    File.kind == "document", File.status != "duplicate"
+)
+#: The records not disposed; dates as stored text (parsed once per distinct value).
+_RECORDS = select(
+    Record.record_id,
+    Record.category,
+    Record.period,
+    Record.unit,
+    Record.subject,
+    Record.title,
+    type_coerce(Record.trigger, String),
+    type_coerce(Record.review_date, String),
+    type_coerce(Record.first_filed_at, String),
+).where(Record.status != "disposed")
+
+
+def _first_documents(rows: Iterable[Any]) -> dict[str, str]:
+    """Each record's first document file (by path): what the report points to."""
+    first: dict[str, str] = {}
+    for record_id, path in rows:
+        if path < first.get(record_id, "\uffff"):
+            first[record_id] = path
+    return first
+
+
+def _id_date(record_id: str) -> str:
+    """The date in a record ID of a form not tied to a period (``DG-2-20260315-…``)."""
+    parts = record_id.split("-")
+    return parts[2] if len(parts) == 4 and len(parts[2]) == 8 else ""
+
+
+def _compute(
+    key: tuple[str, ...],
+    schedule: Schedule,
+    accounts: Mapping[str, Account] | None,
+    as_of: date,
+) -> tuple[RetentionRule, date | None, Retention]:
+    category, period, trigger, review, subject, id_date, filed = key
+    rule = schedule.rule(category)
+    review_date = _date(review)
+    document_date = _date(trigger) or _date(id_date) or review_date or period_end(period)
+    document_date = document_date or _date(filed)
+    account = accounts.get(subject) if accounts is not None and subject else None
+    facts = RecordFacts(
+        rule.category,
+        review_date=review_date,
+        period_end=period_end(period),
+        document_date=document_date,
+        account_known=account is not None,
+        account_cancelled=account is not None and account.status is AccountStatus.CANCELLED,
+        cancelled_on=account.cancelled_on if account is not None else None,
+    )
+    return rule, document_date, retention_of(rule, facts, as_of)
+
+
+def _date(text: str) -> date | None:
+    """A date stored as text (``2026-10-31``, ``20261031`` or a datetime), else None."""
+    if not text:
+        return None
+    with contextlib.suppress(ValueError):
+        if len(text) == 8 and text.isdigit():
+            return datetime.strptime(text, "%Y%m%d").date()
+        return date.fromisoformat(text[:10])
+    return None
+
+
+@lru_cache(maxsize=4096)
+def period_end(text: str) -> date | None:
+    """The last day of a record's period (``2026-10``, ``2026-H1``), None if it has none."""
+    if not text:
+        return None
+    try:
+        return parse_period(text).end
+    except InputError:
         return None
