@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from template_layout import (  # noqa: E402
+from template_layout import (
     date_line,
     field_table,
     heading,
@@ -42,7 +42,12 @@ def form1() -> object:
             [("使用目的", "{{ purpose }}")],
             [("法令依據", "{{ legal_basis }}")],
             [("連線方式", "{{ connection }}")],
-            [("約定期間", "自{{ term_start|roc }}起{{ '至' ~ (term_end|roc) if term_end else '' }}")],
+            [
+                (
+                    "約定期間",
+                    "自{{ term_start|roc }}起{{ '至' ~ (term_end|roc) if term_end else '' }}",
+                )
+            ],
             [("聯絡人", "{{ contact }}"), ("聯絡電話", "{{ contact_phone }}")],
         ],
     )
@@ -63,7 +68,10 @@ def form1() -> object:
     spacer(doc)
     signature_block(
         doc,
-        [("提供機關代表人", "{{ provider_signatory }}"), ("使用機關代表人", "{{ user_signatory }}")],
+        [
+            ("提供機關代表人", "{{ provider_signatory }}"),
+            ("使用機關代表人", "{{ user_signatory }}"),
+        ],
     )
     date_line(doc, "{{ date|roc }}")
     return doc
@@ -158,7 +166,10 @@ def form4(variant: str) -> object:
         doc,
         [
             [("抽查期間", "{{ period|roc_period }}"), ("受查單位", "{{ unit }}")],
-            [("查詢總筆數 N", "{{ population|number }}"), ("抽查件數 n", "{{ sample_size|number }}")],
+            [
+                ("查詢總筆數 N", "{{ population|number }}"),
+                ("抽查件數 n", "{{ sample_size|number }}"),
+            ],
             [("抽查規則", "{{ rule }}")],
             [("亂數種子", "{{ seed }}"), ("抽樣演算法", "{{ algorithm }}")],
             [("母體雜湊值", "SHA-256 {{ population_sha256 }}")],

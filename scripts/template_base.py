@@ -19,8 +19,7 @@ _FONTS = f'<w:rFonts w:ascii="{FONT}" w:eastAsia="{FONT}" w:hAnsi="{FONT}" w:cs=
 _LANG = '<w:lang w:val="zh-TW" w:eastAsia="zh-TW" w:bidi="ar-SA"/>'
 
 CONTENT_TYPES = (
-    _HEAD
-    + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    _HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Default Extension="png" ContentType="image/png"/>'
@@ -34,8 +33,7 @@ CONTENT_TYPES = (
 )
 
 ROOT_RELS = (
-    _HEAD
-    + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    _HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
     '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
@@ -43,8 +41,7 @@ ROOT_RELS = (
 )
 
 DOC_RELS = (
-    _HEAD
-    + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    _HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>'
     '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>'
@@ -124,7 +121,7 @@ STYLES = (
         "Footer",
         "footer",
         '<w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="center"/></w:pPr>'
-        f"<w:rPr>{_FONTS}<w:sz w:val=\"18\"/></w:rPr>",
+        f'<w:rPr>{_FONTS}<w:sz w:val="18"/></w:rPr>',
     )
     + _style(
         "table",

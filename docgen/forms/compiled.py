@@ -57,19 +57,18 @@ def compile_part(env: SandboxedEnvironment, source: str, where: str) -> Template
     src = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
     try:
         tree = env.parse(src)
+        unsafe = unsafe_names(tree)
+        if unsafe:
+            raise InputError(
+                f"{where}: refused: the template reaches for Python internals "
+                f"({', '.join(sorted(set(unsafe)))}); remove them from the template"
+            )
+        return env.from_string(src)
     except TemplateSyntaxError as error:
         line = src.splitlines()[error.lineno - 1] if error.lineno else ""
         raise InputError(
-            f"{where}: Jinja syntax error ({error.message}) in paragraph "
-            f"“{paragraph_text(line)}”"
+            f"{where}: Jinja syntax error ({error.message}) in paragraph “{paragraph_text(line)}”"
         ) from error
-    unsafe = unsafe_names(tree)
-    if unsafe:
-        raise InputError(
-            f"{where}: refused: the template reaches for Python internals "
-            f"({', '.join(sorted(set(unsafe)))}); remove them from the template"
-        )
-    return env.from_string(src)
 
 
 class CompiledTemplate:
@@ -108,7 +107,8 @@ class CompiledTemplate:
         parts = {"word/document.xml": self._render_body(context)}
         for part in self._parts:
             xml = self._finish(_run(part.template, context, self.path))
-            parts[part.zip_name] = serialize_part_xml(parse_xml(xml.encode(part.encoding)))
+            element = parse_xml(xml.encode(part.encoding))  # type: ignore[arg-type]
+            parts[part.zip_name] = serialize_part_xml(element)
         return parts
 
     def _render_body(self, context: Mapping[str, Any]) -> bytes:
@@ -124,6 +124,8 @@ class CompiledTemplate:
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
             xml = xml.replace(escaped, tag)
+        if not any(char in xml for char in "\t\a\n\f"):
+            return xml  # resolve_listing would change nothing
         return str(self._docx.resolve_listing(xml))
 
     def render(self, context: Mapping[str, Any], replace: Mapping[str, bytes]) -> bytes:
@@ -132,10 +134,11 @@ class CompiledTemplate:
         parts = {**self.render_parts(context), **replace}
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for name, data in self._entries.items():
-                target.writestr(name, parts.pop(name, data))
-            for name, data in parts.items():
-                target.writestr(name, data)
+            names = [*self._entries, *(name for name in parts if name not in self._entries)]
+            for name in names:
+                data = parts[name] if name in parts else self._entries[name]
+                stored = name.startswith("word/media/")
+                target.writestr(name, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
         return out.getvalue()
 
 
@@ -145,7 +148,9 @@ def _run(template: Template, context: Mapping[str, Any], path: Path) -> str:
     except SecurityError as error:
         raise InputError(f"{path.name}: refused: {error}") from error
     except UndefinedError as error:
-        raise InputError(f"{path.name}: the template uses a value the data lacks: {error}") from error
+        raise InputError(
+            f"{path.name}: the template uses a value the data lacks: {error}"
+        ) from error
     except TemplateError as error:
         raise InputError(f"{path.name}: the template failed: {error}") from error
     except InputError as error:

@@ -89,7 +89,7 @@ def unsafe_names(tree: nodes.Template) -> list[str]:
     (anything starting with an underscore, e.g. ``__class__``, ``__mro__``)."""
     found = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        name = node.attr if isinstance(node, nodes.Getattr) else _const(node.arg)
+        name = node.attr if isinstance(node, nodes.Getattr) else _const(node.arg)  # type: ignore[attr-defined]
         if isinstance(name, str) and name.startswith("_"):
             found.append(name)
     return found

@@ -99,7 +99,7 @@ class FormModel(BaseModel):
         if not isinstance(data, dict):
             return data
         by_title = {info.title: name for name, info in cls.model_fields.items() if info.title}
-        result = {}
+        result: dict[str, Any] = {}
         for key, value in data.items():
             name = by_title.get(str(key).strip(), str(key).strip())
             if name not in result or result[name] in (None, ""):

@@ -160,7 +160,9 @@ class Converter:
                 start_new_session=True,
             )
         except OSError as error:
-            raise ExternalToolError(f"cannot start {self.soffice}: {error}. {INSTALL_HINT}") from error
+            raise ExternalToolError(
+                f"cannot start {self.soffice}: {error}. {INSTALL_HINT}"
+            ) from error
 
     def _collect(
         self, source: Path, out_dir: Path, result: ConversionResult, on_done: Callable[[Path], None]

@@ -50,7 +50,9 @@ def finish_pdf(source: Path, target: Path, meta: RecordMetadata) -> None:
             write_pdf_metadata(pdf, meta)
             pdf.save(tmp)
     except pikepdf.PdfError as error:
-        raise ExternalToolError(f"{source.name}: LibreOffice wrote a broken PDF ({error})") from error
+        raise ExternalToolError(
+            f"{source.name}: LibreOffice wrote a broken PDF ({error})"
+        ) from error
 
 
 def _convert_with_progress(

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import io
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
+import zxingcpp
+from PIL import Image
+
+#: Pixels per QR module; the template fixes the printed size (2.8 cm).
+_SCALE = 10
 
 
 def qr_png(text: str) -> bytes:
     """A PNG of a QR code for ``text``, with the standard four-module quiet zone.
 
-    Medium error correction survives a stamp or a signature crossing the code; the
-    template fixes its printed size (2.8 cm), ample for a 300-dpi scan.
+    zxing-cpp writes it (the same library the archive reads scans with; it is several
+    times faster than pure-Python encoders). Medium error correction survives a
+    stamp or a signature crossing the code; printed at 2.8 cm it is ample for a
+    300-dpi scan.
     """
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=10, border=4)
-    code.add_data(text)
-    code.make(fit=True)
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    pixels = memoryview(code.to_image(scale=_SCALE, add_quiet_zones=True))  # type: ignore[arg-type]
+    height, width = pixels.shape or (0, 0)
+    image = Image.frombytes("L", (width, height), pixels.tobytes()).convert("1")
     out = io.BytesIO()
-    code.make_image().save(out, format="PNG")
+    image.save(out, format="PNG")
     return out.getvalue()

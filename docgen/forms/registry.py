@@ -133,5 +133,7 @@ def resolve_variant(spec: FormSpec, variant: str | None) -> str:
         raise InputError(f"附件{spec.key} needs --variant: one of {choices}")
     key = _VARIANT_ALIASES.get(variant.strip().lower())
     if key not in spec.variants:
-        raise InputError(f"附件{spec.key} has no variant {variant!r} (monthly 月抽查, half 半年抽查)")
+        raise InputError(
+            f"附件{spec.key} has no variant {variant!r} (monthly 月抽查, half 半年抽查)"
+        )
     return key

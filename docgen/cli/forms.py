@@ -1,0 +1,145 @@
+"""``docgen forms``: list the attachments and their fields, fill them from data (DOCX
+and PDF), and check a custom template against its form (R2.1–R7.1, R9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from docgen.cli.common import CliState, emit, format_option, output_option, pass_state, progress
+from docgen.errors import InputError
+from docgen.forms import BatchOptions, fill_file, form_spec, resolve_variant
+from docgen.forms.check import COLUMNS as CHECK_COLUMNS
+from docgen.forms.check import check_template, issue_rows
+from docgen.forms.describe import COLUMNS as LIST_COLUMNS
+from docgen.forms.describe import all_rows, form_rows
+from docgen.forms.environment import make_environment
+from docgen.report import Report
+
+_VARIANT_HELP = "附件4 only: monthly (月抽查) or half (半年抽查)."
+
+
+@click.group()
+def forms() -> None:
+    """Attachments 1–6 (附件1–6): list their fields, fill them, check templates."""
+
+
+@forms.command("list")
+@click.argument("form", required=False)
+@format_option()
+@output_option()
+def list_forms(form: str | None, fmt: str, output: Path | None) -> None:
+    """The attachments, their variants and fields (required or optional, type, masked).
+
+    Field names or their Chinese titles may be used as column headers in the data.
+
+    \b
+    Example:
+      docgen forms list
+      docgen forms list 附件4 --format csv -o 附件4欄位.csv
+    """
+    rows = form_rows(form_spec(form)) if form else all_rows()
+    emit(Report("附件欄位 Attachment fields", LIST_COLUMNS, rows), fmt, output)
+
+
+@forms.command("fill")
+@click.argument("form")
+@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the documents and the manifest.",
+)  # fmt: skip
+@click.option("--variant", help=_VARIANT_HELP)
+@click.option("--pdf", is_flag=True, help="Also convert each document to PDF (LibreOffice).")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for large batches.")  # fmt: skip
+@click.option("--skip-invalid", is_flag=True, help="Write the valid rows; list the others.")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this DOCX template instead of the workspace's.")  # fmt: skip
+@pass_state
+def fill(
+    state: CliState,
+    form: str,
+    data: Path,
+    out_dir: Path,
+    variant: str | None,
+    pdf: bool,
+    jobs: int,
+    skip_invalid: bool,
+    template: Path | None,
+) -> None:
+    """Fill FORM (1–6 or 附件1–附件6) once per record of DATA (YAML, JSON, CSV, XLSX).
+
+    A table gives one document per row; a YAML/JSON file one per entry (nested lists
+    such as 附件4 cases come from YAML/JSON). Every invalid row is reported before
+    anything is written. Files are named by form, period and record ID (no personal
+    data); a manifest (JSON and CSV) lists them with SHA-256 hashes.
+
+    \b
+    Example:
+      docgen forms fill 2 data/forms/附件2_權限申請表.csv -o out/forms --pdf
+      docgen forms fill 附件4 data/forms/附件4_月抽查.yaml --variant monthly -o out/forms
+    """
+    if not data.exists():
+        raise InputError(f"{data}: no such file")
+    options = BatchOptions(pdf, jobs, skip_invalid, template, progress=progress)
+    result = fill_file(state.workspace, form, variant, data, out_dir, options)
+    state.journal.append(
+        "forms fill",
+        inputs=[data, result.template],
+        outputs=result.files,
+        details={
+            "form": result.form,
+            "variant": result.variant,
+            "documents": len(result.documents),
+            "record_ids": [d.record_id for d in result.documents],
+            "skipped_rows": [p.row for p in result.skipped],
+        },
+    )
+    pdfs = sum(1 for d in result.documents if d.pdf)
+    click.echo(
+        f"Wrote {len(result.documents)} document(s) of 附件{result.form}"
+        + (f" and {pdfs} PDF(s)" if pdfs else "")
+        + f" to {out_dir}; manifest {result.manifest[0].name if result.manifest else '-'}"
+    )
+    for problem in result.skipped:
+        click.echo(f"Skipped: {problem}", err=True)
+
+
+@forms.command("check")
+@click.argument("form")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--variant", help=_VARIANT_HELP)
+@format_option()
+@output_option()
+@pass_state
+def check(
+    state: CliState,
+    form: str,
+    template: Path,
+    variant: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Check a DOCX TEMPLATE (e.g. 民政局's official form) against FORM's schema.
+
+    Reports Jinja syntax errors with the paragraph they are in, variables the form
+    does not have, required fields the template never uses, and templates that reach
+    for Python internals. Exits non-zero when there is an error.
+
+    \b
+    Example:
+      docgen forms check 附件3 templates/attachments/附件3_保密切結書.docx
+      docgen forms check 4 official_4.docx --variant half --format json
+    """
+    spec = form_spec(form)
+    resolve_variant(spec, variant)
+    policy = state.workspace.config.masking.policy()
+    issues, _ = check_template(spec, template, make_environment(policy))
+    title = f"範本檢查 Template check: {template.name} (附件{spec.key})"
+    emit(Report(title, CHECK_COLUMNS, issue_rows(issues)), fmt, output)
+    errors = sum(1 for issue in issues if issue.severity == "error")
+    if errors:
+        raise InputError(f"{template}: {errors} error(s); the template cannot be used as is")
+    click.echo(f"{template}: usable for 附件{spec.key} ({len(issues)} warning(s))", err=True)
