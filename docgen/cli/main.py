@@ -66,6 +66,9 @@ from docgen.cli import account_review  # noqa: F401  (adds review, roster to acc
 from docgen.cli.queries import queries
 
 cli.add_command(queries)
+from docgen.cli.forms import forms
+
+cli.add_command(forms)
 # --- end commands ---
 
 
