@@ -46,6 +46,8 @@ _DATE_FORMS = (
     (re.compile(r"(\d{3})(\d{2})(\d{2})"), True),
 )
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+#: A midnight time after a date, as spreadsheets write dates (``2026/10/1 0:00``).
+_MIDNIGHT = re.compile(r"(?:T|\s)+0?0:00(?::00)?$")
 
 
 def _normalise(text: str) -> str:
@@ -74,7 +76,8 @@ def _match_date(text: str) -> date | None:
 def parse_date(text: str) -> date:
     """A date written as ISO or ROC: ``2026-10-01``, ``115/10/01``, ``115.10.01``,
     ``115年10月1日``, ``中華民國115年10月1日`` (also ``2026/10/01``, ``20261001``,
-    ``1151001``). A year of 1–3 digits is an ROC year, of 4 digits a Western one.
+    ``1151001``). A year of 1–3 digits is an ROC year, of 4 digits a Western one. A
+    trailing midnight time (``2026/10/1 0:00``, as Excel writes dates) is ignored.
 
     >>> parse_date("中華民國115年10月1日")
     datetime.date(2026, 10, 1)
@@ -82,7 +85,9 @@ def parse_date(text: str) -> date:
     An unreadable or impossible date (``115/02/30``) is an :class:`InputError`
     quoting the input."""
     try:
-        parsed = _match_date(_normalise(text))
+        parsed = _match_date(
+            _normalise(_MIDNIGHT.sub("", unicodedata.normalize("NFKC", text).strip()))
+        )
     except ValueError as error:
         raise InputError(f"impossible date {text!r}: {error}") from error
     if parsed is None:
@@ -232,8 +237,8 @@ def parse_office_calendar(data: bytes, source: str) -> dict[date, bool]:
     missing = [name for name in (_CAL_DATE, _CAL_OFF) if name not in header]
     if missing:
         raise InputError(
-            f"{source}, row 1: missing column {', '.join(missing)} "
-            f"(expected header 西元日期,星期,是否放假,備註)"
+            f"{source}, row 1: missing column {', '.join(missing)} (expected the header "
+            "西元日期,星期,是否放假,備註 of data.gov.tw's file, not its Google Calendar version)"
         )
     reader.fieldnames = header
     result: dict[date, bool] = {}

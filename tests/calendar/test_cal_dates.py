@@ -43,6 +43,9 @@ OCT_1 = date(2026, 10, 1)
         "１１５／１０／０１",
         "１１５年１０月１日",
         "  115/10/01\u3000",
+        "2026/10/1 0:00",
+        "2026-10-01T00:00:00",
+        "115/10/01 00:00",
     ],
 )
 def test_every_form_reads_as_the_same_day(text: str) -> None:
@@ -76,7 +79,8 @@ def test_impossible_dates_are_errors_quoting_the_input(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "tomorrow", "115/10", "中華民國2026-10-01", "115年10月", "1/2/3/4"]
+    "text",
+    ["", "tomorrow", "115/10", "中華民國2026-10-01", "115年10月", "1/2/3/4", "2026/10/1 9:00"],
 )
 def test_non_dates_are_errors_quoting_the_input(text: str) -> None:
     with pytest.raises(InputError) as caught:
