@@ -129,7 +129,8 @@ def calendar(
     R6.3 half-year audit, R6.4 reports to 民政局, R4.1a account reviews).
 
     Units come from docgen.toml; account reviews from the journal. With --ics, also
-    writes the obligations as all-day calendar events with a reminder.
+    writes the obligations as all-day calendar events with a reminder. See also
+    `docgen calendar workdays` for working-day arithmetic.
 
     \b
     Example:
@@ -151,11 +152,12 @@ def calendar(
         data = obligations_ical(obligations, workspace.config.office.name, stamp, remind_days)
         ics.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(ics, data)
-        state.journal.append(
-            "calendar", outputs=[ics], details={"year": year, "obligations": len(obligations)}
-        )
         click.echo(f"Wrote {ics} ({len(obligations)} events)", err=True)
     emit(report, fmt, output)
+    written = [path for path in (ics, output) if path is not None]
+    if written:
+        details = {"year": year, "obligations": len(obligations)}
+        state.journal.append("calendar", outputs=written, details=details)
 
 
 @calendar.command("workdays")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
+import openpyxl
 from click.testing import CliRunner, Result
 
 from docgen.cli.main import cli
@@ -192,3 +193,16 @@ def test_workdays_rejects_two_options(tmp_path: Path) -> None:
     )
     assert result.exit_code == ExitCode.USAGE
     assert "at most one of" in result.output
+
+
+def test_report_file_is_journaled(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    target = ws / "期限.xlsx"
+    _run(ws, "--year", "2026", "--format", "xlsx", "-o", str(target))
+    entry = _journal(ws).entries()[-1]
+    assert entry["command"] == "calendar"
+    assert [o["path"] for o in entry["outputs"]] == ["期限.xlsx"]
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet is not None
+    assert [c.value for c in sheet[1]][:3] == ["期限", "西元日期", "最後上班日"]
+    assert sheet.max_row == 31
