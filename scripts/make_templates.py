@@ -146,13 +146,13 @@ def form3() -> object:
 
 
 _CASE_COLUMNS = [
-    ("序號", 1.0, "{{ c.no }}", "center"),
-    ("查詢日期時間", 2.3, "{{ c.queried_at|roc_short }}", "center"),
-    ("查詢人員", 2.0, "{{ c.user_name }}（{{ c.account }}）", "left"),
+    ("序號", 0.9, "{{ c.no }}", "center"),
+    ("查詢日期時間", 2.0, "{{ c.queried_at|roc_short }}", "center"),
+    ("查詢人員", 2.1, "{{ c.user_name }}（{{ c.account }}）", "left"),
     ("被查詢人", 2.4, "{{ c.subject_name }} {{ c.subject_id }}", "left"),
-    ("查詢項目", 1.9, "{{ c.item }}", "left"),
+    ("查詢項目", 1.8, "{{ c.item }}", "left"),
     ("查詢事由/依據", 3.8, "{{ c.justification }}", "left"),
-    ("是否與業務相符", 1.6, _box("c.consistent", "是") + " " + _box("c.consistent", "否"), "left"),
+    ("是否與業務相符", 1.8, _box("c.consistent", "是") + " " + _box("c.consistent", "否"), "left"),
     ("備註", 2.0, "{{ c.remark }}", "left"),
 ]
 

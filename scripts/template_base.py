@@ -108,7 +108,7 @@ STYLES = (
         "TableText",
         "Table Text",
         '<w:basedOn w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:line="260" '
-        f'w:lineRule="auto"/></w:pPr><w:rPr>{_FONTS}<w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>',
+        f'w:lineRule="auto"/></w:pPr><w:rPr>{_FONTS}<w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>',
     )
     + _style(
         "paragraph",

@@ -73,9 +73,11 @@ def title_block(doc: DocxDocument, label: str, title: str, subtitle: str = "") -
     set_widths(table, [TEXT_WIDTH_CM - 3.4, 3.4])
     left, right = table.rows[0].cells
     write(left, label)
-    heading = left.add_paragraph(title, style="Title")
+    left.add_paragraph(title, style="Title")
     if subtitle:
-        heading.add_run(f"（{subtitle}）")
+        left.add_paragraph(
+            f"（{subtitle}）", style="Table Text"
+        ).alignment = WD_ALIGN_PARAGRAPH.CENTER
     ident = left.add_paragraph("紀錄編號：{{ record_id }}", style="Table Text")
     ident.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture = right.paragraphs[0]

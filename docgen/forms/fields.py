@@ -89,7 +89,9 @@ def optional(title: str, default: Any = "", **extra: Any) -> Any:
 class FormModel(BaseModel):
     """Base of every schema: fields may also be given under their Chinese title
     (``姓名`` for ``name``), so a registry exported from Excel fills a form as is.
-    Unknown columns are ignored (a registry has more columns than a form needs)."""
+    Unknown columns are ignored (a registry has more columns than a form needs).
+    An empty cell is no value: a required field is then reported missing, an
+    optional one takes its default."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
@@ -101,7 +103,7 @@ class FormModel(BaseModel):
         by_title = {info.title: name for name, info in cls.model_fields.items() if info.title}
         result: dict[str, Any] = {}
         for key, value in data.items():
-            name = by_title.get(str(key).strip(), str(key).strip())
-            if name not in result or result[name] in (None, ""):
-                result[name] = value
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            result.setdefault(by_title.get(str(key).strip(), str(key).strip()), value)
         return result

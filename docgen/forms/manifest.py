@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.forms.registry import VARIANT_NAMES
+from docgen.forms.writer import share_mode
 from docgen.fsutil import atomic_write_text, sha256_file
 from docgen.report import Report, write_report
 
@@ -78,4 +79,6 @@ def write_manifest(result: BatchResult, out_dir: Path) -> list[Path]:
     atomic_write_text(json_path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
     csv_path = stem.with_suffix(".csv")
     write_report(Report(manifest_stem(result), COLUMNS, rows), "csv", csv_path)
+    for path in (json_path, csv_path):
+        share_mode(path)
     return [json_path, csv_path]

@@ -15,7 +15,7 @@ import pikepdf
 
 from docgen.errors import ExternalToolError
 from docgen.forms.libreoffice import ConversionResult, Converter
-from docgen.forms.writer import GeneratedDocument
+from docgen.forms.writer import GeneratedDocument, share_mode
 from docgen.fsutil import atomic_path
 from docgen.metadata import RecordMetadata, write_pdf_metadata
 
@@ -49,6 +49,7 @@ def finish_pdf(source: Path, target: Path, meta: RecordMetadata) -> None:
         with pikepdf.open(source) as pdf, atomic_path(target) as tmp:
             write_pdf_metadata(pdf, meta)
             pdf.save(tmp)
+        share_mode(target)
     except pikepdf.PdfError as error:
         raise ExternalToolError(
             f"{source.name}: LibreOffice wrote a broken PDF ({error})"

@@ -4,6 +4,7 @@ its QR picture and custom properties swapped in, written atomically."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 from importlib import resources
@@ -34,6 +35,15 @@ class GeneratedDocument:
     pdf: Path | None
     metadata: RecordMetadata
     row: int = 0
+
+
+def share_mode(path: Path) -> None:
+    """Give a written file the mode a new file gets under the user's umask (the
+    temporary file behind an atomic write is private, 0600), so colleagues on the
+    shared file server can open it."""
+    umask = os.umask(0)
+    os.umask(umask)
+    path.chmod(0o666 & ~umask)
 
 
 def packaged_templates() -> Path:
@@ -75,6 +85,7 @@ class FormWriter:
         meta = self.metadata(record)
         target = out_dir / f"{file_stem(meta)}.docx"
         atomic_write_bytes(target, self.render(record, meta))
+        share_mode(target)
         return GeneratedDocument(meta.record_id, target, None, meta, record.row)
 
     def _metadata_parts(self, meta: RecordMetadata) -> dict[str, bytes]:
