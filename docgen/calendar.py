@@ -382,7 +382,8 @@ class Period:
 
 
 _PERIOD_FORMS: tuple[tuple[re.Pattern[str], PeriodKind, bool], ...] = (
-    (re.compile(r"(\d{4})-?(\d{2})"), "month", False),
+    (re.compile(r"(\d{4})[-/](\d{1,2})"), "month", False),
+    (re.compile(r"(\d{4})(\d{2})"), "month", False),
     (re.compile(r"(\d{4})-?[Hh]([12])"), "half", False),
     (re.compile(r"(\d{1,3})/(\d{1,2})"), "month", True),
     (re.compile(r"(\d{1,3})年(\d{1,2})月"), "month", True),
@@ -391,7 +392,7 @@ _PERIOD_FORMS: tuple[tuple[re.Pattern[str], PeriodKind, bool], ...] = (
 
 
 def parse_period(text: str) -> Period:
-    """A month or half-year: ``2026-10``, ``202610``, ``2026-H1``, ``2026H2``, or ROC
+    """A month or half-year: ``2026-10``, ``2026/9``, ``202610``, ``2026-H1``, ``2026H2``, or ROC
     ``115/10``, ``115年10月``, ``115年上半年``. Errors quote the input."""
     body = _ROC_PREFIX.sub("", _normalise(text))
     for pattern, kind, is_roc in _PERIOD_FORMS:

@@ -4,17 +4,15 @@ and ``docgen calendar workdays``."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import icalendar
 import openpyxl
+import pytest
 from click.testing import CliRunner, Result
 
-from docgen.cli.main import cli
+from docgen.cli.main import cli, main
 from docgen.config import open_workspace
 from docgen.errors import ExitCode
 from docgen.journal import Journal
@@ -85,20 +83,18 @@ def test_account_reviews_come_from_the_journal(tmp_path: Path) -> None:
     assert "最近一次帳號清查: 115/04/10" in table
 
 
-def test_bad_review_entry_is_an_input_error(tmp_path: Path) -> None:
+def test_bad_review_entry_is_an_input_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ws = _workspace(tmp_path)
     _journal(ws).append("accounts review", details={"as_of": "115/02/30"})
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "docgen", "-w", str(ws), "calendar", "--year", "2026"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == ExitCode.INPUT
-    assert done.stderr.startswith("Error: ")
-    assert "entry 1 (accounts review)" in done.stderr and "'115/02/30'" in done.stderr
-    assert "Traceback" not in done.stderr
+    with pytest.raises(SystemExit) as done:
+        main(["-w", str(ws), "calendar", "--year", "2026"])
+    assert done.value.code == ExitCode.INPUT
+    stderr = capsys.readouterr().err
+    assert stderr.startswith("Error: ")
+    assert "entry 1 (accounts review)" in stderr and "'115/02/30'" in stderr
+    assert "Traceback" not in stderr
 
 
 def test_ics_file_imports(tmp_path: Path) -> None:

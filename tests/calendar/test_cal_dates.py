@@ -119,6 +119,8 @@ def test_bad_datetimes_quote_the_input(text: str) -> None:
     [
         ("2026-10", "month", 2026, 10),
         ("202610", "month", 2026, 10),
+        ("2026/10", "month", 2026, 10),
+        ("2026-9", "month", 2026, 9),
         ("115/10", "month", 2026, 10),
         ("115年10月", "month", 2026, 10),
         ("2026-H1", "half", 2026, 1),
@@ -132,7 +134,9 @@ def test_parse_period(text: str, kind: str, year: int, number: int) -> None:
     assert parse_period(text) == Period(kind, year, number)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-H3", "115/13", "2026", "October", ""])
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-00", "2026-H3", "115/13", "115-10", "2026", "October", ""]
+)
 def test_bad_periods_quote_the_input(text: str) -> None:
     with pytest.raises(InputError) as caught:
         parse_period(text)
