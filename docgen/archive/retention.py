@@ -246,17 +246,14 @@ class RecordRetention:
     hold_reason: str | None
 
 
-def accounts_path(workspace: Workspace) -> Path:
-    """The account registry of ``workspace`` (``data/accounts.csv``)."""
-    return workspace.data_dir / "accounts.csv"
-
-
 def load_accounts(workspace: Workspace) -> dict[str, Account] | None:
-    """The registry's accounts by account ID, or None when the workspace has none."""
-    from docgen.records import read_accounts
+    """The registry's accounts by account ID, or None when the workspace has none
+    (a registry that exists but has bad rows is an error, not None)."""
+    from docgen.records.accounts import find_registry, read_accounts
 
-    path = accounts_path(workspace)
-    if not path.exists():
+    try:
+        path = find_registry(workspace)
+    except InputError:
         return None
     return {account.account_id: account for account in read_accounts(path)}
 

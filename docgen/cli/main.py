@@ -53,6 +53,7 @@ cli.add_command(calendar)
 from docgen.cli.archive import archive
 
 cli.add_command(archive)
+from docgen.cli import archive_reports  # noqa: F401  (adds report, hold, release, dispose)
 from docgen.cli.package import package
 
 cli.add_command(package)
