@@ -242,9 +242,10 @@ def parse_office_calendar(data: bytes, source: str) -> dict[date, bool]:
         )
     reader.fieldnames = header
     result: dict[date, bool] = {}
-    for number, row in enumerate(reader, start=2):
+    for row in reader:
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
+        number = reader.line_num
         day, working = _calendar_row(row, source, number)
         if day in result:
             raise InputError(f"{source}, row {number}, field {_CAL_DATE}: {day} listed twice")

@@ -124,6 +124,12 @@ def test_bad_calendar_rows_name_source_row_and_field(row: str, message: str) -> 
     assert str(caught.value) == message
 
 
+def test_row_numbers_count_blank_lines() -> None:
+    data = (HEADER + "20261001,四,0,\r\n\r\n,,,\r\n20261002,五,7,\r\n").encode("utf-8")
+    with pytest.raises(InputError, match=r"x\.csv, row 5, field 是否放假"):
+        parse_office_calendar(data, "x.csv")
+
+
 def test_calendar_with_wrong_header() -> None:
     with pytest.raises(InputError, match=r"x.csv, row 1: missing column 是否放假"):
         parse_office_calendar("西元日期,星期,放假\n20261001,四,0\n".encode(), "x.csv")
