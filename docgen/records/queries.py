@@ -45,6 +45,7 @@ FIELD_ORDER = (
 #: Problems kept in memory; beyond this only their number is counted.
 MAX_PROBLEMS = 1000
 _ID_FORMAT = values.ID_FORMAT.fullmatch
+_FROM_ISO = datetime.fromisoformat
 
 
 class QueryLog:
@@ -82,9 +83,7 @@ class QueryLog:
 
     def __iter__(self) -> Iterator[Query]:
         self._reset()
-        yield from self._queries()
-        if self.problem_count and not self.skip_invalid:
-            raise ValidationFailed(self.problems, self.problem_count)
+        return self._queries()
 
     def check(self) -> None:
         """Read the whole log; raise :class:`ValidationFailed` if any row is invalid
@@ -141,26 +140,42 @@ class QueryLog:
         texts = itemgetter(*(-1 if i is None else i for i in indexes[1:]))
         grid = table_kind(self.path) == "csv"
         source = str(self.path)
-        for number, cells in rows:
-            if not grid or len(cells) < width:
-                if is_blank(cells):
+        count = 0
+        queried_at: datetime | None
+        try:
+            for number, cells in rows:
+                if not grid or len(cells) < width:
+                    if is_blank(cells):
+                        continue
+                    cells = _normalised(cells, width)
+                if pad:
+                    cells.append("")  # type: ignore[attr-defined]
+                count += 1
+                fields = list(map(str.strip, texts(cells)))
+                try:
+                    queried_at = _FROM_ISO(cells[stamp])  # type: ignore[index]
+                    if queried_at.tzinfo is not None:
+                        queried_at = queried_at.replace(tzinfo=None)
+                except (ValueError, TypeError):
+                    queried_at = self._timestamp(number, cells[stamp])  # type: ignore[index]
+                if _ID_FORMAT(fields[1]) is None or not fields[0]:
+                    queried_at = self._check_people(number, fields, queried_at)
+                if queried_at is None:
+                    self.invalid_rows += 1
                     continue
-                cells = _normalised(cells, width)
-            if pad:
-                cells.append("")  # type: ignore[attr-defined]
-            self.rows += 1
-            fields = list(map(str.strip, texts(cells)))
-            try:
-                queried_at = values.datetime_value(cells[stamp])  # type: ignore[index]
-            except ValueError as error:
-                queried_at = None
-                self._problem(number, self.columns.timestamp, str(error))
-            if _ID_FORMAT(fields[1]) is None or not fields[0]:
-                queried_at = self._check_people(number, fields, queried_at)
-            if queried_at is None:
-                self.invalid_rows += 1
-                continue
-            yield build_query(source, number, queried_at, *fields)
+                yield build_query(source, number, queried_at, *fields)
+        finally:
+            self.rows = count
+        if self.problem_count and not self.skip_invalid:
+            raise ValidationFailed(self.problems, self.problem_count)
+
+    def _timestamp(self, number: int, cell: Any) -> datetime | None:
+        """The timestamp in any other form (ROC text, an Excel cell), or None."""
+        try:
+            return values.datetime_value(cell)
+        except ValueError as error:
+            self._problem(number, self.columns.timestamp, str(error))
+            return None
 
     def _check_people(
         self, number: int, fields: list[str], queried_at: datetime | None

@@ -1,0 +1,17 @@
+"""Shared fixtures of the records tests: a real example workspace, laid out once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docgen.records.workspace import init_workspace
+
+
+@pytest.fixture(scope="session")
+def example_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An example office laid out by ``docgen init --example`` (do not modify)."""
+    root = tmp_path_factory.mktemp("records") / "office"
+    init_workspace(root, example=True)
+    return root
