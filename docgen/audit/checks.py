@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from docgen.audit.intake import UNKNOWN_UNIT, WHOLE_OFFICE, LoggedQuery
 from docgen.calendar import WorkingCalendar
@@ -23,6 +24,9 @@ class OfficeFacts:
     accounts: dict[str, Account]
     calendar: WorkingCalendar
     policy: MaskingPolicy
+
+    def __post_init__(self) -> None:
+        self.is_working_day = lru_cache(maxsize=4096)(self.calendar.is_working_day)
 
     @classmethod
     def of(cls, workspace: Workspace) -> OfficeFacts:
@@ -46,7 +50,7 @@ class OfficeFacts:
     def check(self, query: LoggedQuery) -> list[Finding]:
         """R5.1 and the hints for one query."""
         account = self.accounts.get(query.account_id)
-        return check_query(query, account, self.calendar.is_working_day)
+        return check_query(query, account, self.is_working_day)
 
     def user_name(self, account_id: str) -> str:
         """The masked name of the account's holder ("" if unknown)."""

@@ -74,6 +74,7 @@ class _Context:
     now: datetime
     facts: OfficeFacts
     intake: Intake
+    _shown: dict[str, str] = field(default_factory=dict)
 
     def size(self, population: int) -> SampleSize:
         rounding = self.workspace.config.sampling.rounding
@@ -111,10 +112,15 @@ class _Context:
             anomalies=[self.anomaly(x) for x in listed],
         )
 
+    def shown(self, source: str) -> str:
+        if source not in self._shown:
+            self._shown[source] = shown_path(self.workspace, Path(source))
+        return self._shown[source]
+
     def masked(self, query: SpooledQuery) -> dict[str, object]:
         policy = self.facts.policy
         return {
-            "source": shown_path(self.workspace, Path(query.source)),
+            "source": self.shown(query.source),
             "row": query.row,
             "queried_at": query.queried_at,
             "account": query.account_id,

@@ -16,6 +16,8 @@ from docgen.audit.sheet import Mark
 from docgen.config import Workspace
 
 VARIANTS = {"month": "monthly", "half": "half"}
+#: 查詢人員 of an account the registry does not know.
+UNKNOWN_USER = "（不在使用者清冊）"
 
 
 def case_check_data(
@@ -35,7 +37,7 @@ def case_check_data(
                 "no": case.no,
                 "queried_at": case.queried_at,
                 "account": case.account,
-                "user_name": case.user_name,
+                "user_name": case.user_name or UNKNOWN_USER,
                 "subject_id": case.subject_id,
                 "subject_name": case.subject_name,
                 "item": case.item,

@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 ALGORITHM = "docgen-rank-v1"
@@ -41,6 +41,10 @@ ALGORITHM_TEXT_EN = (
     "(uniform, without replacement)"
 )
 _DIGEST = 32
+#: JSON string encoding without escaping non-ASCII (the C function json.dumps uses).
+_QUOTE: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or (
+    json.encoder.py_encode_basestring
+)
 
 
 def canonical_fields(
@@ -62,7 +66,7 @@ def canonical_fields(
         *justification,
         unit,
     ]
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    return ("[" + ",".join(map(_QUOTE, fields)) + "]\n").encode("utf-8")
 
 
 def default_seed(period: str, unit: str, population_sha256: str) -> str:

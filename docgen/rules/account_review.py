@@ -6,7 +6,9 @@
   for cancellation: **long suspended** (the notification list).
 * R5.2 — a user applies to cancel 10 working days before leaving or changing duty:
   a departure whose cancellation was requested later than that, or not at all
-  once the deadline has passed, is a **late cancellation**.
+  once the deadline has passed, is a **late cancellation**. The review looks at
+  departures of the last 6 months and those still to come (R4.1a: the 6-monthly
+  review covers who left or changed duty since the previous one).
 * R3.2/R3.3 — a general user has 權限申請表 (附件2) and 保密切結書 (附件3) on record,
   an auditor 附件2: otherwise **missing papers**. Papers of an account cancelled
   more than 5 years ago are no longer due (R4.2).
@@ -141,7 +143,7 @@ def _long_suspended(account: AccountRecord, as_of: date) -> list[Finding]:
 def _late_cancellation(account: AccountRecord, as_of: date, working: WorkingDays) -> list[Finding]:
     """R5.2: the cancellation request came after the 10-working-day deadline, or the
     deadline has passed without one."""
-    if account.departure_on is None:
+    if account.departure_on is None or account.departure_on < months_before(as_of, 6):
         return []
     deadline = working.add_working_days(account.departure_on, -NOTICE_WORKING_DAYS)
     requested = account.cancellation_requested_on

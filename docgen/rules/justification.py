@@ -68,8 +68,13 @@ class Finding(StrEnum):
 
 def has_justification(query: QueryFacts) -> bool:
     """R5.1: at least one of 公文文號, 案號, 案件名稱, 使用目的, 法令依據 is filled in."""
-    fields = (query.doc_no, query.case_no, query.case_name, query.purpose, query.legal_basis)
-    return any(value.strip() for value in fields)
+    return bool(
+        query.doc_no.strip()
+        or query.case_no.strip()
+        or query.case_name.strip()
+        or query.purpose.strip()
+        or query.legal_basis.strip()
+    )
 
 
 def check_query(

@@ -1,0 +1,80 @@
+"""``docgen accounts review`` and ``docgen accounts roster`` (R4.1, R5.2, R3.2, R7.2),
+added to the ``accounts`` group of :mod:`docgen.cli.accounts`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from docgen.audit.accounts import review_report, roster_report
+from docgen.cli.accounts import accounts
+from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.office_calendar import working_calendar
+from docgen.records.accounts import find_registry, read_accounts
+
+
+@accounts.command("review")
+@click.option(
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="The review date (ISO or ROC; default today).",
+)
+@format_option()
+@output_option()
+@pass_state
+def review(state: CliState, as_of: date | None, fmt: str, output: Path | None) -> None:
+    """The account review (清查, R4.1): dormant accounts (unused over 6 months), accounts
+    suspended one year or more (to notify), late cancellations (R5.2: fewer than 10
+    working days before leaving), missing 附件2/附件3 (R3.2, R3.3), and an auditor who
+    is also a general user. The review is recorded in the journal.
+
+    \b
+    Example:
+      docgen accounts review --as-of 115/11/30
+      docgen accounts review --as-of 2026-11-30 --format xlsx -o 帳號清查.xlsx
+    """
+    ws = state.workspace
+    day = as_of or date.today()
+    registry = find_registry(ws)
+    found = read_accounts(registry)
+    report = review_report(found, day, working_calendar(ws), ws.config.masking.policy())
+    emit(report, fmt, output)
+    counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
+    details = {"as_of": day.isoformat(), "findings": len(report.rows), "counts": counts}
+    outputs = [output] if output else []
+    state.journal.append("accounts review", inputs=[registry], outputs=outputs, details=details)
+
+
+@accounts.command("roster")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The roster file (default out/accounts/使用者清冊_<date>.xlsx or .csv).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
+)
+@pass_state
+def roster(state: CliState, output: Path | None, fmt: str) -> None:
+    """Write the user roster (使用者清冊) that 民政局's audit asks for (R7.2), with names
+    and IDs masked.
+
+    \b
+    Example:
+      docgen accounts roster -o 使用者清冊.xlsx
+      docgen accounts roster --format csv
+    """
+    ws = state.workspace
+    today = date.today()
+    registry = find_registry(ws)
+    report = roster_report(read_accounts(registry), today, ws.config.masking.policy())
+    target = output or ws.root / "out" / "accounts" / f"使用者清冊_{today.isoformat()}.{fmt}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    emit(report, fmt, target)
+    details = {"date": today.isoformat(), "accounts": len(report.rows)}
+    state.journal.append("accounts roster", inputs=[registry], outputs=[target], details=details)
