@@ -10,8 +10,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from sqlalchemy import select
+
 from docgen.archive.classify import check_path_rules
 from docgen.archive.db import Index, open_index
+from docgen.archive.models import File
 from docgen.archive.placement import RECORDS
 from docgen.config import Config, Workspace
 from docgen.errors import InputError
@@ -33,6 +36,14 @@ class ArchiveContext:
         self.use_qr = use_qr
         #: The clock stability is judged by (compared with file mtimes).
         self.clock = time.time
+        self._known: set[str] | None = None
+
+    def known_paths(self) -> set[str]:
+        """Every path the index knows (loaded once; the ingest adds what it files)."""
+        if self._known is None:
+            with self.index.session() as session:
+                self._known = set(session.scalars(select(File.path)))
+        return self._known
 
     def relative(self, path: Path) -> str:
         """``path`` relative to the archive root, POSIX (as stored in the index)."""

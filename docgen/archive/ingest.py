@@ -1,28 +1,34 @@
-"""Ingest of one inbox file, crash-safe (ISSUE 6 point 3).
+"""Ingest of inbox files, crash-safe (ISSUE 6 point 3), in batches.
 
 The steps, each durable before the next::
 
-    1. the file is stable (mtime older than ``archive.stable_seconds``), hashed,
-       checked unchanged, classified
-    2. an intent row (source, target, hash, what to record) is committed
-    3. the content is linked (or copied, fsynced, linked) to its target; the sidecar
-       copied beside it
-    4. one transaction records the record and file rows and marks the intent ``done``
-    5. the inbox copy (and its sidecar, if no other inbox file needs it) is removed
-    6. the intent row is deleted
+    1. each file is stable (mtime older than ``archive.stable_seconds``), hashed,
+       checked unchanged, classified (:mod:`docgen.archive.plan`)
+    2. one transaction commits an intent row per file (source, target, hash, plan)
+    3. each file's content is linked (or copied, fsynced, linked) to its target and
+       its sidecar copied beside it; files and folders fsynced
+    4. one transaction records the records and files and marks the intents ``done``
+    5. the inbox copies (and sidecars no other inbox file needs) are removed
+    6. the intent rows are deleted
 
-:func:`docgen.archive.recovery.recover` settles what a killed process left. Identical
-content arriving again is a **duplicate**: kept under ``records/duplicates/`` (never
-lost, and a rebuild sees it), recorded with the record ID of the first copy and
-``duplicate_of`` pointing at the first copy's file row.
+:func:`docgen.archive.recovery.recover` settles what a killed process left. Batching
+shares the fsyncs and transactions among the files of a batch; an error with one
+file rolls back that file only.
+
+Identical content arriving again is a **duplicate**: kept under
+``records/duplicates/`` (never lost, and a rebuild sees it), recorded with the record
+ID of the first copy and ``duplicate_of`` pointing at the first copy's file row. A
+second copy in the same batch waits for the next one. An *unclassified* file
+arriving again with what classifies it (a sidecar) is filed, and the old copy
+becomes its duplicate (it stays where it is).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -31,74 +37,30 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from docgen.archive import placement
-from docgen.archive.classify import (
-    SIDECAR_SUFFIX,
-    Classification,
-    classify,
-    find_sidecar,
-    sidecar_text,
-)
+from docgen.archive.classify import SIDECAR_SUFFIX, find_sidecar
 from docgen.archive.context import ArchiveContext
 from docgen.archive.models import File, Hold, Intent, Record
+from docgen.archive.plan import Filed, Names, Plan, first_copies, make_intent, make_plan
 from docgen.fsutil import sha256_file
-from docgen.metadata import RecordMetadata
+from docgen.privacy import mask_ids_in_text
 
 log = logging.getLogger("docgen.archive")
 #: A record filed from several files names the most telling way one was classified.
 SOURCE_RANK = {"none": 0, "path_rule": 1, "qr": 2, "sidecar": 3, "metadata": 4}
 
 
-@dataclass(frozen=True)
-class Filed:
-    """One file filed: ``path`` relative to the archive root."""
-
-    path: str
-    record_id: str
-    status: str  # filed | duplicate | unclassified
-    source: str  # metadata | qr | sidecar | path_rule | none
-    sha256: str
-
-
 @dataclass
-class Plan:
-    """What to record once the file is in place (stored as JSON in the intent row)."""
+class PassResult:
+    """What a pass did: files filed, files still being written, files that failed."""
 
-    record: dict[str, str]  # Record columns; dates as ISO text
-    status: str
-    sha256: str
-    original_name: str
-    first_seen_at: str
-    duplicate_of: int | None = None
-    sidecar_text: str | None = None  # a generated sidecar (path-rule classification)
-    reclassifies: str = ""  # record ID of an unclassified copy this file now classifies
+    filed: list[Filed] = field(default_factory=list)
+    waiting: list[Path] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (shown path, message)
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> Plan:
-        return cls(**json.loads(text))
-
-
-def record_id_for(meta: RecordMetadata, sha256: str, classified: bool) -> str:
-    """The record's own ID, else ``F-`` (classified) / ``U-`` (unclassified) and the
-    first 16 hex digits of the content hash: stable, so a rebuild finds the same."""
-    if meta.record_id:
-        return meta.record_id
-    return ("F-" if classified else "U-") + sha256[:16].upper()
-
-
-def record_values(found: Classification, sha256: str) -> dict[str, str]:
-    """The Record columns of a classification."""
-    meta = found.meta
-    values = {f.name: getattr(meta, f.name) for f in fields(RecordMetadata)}
-    del values["data_sha256"], values["template_sha256"]
-    values["record_ids"] = " ".join(meta.record_ids)
-    values["record_id"] = record_id_for(meta, sha256, found.classified)
-    values["status"] = "filed" if found.classified else "unclassified"
-    values["source"] = found.source
-    values["reason"] = found.reason
-    return values
+    def add(self, other: PassResult) -> None:
+        self.filed += other.filed
+        self.waiting += other.waiting
+        self.failed += other.failed
 
 
 def _day(text: str) -> date | None:
@@ -116,7 +78,6 @@ def merge_record(session: Session, values: dict[str, str], when: datetime) -> No
     record = session.get(Record, values["record_id"])
     if record is None:
         session.add(Record(**columns, first_filed_at=when))
-        session.flush()
         return
     for key, value in columns.items():
         if value and not getattr(record, key):
@@ -148,24 +109,9 @@ def file_row(root: Path, relative: str, plan: Plan, kind: str, when: datetime) -
     )
 
 
-def commit_filing(ctx: ArchiveContext, session: Session, intent: Intent) -> None:
-    """Step 4: the record and file rows of ``intent``; the intent marked done."""
-    plan, when = Plan.from_json(intent.plan_json), datetime.now()
-    merge_record(session, plan.record, when)
-    document = file_row(ctx.root, intent.target, plan, "document", when)
-    session.add(document)
-    if intent.sidecar_target:
-        session.add(file_row(ctx.root, intent.sidecar_target, plan, "sidecar", when))
-    if plan.reclassifies:
-        session.flush()
-        absorb_unclassified(session, plan.reclassifies, document)
-    intent.state = "done"
-
-
 def absorb_unclassified(session: Session, old_record_id: str, document: File) -> None:
-    """An unclassified file arrived again with what classifies it (a sidecar): the old
-    copy stays where it is, now a duplicate of the newly filed one, and its
-    ``U-`` record goes (it has no files left)."""
+    """The old unclassified copy becomes a duplicate of ``document``; its ``U-`` record
+    goes (it has no files left) unless it is on hold."""
     old = session.get(Record, old_record_id)
     if old is None or old.status != "unclassified":
         return
@@ -182,110 +128,23 @@ def absorb_unclassified(session: Session, old_record_id: str, document: File) ->
     session.expire_all()
 
 
-def _first_copy(session: Session, sha256: str) -> File | None:
-    query = select(File).where(File.sha256 == sha256, File.kind == "document").order_by(File.id)
-    return session.scalars(query.limit(1)).first()
-
-
-def _classify(
-    ctx: ArchiveContext, path: Path, sha256: str
-) -> tuple[Classification, File | None, Record | None]:
-    """The classification, and the first copy of the same content with its record."""
-    with ctx.index.session() as session:
-        first = _first_copy(session, sha256)
-        record = session.get(Record, first.record_id) if first is not None else None
-    if first is None or record is None or record.status == "unclassified":
-        found = classify(
-            path, ctx.relative_to_inbox(path), ctx.config.archive.path_rules, ctx.use_qr
-        )
-        if first is None or record is None or found.classified:
-            return found, None, record
-    meta = RecordMetadata(record_id=first.record_id, category=record.category)
-    return Classification(meta, record.source, record.reason, find_sidecar(path)), first, record
-
-
-def make_plan(
-    ctx: ArchiveContext, path: Path, sha256: str, first_seen: datetime
-) -> tuple[Plan, Classification]:
-    """Steps 1–2's decision: what the file is and what will be recorded."""
-    found, first, record = _classify(ctx, path, sha256)
-    status = "duplicate" if first else "filed" if found.classified else "unclassified"
-    generated = None
-    if found.source == "path_rule" and found.sidecar is None and first is None:
-        generated = sidecar_text(found.meta, "path_rule")
-    absorbs = record.record_id if first is None and record is not None else ""
-    plan = Plan(
-        record=record_values(found, sha256),
-        status=status,
-        sha256=sha256,
-        original_name=ctx.relative_to_inbox(path),
-        first_seen_at=first_seen.isoformat(),
-        duplicate_of=first.id if first else None,
-        sidecar_text=generated,
-        reclassifies=absorbs,
-    )
-    return plan, found
-
-
-def _name_taken(session: Session, relative: str) -> bool:
-    return session.scalar(select(File.id).where(File.path == relative)) is not None
-
-
-def _target(
-    ctx: ArchiveContext, session: Session, path: Path, plan: Plan, found: Classification
-) -> str:
-    folder = placement.folder_for(plan.status, found.meta, date.today())
-    if plan.status == "unclassified":
-        stem, ext = path.stem, path.suffix
-    else:
-        stem, ext = plan.record["record_id"], path.suffix.lower()
-    return placement.unique_name(
-        ctx.root, folder, stem, ext, lambda relative: _name_taken(session, relative)
-    )
-
-
-def _sidecar_target(
-    ctx: ArchiveContext,
-    session: Session,
-    path: Path,
-    target: str,
-    plan: Plan,
-    found: Classification,
-) -> str:
-    """``TARGET.meta.yaml``; for an unclassified file whose sidecar is named after its stem,
-    ``STEM.meta.yaml`` (so the reason, which names the sidecar, stays true)."""
-    if found.sidecar is None and plan.sidecar_text is None:
-        return ""
-    stem_style = found.sidecar is not None and found.sidecar.name == path.stem + SIDECAR_SUFFIX
-    if plan.status == "unclassified" and stem_style:
-        candidate = str(Path(target).with_suffix("")) + SIDECAR_SUFFIX
-        if not (ctx.root / candidate).exists() and not _name_taken(session, candidate):
-            return candidate
-    return target + SIDECAR_SUFFIX
-
-
-def start_intent(ctx: ArchiveContext, path: Path, plan: Plan, found: Classification) -> Intent:
-    """Step 2: choose the target and commit the intent."""
-    with ctx.index.session() as session:
-        target = _target(ctx, session, path, plan, found)
-        intent = Intent(
-            source=ctx.relative(path),
-            target=target,
-            sidecar_source=ctx.relative(found.sidecar) if found.sidecar else "",
-            sidecar_target=_sidecar_target(ctx, session, path, target, plan, found),
-            sha256=plan.sha256,
-            plan_json=plan.to_json(),
-            created_at=datetime.now(),
-        )
-        session.add(intent)
-    return intent
-
-
-def place_files(ctx: ArchiveContext, intent: Intent) -> None:
-    """Step 3: the document and its sidecar in place under ``records/``."""
-    placement.place(ctx.root / intent.source, ctx.root / intent.target)
+def commit_filing(ctx: ArchiveContext, session: Session, intent: Intent) -> None:
+    """Step 4 for one intent: its record and file rows (then :func:`mark_done`)."""
+    plan, when = Plan.from_json(intent.plan_json), datetime.now()
+    merge_record(session, plan.record, when)
+    document = file_row(ctx.root, intent.target, plan, "document", when)
+    session.add(document)
     if intent.sidecar_target:
-        place_sidecar(ctx, intent)
+        session.add(file_row(ctx.root, intent.sidecar_target, plan, "sidecar", when))
+    if plan.reclassifies:
+        session.flush()
+        absorb_unclassified(session, plan.reclassifies, document)
+
+
+def mark_done(session: Session, intents: list[Intent]) -> None:
+    """The end of step 4: the intents marked done (in the transaction of their rows)."""
+    ids = [i.id for i in intents]
+    session.execute(update(Intent).where(Intent.id.in_(ids)).values(state="done"))
 
 
 def place_sidecar(ctx: ArchiveContext, intent: Intent) -> None:
@@ -295,97 +154,180 @@ def place_sidecar(ctx: ArchiveContext, intent: Intent) -> None:
         data = (ctx.root / intent.sidecar_source).read_bytes()
     else:
         data = (plan.sidecar_text or "").encode("utf-8")
-    placement.write_durably(ctx.root / intent.sidecar_target, data)
+    placement.write_durably(ctx.root / intent.sidecar_target, data, sync_folder=False)
 
 
-def sidecar_still_needed(ctx: ArchiveContext, sidecar: Path) -> bool:
-    """Whether an inbox file other than those filed still uses ``sidecar``."""
+def place_files(ctx: ArchiveContext, intent: Intent) -> None:
+    """Step 3 for one intent (its data and folder are synced by the caller)."""
+    placement.place(ctx.root / intent.source, ctx.root / intent.target, sync=False)
+    if intent.sidecar_target:
+        place_sidecar(ctx, intent)
+
+
+def sidecar_still_needed(sidecar: Path) -> bool:
+    """Whether an inbox file still uses ``sidecar``."""
     base = sidecar.name[: -len(SIDECAR_SUFFIX)]
-    siblings = [sidecar.with_name(base), *sidecar.parent.glob(f"{_glob_escape(base)}.*")]
+    escaped = "".join(f"[{c}]" if c in "*?[" else c for c in base)
+    siblings = [sidecar.with_name(base), *sidecar.parent.glob(f"{escaped}.*")]
     return any(p.is_file() and find_sidecar(p) == sidecar for p in siblings if p != sidecar)
 
 
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+def _same_content(source: Path, target: Path, sha256: str) -> bool:
+    try:
+        a, b = source.stat(), target.stat()
+    except FileNotFoundError:
+        return source.exists() and sha256_file(source) == sha256
+    if a.st_ino == b.st_ino and a.st_dev == b.st_dev:
+        return True
+    return sha256_file(source) == sha256
 
 
 def remove_sources(ctx: ArchiveContext, intent: Intent) -> None:
-    """Step 5: the inbox copy gone (only if it still has the filed content)."""
+    """Step 5 for one intent: the inbox copy removed if it still has the filed content."""
     source = ctx.root / intent.source
-    if source.exists() and sha256_file(source) == intent.sha256:
+    if source.exists() and _same_content(source, ctx.root / intent.target, intent.sha256):
         source.unlink()
     if intent.sidecar_source:
         sidecar = ctx.root / intent.sidecar_source
-        if sidecar.exists() and not sidecar_still_needed(ctx, sidecar):
+        if sidecar.exists() and not sidecar_still_needed(sidecar):
             sidecar.unlink()
-    if source.parent.exists():
-        placement.fsync_dir(source.parent)
 
 
-def finish(ctx: ArchiveContext, intent: Intent) -> None:
-    """Steps 5–6."""
-    remove_sources(ctx, intent)
+def _sync_folders(paths: Iterable[Path]) -> None:
+    for folder in {p.parent for p in paths}:
+        if folder.exists():
+            placement.fsync_dir(folder)
+
+
+def finish(ctx: ArchiveContext, intents: list[Intent]) -> None:
+    """Steps 5–6 for ``intents`` (all done)."""
+    for intent in intents:
+        remove_sources(ctx, intent)
+    _sync_folders(ctx.root / i.source for i in intents)
     with ctx.index.session() as session:
-        session.delete(session.merge(intent))
+        session.execute(delete(Intent).where(Intent.id.in_([i.id for i in intents])))
 
 
-def _unlink_unknown(ctx: ArchiveContext, relative: str) -> None:
-    if not relative:
-        return
-    with ctx.index.session() as session:
-        known = _name_taken(session, relative)
+def _unlink_unknown(ctx: ArchiveContext, session: Session, relative: str) -> None:
     target = ctx.root / relative
-    if not known:
+    if relative and session.scalar(select(File.id).where(File.path == relative)) is None:
         target.unlink(missing_ok=True)
         placement.temp_name(target).unlink(missing_ok=True)
 
 
 def roll_back(ctx: ArchiveContext, intent: Intent) -> None:
     """Undo a pending intent: its targets removed (the index does not know them), the
-    intent deleted; the inbox file stays to be filed again."""
-    _unlink_unknown(ctx, intent.target)
-    _unlink_unknown(ctx, intent.sidecar_target)
+    intent deleted; the inbox file stays, to be filed again."""
     with ctx.index.session() as session:
-        session.delete(session.merge(intent))
+        _unlink_unknown(ctx, session, intent.target)
+        _unlink_unknown(ctx, session, intent.sidecar_target)
+        session.execute(delete(Intent).where(Intent.id == intent.id))
     log.info("rolled back the filing of %s", ctx.shown(intent.source))
 
 
-def _unchanged(path: Path, before: os.stat_result) -> bool:
-    try:
-        after = path.stat()
-    except FileNotFoundError:
-        return False
-    return (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
-
-
-def ingest_file(
-    ctx: ArchiveContext, path: Path, first_seen: datetime | None = None
-) -> Filed | None:
-    """File one inbox file; None if it is not stable yet (or vanished meanwhile)."""
+def _ready(ctx: ArchiveContext, path: Path) -> tuple[os.stat_result, str] | None:
+    """(stat, hash) of a stable file; None while it is being written or if it vanished."""
     try:
         before = path.stat()
+        if ctx.clock() - before.st_mtime < ctx.config.archive.stable_seconds:
+            return None
+        sha256 = sha256_file(path)
+        after = path.stat()
     except FileNotFoundError:
         return None
-    if ctx.clock() - before.st_mtime < ctx.config.archive.stable_seconds:
-        return None
-    sha256 = sha256_file(path)
-    plan, found = make_plan(ctx, path, sha256, first_seen or datetime.now())
-    if not _unchanged(path, before):
-        return None
-    intent = start_intent(ctx, path, plan, found)
-    try:
-        place_files(ctx, intent)
-        with ctx.index.session() as session:
-            commit_filing(ctx, session, session.merge(intent))
-    except BaseException:
-        roll_back(ctx, intent)
-        raise
-    finish(ctx, intent)
+    same = (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    return (after, sha256) if same else None
+
+
+def _failed(ctx: ArchiveContext, path: Path, error: BaseException, result: PassResult) -> None:
+    message = mask_ids_in_text(f"{type(error).__name__}: {error}")
+    log.error("could not file %s: %s", ctx.shown(path), message)
+    result.failed.append((ctx.shown(path), message))
+
+
+def _ready_batch(
+    ctx: ArchiveContext, items: list[tuple[Path, datetime]], result: PassResult
+) -> list[tuple[Path, datetime, str]]:
+    """The stable files of ``items`` with their hashes (one per content; the others wait)."""
+    ready: dict[str, tuple[Path, datetime, str]] = {}
+    for path, first_seen in items:
+        try:
+            found = _ready(ctx, path)
+        except OSError as error:
+            _failed(ctx, path, error, result)
+            continue
+        if found is None or found[1] in ready:
+            result.waiting.append(path)
+        else:
+            ready[found[1]] = (path, first_seen, found[1])
+    return list(ready.values())
+
+
+def _plan_batch(
+    ctx: ArchiveContext, items: list[tuple[Path, datetime]], result: PassResult
+) -> list[Intent]:
+    """Steps 1–2: the intents of every ready file, committed."""
+    ready = _ready_batch(ctx, items, result)
+    intents: list[Intent] = []
+    names = Names(ctx)
+    with ctx.index.session() as session:
+        copies = first_copies(session, [sha256 for _, _, sha256 in ready])
+        for path, first_seen, sha256 in ready:
+            try:
+                plan, found = make_plan(ctx, path, sha256, first_seen, copies.get(sha256))
+                intents.append(make_intent(ctx, names, path, plan, found))
+            except Exception as error:  # one bad file must not stop the others
+                _failed(ctx, path, error, result)
+        session.add_all(intents)
+    return intents
+
+
+def _place_batch(ctx: ArchiveContext, intents: list[Intent], result: PassResult) -> list[Intent]:
+    """Step 3: every intent's files in place; one that fails is rolled back alone."""
+    placed = []
+    for intent in intents:
+        try:
+            place_files(ctx, intent)
+            placed.append(intent)
+        except Exception as error:
+            roll_back(ctx, intent)
+            _failed(ctx, ctx.root / intent.source, error, result)
+    placement.sync_all([ctx.root / i.target for i in placed])
+    _sync_folders(ctx.root / i.target for i in placed)
+    return placed
+
+
+def _log_filed(ctx: ArchiveContext, intent: Intent) -> Filed:
+    plan = Plan.from_json(intent.plan_json)
+    source = plan.record["source"]
     log.info(
         "filed %s -> %s (%s, by %s)",
-        ctx.shown(path),
+        ctx.shown(intent.source),
         ctx.shown(intent.target),
         plan.status,
-        found.source,
+        source,
     )
-    return Filed(intent.target, plan.record["record_id"], plan.status, found.source, sha256)
+    return Filed(intent.target, plan.record["record_id"], plan.status, source, plan.sha256)
+
+
+def ingest_batch(ctx: ArchiveContext, items: list[tuple[Path, datetime]]) -> PassResult:
+    """File the ready ones of ``items`` (path, when first seen); see the module docstring."""
+    result = PassResult()
+    placed = _place_batch(ctx, _plan_batch(ctx, items, result), result)
+    if not placed:
+        return result
+    try:
+        with ctx.index.session() as session, session.no_autoflush:
+            ids = {Plan.from_json(i.plan_json).record["record_id"] for i in placed}
+            list(session.scalars(select(Record).where(Record.record_id.in_(ids))))
+            for intent in placed:
+                commit_filing(ctx, session, intent)
+            mark_done(session, placed)
+    except BaseException:
+        for intent in placed:
+            roll_back(ctx, intent)
+        raise
+    ctx.known_paths().update(p for i in placed for p in (i.target, i.sidecar_target) if p)
+    finish(ctx, placed)
+    result.filed += [_log_filed(ctx, intent) for intent in placed]
+    return result

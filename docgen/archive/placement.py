@@ -19,6 +19,7 @@ import errno
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -77,9 +78,10 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _fsync_file(path: Path) -> None:
+def sync_data(path: Path) -> None:
+    """Flush the file's data (its name is made durable by :func:`fsync_dir`)."""
     with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
+        os.fdatasync(handle.fileno())
 
 
 def temp_name(target: Path) -> Path:
@@ -87,10 +89,17 @@ def temp_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.ingest.part")
 
 
-def place(source: Path, target: Path) -> None:
+def sync_all(paths: list[Path]) -> None:
+    """:func:`sync_data` of many files at once (concurrent syncs share journal commits)."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(sync_data, paths))
+
+
+def place(source: Path, target: Path, sync: bool = True) -> None:
     """Put ``source``'s content at ``target`` (which must not exist), durably: a hard link
     where the file system allows it, else a copy under a temporary name that is
-    fsynced and then linked into place. The source stays; ``target`` appears whole."""
+    fsynced and then linked into place. The source stays; ``target`` appears whole.
+    Without ``sync`` the caller syncs the data and the folder (once for many files)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
@@ -99,15 +108,16 @@ def place(source: Path, target: Path) -> None:
             raise
         tmp = temp_name(target)
         shutil.copy2(source, tmp)
-        _fsync_file(tmp)
+        sync_data(tmp)
         os.link(tmp, target)
         tmp.unlink()
-    _fsync_file(target)
-    fsync_dir(target.parent)
+    if sync:
+        sync_data(target)
+        fsync_dir(target.parent)
 
 
-def write_durably(target: Path, data: bytes) -> None:
-    """Write ``data`` at ``target`` atomically and fsync it."""
+def write_durably(target: Path, data: bytes, sync_folder: bool = True) -> None:
+    """Write ``data`` at ``target`` atomically and fsync it (and its folder)."""
     with atomic_path(target) as tmp, open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()

@@ -5,35 +5,26 @@ hint at which files to look at sooner. ``docgen archive scan`` runs :func:`scan`
 
 Skipped in the inbox: sidecars (they travel with their file), hidden files, Office
 lock files (``~$…``) and files a program is still writing under a temporary name
-(``*.part``, ``*.tmp``, ``*.crdownload``).
+(``*.part``, ``*.tmp``, ``*.crdownload``, ``*.partial``, ``*.swp``).
 """
 
 from __future__ import annotations
 
-import logging
 import os
+import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from docgen.archive.classify import is_sidecar
 from docgen.archive.context import ArchiveContext
-from docgen.archive.ingest import Filed, ingest_file
+from docgen.archive.ingest import PassResult, ingest_batch
 from docgen.archive.recovery import recover
-from docgen.privacy import mask_ids_in_text
 
-log = logging.getLogger("docgen.archive")
 _TEMPORARY_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp")
-
-
-@dataclass
-class PassResult:
-    """What one pass did: files filed, files still being written, files that failed."""
-
-    filed: list[Filed] = field(default_factory=list)
-    waiting: list[Path] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (shown path, message)
+#: Files filed per batch (they share transactions and fsyncs).
+BATCH = 200
 
 
 def is_ignored(path: Path) -> bool:
@@ -54,29 +45,25 @@ def inbox_files(ctx: ArchiveContext) -> list[Path]:
     return found
 
 
-def ingest_one(
-    ctx: ArchiveContext, path: Path, result: PassResult, first_seen: datetime | None = None
-) -> None:
-    """File ``path`` into ``result``; an error is logged and noted, never raised."""
-    try:
-        filed = ingest_file(ctx, path, first_seen)
-    except Exception as error:  # one bad file must not stop the others (ISSUE 6 point 4)
-        message = mask_ids_in_text(f"{type(error).__name__}: {error}")
-        log.error("could not file %s: %s", ctx.shown(path), message)
-        result.failed.append((ctx.shown(path), message))
-        return
-    if filed is not None:
-        result.filed.append(filed)
-    elif path.exists():
-        result.waiting.append(path)
+def file_paths(
+    ctx: ArchiveContext,
+    items: Sequence[tuple[Path, datetime]],
+    stop: threading.Event | None = None,
+) -> PassResult:
+    """File ``items`` (path, when first seen) in batches; stops early when ``stop`` is set."""
+    result = PassResult()
+    for start in range(0, len(items), BATCH):
+        if stop is not None and stop.is_set():
+            result.waiting += [p for p, _ in items[start:]]
+            break
+        result.add(ingest_batch(ctx, list(items[start : start + BATCH])))
+    return result
 
 
 def reconcile(ctx: ArchiveContext, paths: list[Path] | None = None) -> PassResult:
     """One pass over ``paths`` (default: the whole inbox)."""
-    result = PassResult()
-    for path in inbox_files(ctx) if paths is None else paths:
-        ingest_one(ctx, path, result)
-    return result
+    now = datetime.now()
+    return file_paths(ctx, [(p, now) for p in (inbox_files(ctx) if paths is None else paths)])
 
 
 def scan(ctx: ArchiveContext, max_wait: float | None = None) -> PassResult:
@@ -88,7 +75,7 @@ def scan(ctx: ArchiveContext, max_wait: float | None = None) -> PassResult:
     total = reconcile(ctx)
     while total.waiting and time.monotonic() < deadline:
         time.sleep(min(1.0, max(stable / 4, 0.05)))
-        again = reconcile(ctx, total.waiting)
+        again = reconcile(ctx, [p for p in total.waiting if p.exists()])
         total.filed += again.filed
         total.failed += again.failed
         total.waiting = again.waiting

@@ -18,8 +18,9 @@ import logging
 from sqlalchemy import select
 
 from docgen.archive.context import ArchiveContext
-from docgen.archive.ingest import commit_filing, finish, place_sidecar, roll_back
+from docgen.archive.ingest import commit_filing, finish, mark_done, place_sidecar, roll_back
 from docgen.archive.models import Intent
+from docgen.archive.placement import fsync_dir
 from docgen.fsutil import sha256_file
 
 log = logging.getLogger("docgen.archive")
@@ -38,9 +39,12 @@ def _roll_forward(ctx: ArchiveContext, intent: Intent) -> None:
             intent.sidecar_target = ""
         else:
             place_sidecar(ctx, intent)
+            fsync_dir(sidecar.parent)
     with ctx.index.session() as session:
-        commit_filing(ctx, session, session.merge(intent))
-    finish(ctx, intent)
+        commit_filing(ctx, session, intent)
+        mark_done(session, [intent])
+    ctx.known_paths().update(p for p in (intent.target, intent.sidecar_target) if p)
+    finish(ctx, [intent])
     log.info("recovery: completed the filing of %s", ctx.shown(intent.target))
 
 
@@ -51,7 +55,7 @@ def recover(ctx: ArchiveContext) -> int:
     for intent in intents:
         target = ctx.root / intent.target
         if intent.state == "done":
-            finish(ctx, intent)
+            finish(ctx, [intent])
         elif (ctx.root / intent.source).exists():
             roll_back(ctx, intent)
         elif target.exists() and sha256_file(target) == intent.sha256:

@@ -26,8 +26,8 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from docgen.archive.context import ArchiveContext
-from docgen.archive.ingest import Filed
-from docgen.archive.reconcile import PassResult, inbox_files, ingest_one, is_ignored
+from docgen.archive.plan import Filed
+from docgen.archive.reconcile import file_paths, inbox_files, is_ignored
 from docgen.archive.recovery import recover
 
 log = logging.getLogger("docgen.archive")
@@ -113,16 +113,10 @@ class Watcher:
                 self.pending.setdefault(path, now)
 
     def _file_pending(self) -> None:
-        result = PassResult()
-        for path in sorted(self.pending):
-            if self.stopping.is_set():
-                break
-            if not path.is_file():
-                del self.pending[path]
-                continue
-            ingest_one(self.ctx, path, result, self.pending[path])
-            if path not in result.waiting:
-                del self.pending[path]
+        items = [(p, seen) for p, seen in sorted(self.pending.items()) if p.is_file()]
+        result = file_paths(self.ctx, items, self.stopping)
+        waiting = set(result.waiting)
+        self.pending = {p: seen for p, seen in items if p in waiting}
         if result.filed:
             self.on_pass(result.filed)
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from docgen.archive.context import open_archive
-from docgen.archive.ingest import Filed
+from docgen.archive.plan import Filed
 from docgen.archive.reconcile import scan as scan_inbox
 from docgen.archive.watcher import Watcher
 from docgen.cli.common import CliState, pass_state
