@@ -31,6 +31,7 @@ from docgen.packages.metadata import apply_metadata, resolve_metadata
 from docgen.packages.pdfs import write_repaired
 from docgen.packages.spec import EVIDENCE, PackageSpec, Part
 from docgen.packages.structure import Placed, write_outline, write_page_labels
+from docgen.packages.update import append_update
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
@@ -118,22 +119,36 @@ def _conform(source: Source, item: MergeInput, work: Path, options: BuildOptions
     return MergeInput(target)
 
 
-def _finish(merged: Path, target: Path, placed: Sequence[Placed], meta: RecordMetadata,
-            as_pdfa: bool) -> int:  # fmt: skip
-    """Second pass: outline, labels, metadata; streams the page data from ``merged``."""
-    with pikepdf.open(merged, access_mode=pikepdf.AccessMode.stream) as pdf:
+def _navigation(placed: Sequence[Placed], meta: RecordMetadata) -> Callable[[pikepdf.Pdf], None]:
+    def edit(pdf: pikepdf.Pdf) -> None:
         write_outline(pdf, placed)
         write_page_labels(pdf, placed)
-        if as_pdfa:
-            pdfa.prepare(pdf)
         apply_metadata(pdf, meta)
-        kwargs: dict[str, Any] = {"object_stream_mode": pikepdf.ObjectStreamMode.preserve}
-        if as_pdfa:
-            pdfa.describe_docgen_namespace(pdf)
-            kwargs = pdfa.save_kwargs()
+
+    return edit
+
+
+def _write_plain(items: Sequence[MergeInput], target: Path, placed: Sequence[Placed],
+                 meta: RecordMetadata) -> int:  # fmt: skip
+    """qpdf writes the pages straight to ``target``; navigation and metadata are
+    appended as an incremental update, so the page data is written once."""
+    merge_pdfs(items, target, object_streams="disable")
+    return append_update(target, _navigation(placed, meta))
+
+
+def _write_pdfa(items: Sequence[MergeInput], work: Path, target: Path,
+                placed: Sequence[Placed], meta: RecordMetadata) -> int:  # fmt: skip
+    """PDF/A: merge, then one full rewrite by pikepdf (prepare, metadata) and validation."""
+    merged = work / "merged.pdf"
+    merge_pdfs(items, merged)
+    with pikepdf.open(merged, access_mode=pikepdf.AccessMode.stream) as pdf:
+        pdfa.prepare(pdf)
+        _navigation(placed, meta)(pdf)
+        pdfa.describe_docgen_namespace(pdf)
+        kwargs = pdfa.save_kwargs()
         pdf.save(target, **kwargs)
         pages = len(pdf.pages)
-    if as_pdfa and (problems := pdfa.validate(target, kwargs)):
+    if problems := pdfa.validate(target, kwargs):
         raise InputError(f"the package does not pass PDF/A-2b validation: {'; '.join(problems)}")
     return pages
 
@@ -156,10 +171,12 @@ def build_package(
             items = [
                 _conform(s, item, work, options) for s, item in zip(sources, items, strict=True)
             ]
-        merge_pdfs(items, work / "merged.pdf")
         placed = _placed(parts, sources)
         with atomic_path(options.output) as tmp:
-            pages = _finish(work / "merged.pdf", tmp, placed, meta, options.pdfa)
+            if options.pdfa:
+                pages = _write_pdfa(items, work, tmp, placed, meta)
+            else:
+                pages = _write_plain(items, tmp, placed, meta)
     entries, first = [], 1
     for source in sources:
         entries.append(input_entry(source, first))

@@ -24,9 +24,12 @@ class MergeInput:
     password: str = ""
 
 
-def merge_arguments(inputs: Sequence[MergeInput], target: Path) -> list[str]:
-    """The qpdf command line that merges ``inputs`` (all pages, in order) into ``target``."""
-    args = ["qpdf", "--empty", "--object-streams=preserve", "--pages"]
+def merge_arguments(
+    inputs: Sequence[MergeInput], target: Path, object_streams: str = "preserve"
+) -> list[str]:
+    """The qpdf command line that merges ``inputs`` (all pages, in order) into ``target``;
+    ``object_streams="disable"`` gives a classic cross-reference table."""
+    args = ["qpdf", "--empty", f"--object-streams={object_streams}", "--pages"]
     for item in inputs:
         args.append(str(item.path.resolve()))
         if item.password:
@@ -35,9 +38,11 @@ def merge_arguments(inputs: Sequence[MergeInput], target: Path) -> list[str]:
     return [*args, "--", str(target.resolve())]
 
 
-def merge_pdfs(inputs: Sequence[MergeInput], target: Path) -> None:
+def merge_pdfs(
+    inputs: Sequence[MergeInput], target: Path, object_streams: str = "preserve"
+) -> None:
     """Merge ``inputs`` into ``target`` with qpdf's job interface (no page copy in Python)."""
-    job = pikepdf.Job(merge_arguments(inputs, target))
+    job = pikepdf.Job(merge_arguments(inputs, target, object_streams))
     try:
         job.run()
     except (pikepdf.PdfError, OSError, RuntimeError) as error:

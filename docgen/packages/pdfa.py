@@ -13,14 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
-import pikepdf.pdfa
 from lxml import etree
 
 from docgen.metadata import XMP_NS, XMP_PREFIX, RecordMetadata
 from docgen.packages.pdfs import open_pdf
+
+if TYPE_CHECKING:
+    import pikepdf.pdfa
+
+# pikepdf.pdfa (and its JSON-schema validator) takes half a second to import: it is
+# imported in the functions below, only when a PDF/A package is built.
 
 FLAVOUR = "2b"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -90,16 +95,22 @@ def problems(report: pikepdf.pdfa.Report) -> list[str]:
 
 def prepare(pdf: pikepdf.Pdf) -> None:
     """Make ``pdf`` acceptable to PDF/A-2b in memory: sRGB output intent, XMP, annotations."""
+    import pikepdf.pdfa
+
     pikepdf.pdfa.prepare(pdf, FLAVOUR)
 
 
 def save_kwargs(**ours: Any) -> dict[str, Any]:
     """``Pdf.save`` settings for PDF/A-2b, with ``ours`` where the flavour allows them."""
+    import pikepdf.pdfa
+
     return pikepdf.pdfa.resolve_save_kwargs(FLAVOUR, **ours)
 
 
 def validate(path: Path, kwargs: dict[str, Any]) -> list[str]:
     """Validate a written file; the reasons it is not PDF/A-2b (empty: it is)."""
+    import pikepdf.pdfa
+
     return problems(pikepdf.pdfa.validate_written(path, FLAVOUR, kwargs))
 
 
@@ -108,6 +119,8 @@ def conformance_problems(path: Path, passwords: Sequence[str] = ()) -> list[str]
     (fonts not embedded, device colour the sRGB intent does not cover …); empty if
     they can. The document-level repairs the package gets anyway are applied first,
     in memory only."""
+    import pikepdf.pdfa
+
     with open_pdf(path, passwords) as (pdf, _password):
         pikepdf.pdfa.prepare(pdf, FLAVOUR)
         return problems(pikepdf.pdfa.check(pdf, FLAVOUR))

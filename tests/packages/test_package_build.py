@@ -4,9 +4,11 @@ package built from real files (a generated form, scans, evidence)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pikepdf
+import pypdf
 import pytest
 
 from docgen.fsutil import sha256_file
@@ -176,3 +178,17 @@ def test_merge_goes_through_qpdf_pages_not_a_python_page_copy(tmp_path: Path) ->
         str(tmp_path / "a.pdf"), "1-z", str(tmp_path / "b.pdf"), "--password=pw", "1-z",
         "--", str(tmp_path / "out.pdf"),
     ]  # fmt: skip
+
+
+def test_the_package_is_a_well_formed_pdf_for_other_readers(built) -> None:
+    """The navigation is an incremental update after qpdf's pages: qpdf and pypdf
+    (strict) read it without complaint and see the same outline and labels."""
+    out, _inputs, _run = built
+    check = subprocess.run(["qpdf", "--check", str(out)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "No syntax or stream encoding errors" in check.stdout
+    reader = pypdf.PdfReader(out, strict=True)
+    assert reader.page_labels[:4] == ["附件4-1", "附件4-2", "附件4-3", "佐證1-1"]
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles == ["附件4 案件抽查表", "附件5 稽核紀錄表"]
+    assert out.read_bytes().count(b"%%EOF") == 2  # qpdf's merge, then our update
