@@ -43,14 +43,16 @@ def _listing(dates: Sequence[date], empty: str) -> str:
     return "、".join(format_roc_short(d) for d in dates) if dates else empty
 
 
-def _monthly(workspace: Workspace, half: Period) -> tuple[str, str, int, int]:
-    """Monthly checks per month and unit; their 否 count; anomalies found and referred."""
+def _monthly(workspace: Workspace, half: Period, as_of: date) -> tuple[str, str, int, int]:
+    """Monthly checks per month (up to ``as_of``) and unit; their 否 count; anomalies
+    found and referred."""
     lines, outcomes, anomalies, referred = [], [], 0, 0
-    for month in half.months():
+    for month in (m for m in half.months() if m.start <= as_of):
         samples = list_samples(workspace, month.label)
         line, no, found, sent = _sample_facts(workspace, samples)
         lines.append(f"{month.roc_label}：{line or '無抽查紀錄'}")
-        outcomes.append(f"{month.roc_label} 否 {no} 件")
+        if samples:
+            outcomes.append(f"{month.roc_label} 否 {no} 件")
         anomalies, referred = anomalies + found, referred + sent
     return "；".join(lines), "；".join(outcomes), anomalies, referred
 
@@ -90,11 +92,15 @@ def audit_record_data(workspace: Workspace, half: Period, as_of: date) -> dict[s
     """The 附件5 data for ``half`` (facts as of ``as_of``); judgement fields empty."""
     journal = Journal(workspace.journal_path, workspace.root)
     rosters = journal_dates(journal, "accounts roster", "date")
-    reviews = [
-        d for d in journal_dates(journal, "accounts review", "as_of") if half.start <= d <= half.end
-    ]
+    reviews = sorted(
+        {
+            d
+            for d in journal_dates(journal, "accounts review", "as_of")
+            if half.start <= d <= half.end
+        }
+    )
     handled, missing = _accounts(workspace, as_of)
-    monthly, outcomes, anomalies, referred = _monthly(workspace, half)
+    monthly, outcomes, anomalies, referred = _monthly(workspace, half, as_of)
     half_line, half_no, half_found, half_sent = _sample_facts(
         workspace, list_samples(workspace, half.label)
     )
@@ -104,8 +110,9 @@ def audit_record_data(workspace: Workspace, half: Period, as_of: date) -> dict[s
         handled,
         missing,
         monthly,
-        f"月抽查：{outcomes}；半年抽查：{half_line or '未抽查'}，否 {half_no} 件",
-        f"無查詢事由之異常 {anomalies + half_found} 件；已列轉介政風清單 {referred + half_sent} 件",
+        f"月抽查：{outcomes or '無'}；半年抽查：{half_line or '未抽查'}，否 {half_no} 件",
+        f"月抽查：無查詢事由 {anomalies} 件，已列轉介政風清單 {referred} 件；"
+        f"半年抽查：無查詢事由 {half_found} 件，已列轉介政風清單 {half_sent} 件",
     ]
     office = workspace.config.office
     return {
