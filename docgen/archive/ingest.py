@@ -41,6 +41,7 @@ from docgen.archive.classify import SIDECAR_SUFFIX, find_sidecar
 from docgen.archive.context import ArchiveContext
 from docgen.archive.models import File, Hold, Intent, Record
 from docgen.archive.plan import Filed, Names, Plan, first_copies, make_intent, make_plan
+from docgen.errors import InputError
 from docgen.fsutil import sha256_file
 from docgen.privacy import mask_ids_in_text
 
@@ -245,6 +246,16 @@ def _failed(ctx: ArchiveContext, path: Path, error: BaseException, result: PassR
     result.failed.append((ctx.shown(path), message))
 
 
+def _check_name(path: Path) -> None:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            "the file name is not UTF-8 text (written by an old Windows or Big5 program?): "
+            "rename it in the inbox"
+        ) from None
+
+
 def _ready_batch(
     ctx: ArchiveContext, items: list[tuple[Path, datetime]], result: PassResult
 ) -> list[tuple[Path, datetime, str]]:
@@ -252,8 +263,9 @@ def _ready_batch(
     ready: dict[str, tuple[Path, datetime, str]] = {}
     for path, first_seen in items:
         try:
+            _check_name(path)
             found = _ready(ctx, path)
-        except OSError as error:
+        except (OSError, InputError) as error:
             _failed(ctx, path, error, result)
             continue
         if found is None or found[1] in ready:
