@@ -1,0 +1,145 @@
+"""Holds and approved disposal: refusals, the tombstone, the file gone, the journal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from docgen.archive.db import open_index
+from docgen.archive.models import Disposal, File, Record
+from docgen.archive.reports import build_report
+from docgen.cli.main import main
+from docgen.errors import ExitCode
+from docgen.fsutil import sha256_file
+
+AS_OF = "2026-11-30"
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    output: str
+
+
+@pytest.fixture
+def run(office: Any, capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
+    """``docgen -w OFFICE archive …`` as a user runs it: errors become ``Error: …``
+    and an exit code in :func:`docgen.cli.main.main`."""
+
+    def invoke(*args: str) -> Outcome:
+        code = 0
+        try:
+            main(["-w", str(office.workspace.root), "archive", *args])
+        except SystemExit as done:
+            code = int(done.code or 0)
+        captured = capsys.readouterr()
+        return Outcome(code, captured.out + captured.err)
+
+    return invoke
+
+
+def journal(office: Any) -> list[dict[str, Any]]:
+    lines = office.workspace.journal_path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_dispose_without_approval_is_refused(office: Any, run: Callable[..., Outcome]) -> None:
+    path = office.path_of("old01_app")
+    result = run("dispose", office.rid("old01_app"), "--as-of", AS_OF)
+    assert result.exit_code == ExitCode.INPUT
+    assert "Error: a disposal needs the approval reference (文號)" in result.output
+    assert path.is_file()
+
+
+def test_dispose_of_a_held_record_is_refused(office: Any, run: Callable[..., Outcome]) -> None:
+    rid = office.rid("check_2023_10")
+    assert run("hold", rid, "--reason", "監察院調卷", "--by", "檔管甲").exit_code == 0
+    result = run("dispose", rid, "--approval", "北市市企字第1150099999號", "--as-of", AS_OF)
+    assert result.exit_code == ExitCode.INPUT
+    assert f"{rid}: on hold: 監察院調卷" in result.output
+    assert office.path_of("check_2023_10").is_file()
+    assert run("release", rid).exit_code == 0
+    report = build_report(office.workspace, "retention", _date(AS_OF))
+    assert rid in {row["record_id"] for row in report.rows if row["section"] == "銷毀候選"}
+
+
+def test_hold_refusals(office: Any, run: Callable[..., Outcome]) -> None:
+    rid = office.rid("check_2023_11")
+    assert run("hold", rid, "--reason", "  ").exit_code == ExitCode.INPUT
+    assert run("release", rid).output.strip() == f"Error: record {rid} is not on hold"
+    assert run("hold", rid, "--reason", "查核").exit_code == 0
+    again = run("hold", rid, "--reason", "查核")
+    assert again.exit_code == ExitCode.INPUT and "already on hold" in again.output
+    unknown = run("hold", "DG-4M-202001-00000000", "--reason", "x")
+    assert "not in the archive index" in unknown.output
+    assert [e["command"] for e in journal(office)][-1] == "archive hold"
+
+
+def test_nothing_is_disposed_when_one_record_is_not_a_candidate(
+    office: Any, run: Callable[..., Outcome]
+) -> None:
+    keep = office.rid("check_2023_11")  # candidate only from 2026-12-01
+    result = run("dispose", office.rid("old01_app"), keep, "--approval", "文號1", "--as-of", AS_OF)
+    assert result.exit_code == ExitCode.INPUT
+    assert "nothing was disposed" in result.output
+    assert (
+        f"{keep}: not a destruction candidate as of 115/11/30: kept until 115/11/30"
+        in result.output
+    )
+    assert office.path_of("old01_app").is_file()
+    undefined = run("dispose", office.rid("agreement"), "--approval", "文號1")
+    assert "保存年限未定" in undefined.output
+
+
+def test_dispose_keeps_a_tombstone_and_journals_it(
+    office: Any, run: Callable[..., Outcome]
+) -> None:
+    rid = office.rid("old01_app")
+    path = office.path_of("old01_app")
+    relative = path.relative_to(office.workspace.archive_root).as_posix()
+    digest = sha256_file(path)
+    result = run(
+        "dispose",
+        rid,
+        "--approval",
+        "北市市企字第1150012345號",
+        "--as-of",
+        AS_OF,
+        "--by",
+        "檔管甲",
+    )
+    assert result.exit_code == 0, result.output
+    assert not path.exists()
+    tombstone = office.workspace.archive_root / "records" / ".tombstones" / f"{rid}.json"
+    stone = json.loads(tombstone.read_text(encoding="utf-8"))
+    assert stone["approval"] == "北市市企字第1150012345號"
+    assert stone["disposed_by"] == "檔管甲"
+    assert stone["files"] == [
+        {"path": relative, "sha256": digest, "size": stone["files"][0]["size"], "kind": "document"}
+    ]
+    assert stone["metadata"]["category"] == "account_application"
+    assert stone["metadata"]["subject"] == "old01"
+    with open_index(office.workspace) as index, index.session() as session:
+        assert session.get(Record, rid).status == "disposed"
+        disposal = session.scalars(select(Disposal).where(Disposal.record_id == rid)).one()
+        assert disposal.approval == "北市市企字第1150012345號"
+        assert session.scalars(select(File.status).where(File.record_id == rid)).all() == [
+            "disposed"
+        ]
+    entry = journal(office)[-1]
+    assert entry["command"] == "archive dispose"
+    assert entry["details"]["approval"] == "北市市企字第1150012345號"
+    assert entry["outputs"][0]["path"].endswith(f"{rid}.json")
+    report = build_report(office.workspace, "retention", _date(AS_OF), list_all=True)
+    assert rid not in {row["record_id"] for row in report.rows}
+    assert "already disposed" in run("dispose", rid, "--approval", "x").output
+
+
+def _date(text: str) -> date:
+    return date.fromisoformat(text)

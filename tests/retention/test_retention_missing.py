@@ -1,0 +1,76 @@
+"""The missing report and the obligations calendar over an archive filed by ingest."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from click.testing import CliRunner
+
+from docgen.archive.reports import DONE, GONE, LATE, MISSING, PENDING, build_report
+from docgen.cli.main import cli
+
+AS_OF = date(2026, 11, 30)
+
+
+def outcomes(office: Any, calendar: bool = True) -> dict[tuple[str, str, str], str]:
+    report = build_report(office.workspace, "missing", AS_OF, calendar=calendar)
+    return {(row["unit"], row["period"], row["required"]): row["status"] for row in report.rows}
+
+
+def test_account_papers(office: Any) -> None:
+    found = outcomes(office)
+    assert found[("秘書室 sec01", "", "附件3 保密切結書")] == MISSING
+    assert found[("秘書室 sec01", "", "附件2 權限申請表")] == DONE
+    assert found[("企劃室 plan02", "", "附件2 權限申請表")] == LATE  # signed after opening
+    assert found[("企劃室 plan01", "", "附件3 保密切結書")] == DONE
+    assert found[("企劃室 aud01", "", "附件2 權限申請表")] == DONE
+    assert ("企劃室 aud01", "", "附件3 保密切結書") not in found  # auditors file 附件2 only
+    assert not [key for key in found if "mgr01" in key[0]]  # administrators file none
+    assert not [key for key in found if "old01" in key[0]]  # past retention: not required
+    assert found[("企劃室 gone01", "", "附件3 保密切結書")] == MISSING  # cancelled, still kept
+
+
+def test_monthly_checks_for_months_with_queries(office: Any) -> None:
+    found = outcomes(office)
+    assert found[("企劃室", "2026-09", "附件4 月抽查")] == LATE  # reviewed 11-05, due 10-31
+    assert found[("秘書室", "2026-09", "附件4 月抽查")] == MISSING
+    assert found[("企劃室", "2026-06", "附件4 月抽查")] == MISSING
+    assert ("秘書室", "2026-06", "附件4 月抽查") not in found  # no queries that month
+
+
+def test_half_year_records_and_pending_obligations(office: Any) -> None:
+    found = outcomes(office)
+    assert found[("全處", "2026-H1", "附件4 半年抽查")] == DONE
+    assert found[("全處", "2026-H1", "附件5 稽核紀錄表")] == DONE
+    assert found[("全處", "2026-H1", "彩色掃描封裝檔")] == DONE
+    assert found[("全處", "2026-H2", "附件5 稽核紀錄表")] == PENDING  # due 2027-03-10
+    without_calendar = outcomes(office, calendar=False)
+    assert set(without_calendar.values()) <= {MISSING, LATE, GONE}
+    assert ("全處", "2026-H2", "附件5 稽核紀錄表") not in without_calendar
+
+
+def test_a_filed_file_deleted_is_reported_gone(office: Any) -> None:
+    office.path_of("check_2023_11").unlink()
+    report = build_report(office.workspace, "missing", AS_OF)
+    gone = [row for row in report.rows if row["status"] == GONE]
+    assert [row["record_id"] for row in gone] == [office.rid("check_2023_11")]
+    assert gone[0]["path"].endswith(f"{office.rid('check_2023_11')}.pdf")
+
+
+def test_a_record_filed_later_fulfils_its_obligation(office: Any) -> None:
+    office.file(office.audit_record(4, "monthly", "2026-09", "秘書室", "2026-10-20"))
+    assert outcomes(office)[("秘書室", "2026-09", "附件4 月抽查")] == DONE
+
+
+def test_cli_calendar_csv(office: Any) -> None:
+    args = ["-w", str(office.workspace.root), "archive", "report", "missing"]
+    result = CliRunner().invoke(
+        cli, [*args, "--as-of", "2026-11-30", "--calendar", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert {"完成", "逾期完成", "缺漏", "未到期"} <= {row["狀態"] for row in rows}
+    assert rows[0]["狀態"] == "缺漏"

@@ -1,0 +1,144 @@
+"""The retention report (draft destruction list) over an archive filed by ingest."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from docgen.archive.db import open_index
+from docgen.archive.disposal import (
+    SECTION_ACTIVE,
+    SECTION_CANDIDATE,
+    SECTION_HELD,
+    SECTION_RETAINED,
+    SECTION_UNDEFINED,
+    SECTION_UNKNOWN,
+    place_hold,
+)
+from docgen.archive.reports import build_report
+from docgen.cli.main import cli
+from docgen.privacy import find_unmasked_ids
+
+AS_OF = date(2026, 11, 30)
+
+
+def sections(office: Any, as_of: date = AS_OF, list_all: bool = True) -> dict[str, str]:
+    report = build_report(office.workspace, "retention", as_of, list_all=list_all)
+    return {row["record_id"]: row["section"] for row in report.rows}
+
+
+def row_of(office: Any, key: str, as_of: date = AS_OF) -> dict[str, Any]:
+    report = build_report(office.workspace, "retention", as_of, list_all=True)
+    return next(row for row in report.rows if row["record_id"] == office.rid(key))
+
+
+def test_candidates_are_exactly_those_past_retention(office: Any) -> None:
+    found = sections(office, list_all=False)
+    candidates = {rid for rid, section in found.items() if section == SECTION_CANDIDATE}
+    # old01 cancelled 2020-02-29 → 5 years end 2025-02-28; the 2023-10 check was
+    # reviewed 2023-11-20 → 3 years end 2026-11-20.
+    assert candidates == {office.rid("old01_app"), office.rid("check_2023_10")}
+    assert {office.rid("agreement"), office.rid("external")} <= set(found)
+    assert found[office.rid("agreement")] == SECTION_UNDEFINED
+    assert office.rid("plan01_app") not in found  # kept while active: only with --all
+
+
+def test_destruction_list_columns_and_dates(office: Any) -> None:
+    old = row_of(office, "old01_app")
+    assert old["candidate_from"] == "114/03/01"  # 2025-03-01
+    assert old["term"] == "帳號註銷後5年"
+    assert old["case_name"] == "權限申請表（附件2）"
+    assert old["document_date"] == "105/04/20"
+    assert old["file_no"].startswith("105/account_application/")
+    assert (office.workspace.archive_root / old["path"]).is_file()
+    check = row_of(office, "check_2023_10")
+    assert check["candidate_from"] == "115/11/21"
+    assert "R6.2" in check["note"] and check["case_matter"] == "112年10月 企劃室"
+
+
+def test_period_end_without_review_and_the_day_after(office: Any) -> None:
+    # The 2023-11 check has no review: the period's end 2023-11-30 counts; 3 years end
+    # 2026-11-30; a candidate from 2026-12-01.
+    assert row_of(office, "check_2023_11")["section"] == SECTION_RETAINED
+    assert row_of(office, "check_2023_11", date(2026, 12, 1))["section"] == SECTION_CANDIDATE
+
+
+def test_cancellation_on_29_february_counts_from_the_registry(office: Any) -> None:
+    row = row_of(office, "gone01_app")  # cancelled 2024-02-29 → candidate 2029-03-01
+    assert (row["section"], row["candidate_from"]) == (SECTION_RETAINED, "118/03/01")
+    assert row_of(office, "gone01_app", date(2029, 3, 1))["section"] == SECTION_CANDIDATE
+    assert row_of(office, "plan01_app", date(2099, 1, 1))["section"] == SECTION_ACTIVE
+
+
+def test_account_missing_from_registry_is_unknown(office: Any) -> None:
+    registry = office.workspace.data_dir / "accounts.csv"
+    lines = registry.read_text(encoding="utf-8-sig").splitlines()
+    registry.write_text("\n".join(line for line in lines if not line.startswith("old01")) + "\n")
+    row = row_of(office, "old01_app")
+    assert row["section"] == SECTION_UNKNOWN and "帳號清冊" in row["note"]
+
+
+def test_held_records_are_listed_apart(office: Any) -> None:
+    with open_index(office.workspace) as index:
+        place_hold(index, office.rid("check_2023_10"), "訴訟 115年度訴字第1號", "tester", _now())
+    row = row_of(office, "check_2023_10")
+    assert row["section"] == SECTION_HELD and "訴訟" in row["note"]
+
+
+def test_a_lengthened_schedule_is_shown_as_a_change(office: Any) -> None:
+    schedule = office.workspace.retention_dir / "schedule.yaml"
+    text = schedule.read_text(encoding="utf-8")
+    schedule.write_text(
+        text.replace("    period: 3年\n    rule: R6.2", "    period: 5年\n    rule: R6.2")
+    )
+    row = row_of(office, "check_2023_10")
+    assert row["section"] == SECTION_RETAINED
+    assert row["change"] == "依保存年限表延長為5年（R6.2 至少3年）"
+
+
+def test_cli_formats(office: Any, tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = [
+        "-w",
+        str(office.workspace.root),
+        "archive",
+        "report",
+        "retention",
+        "--as-of",
+        "115/11/30",
+    ]
+    result = runner.invoke(cli, [*base, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert {r["record_id"] for r in payload["rows"] if r["section"] == SECTION_CANDIDATE} == {
+        office.rid("old01_app"),
+        office.rid("check_2023_10"),
+    }
+    target = tmp_path / "銷毀目錄草稿.xlsx"
+    result = runner.invoke(cli, [*base, "--format", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(target).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[1:9] == [
+        "檔號",
+        "案名",
+        "案由",
+        "來(受)文者",
+        "收發文字號",
+        "文件產生日期",
+        "保存年限",
+        "變更及原因",
+    ]
+    text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)
+    assert find_unmasked_ids(text) == []
+    entry = office.workspace.journal_path.read_text(encoding="utf-8").splitlines()[-1]
+    assert json.loads(entry)["command"] == "archive report retention"
+
+
+def _now() -> datetime:
+    return datetime(2026, 11, 27, 10, 0)
