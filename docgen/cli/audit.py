@@ -159,6 +159,12 @@ def sample(
     ws = state.workspace
     sources = list(logs) or _default_logs(state, period)
     draw = draw_period(ws, period, sources, seed, progress=lambda q: progress(q, label="queries"))
+    if not draw.samples and draw.outside_period:
+        names = ", ".join(str(p) for p in sources)
+        raise InputError(
+            f"none of the {draw.outside_period} queries in {names} fall in {period.label}: "
+            "check --month/--half and --queries"
+        )
     for drawn in draw.samples:
         if load_results(ws, drawn.period, drawn.unit) is not None:
             raise InputError(

@@ -183,3 +183,12 @@ def test_bad_period_and_bad_log(office: Workspace, tmp_path: Path) -> None:
     assert not (office.state_dir / "samples").exists()
     data = json.dumps(result.output)
     assert "Traceback" not in data
+
+
+def test_log_of_another_period_is_refused(office: Workspace) -> None:
+    result = run(office, "audit", "sample", "--month", "2026-09")
+    assert result.exit_code == 3 and "no query log for 2026-09" in result.output
+    log = str(office.data_dir / "queries" / "2026-10.csv")
+    result = run(office, "audit", "sample", "--month", "2026-09", "--queries", log)
+    assert result.exit_code == 3 and "none of the 292 queries" in result.output
+    assert not (office.state_dir / "samples").exists()
