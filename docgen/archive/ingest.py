@@ -79,6 +79,7 @@ def merge_record(session: Session, values: dict[str, str], when: datetime) -> No
     record = session.get(Record, values["record_id"])
     if record is None:
         session.add(Record(**columns, first_filed_at=when))
+        session.flush()  # so that another file of this record in the batch finds it
         return
     for key, value in columns.items():
         if value and not getattr(record, key):
