@@ -17,6 +17,7 @@ from docgen.forms.data import FormRecord, load_rows, validate_rows
 from docgen.forms.manifest import write_manifest
 from docgen.forms.registry import form_spec, resolve_variant
 from docgen.forms.writer import FormWriter, GeneratedDocument, template_path
+from docgen.metadata import RecordMetadata
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
@@ -74,13 +75,13 @@ def fill_rows(
     policy = workspace.config.masking.policy()
     writer = FormWriter(spec, key, template, policy, workspace.config.office.name)
     records, problems = validate_rows(spec, key, rows, source, policy)
-    records, problems = _drop_duplicates(writer, records, problems, source)
+    identified, problems = _identify(writer, records, problems, source)
     if problems and not options.skip_invalid:
         raise ValidationFailed(problems)
-    if not records:
+    if not identified:
         raise InputError(f"{source}: no valid records to fill")
     out_dir.mkdir(parents=True, exist_ok=True)
-    documents = _write_all(writer, records, out_dir, options)
+    documents = _write_all(writer, identified, out_dir, options)
     if options.pdf:
         from docgen.forms.pdf import add_pdfs
 
@@ -118,30 +119,36 @@ def fill_one(
     return fill_rows(workspace, form, variant, [(1, data)], out_dir, label, options).documents[0]
 
 
-def _drop_duplicates(
+Identified = tuple[FormRecord, RecordMetadata]
+
+
+def _identify(
     writer: FormWriter, records: list[FormRecord], problems: list[RowProblem], source: str
-) -> tuple[list[FormRecord], list[RowProblem]]:
-    """Rows that would give the same record ID as an earlier row are problems."""
+) -> tuple[list[Identified], list[RowProblem]]:
+    """Each record with its metadata; rows that would give the same record ID as an
+    earlier row are problems."""
     seen: dict[str, int] = {}
     unique = []
     for record in records:
-        record_id = writer.metadata(record).record_id
-        if record_id in seen:
-            problem = f"same record as row {seen[record_id]} ({record_id}): a duplicate row?"
+        meta = writer.metadata(record)
+        if meta.record_id in seen:
+            problem = (
+                f"same record as row {seen[meta.record_id]} ({meta.record_id}): a duplicate row?"
+            )
             problems.append(RowProblem(source, record.row, None, problem))
             continue
-        seen[record_id] = record.row
-        unique.append(record)
+        seen[meta.record_id] = record.row
+        unique.append((record, meta))
     return unique, sorted(problems, key=lambda p: p.row or 0)
 
 
 def _write_all(
-    writer: FormWriter, records: list[FormRecord], out_dir: Path, options: BatchOptions
+    writer: FormWriter, records: list[Identified], out_dir: Path, options: BatchOptions
 ) -> list[GeneratedDocument]:
     label = f"附件{writer.spec.key} DOCX"
     jobs = max(1, min(options.jobs, os.cpu_count() or 1, len(records) // 20 or 1))
     if jobs == 1:
-        written = (writer.write(record, out_dir) for record in records)
+        written = (writer.write(record, out_dir, meta) for record, meta in records)
         return list(options.progress(written, len(records), label))
     return list(options.progress(_parallel(writer, records, out_dir, jobs), len(records), label))
 
@@ -154,13 +161,13 @@ def _init_worker(writer: FormWriter) -> None:
     _WORKER = writer
 
 
-def _write_in_worker(task: tuple[FormRecord, Path]) -> GeneratedDocument:
+def _write_in_worker(task: tuple[FormRecord, Path, RecordMetadata]) -> GeneratedDocument:
     assert _WORKER is not None
     return _WORKER.write(*task)
 
 
 def _parallel(
-    writer: FormWriter, records: list[FormRecord], out_dir: Path, jobs: int
+    writer: FormWriter, records: list[Identified], out_dir: Path, jobs: int
 ) -> Iterator[GeneratedDocument]:
     """Write in ``jobs`` forked processes, each with its own copy of the compiled
     template (forked, so not compiled again)."""
@@ -168,5 +175,5 @@ def _parallel(
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(jobs, context, _init_worker, (writer,)) as pool:
-        tasks = ((record, out_dir) for record in records)
+        tasks = ((record, out_dir, meta) for record, meta in records)
         yield from pool.map(_write_in_worker, tasks, chunksize=16)

@@ -5,7 +5,8 @@ template for every record. Here that is done once per batch: each part that can 
 tags (body, headers, footers) is patched with docxtpl's own ``patch_xml`` and
 compiled; per record only the compiled templates run and the zip is written. The
 steps after rendering are docxtpl's own (listing, table fix, docPr renumbering,
-python-docx serialisation), so ``word/document.xml`` is the same as a fresh
+python-docx serialisation), each skipped only where it provably changes nothing,
+so ``word/document.xml`` is the same as a fresh
 ``DocxTemplate(path).render(ctx, jinja_env=env, autoescape=True)`` writes.
 """
 
@@ -25,6 +26,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Template, TemplateSyntaxError
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
 from docgen.errors import InputError
 from docgen.forms.environment import unsafe_names
@@ -36,6 +38,8 @@ _FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/f
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SPAN = f"{_W}tcPr/{_W}gridSpan"
 
 
 def paragraph_text(xml_line: str) -> str:
@@ -90,6 +94,7 @@ class CompiledTemplate:
         self._shell.remove(self._shell.body)
         self._parts = list(self._header_footer_parts(env))
         self.qr_media = _qr_media(document)
+        self._parser = etree.XMLParser(recover=True)  # as docxtpl's fix_tables parses
 
     def _header_footer_parts(self, env: SandboxedEnvironment) -> Any:
         for uri in (_HEADER, _FOOTER):
@@ -113,7 +118,9 @@ class CompiledTemplate:
 
     def _render_body(self, context: Mapping[str, Any]) -> bytes:
         xml = self._finish(_run(self._body, context, self.path))
-        tree = self._docx.fix_tables(xml)
+        tree = etree.fromstring(xml, parser=self._parser)
+        if not _tables_consistent(tree):
+            tree = self._docx.fix_tables(xml)  # the general (slower) repair
         self._docx.docx_ids_index = 1000
         self._docx.fix_docpr_ids(tree)
         shell = copy.deepcopy(self._shell)
@@ -121,7 +128,7 @@ class CompiledTemplate:
         return bytes(serialize_part_xml(shell))
 
     def _finish(self, xml: str) -> str:
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         for escaped, tag in (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}")):
             xml = xml.replace(escaped, tag)
         if not any(char in xml for char in "\t\a\n\f"):
@@ -133,13 +140,39 @@ class CompiledTemplate:
         (e.g. the QR picture, the custom properties)."""
         parts = {**self.render_parts(context), **replace}
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
             names = [*self._entries, *(name for name in parts if name not in self._entries)]
             for name in names:
                 data = parts[name] if name in parts else self._entries[name]
                 stored = name.startswith("word/media/")
-                target.writestr(name, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+                method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+                target.writestr(name, data, method, compresslevel=1)
         return out.getvalue()
+
+
+def _tables_consistent(tree: Any) -> bool:
+    """Whether every row of every table spans exactly its grid's columns. Then
+    docxtpl's ``fix_tables`` would change nothing, and its work can be skipped."""
+    for table in tree.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        if grid is None:
+            return False
+        columns, rows = len(grid.findall(_W + "gridCol")), 0
+        for row in table.iter(_W + "tr"):
+            rows += 1
+            if _row_width(row) != columns:
+                return False
+        if rows == 0:
+            return False
+    return True
+
+
+def _row_width(row: Any) -> int:
+    width = 0
+    for cell in row.findall(_W + "tc"):
+        span = cell.find(_SPAN)
+        width += 1 if span is None else int(span.get(_W + "val"))
+    return width
 
 
 def _run(template: Template, context: Mapping[str, Any], path: Path) -> str:

@@ -144,10 +144,28 @@ class Converter:
                 return []
             if time.monotonic() - last_progress > self.timeout:
                 _kill(process)
-                result.failed[sources[done]] = f"no PDF within {self.timeout:.0f} s (stuck)"
-                (out_dir / f"{sources[done].stem}.pdf").unlink(missing_ok=True)
-                return list(sources[done + 1 :])
+                return self._give_up(sources[done:], out_dir, result, on_done)
             time.sleep(_POLL_SECONDS)
+
+    def _give_up(
+        self,
+        sources: Sequence[Path],
+        out_dir: Path,
+        result: ConversionResult,
+        on_done: Callable[[Path], None],
+    ) -> list[Path]:
+        """After a kill: the documents with a PDF are done, the first without one was
+        stuck; the rest are returned to be converted by a new process."""
+        stuck = next(
+            (i for i, s in enumerate(sources) if not (out_dir / f"{s.stem}.pdf").exists()),
+            len(sources) - 1,
+        )
+        for source in sources[:stuck]:
+            self._collect(source, out_dir, result, on_done)
+        result.failed[sources[stuck]] = f"no PDF within {self.timeout:.0f} s (stuck)"
+        (out_dir / f"{sources[stuck].stem}.pdf").unlink(missing_ok=True)
+        on_done(sources[stuck])
+        return list(sources[stuck + 1 :])
 
     def _start(self, sources: Sequence[Path], out_dir: Path) -> subprocess.Popen[bytes]:
         try:

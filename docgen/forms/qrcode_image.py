@@ -21,9 +21,10 @@ def qr_png(text: str) -> bytes:
     300-dpi scan.
     """
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    pixels = memoryview(code.to_image(scale=_SCALE, add_quiet_zones=True))  # type: ignore[arg-type]
+    pixels = memoryview(code.to_image(scale=1, add_quiet_zones=True))  # type: ignore[arg-type]
     height, width = pixels.shape or (0, 0)
-    image = Image.frombytes("L", (width, height), pixels.tobytes()).convert("1")
+    modules = Image.frombytes("L", (width, height), pixels.tobytes()).convert("1")
+    image = modules.resize((width * _SCALE, height * _SCALE), Image.Resampling.NEAREST)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -22,7 +22,8 @@ from docgen.fsutil import atomic_write_bytes
 from docgen.metadata import RecordMetadata, docx_with_metadata
 from docgen.privacy import MaskingPolicy
 
-_PROPERTY_PARTS = ("[Content_Types].xml", "_rels/.rels", "docProps/custom.xml")
+_CUSTOM = ("docProps/custom.xml",)
+_PACKAGE_PARTS = ("[Content_Types].xml", "_rels/.rels")
 
 
 @dataclass
@@ -68,7 +69,9 @@ class FormWriter:
             raise InputError(f"{template}: no such template")
         self.spec, self.variant, self.office = spec, variant, office
         self.compiled = CompiledTemplate(template, make_environment(policy))
-        self._properties = _property_parts(self.compiled.path)
+        self._custom_source = _package(self.compiled.path, _CUSTOM)
+        package_parts = _package(self.compiled.path, _PACKAGE_PARTS)
+        self._fixed_parts = _read_all(docx_with_metadata(package_parts, RecordMetadata("x")))
 
     def metadata(self, record: FormRecord) -> RecordMetadata:
         return record_metadata(self.spec, self.variant, record.data, self.compiled.sha256)
@@ -81,25 +84,33 @@ class FormWriter:
         context = render_context(record.data, meta, self.office)
         return self.compiled.render(context, replace)
 
-    def write(self, record: FormRecord, out_dir: Path) -> GeneratedDocument:
-        meta = self.metadata(record)
+    def write(
+        self, record: FormRecord, out_dir: Path, meta: RecordMetadata | None = None
+    ) -> GeneratedDocument:
+        meta = meta or self.metadata(record)
         target = out_dir / f"{file_stem(meta)}.docx"
         atomic_write_bytes(target, self.render(record, meta))
         share_mode(target)
         return GeneratedDocument(meta.record_id, target, None, meta, record.row)
 
     def _metadata_parts(self, meta: RecordMetadata) -> dict[str, bytes]:
-        """The package parts that carry custom properties, from docgen.metadata applied
-        to a small package holding only those parts (cheaper than the whole DOCX)."""
-        small = docx_with_metadata(self._properties, meta)
-        with zipfile.ZipFile(io.BytesIO(small)) as package:
-            return {name: package.read(name) for name in package.namelist()}
+        """The parts that carry custom properties: docgen.metadata applied to a small
+        package holding only the template's own custom.xml (cheaper than the whole
+        DOCX); the content types and relationships are the same for every record."""
+        custom = _read_all(docx_with_metadata(self._custom_source, meta))
+        return {**self._fixed_parts, **custom}
 
 
-def _property_parts(template: Path) -> bytes:
+def _package(template: Path, names: tuple[str, ...]) -> bytes:
+    """A zip holding only the parts ``names`` of the template (those it has)."""
     out = io.BytesIO()
     with zipfile.ZipFile(template) as source, zipfile.ZipFile(out, "w") as target:
-        for name in _PROPERTY_PARTS:
+        for name in names:
             if name in source.namelist():
                 target.writestr(name, source.read(name))
     return out.getvalue()
+
+
+def _read_all(package: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        return {name: source.read(name) for name in source.namelist()}
