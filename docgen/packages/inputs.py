@@ -1,6 +1,8 @@
 """Every input checked before anything is written: it exists, is not empty, its
 content is what its name says (magic bytes), and it opens (PDF: password, damage;
-image: resolution, size). All problems are reported together, one line per file."""
+image: resolution, size). All problems are reported together, one line per file.
+Record metadata is collected on the way: docgen's XMP from PDFs, the record ID's
+QR code from image scans of documents."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from docgen.fsutil import sha256_file
 from docgen.metadata import RecordMetadata, read_pdf_metadata
 from docgen.packages.images import check_image
 from docgen.packages.pdfs import check_pdf
-from docgen.packages.spec import Part
+from docgen.packages.qr import qr_metadata
+from docgen.packages.spec import DOCUMENT, Part
 
 _KIND_BY_SUFFIX = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg"}
 _KIND_BY_SUFFIX |= {".png": "png", ".tif": "tiff", ".tiff": "tiff"}
@@ -80,6 +83,8 @@ def check_source(path: Path, part: Part, passwords: Sequence[str], dpi: int | No
     if source.is_image:
         facts = check_image(path, dpi)
         source.pages, source.dpi, source.notes = facts.pages, facts.dpi, facts.notes
+        if part.role == DOCUMENT:
+            source.metadata = qr_metadata(path)
         return source
     pdf = check_pdf(path, passwords)
     source.pages, source.password = pdf.pages, pdf.password

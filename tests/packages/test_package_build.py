@@ -10,6 +10,8 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
+import qrcode
+from PIL import Image
 
 from docgen.fsutil import sha256_file
 from docgen.journal import Journal
@@ -192,3 +194,27 @@ def test_the_package_is_a_well_formed_pdf_for_other_readers(built) -> None:
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles == ["附件4 案件抽查表", "附件5 稽核紀錄表"]
     assert out.read_bytes().count(b"%%EOF") == 2  # qpdf's merge, then our update
+
+
+def _qr_scan(make, name: str, record_id: str) -> Path:
+    """A white 300-dpi page with the record's QR code, as a signed form is scanned."""
+    page = Image.new("RGB", (900, 1200), "white")
+    page.paste(qrcode.make(record_id).get_image().convert("RGB").resize((300, 300)), (560, 40))
+    return make.image(name, page, "JPEG", dpi=(300, 300), quality=90)
+
+
+def test_record_ids_are_read_from_the_qr_codes_of_scanned_forms(make, docgen, tmp_path) -> None:
+    form = _qr_scan(make, "附件4-簽核.jpg", "DG-4H-2026H1-0A1B2C3D")
+    other = _qr_scan(make, "佐證.jpg", "DG-2-20250106-5905E743")
+    out = tmp_path / "p.pdf"
+    run = docgen("package", "build", "--document", f"附件4={form}", "--evidence", f"佐證={other}",
+                 "--unit", "全處", "-o", out)  # fmt: skip
+    assert run.exit_code == 0, run.error
+    meta = read_pdf_metadata(out)
+    assert meta is not None
+    assert (meta.category, meta.period, meta.trigger) == (
+        "half_year_audit",
+        "2026-H1",
+        "2026-06-30",
+    )
+    assert meta.record_ids == ["DG-4H-2026H1-0A1B2C3D"]  # evidence is not read for codes
