@@ -88,11 +88,10 @@ class Population:
         self._hash = hashlib.sha256()
         self._digests = bytearray()
 
-    def add(self, line: bytes) -> int:
-        """Add the next query's canonical line; returns its ordinal (1-based)."""
+    def add(self, line: bytes) -> None:
+        """Add the next query's canonical line (it becomes case ``len(self)``)."""
         self._hash.update(line)
         self._digests += hashlib.sha256(line).digest()
-        return len(self)
 
     def __len__(self) -> int:
         return len(self._digests) // _DIGEST

@@ -82,10 +82,16 @@ def test_monthly_sample_and_half_year_record(example: Path) -> None:
     assert half["population"] == sum(EXAMPLE_QUERY_FACTS["queries"].values())
     assert half["sample_size"] == 40  # R6.3: 5% × 793 = 39.65 → 40
     docgen(example, "accounts", "review", "--as-of", "2026-11-30")
-    output = docgen(example, "audit", "record", "--half", "2026-H2", "--as-of", "2026-11-30")
+    output = docgen(
+        example, "audit", "record", "--half", "2026-H2", "--as-of", "2026-11-30", "--pdf"
+    )
     assert "115/11/30" in output and "adm04" in output
     (form,) = (example / "out" / "audit" / "2026-H2").glob("附件5*.docx")
     with zipfile.ZipFile(form) as archive:
         body = archive.read("word/document.xml").decode("utf-8")
     assert "115年10月" in body and "結果未回收" in body
     assert find_unmasked_ids(body) == []
+    (pdf,) = (example / "out" / "audit" / "2026-H2").glob("附件5*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    entry = Journal(example / ".docgen" / "journal.jsonl").entries()[-1]
+    assert entry["command"] == "audit record" and len(entry["outputs"]) == 2
