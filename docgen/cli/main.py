@@ -54,6 +54,9 @@ from docgen.cli.archive import archive
 
 cli.add_command(archive)
 from docgen.cli import archive_reports  # noqa: F401  (adds report, hold, release, dispose)
+from docgen.cli.evidence import evidence
+
+cli.add_command(evidence)
 from docgen.cli.package import package
 
 cli.add_command(package)

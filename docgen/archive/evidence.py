@@ -1,0 +1,235 @@
+"""The auditors' evidence check of a month or half-year (R6.2–R6.5, R7.2):
+
+1. every sampled case (the samples stored by ``docgen audit sample``) has a result
+   (是/否, read back by ``docgen audit results``);
+2. every case's evidence (佐證檔案, named in its result) is in the archive;
+3. every case marked 否 and every anomaly (R5.1) is on the referral list for 政風 (R6.5);
+4. every document the period requires is filed: each unit's 附件4 月抽查 for a month;
+   for a half-year its 附件4 半年抽查, 附件5 and colour-scan package, and the monthly
+   checks of its months.
+
+**How evidence is found.** A result's 佐證檔案 may name several items, separated by
+``、``, ``,``, ``;`` or a line break. An item is in the archive when it contains a
+record ID (``DG-…``) of a filed record whose file is on disk, or when it is the name
+(with or without its extension) of a filed file — the name it was filed under or
+the name it arrived with in the inbox — whose bytes are on disk. So a scanned
+evidence file dropped in ``archive/inbox/`` as ``公文1150001234.pdf`` (classified by
+a sidecar or a path rule, or even unclassified) is found by that name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import select
+
+from docgen.archive.db import open_index
+from docgen.archive.models import File
+from docgen.archive.reports import DONE, LATE, archived_records, obligation_rows, query_activity
+from docgen.archive.retention import load_accounts
+from docgen.audit.samples import Results, Sample, list_samples, load_results
+from docgen.calendar import Period, parse_period
+from docgen.config import Workspace
+from docgen.errors import DocgenError
+from docgen.privacy import mask_ids_in_text
+from docgen.records.tables import read_table
+from docgen.report import Report
+from docgen.rules.obligations import Obligation, audit_report, half_year_audit, monthly_check
+from docgen.rules.record_id import parse_record_id
+
+EVIDENCE_COLUMNS = {
+    "check": "檢查項目",
+    "unit": "單位",
+    "case": "序號",
+    "problem": "缺漏",
+    "detail": "說明",
+}
+_SEPARATORS = re.compile(r"[、,，;；\n]+")
+_NO = "否"
+
+
+@dataclass
+class ArchiveNames:
+    """What evidence can be matched against: filed record IDs and file names."""
+
+    record_ids: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+
+    def has(self, item: str) -> bool:
+        """Whether the evidence ``item`` is in the archive (see the module docstring)."""
+        record = parse_record_id(item)
+        if record is not None and str(record) in self.record_ids:
+            return True
+        return item.strip().casefold() in self.names
+
+
+def archive_names(workspace: Workspace) -> ArchiveNames:
+    """Record IDs and file names (with and without extension) of every filed file
+    that is on disk."""
+    found = ArchiveNames()
+    root = workspace.archive_root
+    query = select(File.record_id, File.path, File.original_name).where(File.status != "disposed")
+    with open_index(workspace) as index, index.session() as session:
+        rows = session.execute(query).all()
+    for record_id, path, original in rows:
+        if not (root / path).is_file():
+            continue
+        found.record_ids.add(record_id)
+        for name in (PurePosixPath(path).name, PurePosixPath(original).name if original else ""):
+            if name:
+                found.names |= {name.casefold(), PurePosixPath(name).stem.casefold()}
+    return found
+
+
+def evidence_items(text: str) -> list[str]:
+    """The items a result's 佐證檔案 names."""
+    return [item.strip() for item in _SEPARATORS.split(text) if item.strip()]
+
+
+def _problem(
+    check: str, unit: str, problem: str, case: int | str = "", detail: str = ""
+) -> dict[str, Any]:
+    return {
+        "check": check,
+        "unit": unit,
+        "case": case,
+        "problem": problem,
+        "detail": mask_ids_in_text(detail),
+    }
+
+
+def case_problems(
+    sample: Sample, results: Results | None, names: ArchiveNames
+) -> list[dict[str, Any]]:
+    """Checks 1 and 2 for one sample: a result and evidence in the archive per case."""
+    if results is None:
+        return [
+            _problem(
+                "抽查結果", sample.unit, "抽查結果尚未讀回", detail="run `docgen audit results`"
+            )
+        ]
+    by_key = {case.key: case for case in results.cases}
+    problems = []
+    for case in sample.cases:
+        result = by_key.get(case.key)
+        if result is None or result.consistent not in ("是", _NO):
+            problems.append(_problem("抽查結果", sample.unit, "無是否與業務相符之結果", case.no))
+            continue
+        items = evidence_items(result.evidence)
+        if not items:
+            problems.append(_problem("佐證檔案", sample.unit, "未列佐證檔案", case.no))
+        for item in (i for i in items if not names.has(i)):
+            problems.append(_problem("佐證檔案", sample.unit, "佐證檔案不在檔案庫", case.no, item))
+    return problems
+
+
+def referral_problems(
+    workspace: Workspace, sample: Sample, results: Results | None
+) -> list[dict[str, Any]]:
+    """Check 3: every 否 case and every anomaly (R5.1) is on the referral list (R6.5)."""
+    if results is None:
+        return []
+    needed = [(f"序號 {r.no}", r.no) for r in results.cases if r.consistent == _NO]
+    anomalies = [a for a in sample.anomalies if a.anomaly]
+    if not needed and not anomalies:
+        return []
+    listed = _referral_list(workspace, results)
+    if listed is None:
+        return [
+            _problem(
+                "轉介清單",
+                sample.unit,
+                "找不到轉介政風清單",
+                detail=results.documents.get("referrals_csv", ""),
+            )
+        ]
+    problems = [
+        _problem("轉介清單", sample.unit, "否之案件未列入轉介清單", no)
+        for label, no in needed
+        if not any(row.get("說明", "").startswith(f"{label}：") for row in listed)
+    ]
+    on_list = {(row.get("來源檔案", ""), str(row.get("列", ""))) for row in listed}
+    problems += [
+        _problem("轉介清單", sample.unit, "異常查詢未列入轉介清單", detail=f"{a.source} 列 {a.row}")
+        for a in anomalies
+        if (a.source, str(a.row)) not in on_list
+    ]
+    return problems
+
+
+def _referral_list(workspace: Workspace, results: Results) -> list[dict[str, str]] | None:
+    name = results.documents.get("referrals_csv") or results.documents.get("referrals_xlsx")
+    path = workspace.root / name if name else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        return [{k: str(v) for k, v in row.items()} for _, row in read_table(path)]
+    except DocgenError:
+        return None
+
+
+def required_obligations(
+    workspace: Workspace, period: Period, samples: Iterable[Sample]
+) -> list[Obligation]:
+    """Check 4's obligations: the monthly checks of the period's months (each unit with
+    queries or a sample), and for a half-year its audit and report."""
+    activity = query_activity(workspace, load_accounts(workspace))
+    for sample in samples:
+        if sample.kind == "month":
+            activity.setdefault(parse_period(sample.period), set()).add(sample.unit)
+    duties = [
+        monthly_check(m, unit) for m in period.months() for unit in sorted(activity.get(m, ()))
+    ]
+    if period.kind == "half":
+        duties += [half_year_audit(period), audit_report(period)]
+    return duties
+
+
+def document_problems(
+    workspace: Workspace, period: Period, samples: list[Sample], as_of: date
+) -> list[dict[str, Any]]:
+    """Check 4: every document the period requires is filed in the archive."""
+    with open_index(workspace) as index, index.session() as session:
+        records = archived_records(session)
+    rows = obligation_rows(required_obligations(workspace, period, samples), records, as_of)
+    return [
+        _problem(
+            "應備文件",
+            row["unit"],
+            "檔案庫中無此文件",
+            detail=f"{row['required']}（{row['obligation']}；期限 {row['due']}）",
+        )
+        for row in rows
+        if row["status"] not in (DONE, LATE)
+    ]
+
+
+def evidence_report(workspace: Workspace, period: Period, as_of: date) -> Report:
+    """Every problem found for ``period``; no rows means the evidence is complete."""
+    month_samples = [s for m in period.months() for s in list_samples(workspace, m.label)]
+    samples = list_samples(workspace, period.label) if period.kind == "half" else month_samples
+    names = archive_names(workspace)
+    problems: list[dict[str, Any]] = []
+    if not samples:
+        problems.append(
+            _problem("抽查", "", f"{period.label} 尚未抽樣", detail="run `docgen audit sample`")
+        )
+    cases = 0
+    for sample in samples:
+        results = load_results(workspace, sample.period, sample.unit)
+        problems += case_problems(sample, results, names)
+        problems += referral_problems(workspace, sample, results)
+        cases += len(sample.cases)
+    problems += document_problems(workspace, period, month_samples, as_of)
+    summary = {
+        "期間 period": period.label,
+        "抽查單位 samples": len(samples),
+        "抽查案件 cases": cases,
+        "缺漏 problems": len(problems),
+    }
+    return Report(f"佐證完整性檢查 {period.roc_label}", EVIDENCE_COLUMNS, problems, summary)

@@ -1,0 +1,176 @@
+"""``docgen evidence check`` through AUDIT's real cycle: sample drawn, sheet filled
+by the supervisor, results read back, evidence filed through ARCH's ingest."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from openpyxl import load_workbook
+
+from docgen.archive.context import open_archive
+from docgen.archive.evidence import evidence_items
+from docgen.archive.reconcile import scan
+from docgen.cli.main import main
+from docgen.errors import ExitCode
+
+PERIOD = "2026-10"
+UNIT = "企劃室"
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    output: str
+
+
+@pytest.fixture
+def run(office: Any, capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
+    def invoke(*args: str) -> Outcome:
+        code = 0
+        try:
+            main(["-w", str(office.workspace.root), *args])
+        except SystemExit as done:
+            code = int(done.code or 0)
+        captured = capsys.readouterr()
+        return Outcome(code, captured.out + captured.err)
+
+    return invoke
+
+
+def write_october(office: Any) -> None:
+    """Four queries by plan01; the last records no justification (an R5.1 anomaly)."""
+    path = office.workspace.data_dir / "queries" / f"{PERIOD}.csv"
+    header = "查詢日期時間,查詢人員帳號,被查詢人身分證統一編號,被查詢人姓名,查詢項目,公文文號,案號,案件名稱,使用目的,法令依據"
+    rows = [
+        f"2026-10-0{day} 10:00:00,plan01,A123456789,林小華,戶籍資料,{doc},,,,"
+        for day, doc in (
+            (1, "北市市企字第1150000001號"),
+            (2, "北市市企字第1150000002號"),
+            (5, "北市市企字第1150000003號"),
+            (6, ""),
+        )
+    ]
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+
+def fill_sheet(sheet_path: Path) -> list[str]:
+    """Mark case 1 否 (with a remark), the rest 是; name one evidence file per case."""
+    book = load_workbook(sheet_path)
+    sheet = book["抽查表"]
+    names = []
+    for row in range(4, sheet.max_row + 1):
+        number = sheet.cell(row, 1).value
+        if number is None:
+            continue
+        name = f"佐證_{PERIOD}_{number}.pdf"
+        sheet.cell(row, 7, "否" if number == 1 else "是")
+        sheet.cell(row, 8, "查無對應公文" if number == 1 else "")
+        sheet.cell(row, 9, name)
+        names.append(name)
+    book.save(sheet_path)
+    return names
+
+
+def drop_and_scan(office: Any, files: dict[str, Path | None]) -> None:
+    inbox = office.workspace.archive_root / "inbox"
+    for name, source in files.items():
+        if source is None:
+            with pikepdf.new() as pdf:
+                pdf.add_blank_page()
+                pdf.docinfo["/Title"] = name  # distinct content: not a duplicate
+                pdf.save(inbox / name)
+        else:
+            shutil.copy(source, inbox / name)
+    with open_archive(office.workspace, use_qr=False) as ctx:
+        result = scan(ctx, max_wait=0)
+    assert not result.failed and not result.waiting
+
+
+@pytest.fixture
+def audited(office: Any, run: Callable[..., Outcome]) -> dict[str, Any]:
+    write_october(office)
+    assert run("audit", "sample", "--month", PERIOD).exit_code == 0
+    out = office.workspace.root / "out" / "audit" / PERIOD
+    sheet = out / f"抽查表_{PERIOD}_{UNIT}.xlsx"
+    names = fill_sheet(sheet)
+    outcome = run("audit", "results", str(sheet))
+    assert outcome.exit_code == 0, outcome.output
+    form = next((out / "結果").glob("*.docx"))
+    return {"names": names, "form": form, "out": out}
+
+
+def check(run: Callable[..., Outcome]) -> Outcome:
+    return run("evidence", "check", "--month", PERIOD, "--as-of", "2026-11-30", "--format", "csv")
+
+
+def problems(outcome: Outcome) -> list[dict[str, str]]:
+    text = outcome.output[outcome.output.index("檢查項目") :]
+    return list(csv.DictReader(io.StringIO(text.split("\nError:")[0])))
+
+
+def test_complete_evidence_passes(
+    office: Any, run: Callable[..., Outcome], audited: dict[str, Any]
+) -> None:
+    before = check(run)
+    assert before.exit_code == ExitCode.INCOMPLETE
+    missing = {(p["缺漏"], p["說明"]) for p in problems(before)}
+    assert ("佐證檔案不在檔案庫", audited["names"][0]) in missing
+    assert any(p["檢查項目"] == "應備文件" for p in problems(before))
+    files: dict[str, Path | None] = dict.fromkeys(audited["names"])
+    files[audited["form"].name] = audited["form"]
+    drop_and_scan(office, files)
+    after = check(run)
+    assert after.exit_code == 0, after.output
+    assert problems(after) == []
+
+
+def test_missing_evidence_and_referral_fail_with_the_list(
+    office: Any, run: Callable[..., Outcome], audited: dict[str, Any]
+) -> None:
+    files: dict[str, Path | None] = dict.fromkeys(audited["names"][1:])  # case 1's never filed
+    files[audited["form"].name] = audited["form"]
+    drop_and_scan(office, files)
+    referrals = audited["out"] / f"轉介清單_{PERIOD}_{UNIT}.csv"
+    lines = referrals.read_text(encoding="utf-8-sig").splitlines()
+    referrals.write_text(
+        "\ufeff" + "\n".join(line for line in lines if "序號 1：" not in line) + "\n",
+        encoding="utf-8",
+    )
+    outcome = check(run)
+    assert outcome.exit_code == ExitCode.INCOMPLETE
+    assert "Error: the evidence of 2026-10 is incomplete: 2 item(s) missing" in outcome.output
+    found = {(p["檢查項目"], p["序號"], p["缺漏"]) for p in problems(outcome)}
+    assert found == {
+        ("佐證檔案", "1", "佐證檔案不在檔案庫"),
+        ("轉介清單", "1", "否之案件未列入轉介清單"),
+    }
+
+
+def test_results_not_read_back(office: Any, run: Callable[..., Outcome]) -> None:
+    write_october(office)
+    assert run("audit", "sample", "--month", PERIOD).exit_code == 0
+    outcome = check(run)
+    assert outcome.exit_code == ExitCode.INCOMPLETE
+    assert "抽查結果尚未讀回" in outcome.output
+
+
+def test_period_options(run: Callable[..., Outcome]) -> None:
+    assert "give one of --month" in run("evidence", "check").output
+    assert run("evidence", "check", "--month", "2026-H1").exit_code == ExitCode.INPUT
+
+
+def test_evidence_items_are_split() -> None:
+    assert evidence_items("a.pdf、b.pdf; DG-4M-202610-1A2B3C4D\nc") == [
+        "a.pdf",
+        "b.pdf",
+        "DG-4M-202610-1A2B3C4D",
+        "c",
+    ]
