@@ -10,16 +10,23 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import click
 
 from docgen.archive.context import open_archive
+from docgen.archive.db import Index
 from docgen.archive.plan import Filed
+from docgen.archive.rebuild import compare, rebuild_into, remove_database, replace_index
 from docgen.archive.reconcile import scan as scan_inbox
+from docgen.archive.recovery import recover
 from docgen.archive.watcher import Watcher
 from docgen.cli.common import CliState, pass_state
+from docgen.errors import IntegrityError
 from docgen.privacy import mask_ids_in_text
 
 
@@ -115,3 +122,66 @@ def watch(state: CliState, poll: float | None) -> None:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         watcher.run()
+
+
+@archive.command("rebuild")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only compare: build a new index aside and list how it differs from the current one.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the new index to this file and leave the current one in place.",
+)
+@pass_state
+def rebuild(state: CliState, check: bool, output: Path | None) -> None:
+    """Make a new archive index from the files alone (embedded metadata, QR codes,
+    sidecars, tombstones); the current index is kept beside it as a backup. Holds and
+    the forms issued are carried over from the current index. Stop the watcher first.
+
+    \b
+    Example:
+      docgen archive rebuild --check    # does the index still match the files?
+      docgen archive rebuild
+    """
+    now = datetime.now()
+    with open_archive(state.workspace) as ctx:
+        recover(ctx)
+        target = output or ctx.index.path.with_name(ctx.index.path.name + ".rebuild")
+        result = rebuild_into(ctx, target)
+        if check:
+            with Index(target) as new:
+                differences = compare(ctx.index, new)
+            remove_database(target)
+            _report_check(differences)
+            return
+        backup = None if output else replace_index(ctx, target, now)
+    click.echo(
+        f"Rebuilt: {result.records} record(s), {result.files} file(s), "
+        f"{result.disposals} disposal(s); {result.holds_carried} hold(s) carried over"
+        + (
+            f", {result.holds_dropped} dropped (their records are gone)"
+            if result.holds_dropped
+            else ""
+        )
+    )
+    if backup is not None:
+        click.echo(f"The previous index is kept as {backup}")
+    written = output or state.workspace.index_path
+    state.journal.append("archive rebuild", outputs=[written], details=asdict(result))
+
+
+def _report_check(differences: list[str]) -> None:
+    if not differences:
+        click.echo("The index matches the files.")
+        return
+    for line in differences[:200]:
+        click.echo(mask_ids_in_text(line))
+    raise IntegrityError(
+        f"the index differs from the files in {len(differences)} place(s): "
+        "run `docgen archive rebuild` to replace it"
+    )
