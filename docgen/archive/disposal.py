@@ -304,7 +304,7 @@ def dispose(
 ) -> list[Disposed]:
     """Dispose of approved destruction candidates (檔案法 Art. 12): all of them, or —
     if any is not a candidate, is on hold or is unknown — none, with every reason."""
-    approval = approval.strip()
+    approval, now = approval.strip(), now.replace(microsecond=0)
     if not approval:
         raise InputError(
             "a disposal needs the approval reference (文號) of the approved destruction "
@@ -357,6 +357,7 @@ def _file_entry(file: File) -> dict[str, Any]:
 
 def _metadata(record: Record) -> dict[str, Any]:
     fields = ("record_id", "category", "form", "variant", "period", "unit", "subject", "title")
+    fields += ("source",)
     found: dict[str, Any] = {name: getattr(record, name) for name in fields}
     found["trigger"] = record.trigger.isoformat() if record.trigger else ""
     found["review_date"] = record.review_date.isoformat() if record.review_date else ""
@@ -373,7 +374,8 @@ def write_tombstone(
     by: str,
     now: datetime,
 ) -> Path:
-    """The tombstone file ``records/.tombstones/<record ID>.json``, written durably."""
+    """The tombstone file ``records/.tombstones/<record ID>.json``, written durably
+    (format ``docgen-tombstone/1``, read back by :mod:`docgen.archive.rebuild`)."""
     target = root / RECORDS / TOMBSTONES / f"{record_id}.json"
     payload = {
         "format": "docgen-tombstone/1",

@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from docgen.archive.db import open_index
+from docgen.archive.context import open_archive
+from docgen.archive.db import Index, open_index
 from docgen.archive.models import Disposal, File, Record
+from docgen.archive.rebuild import compare, rebuild_into
 from docgen.archive.reports import build_report
 from docgen.cli.main import main
 from docgen.errors import ExitCode
@@ -143,3 +145,19 @@ def test_dispose_keeps_a_tombstone_and_journals_it(
 
 def _date(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def test_a_rebuilt_index_keeps_the_disposal(
+    office: Any, run: Callable[..., Outcome], tmp_path: Any
+) -> None:
+    rid = office.rid("old01_app")
+    assert (
+        run("dispose", rid, "--approval", "北市市企字第1150012345號", "--as-of", AS_OF).exit_code
+        == 0
+    )
+    with open_archive(office.workspace, use_qr=False) as ctx:
+        rebuild_into(ctx, tmp_path / "rebuilt.sqlite")
+        with Index(tmp_path / "rebuilt.sqlite") as rebuilt:
+            assert [d for d in compare(ctx.index, rebuilt) if rid in d] == []
+            with rebuilt.session() as session:
+                assert session.get(Record, rid).status == "disposed"
