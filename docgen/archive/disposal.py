@@ -356,8 +356,8 @@ def _file_entry(file: File) -> dict[str, Any]:
 
 
 def _metadata(record: Record) -> dict[str, Any]:
-    fields = ("record_id", "category", "form", "variant", "period", "unit", "subject")
-    fields += ("title", "source")
+    fields: tuple[str, ...] = ("record_id", "category", "form", "variant", "period")
+    fields += ("unit", "subject", "title", "source")
     found: dict[str, Any] = {name: getattr(record, name) for name in fields}
     found["trigger"] = record.trigger.isoformat() if record.trigger else ""
     found["review_date"] = record.review_date.isoformat() if record.review_date else ""
