@@ -11,7 +11,9 @@ writes; those findings — and only those — are accepted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,19 @@ _EXT = {
 }
 _XMP_RULE = "ISO_19005_2:6.6.2.3.1-1"
 _OURS = (XMP_NS, f"{XMP_PREFIX}:", *_EXT.values(), *(f"{p}:" for p in _EXT))
+
+
+@contextlib.contextmanager
+def _quiet_fonttools() -> Iterator[None]:
+    """fontTools, which the validator uses on embedded fonts, logs its own doubts about
+    fonts on standard error; the validator's findings are what the user needs."""
+    logger = logging.getLogger("fontTools")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _camel(name: str) -> str:
@@ -111,7 +126,8 @@ def validate(path: Path, kwargs: dict[str, Any]) -> list[str]:
     """Validate a written file; the reasons it is not PDF/A-2b (empty: it is)."""
     import pikepdf.pdfa
 
-    return problems(pikepdf.pdfa.validate_written(path, FLAVOUR, kwargs))
+    with _quiet_fonttools():
+        return problems(pikepdf.pdfa.validate_written(path, FLAVOUR, kwargs))
 
 
 def conformance_problems(path: Path, passwords: Sequence[str] = ()) -> list[str]:
@@ -121,6 +137,6 @@ def conformance_problems(path: Path, passwords: Sequence[str] = ()) -> list[str]
     in memory only."""
     import pikepdf.pdfa
 
-    with open_pdf(path, passwords) as (pdf, _password):
+    with open_pdf(path, passwords) as (pdf, _password), _quiet_fonttools():
         pikepdf.pdfa.prepare(pdf, FLAVOUR)
         return problems(pikepdf.pdfa.check(pdf, FLAVOUR))
