@@ -29,6 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from docgen.errors import InputError
+from docgen.privacy import mask_ids_in_text
 
 #: Roles of a part: a document (form or scan; never sent to Ghostscript) or evidence.
 DOCUMENT, EVIDENCE = "document", "evidence"
@@ -46,6 +47,7 @@ class Part:
     evidence: list[Part] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.title = mask_ids_in_text(self.title)  # bookmarks are read by everyone (R8)
         if not self.label:
             self.label = self.title.split()[0] if self.title.split() else self.title
 
@@ -85,7 +87,7 @@ def _document_for(documents: list[Part], text: str) -> tuple[Part, str, str]:
         form, (title, path) = documents[0].title, _split(text, 2, "--evidence", "TITLE=PATH")
     else:
         raise InputError(f"--evidence {text!r}: name the form it supports: FORM=TITLE=PATH")
-    owner = next((d for d in documents if d.title == form), None)
+    owner = next((d for d in documents if d.title == mask_ids_in_text(form)), None)
     if owner is None:
         known = "、".join(d.title for d in documents) or "none"
         raise InputError(f"--evidence {text!r}: no --document titled {form!r} (there are: {known})")
@@ -101,7 +103,7 @@ def spec_from_options(documents: list[str], evidence: list[str]) -> list[Part]:
     ordered = list(parts.values())
     for text in evidence:
         owner, title, path = _document_for(ordered, text)
-        found = next((e for e in owner.evidence if e.title == title), None)
+        found = next((e for e in owner.evidence if e.title == mask_ids_in_text(title)), None)
         if found is None:
             found = Part(title, EVIDENCE, [], parent=owner.title)
             owner.evidence.append(found)
@@ -150,7 +152,8 @@ class _YamlSpec(BaseModel):
 def _part_from_yaml(item: _YamlDocument, base: Path) -> Part:
     document = Part(item.title, DOCUMENT, item.paths(base), item.label)
     document.evidence = [
-        Part(e.title, EVIDENCE, e.paths(base), e.label, parent=item.title) for e in item.evidence
+        Part(e.title, EVIDENCE, e.paths(base), e.label, parent=document.title)
+        for e in item.evidence
     ]
     return document
 

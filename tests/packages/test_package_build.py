@@ -18,6 +18,7 @@ from docgen.journal import Journal
 from docgen.metadata import RecordMetadata, read_pdf_metadata
 from docgen.packages.merge import MergeInput, merge_arguments
 from docgen.packages.structure import read_outline, read_page_labels
+from docgen.privacy import find_unmasked_ids
 
 FORM_META = RecordMetadata(
     record_id="DG-4M-202610-1A2B3C4D",
@@ -218,3 +219,16 @@ def test_record_ids_are_read_from_the_qr_codes_of_scanned_forms(make, docgen, tm
         "2026-06-30",
     )
     assert meta.record_ids == ["DG-4H-2026H1-0A1B2C3D"]  # evidence is not read for codes
+
+
+def test_national_ids_in_titles_are_masked(make, docgen, tmp_path) -> None:
+    scan, log = make.jpeg("scan.jpg"), make.jpeg("log.jpg", seed=3)
+    out = tmp_path / "p.pdf"
+    run = docgen("package", "build", "--document", f"附件2 A123456789={scan}",
+                 "--evidence", f"附件2 A123456789=佐證 A123456789 查詢={log}",
+                 "--period", "2026-10", "--category", "other", "-o", out)  # fmt: skip
+    assert run.exit_code == 0, run.error
+    with pikepdf.open(out) as pdf:
+        titles = [b.title for b in read_outline(pdf)]
+    assert titles == ["附件2 A12345****", "佐證 A12345**** 查詢"]
+    assert find_unmasked_ids(out.with_name("p.pdf.manifest.json").read_text("utf-8")) == []
