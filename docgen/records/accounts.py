@@ -173,5 +173,5 @@ def find_registry(workspace: Workspace) -> Path:
             return candidate
     raise InputError(
         f"no account registry in {workspace.data_dir}: put the registry there as "
-        "accounts.csv (see `docgen accounts list --help` for its columns)"
+        "accounts.csv (see `docgen accounts --help` for its columns)"
     )

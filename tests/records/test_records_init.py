@@ -177,3 +177,12 @@ def test_example_log_formats(example_ws: Path) -> None:
     (_, first), *_ = read_table(example_ws / "data/queries/2026-10.xlsx")
     assert first["查詢日期時間"].year == 2026  # a real date-time cell
     assert (example_ws / "data/accounts.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_the_example_is_deterministic(tmp_path: Path, example_ws: Path) -> None:
+    init_workspace(tmp_path / "again", example=True)
+    for name in ("accounts.csv", "queries/2026-08.csv", "queries/2026-09.csv"):
+        again = (tmp_path / "again" / "data" / name).read_bytes()
+        assert again == (example_ws / "data" / name).read_bytes(), name
+    october = [row for _, row in read_table(tmp_path / "again/data/queries/2026-10.xlsx")]
+    assert october == [row for _, row in read_table(example_ws / "data/queries/2026-10.xlsx")]
