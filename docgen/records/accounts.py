@@ -21,7 +21,13 @@ from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.privacy import mask_ids_in_text
 from docgen.records import values
 from docgen.records.models import Account, Role, Status
-from docgen.records.tables import TABLE_SUFFIXES, read_table
+from docgen.records.tables import (
+    TABLE_SUFFIXES,
+    clean_header,
+    grid_rows,
+    read_table,
+    table_kind,
+)
 
 #: Field → Chinese header, in the registry's column order.
 ACCOUNT_HEADERS: dict[str, str] = {
@@ -162,7 +168,17 @@ def read_accounts(path: Path) -> list[Account]:
             accounts.append(Account(**fields))
     if problems:
         raise ValidationFailed(problems)
+    if columns is None:
+        _check_empty_registry_header(path)
     return accounts
+
+
+def _check_empty_registry_header(path: Path) -> None:
+    """A registry without rows still needs the right header (it is being filled in)."""
+    if table_kind(path) != "document":
+        head = next(grid_rows(path), None)
+        if head is not None:
+            _columns(path, set(clean_header(path, head[1])))
 
 
 def find_registry(workspace: Workspace) -> Path:

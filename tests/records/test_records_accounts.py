@@ -75,3 +75,9 @@ def test_missing_required_columns(tmp_path: Path) -> None:
     assert str(caught.value).startswith(f"{path}: the account registry lacks the column(s) ")
     assert "身分證統一編號 (national_id)" in str(caught.value)
     assert "its header should be: 帳號,姓名,身分證統一編號" in str(caught.value)
+
+
+def test_an_empty_registry_needs_its_header(tmp_path: Path) -> None:
+    assert read_accounts(_write(tmp_path / "a.csv", [])) == []
+    with pytest.raises(InputError, match="lacks the column"):
+        read_accounts(_write(tmp_path / "b.csv", [], header="帳號,姓名"))
