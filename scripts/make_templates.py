@@ -7,7 +7,9 @@ form (R9), checked by ``docgen forms check``. Fields follow docgen/forms/schemas
 
 from __future__ import annotations
 
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -62,9 +64,12 @@ def form1() -> object:
     ]
     for clause in clauses:
         paragraph(doc, clause, indent_cm=0.85)
+    paragraph(doc, "{%p if extra_terms %}", 0.85)
+    paragraph(doc, "七、其他約定事項：", 0.85)
     paragraph(doc, "{%p for term in extra_terms %}", 0.85)
-    paragraph(doc, "{{ loop.index + 6 }}、{{ term }}", 0.85)
+    paragraph(doc, "（{{ loop.index }}）{{ term }}", 1.7)
     paragraph(doc, "{%p endfor %}", 0.85)
+    paragraph(doc, "{%p endif %}", 0.85)
     spacer(doc)
     signature_block(
         doc,
@@ -288,10 +293,24 @@ TEMPLATES = {
 }
 
 
+def reproducible(docx: bytes) -> bytes:
+    """The same package with fixed timestamps, so that regenerating an unchanged
+    template gives the same bytes (and the same template SHA-256)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, build in TEMPLATES.items():
-        build().save(OUT / name)  # type: ignore[attr-defined]
+        buffer = io.BytesIO()
+        build().save(buffer)  # type: ignore[attr-defined]
+        (OUT / name).write_bytes(reproducible(buffer.getvalue()))
         print(f"wrote {OUT / name}")
 
 
