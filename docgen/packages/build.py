@@ -24,7 +24,7 @@ from docgen.metadata import RecordMetadata
 from docgen.packages import pdfa
 from docgen.packages.ghostscript import repair_to_pdfa
 from docgen.packages.images import ImageFacts, image_to_pdf
-from docgen.packages.inputs import Source, check_sources
+from docgen.packages.inputs import Source, check_sources, raise_together
 from docgen.packages.manifest import input_entry, write_manifest
 from docgen.packages.merge import MergeInput, merge_pdfs
 from docgen.packages.metadata import apply_metadata, resolve_metadata
@@ -108,15 +108,26 @@ def _conform(source: Source, item: MergeInput, work: Path, options: BuildOptions
             f"{source.path}: evidence that cannot be PDF/A-2b: {because}. "
             "Add --repair-evidence to convert it with Ghostscript"
         )
-    target = item.path.with_name(item.path.stem + "-pdfa.pdf")
-    if item.path.parent != work:
-        target = work / f"{source.sha256[:16]}-pdfa.pdf"
+    target = work / f"{source.sha256[:16]}-pdfa.pdf"
     repair_to_pdfa(item.path, target, item.password)
     left = pdfa.conformance_problems(target)
     if left:
         raise InputError(f"{source.path}: still not PDF/A-2b after Ghostscript: {left[0]}")
     source.notes.append(f"{source.path.name}: converted to PDF/A with Ghostscript ({because})")
     return MergeInput(target)
+
+
+def _conform_all(sources: Sequence[Source], items: Sequence[MergeInput], work: Path,
+                 options: BuildOptions) -> list[MergeInput]:  # fmt: skip
+    """Every input ready for PDF/A, or one error naming every one that is not."""
+    ready, problems = [], []
+    for source, item in zip(sources, items, strict=True):
+        try:
+            ready.append(_conform(source, item, work, options))
+        except InputError as error:
+            problems.append(error.message)
+    raise_together(problems)
+    return ready
 
 
 def _navigation(placed: Sequence[Placed], meta: RecordMetadata) -> Callable[[pikepdf.Pdf], None]:
@@ -168,9 +179,7 @@ def build_package(
         numbered = progress(enumerate(sources), len(sources), "preparing")
         items = [_to_pdf(s, work, n, options.passwords) for n, s in numbered]
         if options.pdfa:
-            items = [
-                _conform(s, item, work, options) for s, item in zip(sources, items, strict=True)
-            ]
+            items = _conform_all(sources, items, work, options)
         placed = _placed(parts, sources)
         with atomic_path(options.output) as tmp:
             if options.pdfa:

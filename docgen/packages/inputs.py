@@ -105,9 +105,14 @@ def check_sources(parts: Sequence[Part], passwords: Sequence[str], dpi: int | No
                 sources.append(check_source(path, part, passwords, dpi))
             except InputError as error:
                 problems.append(error.message)
+    raise_together(problems)
+    return sources
+
+
+def raise_together(problems: Sequence[str]) -> None:
+    """One :class:`InputError` for all ``problems`` (one line each), if there are any."""
     if len(problems) == 1:
         raise InputError(problems[0])
     if problems:
         listed = "\n  ".join(problems)
         raise InputError(f"{len(problems)} input files cannot be used:\n  {listed}")
-    return sources

@@ -86,12 +86,14 @@ def test_repair_evidence_converts_only_the_evidence(make, docgen, tmp_path) -> N
     ]
 
 
-def test_cmyk_without_a_profile_is_named(make, docgen, tmp_path) -> None:
-    cmyk = _cmyk_pdf(make)
-    run, _out = _build(docgen, tmp_path, [make.jpeg("scan.jpg")], [cmyk])
+def test_every_evidence_that_cannot_conform_is_named(make, docgen, tmp_path) -> None:
+    cmyk, plain = _cmyk_pdf(make), make.text_pdf("plain.pdf", "Evidence")
+    run, _out = _build(docgen, tmp_path, [make.jpeg("scan.jpg")], [cmyk, plain])
     assert run.exit_code == ExitCode.INPUT
-    assert str(cmyk) in run.error
-    assert "CMYK" in run.error
+    first, *rest = run.error.splitlines()
+    assert first == "2 input files cannot be used:"
+    assert rest[0].startswith(f"  {cmyk}: evidence that cannot be PDF/A-2b: DeviceCMYK")
+    assert rest[1].startswith(f"  {plain}: evidence that cannot be PDF/A-2b")
 
 
 def test_a_form_that_cannot_conform_is_never_rewritten(make, docgen, tmp_path) -> None:
