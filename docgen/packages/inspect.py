@@ -26,18 +26,23 @@ class Inspection:
     problems: list[str]
 
 
+def _row(mark: Bookmark, last: int, labels: Sequence[str]) -> dict[str, str]:
+    title = "  " * mark.level + mark.title
+    if mark.page is None:
+        return {"bookmark": title, "pages": "?", "labels": ""}
+    first = mark.page
+    if last <= first:
+        return {"bookmark": title, "pages": str(first), "labels": labels[first - 1]}
+    shown = f"{labels[first - 1]} … {labels[last - 1]}"
+    return {"bookmark": title, "pages": f"{first}–{last}", "labels": shown}
+
+
 def _rows(bookmarks: Sequence[Bookmark], labels: Sequence[str]) -> list[dict[str, str]]:
-    starts = [b.page for b in bookmarks]
+    """One row per bookmark: its pages run to the page before the next bookmark's."""
     rows = []
     for index, mark in enumerate(bookmarks):
-        later = [p for p in starts[index + 1 :] if p is not None and mark.page is not None]
-        end = (min(later) - 1) if later else len(labels)
-        first = mark.page or 0
-        pages = f"{first}–{end}" if end > first else str(first)
-        shown = labels[first - 1] if first else ""
-        if end > first:
-            shown += f" … {labels[end - 1]}"
-        rows.append({"bookmark": "  " * mark.level + mark.title, "pages": pages, "labels": shown})
+        following = next((b.page for b in bookmarks[index + 1 :] if b.page), None)
+        rows.append(_row(mark, following - 1 if following else len(labels), labels))
     return rows
 
 
