@@ -40,6 +40,7 @@ _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SPAN = f"{_W}tcPr/{_W}gridSpan"
+_ENTRY_TIME = (2026, 1, 1, 0, 0, 0)
 
 
 def paragraph_text(xml_line: str) -> str:
@@ -137,17 +138,25 @@ class CompiledTemplate:
 
     def render(self, context: Mapping[str, Any], replace: Mapping[str, bytes]) -> bytes:
         """The DOCX file for ``context``, with the zip entries in ``replace`` swapped in
-        (e.g. the QR picture, the custom properties)."""
+        (e.g. the QR picture, the custom properties). Entries carry a fixed time, so the
+        same data and template give the same bytes (and the same SHA-256)."""
         parts = {**self.render_parts(context), **replace}
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        with zipfile.ZipFile(out, "w") as target:
             names = [*self._entries, *(name for name in parts if name not in self._entries)]
             for name in names:
                 data = parts[name] if name in parts else self._entries[name]
-                stored = name.startswith("word/media/")
-                method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-                target.writestr(name, data, method, compresslevel=1)
+                target.writestr(_entry(name), data, compresslevel=1)
         return out.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed time; pictures stored (already compressed)."""
+    info = zipfile.ZipInfo(name, date_time=_ENTRY_TIME)
+    info.external_attr = 0o644 << 16
+    stored = name.startswith("word/media/")
+    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    return info
 
 
 def _tables_consistent(tree: Any) -> bool:

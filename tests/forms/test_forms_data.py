@@ -140,3 +140,36 @@ def test_cli_list_shows_forms_variants_fields(tmp_path) -> None:
     national = next(r for r in rows if r["form"] == "附件2" and r["field"] == "national_id")
     assert national["required"] is True and national["personal"] == "masked ID"
     assert any("half" in r["variants"] for r in rows if r["form"] == "附件4")
+
+
+def test_cli_reports_bad_rows_in_one_message_without_traceback(tmp_path, capsys) -> None:
+    from docgen.cli.main import main
+
+    bad = _bad_rows(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(
+            ["-w", str(tmp_path / "ws"), "forms", "fill", "2", str(bad), "-o", str(tmp_path / "o")]
+        )
+    assert exited.value.code != 0
+    err = capsys.readouterr().err
+    assert err.startswith("Error: 3 invalid row(s)")
+    assert "row 3, column application_date" in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_parallel_jobs_write_the_same_documents(forms_workspace, tmp_path) -> None:
+    from docgen.forms import fill_rows
+
+    rows = []
+    for number in range(40):
+        data = dict(zip(HEADER, GOOD, strict=True))
+        rows.append((number + 2, {**data, "帳號": f"u{number:03d}"}))
+    one = fill_rows(
+        forms_workspace, "2", None, rows, tmp_path / "one", options=BatchOptions(jobs=1)
+    )
+    two = fill_rows(
+        forms_workspace, "2", None, rows, tmp_path / "two", options=BatchOptions(jobs=2)
+    )
+    assert [d.docx.name for d in one.documents] == [d.docx.name for d in two.documents]
+    for a, b in zip(one.documents, two.documents, strict=True):
+        assert a.docx.read_bytes() == b.docx.read_bytes()
