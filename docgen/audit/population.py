@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -41,6 +42,8 @@ ALGORITHM_TEXT_EN = (
     "(uniform, without replacement)"
 )
 _DIGEST = 32
+#: What JSON escapes when non-ASCII is kept as is; other text is quoted verbatim.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 #: JSON string encoding without escaping non-ASCII (the C function json.dumps uses).
 _QUOTE: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or (
     json.encoder.py_encode_basestring
@@ -66,7 +69,9 @@ def canonical_fields(
         *justification,
         unit,
     ]
-    return ("[" + ",".join(map(_QUOTE, fields)) + "]\n").encode("utf-8")
+    if _NEEDS_ESCAPE.search("".join(fields)):
+        return ("[" + ",".join(map(_QUOTE, fields)) + "]\n").encode("utf-8")
+    return ('["' + '","'.join(fields) + '"]\n').encode("utf-8")
 
 
 def default_seed(period: str, unit: str, population_sha256: str) -> str:

@@ -122,3 +122,21 @@ def test_units_from_registry_half_year_whole_office(office: Workspace) -> None:
     assert [(s.unit, s.population, s.sample_size) for s in half.samples] == [("全處", 292, 20)]
     first = draw_period(office, parse_period("2026-H1"), [log])
     assert first.samples == [] and first.outside_period == 292
+
+
+def test_canonical_line_is_the_documented_json() -> None:
+    """Any text, with quotes, backslashes, control and non-ASCII characters, gives exactly
+    json.dumps(fields, ensure_ascii=False, separators=(",", ":")) plus a line feed."""
+    import random
+
+    from docgen.audit.population import canonical_fields
+
+    rng = random.Random(1)
+    alphabet = ["a", "林", '"', "\\", "\n", "\t", "\x01", "\u2028", "é", " ", "\x1f", "\x7f"]
+    when = datetime(2026, 1, 2, 3, 4, 5)
+    for _ in range(3000):
+        f = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(4))) for _ in range(10)]
+        got = canonical_fields(when, f[0], f[1], f[2], f[3], tuple(f[4:9]), f[9])
+        fields = [when.isoformat(timespec="seconds"), *f]
+        text = json.dumps(fields, ensure_ascii=False, separators=(",", ":")) + "\n"
+        assert got == text.encode("utf-8")
