@@ -72,6 +72,7 @@ class FilledSheet:
     period: str
     unit: str
     rows: list[RawRow]
+    meta: dict[str, str]
 
 
 def prefilled_cells(case: SampleCase) -> list[Any]:
@@ -166,7 +167,7 @@ def read_sheet(path: Path) -> FilledSheet:
     rows = book[SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
     raw = [_raw(number, list(r)) for number, r in enumerate(rows, start=HEADER_ROW + 1)]
     found = [r for r in raw if any(r.cells)]
-    return FilledSheet(path, meta.get("period", ""), meta.get("unit", ""), found)
+    return FilledSheet(path, meta.get("period", ""), meta.get("unit", ""), found, meta)
 
 
 def _raw(number: int, cells: list[Any]) -> RawRow:
@@ -178,6 +179,12 @@ def check_marks(sheet: FilledSheet, sample: Sample) -> list[Mark]:
     """The supervisor's marks matched to ``sample``; :class:`ValidationFailed` listing
     every changed, added or removed row, unmarked case and 否 without 備註."""
     name = sheet.path.name
+    if {k: sheet.meta.get(k) for k in _meta(sample)} != _meta(sample):
+        problem = (
+            f"the sheet is from another draw of {sample.unit} {sample.period} "
+            f"(its seed {sheet.meta.get('seed')!r}, the stored sample's {sample.seed!r})"
+        )
+        raise ValidationFailed([RowProblem(name, None, None, problem)])
     by_key = {c.key: c for c in sample.cases}
     problems: list[RowProblem] = []
     present: set[str] = set()

@@ -192,3 +192,10 @@ def test_log_of_another_period_is_refused(office: Workspace) -> None:
     result = run(office, "audit", "sample", "--month", "2026-09", "--queries", log)
     assert result.exit_code == 3 and "none of the 292 queries" in result.output
     assert not (office.state_dir / "samples").exists()
+
+
+def test_sheet_of_an_earlier_draw_is_refused(drawn: Workspace, tmp_path: Path) -> None:
+    old = shutil.copy(sheet_path(drawn), tmp_path / "old.xlsx")
+    assert run(drawn, "audit", "sample", "--month", "2026-10", "--seed", "again").exit_code == 0
+    result = run(drawn, "audit", "results", str(fill(Path(old))))
+    assert result.exit_code == 3 and "old.xlsx: the sheet is from another draw" in result.output
