@@ -180,11 +180,11 @@ def check_marks(sheet: FilledSheet, sample: Sample) -> list[Mark]:
     every changed, added or removed row, unmarked case and 否 without 備註."""
     name = sheet.path.name
     if {k: sheet.meta.get(k) for k in _meta(sample)} != _meta(sample):
-        problem = (
+        other = (
             f"the sheet is from another draw of {sample.unit} {sample.period} "
             f"(its seed {sheet.meta.get('seed')!r}, the stored sample's {sample.seed!r})"
         )
-        raise ValidationFailed([RowProblem(name, None, None, problem)])
+        raise ValidationFailed([RowProblem(name, None, None, other)])
     by_key = {c.key: c for c in sample.cases}
     problems: list[RowProblem] = []
     present: set[str] = set()
