@@ -49,12 +49,12 @@ class Journal:
         self.path = path
         self.root = root
 
-    def _describe_file(self, path: Path) -> dict[str, str]:
+    def _describe_file(self, path: Path, known: Mapping[Path, str]) -> dict[str, str]:
         shown = str(path)
         if self.root is not None:
             with contextlib.suppress(ValueError):
                 shown = str(path.resolve().relative_to(self.root.resolve()))
-        return {"path": shown, "sha256": sha256_file(path)}
+        return {"path": shown, "sha256": known.get(path) or sha256_file(path)}
 
     def append(
         self,
@@ -63,13 +63,17 @@ class Journal:
         outputs: Iterable[Path] = (),
         details: Mapping[str, Any] | None = None,
         now: datetime | None = None,
+        hashes: Mapping[Path, str] | None = None,
     ) -> dict[str, Any]:
-        """Record one action; returns the entry written. Safe against concurrent writers."""
+        """Record one action; returns the entry written. Safe against concurrent writers.
+        ``hashes`` gives SHA-256 values (by path) the caller has just computed, so that
+        large files are not read a second time; other files are hashed here."""
+        known = hashes or {}
         entry: dict[str, Any] = {
             "time": (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
             "command": command,
-            "inputs": [self._describe_file(p) for p in inputs],
-            "outputs": [self._describe_file(p) for p in outputs],
+            "inputs": [self._describe_file(p, known) for p in inputs],
+            "outputs": [self._describe_file(p, known) for p in outputs],
             "details": dict(details or {}),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)

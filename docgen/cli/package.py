@@ -114,6 +114,7 @@ def build(state: CliState, output: Path, manifest: Path | None, documents: tuple
         "package build",
         inputs=[s.path for s in result.sources],
         outputs=[result.output, result.manifest],
+        hashes={s.path: s.sha256 for s in result.sources} | {result.output: result.sha256},
         details={"metadata": asdict(result.metadata), "pages": result.pages, "pdfa": pdfa,
                  "notes": result.notes},
     )  # fmt: skip

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import pikepdf
 
 from docgen.errors import InputError
-from docgen.fsutil import atomic_path
+from docgen.fsutil import atomic_path, sha256_file
 from docgen.metadata import RecordMetadata
 from docgen.packages import pdfa
 from docgen.packages.ghostscript import repair_to_pdfa
@@ -57,6 +57,7 @@ class BuildResult:
     """What was built: the package, its manifest, its metadata, and notes for the user."""
 
     output: Path
+    sha256: str
     manifest: Path
     pages: int
     metadata: RecordMetadata
@@ -190,6 +191,7 @@ def build_package(
     for source in sources:
         entries.append(input_entry(source, first))
         first += source.pages
-    manifest = write_manifest(options.output, meta, entries, pages, options.pdfa)
+    digest = sha256_file(options.output)
+    manifest = write_manifest(options.output, digest, meta, entries, pages, options.pdfa)
     notes = [note for s in sources for note in s.notes]
-    return BuildResult(options.output, manifest, pages, meta, sources, notes)
+    return BuildResult(options.output, digest, manifest, pages, meta, sources, notes)

@@ -48,26 +48,22 @@ def input_entry(source: Source, first_page: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _output_entry(output: Path, pages: int) -> dict[str, Any]:
-    size = output.stat().st_size
-    return {"file": output.name, "sha256": sha256_file(output), "size": size, "pages": pages}
-
-
 def write_manifest(
     output: Path,
+    sha256: str,
     meta: RecordMetadata,
     inputs: Sequence[dict[str, Any]],
     pages: int,
     pdfa: bool,
     now: datetime | None = None,
 ) -> Path:
-    """Write the sidecar of the finished ``output``; returns its path."""
+    """Write the sidecar of the finished ``output`` (whose SHA-256 is ``sha256``)."""
     body = {
         "format": FORMAT,
         "created": (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
         "output": {
             "file": output.name,
-            "sha256": sha256_file(output),
+            "sha256": sha256,
             "size": output.stat().st_size,
             "pages": pages,
         },
