@@ -119,9 +119,10 @@ def _default_logs(state: CliState, period: Period) -> list[Path]:
     "logs",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Query log(s) of the period (CSV/XLSX); repeat for several. "
+    help="Query log(s) of the period (CSV/XLSX); more may follow as arguments. "
     "Default: data/queries/<month>.* of each month.",
 )
+@click.argument("more_logs", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--seed", help="Use this seed instead of the one derived from the population.")
 @click.option(
     "-o",
@@ -137,6 +138,7 @@ def sample(
     period_text: str | None,
     half_text: str | None,
     logs: tuple[Path, ...],
+    more_logs: tuple[Path, ...],
     seed: str | None,
     out_dir: Path | None,
     pdf: bool,
@@ -152,12 +154,12 @@ def sample(
     \b
     Example:
       docgen audit sample --month 2026-10 --queries data/queries/2026-10.xlsx
-      docgen audit sample --half 2026-H2 --queries data/queries/2026-08.csv \\
-          --queries data/queries/2026-09.csv --queries data/queries/2026-10.xlsx --pdf
+      docgen audit sample --half 2026-H2 --queries data/queries/2026-0[89].csv \\
+          data/queries/2026-10.xlsx --pdf
     """
     period = _chosen_period(period_text, half_text)
     ws = state.workspace
-    sources = list(logs) or _default_logs(state, period)
+    sources = [*logs, *more_logs] or _default_logs(state, period)
     draw = draw_period(ws, period, sources, seed, progress=lambda q: progress(q, label="queries"))
     if not draw.samples and draw.outside_period:
         names = ", ".join(str(p) for p in sources)

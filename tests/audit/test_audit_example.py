@@ -77,7 +77,8 @@ def test_monthly_sample_and_half_year_record(example: Path) -> None:
         if a["anomaly"]
     ]
     assert len(anomalies) == EXAMPLE_QUERY_FACTS["without_justification"]["2026-10"]
-    docgen(example, "audit", "sample", "--half", "2026-H2")
+    logs = [str(example / f) for f in EXAMPLE_QUERY_FACTS["files"].values()]
+    docgen(example, "audit", "sample", "--half", "2026-H2", "--queries", *logs)
     half = json.loads((example / ".docgen/samples/2026-H2/全處.json").read_text(encoding="utf-8"))
     assert half["population"] == sum(EXAMPLE_QUERY_FACTS["queries"].values())
     assert half["sample_size"] == 40  # R6.3: 5% × 793 = 39.65 → 40
