@@ -135,7 +135,7 @@ def _retention_row(item: RecordRetention, section: str, office: str) -> dict[str
         **shared,
         "section": section,
         "file_no": f"{shared['file_no']}/{item.record_id.rsplit('-', 1)[-1]}",
-        "case_matter": mask_ids_in_text(item.title) if item.title else _case_matter(item),
+        "case_matter": _case_matter(item.title, item.period, item.unit, item.subject),
         "correspondent": item.unit or office,
         "doc_no": "",
         "record_id": item.record_id,
@@ -166,9 +166,12 @@ def _roc(value: date | None) -> str:
     return format_roc_short(value) if value is not None else ""
 
 
-def _case_matter(item: RecordRetention) -> str:
-    parts = [_period_label(item.period), item.unit, item.subject]
-    return " ".join(part for part in parts if part)
+@lru_cache(maxsize=65536)
+def _case_matter(title: str, period: str, unit: str, subject: str) -> str:
+    """案由: the record's title, with its period, unit and account where it lacks them."""
+    parts = [title, _period_label(period), unit, subject]
+    shown = [part for part in parts if part and (part == title or part not in title)]
+    return mask_ids_in_text(" ".join(shown))
 
 
 @lru_cache(maxsize=4096)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from docgen.archive.reports import DONE, GONE, LATE, MISSING, PENDING, build_report
 from docgen.cli.main import cli
+from docgen.privacy import find_unmasked_ids
 
 AS_OF = date(2026, 11, 30)
 
@@ -74,3 +75,4 @@ def test_cli_calendar_csv(office: Any) -> None:
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert {"完成", "逾期完成", "缺漏", "未到期"} <= {row["狀態"] for row in rows}
     assert rows[0]["狀態"] == "缺漏"
+    assert find_unmasked_ids(result.output) == []
