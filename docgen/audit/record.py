@@ -11,7 +11,7 @@ findings and the signatures are the auditors' judgement and stay empty.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from docgen.audit.samples import Sample, list_samples, load_results
@@ -50,7 +50,9 @@ def _monthly(workspace: Workspace, half: Period, as_of: date) -> tuple[str, str,
     for month in (m for m in half.months() if m.start <= as_of):
         samples = list_samples(workspace, month.label)
         line, no, found, sent = _sample_facts(workspace, samples)
-        lines.append(f"{month.roc_label}：{line or '無抽查紀錄'}")
+        due = Period.containing(month.end + timedelta(days=1)).end
+        missing = "無抽查紀錄" if as_of > due else "尚未到期，無抽查紀錄"
+        lines.append(f"{month.roc_label}：{line or missing}")
         if samples:
             outcomes.append(f"{month.roc_label} 否 {no} 件")
         anomalies, referred = anomalies + found, referred + sent
