@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from docgen.archive.db import Index, files_of, open_index
 from docgen.archive.models import Disposal, File, Hold, Record
-from docgen.archive.placement import RECORDS, TOMBSTONES, write_durably
+from docgen.archive.placement import RECORDS, TOMBSTONES, fsync_dir, write_durably
 from docgen.archive.retention import (
     RecordRetention,
     Schedule,
@@ -39,7 +39,8 @@ from docgen.archive.retention import (
 )
 from docgen.calendar import format_roc_short, parse_period, roc_year
 from docgen.config import Workspace
-from docgen.errors import InputError
+from docgen.errors import InputError, IntegrityError
+from docgen.fsutil import sha256_file
 from docgen.privacy import mask_ids_in_text
 from docgen.records.models import Account
 from docgen.report import Report
@@ -316,42 +317,71 @@ def dispose(
     if not record_ids:
         raise InputError("name the records to dispose of (their record IDs)")
     unique = list(dict.fromkeys(record_ids))
+    root = workspace.archive_root
     with open_index(workspace) as index:
         check_disposable(index, workspace, unique, as_of)
-        return [
-            _dispose_one(index, workspace.archive_root, rid, approval, by, now) for rid in unique
-        ]
+        doomed = [_doomed(index, root, rid) for rid in unique]
+        return [_dispose_one(index, root, item, approval, by, now) for item in doomed]
+
+
+@dataclass(frozen=True)
+class _Doomed:
+    """What a disposal will remove and record: the record's files and metadata."""
+
+    record_id: str
+    files: list[dict[str, Any]]
+    metadata: dict[str, Any]
+
+
+def _doomed(index: Index, root: Path, record_id: str) -> _Doomed:
+    with index.session() as session:
+        record = _record(session, record_id)
+        listed = [_file_entry(f) for f in files_of(session, record_id)]
+        doomed = _Doomed(record_id, listed, _metadata(record))
+    _check_unchanged(root, listed)
+    return doomed
 
 
 def _dispose_one(
-    index: Index, root: Path, record_id: str, approval: str, by: str, now: datetime
+    index: Index, root: Path, doomed: _Doomed, approval: str, by: str, now: datetime
 ) -> Disposed:
-    """Tombstone first (durable), then the index, then the files: a crash leaves a
-    tombstone explaining whatever is left."""
-    with index.session() as session:
-        record = _record(session, record_id)
-        files = files_of(session, record_id)
-        listed = [_file_entry(f) for f in files]
-        metadata = _metadata(record)
-    tombstone = write_tombstone(root, record_id, listed, metadata, approval, by, now)
+    """Tombstone first (durable), then the files, then the index. Interrupted, the
+    record is still filed in the index (its files perhaps gone, the tombstone saying
+    why): the same ``dispose`` run again finishes it."""
+    rid, listed = doomed.record_id, doomed.files
+    tombstone = write_tombstone(root, rid, listed, doomed.metadata, approval, by, now)
+    for entry in listed:
+        (root / entry["path"]).unlink(missing_ok=True)
+    for folder in {(root / entry["path"]).parent for entry in listed}:
+        fsync_dir(folder)
     with index.session() as session:
         session.add(
             Disposal(
-                record_id=record_id,
+                record_id=rid,
                 files_json=json.dumps(listed, ensure_ascii=False),
-                metadata_json=json.dumps(metadata, ensure_ascii=False),
+                metadata_json=json.dumps(doomed.metadata, ensure_ascii=False),
                 approval=approval,
                 disposed_by=by,
                 disposed_at=now,
                 tombstone_path=tombstone.relative_to(root).as_posix(),
             )
         )
-        _record(session, record_id).status = "disposed"
-        for file in files_of(session, record_id):
+        _record(session, rid).status = "disposed"
+        for file in files_of(session, rid):
             file.status = "disposed"
+    return Disposed(rid, tombstone, [e["path"] for e in listed])
+
+
+def _check_unchanged(root: Path, listed: list[dict[str, Any]]) -> None:
+    """The tombstone must name what is destroyed: a file changed since it was filed
+    is an :class:`IntegrityError` (settle fixity first), and nothing is disposed."""
     for entry in listed:
-        (root / entry["path"]).unlink(missing_ok=True)
-    return Disposed(record_id, tombstone, [e["path"] for e in listed])
+        path = root / entry["path"]
+        if path.exists() and sha256_file(path) != entry["sha256"]:
+            raise IntegrityError(
+                f"{entry['path']} changed since it was filed (SHA-256 differs): nothing was "
+                "disposed; run `docgen archive report fixity` and settle it first"
+            )
 
 
 def _file_entry(file: File) -> dict[str, Any]:

@@ -161,3 +161,24 @@ def test_a_rebuilt_index_keeps_the_disposal(
             assert [d for d in compare(ctx.index, rebuilt) if rid in d] == []
             with rebuilt.session() as session:
                 assert session.get(Record, rid).status == "disposed"
+
+
+def test_a_file_changed_since_filing_is_not_disposed(
+    office: Any, run: Callable[..., Outcome]
+) -> None:
+    changed = office.path_of("check_2023_10")
+    changed.write_bytes(changed.read_bytes() + b"\n% edited\n")
+    keep = office.path_of("old01_app")
+    result = run(
+        "dispose",
+        office.rid("old01_app"),
+        office.rid("check_2023_10"),
+        "--approval",
+        "文號2",
+        "--as-of",
+        AS_OF,
+    )
+    assert result.exit_code == ExitCode.INTEGRITY
+    assert "changed since it was filed" in result.output and "nothing was disposed" in result.output
+    assert keep.is_file() and changed.is_file()
+    assert not (office.workspace.archive_root / "records" / ".tombstones").exists()
