@@ -241,7 +241,6 @@ def account_rows(
 
 def _past_retention(rule: RetentionRule, account: Account, as_of: date) -> bool:
     facts = RecordFacts(
-        rule.category,
         account_known=True,
         account_cancelled=account.status is AccountStatus.CANCELLED,
         cancelled_on=account.cancelled_on,

@@ -348,7 +348,6 @@ def _compute(
     document_date = document_date or _date(filed)
     account = accounts.get(subject) if accounts is not None and subject else None
     facts = RecordFacts(
-        rule.category,
         review_date=review_date,
         period_end=period_end(period),
         document_date=document_date,

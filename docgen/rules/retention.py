@@ -200,7 +200,6 @@ class RecordFacts:
     ``cancelled_on`` is its cancellation date there (None while not cancelled).
     """
 
-    category: str
     review_date: date | None = None
     period_end: date | None = None
     document_date: date | None = None

@@ -24,9 +24,7 @@ AUDIT_RULE = RetentionRule("monthly_check", Trigger.REVIEW_ELSE_PERIOD_END, Term
 
 
 def cancelled(on: date) -> RecordFacts:
-    return RecordFacts(
-        "account_application", account_known=True, account_cancelled=True, cancelled_on=on
-    )
+    return RecordFacts(account_known=True, account_cancelled=True, cancelled_on=on)
 
 
 def test_cancellation_on_29_february_runs_five_years_to_28_february() -> None:
@@ -49,23 +47,21 @@ def test_ordinary_cancellation_ends_on_the_corresponding_day() -> None:
 
 
 def test_active_account_is_kept_while_active() -> None:
-    facts = RecordFacts("account_application", account_known=True, account_cancelled=False)
+    facts = RecordFacts(account_known=True, account_cancelled=False)
     result = retention_of(ACCOUNT_RULE, facts, date(2099, 1, 1))
     assert result.status is Status.KEPT_WHILE_ACTIVE
     assert "未註銷" in result.reason
 
 
 def test_unknown_account_or_missing_cancellation_date_is_not_guessed() -> None:
-    unknown = retention_of(ACCOUNT_RULE, RecordFacts("account_application"), date(2099, 1, 1))
-    no_date = RecordFacts("account_application", account_known=True, account_cancelled=True)
+    unknown = retention_of(ACCOUNT_RULE, RecordFacts(), date(2099, 1, 1))
+    no_date = RecordFacts(account_known=True, account_cancelled=True)
     assert unknown.status is Status.UNKNOWN and "清冊" in unknown.reason
     assert retention_of(ACCOUNT_RULE, no_date, date(2099, 1, 1)).status is Status.UNKNOWN
 
 
 def test_review_date_wins_over_period_end() -> None:
-    facts = RecordFacts(
-        "monthly_check", review_date=date(2026, 11, 20), period_end=date(2026, 10, 31)
-    )
+    facts = RecordFacts(review_date=date(2026, 11, 20), period_end=date(2026, 10, 31))
     result = retention_of(AUDIT_RULE, facts, date(2029, 11, 20))
     assert result.trigger_date == date(2026, 11, 20)
     assert result.ends == date(2029, 11, 20)
@@ -74,7 +70,7 @@ def test_review_date_wins_over_period_end() -> None:
 
 
 def test_period_end_when_there_is_no_review() -> None:
-    facts = RecordFacts("monthly_check", period_end=date(2026, 10, 31))
+    facts = RecordFacts(period_end=date(2026, 10, 31))
     result = retention_of(AUDIT_RULE, facts, date(2029, 11, 1))
     assert (result.ends, result.candidate_from) == (date(2029, 10, 31), date(2029, 11, 1))
     assert result.status is Status.CANDIDATE
@@ -82,16 +78,12 @@ def test_period_end_when_there_is_no_review() -> None:
 
 def test_half_year_ending_30_june() -> None:
     rule = RetentionRule("half_year_audit", Trigger.REVIEW_ELSE_PERIOD_END, Term(3))
-    result = retention_of(
-        rule, RecordFacts("half_year_audit", period_end=date(2026, 6, 30)), date(2029, 6, 30)
-    )
+    result = retention_of(rule, RecordFacts(period_end=date(2026, 6, 30)), date(2029, 6, 30))
     assert result.ends == date(2029, 6, 30) and result.status is Status.RETAINED
 
 
 def test_undefined_category_is_reported_not_guessed() -> None:
-    result = retention_of(
-        undefined_rule("external_audit"), RecordFacts("external_audit"), date(2099, 1, 1)
-    )
+    result = retention_of(undefined_rule("external_audit"), RecordFacts(), date(2099, 1, 1))
     assert result.status is Status.UNDEFINED
     assert result.candidate_from is None
 
@@ -141,7 +133,5 @@ def test_regulated_category_cannot_be_undefined_or_change_trigger() -> None:
 def test_office_may_set_a_rule_for_an_unregulated_category() -> None:
     rule = RetentionRule("external_audit", Trigger.DOCUMENT_DATE, Term(10))
     assert rule_problems(rule) == []
-    result = retention_of(
-        rule, RecordFacts("external_audit", document_date=date(2016, 3, 1)), date(2026, 3, 2)
-    )
+    result = retention_of(rule, RecordFacts(document_date=date(2016, 3, 1)), date(2026, 3, 2))
     assert result.status is Status.CANDIDATE and result.ends == date(2026, 3, 1)
