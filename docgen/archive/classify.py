@@ -1,5 +1,6 @@
-"""What an arriving file is: embedded metadata, else a record-ID QR code, else a
-sidecar ``NAME.meta.yaml``, else a path rule of ``docgen.toml``, else unclassified
+"""What an arriving file is: embedded metadata, else a record-ID QR code, else (a
+forms manifest, :mod:`docgen.archive.issued`) a sidecar ``NAME.meta.yaml``, else a
+path rule of ``docgen.toml``, else unclassified
 (ISSUE 6 point 3; DESIGN.md, cycle step 4). Nothing is guessed.
 
 Sidecar format (YAML, the fields of :class:`~docgen.metadata.RecordMetadata`)::
@@ -30,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from docgen.archive import qr
+from docgen.archive.issued import manifest_documents
 from docgen.config import Config, PathRule
 from docgen.errors import ConfigError, InputError
 from docgen.metadata import RecordMetadata, read_docx_metadata, read_pdf_metadata
@@ -44,7 +46,8 @@ _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2]|H[12])")
 
 @dataclass
 class Classification:
-    """The outcome: ``source`` is metadata|qr|sidecar|path_rule|none (unclassified)."""
+    """The outcome: ``source`` is metadata|qr|manifest|sidecar|path_rule|none
+    (unclassified)."""
 
     meta: RecordMetadata
     source: str
@@ -254,6 +257,11 @@ def classify(
         return Classification(complete(meta), "metadata", sidecar=sidecar)
     if use_qr and (meta := _try(_from_qr, path, reasons)) is not None:
         return Classification(meta, "qr", sidecar=sidecar)
+    if manifest_documents(path):
+        title = "docgen 表單產製清單 forms manifest"
+        return Classification(
+            RecordMetadata(category="other", title=title), "manifest", sidecar=sidecar
+        )
     if sidecar is not None:
         try:
             meta = read_sidecar(sidecar)

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from docgen.archive import placement
 from docgen.archive.classify import SIDECAR_SUFFIX, find_sidecar
 from docgen.archive.context import ArchiveContext
+from docgen.archive.issued import note_issued
 from docgen.archive.models import File, Hold, Intent, Record
 from docgen.archive.plan import Filed, Names, Plan, first_copies, make_intent, make_plan
 from docgen.errors import InputError
@@ -47,7 +48,7 @@ from docgen.privacy import mask_ids_in_text
 
 log = logging.getLogger("docgen.archive")
 #: A record filed from several files names the most telling way one was classified.
-SOURCE_RANK = {"none": 0, "path_rule": 1, "qr": 2, "sidecar": 3, "metadata": 4}
+SOURCE_RANK = {"none": 0, "path_rule": 1, "manifest": 1, "qr": 2, "sidecar": 3, "metadata": 4}
 
 
 @dataclass
@@ -141,6 +142,8 @@ def commit_filing(ctx: ArchiveContext, session: Session, intent: Intent) -> None
     if plan.reclassifies:
         session.flush()
         absorb_unclassified(session, plan.reclassifies, document)
+    if plan.record["source"] == "manifest" and plan.status == "filed":
+        note_issued(session, ctx.root / intent.target)
 
 
 def mark_done(session: Session, intents: list[Intent]) -> None:

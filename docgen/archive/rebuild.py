@@ -7,8 +7,9 @@ content are grouped: the copy in a category folder is the record's file, the oth
 are its duplicates (an unclassified copy only stands alone when nothing classifies
 it). Tombstones (``records/.tombstones/*.json``, format ``docgen-tombstone/1`` written
 by :func:`docgen.archive.disposal.write_tombstone`) give the disposed records and
-their approvals. Holds and the forms issued are not in any file: they are carried
-over from the old index when it can be read.
+their approvals; filed forms manifests the forms issued. Holds are not in any file:
+they are carried over from the old index when it can be read (and so are forms issued
+that no filed manifest lists).
 
 What the files cannot tell — when a file was first seen and filed, its name in the
 inbox — is not restored; :func:`compare` ignores it.
@@ -32,6 +33,7 @@ from docgen.archive.context import ArchiveContext
 from docgen.archive.db import Index
 from docgen.archive.fixity import records_on_disk
 from docgen.archive.ingest import merge_record
+from docgen.archive.issued import note_issued
 from docgen.archive.models import Disposal, File, FormIssued, Hold, Record
 from docgen.archive.placement import DUPLICATES, RECORDS, TOMBSTONES, UNCLASSIFIED
 from docgen.archive.plan import record_values
@@ -97,6 +99,8 @@ def _file_group(
     status = "filed" if found.classified else "unclassified"
     document = _file(ctx.root, primary, values["record_id"], status, "document", sha256)
     _add_with_sidecar(session, ctx.root, document, sidecars)
+    if found.source == "manifest":
+        note_issued(session, ctx.root / primary)
     session.flush()
     for path in copies:
         copy = _file(ctx.root, path, values["record_id"], "duplicate", "document", sha256)
@@ -174,6 +178,8 @@ def _carry_over(old: Index, session: Session, result: RebuildResult) -> None:
             )
             result.holds_carried += 1
         for form in previous.scalars(select(FormIssued)):
+            if session.get(FormIssued, form.record_id) is not None:
+                continue
             form_columns = ("record_id", "form", "variant", "period", "unit", "subject")
             issued = {c: getattr(form, c) for c in form_columns}
             session.add(
@@ -235,7 +241,11 @@ def _snapshot(index: Index) -> dict[str, dict[str, tuple[Any, ...]]]:
             d.tombstone_path: (d.record_id, d.approval, d.disposed_by, d.disposed_at)
             for d in session.scalars(select(Disposal))
         }
-    return {"record": records, "file": by_path, "disposal": disposals}
+        issued = {
+            f.record_id: (f.form, f.variant, f.period, f.unit, f.subject, f.category, f.issued_at)
+            for f in session.scalars(select(FormIssued))
+        }
+    return {"record": records, "file": by_path, "disposal": disposals, "form issued": issued}
 
 
 def compare(old: Index, new: Index) -> list[str]:

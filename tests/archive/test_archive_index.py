@@ -3,6 +3,7 @@ index the ingest made."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -132,6 +133,8 @@ def _example_archive(workspace) -> str:
     (inbox / "bad.meta.yaml").write_text("period: 2026-13\n", encoding="utf-8")
     (inbox / "lost.bin").write_bytes(b"later classified")
     (inbox / "zz-copy.docx").write_bytes((inbox / "a.docx").read_bytes())
+    manifest = {"form": "4", "documents": [{"record_id": record, "form": "4", "unit": "企劃室"}]}
+    (inbox / "附件4_月抽查_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     _scan(workspace)
     (inbox / "lost.bin").write_bytes(b"later classified")
     (inbox / "lost.bin.meta.yaml").write_text("category: external_audit\n", encoding="utf-8")
@@ -139,7 +142,9 @@ def _example_archive(workspace) -> str:
     return old
 
 
-def test_rebuild_from_the_files_equals_the_index_the_ingest_made(archive_ws, reconfigure, tmp_path):
+def test_rebuild_from_the_files_equals_the_index_the_ingest_made(
+    archive_ws, reconfigure, tmp_path, index_rows
+):
     from docgen.archive.disposal import dispose
 
     rule = '[[archive.path_rules]]\npattern = "rules/*"\ncategory = "half_year_audit"\nperiod = "2026-H1"\n'
@@ -160,7 +165,10 @@ def test_rebuild_from_the_files_equals_the_index_the_ingest_made(archive_ws, rec
         with Index(tmp_path / "rebuilt.sqlite") as rebuilt:
             assert compare(ctx.index, rebuilt) == []
     assert (result.disposals, result.holds_carried) == (1, 1)
-    assert (result.records, result.files) == (5, 12)
+    assert (result.records, result.files) == (6, 13)
+    assert index_rows(workspace, "SELECT record_id, unit, category FROM forms_issued") == [
+        (str(make_record_id(4, "monthly", "202610", "企劃室")), "企劃室", "monthly_check")
+    ]
     (workspace.archive_root / "records" / "unclassified" / "bad.txt").write_text("edited", "utf-8")
     with open_archive(workspace) as ctx:
         rebuild_into(ctx, tmp_path / "again.sqlite")
