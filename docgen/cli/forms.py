@@ -54,6 +54,8 @@ def list_forms(form: str | None, fmt: str, output: Path | None) -> None:
 @click.option("--pdf", is_flag=True, help="Also convert each document to PDF (LibreOffice).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for large batches.")  # fmt: skip
+@click.option("--pdf-timeout", default=120.0, show_default=True, type=click.FloatRange(1),
+              help="Seconds LibreOffice may take per document before it is declared stuck.")  # fmt: skip
 @click.option("--skip-invalid", is_flag=True, help="Write the valid rows; list the others.")
 @click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
               help="Use this DOCX template instead of the workspace's.")  # fmt: skip
@@ -66,6 +68,7 @@ def fill(
     variant: str | None,
     pdf: bool,
     jobs: int,
+    pdf_timeout: float,
     skip_invalid: bool,
     template: Path | None,
 ) -> None:
@@ -83,7 +86,9 @@ def fill(
     """
     if not data.exists():
         raise InputError(f"{data}: no such file")
-    options = BatchOptions(pdf, jobs, skip_invalid, template, progress=progress)
+    options = BatchOptions(
+        pdf, jobs, skip_invalid, template, progress=progress, pdf_timeout=pdf_timeout
+    )
     result = fill_file(state.workspace, form, variant, data, out_dir, options)
     state.journal.append(
         "forms fill",
@@ -105,6 +110,7 @@ def fill(
     )
     for problem in result.skipped:
         click.echo(f"Skipped: {problem}", err=True)
+    result.check_pdfs()
 
 
 @forms.command("check")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from docgen.config import Workspace
-from docgen.errors import InputError, RowProblem, ValidationFailed
+from docgen.errors import ExternalToolError, InputError, RowProblem, ValidationFailed
 from docgen.forms.data import FormRecord, load_rows, validate_rows
 from docgen.forms.manifest import write_manifest
 from docgen.forms.registry import form_spec, resolve_variant
@@ -37,6 +37,13 @@ class BatchResult:
     documents: list[GeneratedDocument]
     skipped: list[RowProblem] = field(default_factory=list)
     manifest: list[Path] = field(default_factory=list)
+    pdf_error: ExternalToolError | None = None
+
+    def check_pdfs(self) -> None:
+        """Raise the PDF step's error, if it had one (the DOCX files and the manifest
+        are written either way, so that a caller can journal them first)."""
+        if self.pdf_error is not None:
+            raise self.pdf_error
 
     @property
     def files(self) -> list[Path]:
@@ -67,7 +74,8 @@ def fill_rows(
     options: BatchOptions | None = None,
 ) -> BatchResult:
     """Fill ``form`` once per row; every invalid row is reported before anything is
-    written (a :class:`ValidationFailed`), unless ``options.skip_invalid``."""
+    written (a :class:`ValidationFailed`), unless ``options.skip_invalid``. A failed
+    PDF conversion is kept in ``result.pdf_error`` (see :meth:`BatchResult.check_pdfs`)."""
     options = options or BatchOptions()
     spec = form_spec(form)
     key = resolve_variant(spec, variant)
@@ -82,11 +90,14 @@ def fill_rows(
         raise InputError(f"{source}: no valid records to fill")
     out_dir.mkdir(parents=True, exist_ok=True)
     documents = _write_all(writer, identified, out_dir, options)
-    if options.pdf:
-        from docgen.forms.pdf import add_pdfs
-
-        add_pdfs(documents, out_dir, options.progress, options.pdf_timeout)
     result = BatchResult(spec.key, key, template, documents, problems)
+    try:
+        if options.pdf:
+            from docgen.forms.pdf import add_pdfs
+
+            add_pdfs(documents, out_dir, options.progress, options.pdf_timeout)
+    except ExternalToolError as error:
+        result.pdf_error = error
     if options.manifest:
         result.manifest = write_manifest(result, out_dir)
     return result
@@ -116,7 +127,9 @@ def fill_one(
     """Fill ``form`` for one record (no manifest); invalid data is a ValidationFailed."""
     options = BatchOptions(pdf=pdf, manifest=False)
     label = f"附件{form_spec(form).key} data"
-    return fill_rows(workspace, form, variant, [(1, data)], out_dir, label, options).documents[0]
+    result = fill_rows(workspace, form, variant, [(1, data)], out_dir, label, options)
+    result.check_pdfs()
+    return result.documents[0]
 
 
 Identified = tuple[FormRecord, RecordMetadata]

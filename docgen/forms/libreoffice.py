@@ -27,20 +27,24 @@ from docgen.errors import ExternalToolError
 INSTALL_HINT = (
     "LibreOffice is needed for PDF output: install it with "
     "`sudo apt-get install libreoffice-writer-nogui fonts-arphic-ukai` "
-    "(or set DOCGEN_SOFFICE to the soffice program)"
+    "(soffice must be on PATH)"
 )
+#: Where LibreOffice's program lives when it is not on PATH.
+_KNOWN_PLACES = ("/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice")
 _POLL_SECONDS = 0.05
 #: Files per soffice run; keeps the command line short for very large batches.
 _CHUNK = 400
 
 
 def find_soffice() -> str:
-    """The soffice program: ``DOCGEN_SOFFICE``, else ``soffice`` / ``libreoffice`` on PATH."""
-    candidates = [os.environ.get("DOCGEN_SOFFICE", ""), "soffice", "libreoffice"]
-    for name in candidates:
-        found = shutil.which(name) if name else None
+    """The soffice program: ``soffice`` or ``libreoffice`` on PATH, else its usual place."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
         if found:
             return found
+    for place in _KNOWN_PLACES:
+        if os.access(place, os.X_OK):
+            return place
     raise ExternalToolError(INSTALL_HINT)
 
 

@@ -1,5 +1,5 @@
 """The LibreOffice wrapper's watchdog, driven by a stand-in soffice program (a shell
-script: an external tool, not our code) that hangs on one file."""
+script: an external tool, not our code) that hangs on some files."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from click.testing import CliRunner
 
+from docgen.cli.main import cli
 from docgen.errors import ExternalToolError
 from docgen.forms.libreoffice import Converter
+from docgen.journal import Journal
 
 FAKE_SOFFICE = """#!/bin/bash
-# Converts like soffice --convert-to pdf --outdir DIR FILES..., hanging on *stuck*.
+# Converts like soffice --convert-to pdf --outdir DIR FILES...; hangs on *stuck* and
+# on second half-years (*H2*), writes an empty PDF for *empty*.
 out=""; files=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,7 +27,11 @@ while [ $# -gt 0 ]; do
 done
 for f in "${files[@]}"; do
   name=$(basename "$f" .docx)
-  case "$name" in *stuck*) sleep 60;; *empty*) : > "$out/$name.pdf";; *) cp "$SAMPLE_PDF" "$out/$name.pdf";; esac
+  case "$name" in
+    *stuck*|*H2*) sleep 60;;
+    *empty*) : > "$out/$name.pdf";;
+    *) cp "$SAMPLE_PDF" "$out/$name.pdf";;
+  esac
 done
 """
 
@@ -34,10 +42,13 @@ def fake_soffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     with pikepdf.new() as pdf:
         pdf.add_blank_page()
         pdf.save(sample)
-    script = tmp_path / "soffice"
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "soffice"
     script.write_text(FAKE_SOFFICE)
     script.chmod(0o755)
     monkeypatch.setenv("SAMPLE_PDF", str(sample))
+    monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
     return str(script)
 
 
@@ -59,15 +70,30 @@ def test_stuck_document_is_skipped_and_the_rest_converted(tmp_path, fake_soffice
     assert not (tmp_path / "out" / "b-stuck.pdf").exists()
 
 
-def test_add_pdfs_reports_failures(tmp_path, fake_soffice, forms_workspace, monkeypatch) -> None:
-    from docgen.forms import fill_one
-    from docgen.forms.pdf import add_pdfs
-
-    monkeypatch.setenv("DOCGEN_SOFFICE", fake_soffice)
-    data = {"half": "2026-H1"}
-    document = fill_one(forms_workspace, "5", None, data, tmp_path / "out")
-    stuck = document.docx.with_name("x-stuck.docx")
-    document.docx.rename(stuck)
-    document.docx = stuck
-    with pytest.raises(ExternalToolError, match=r"x-stuck\.docx: no PDF within"):
-        add_pdfs([document], tmp_path / "out", lambda items, total, label: items, timeout=1)
+def test_cli_journals_what_was_written_then_reports_failed_pdfs(
+    tmp_path, fake_soffice, monkeypatch
+) -> None:
+    data = tmp_path / "a5.yaml"
+    data.write_text("- half: 2026-H1\n- half: 2026-H2\n", encoding="utf-8")
+    ws, out = tmp_path / "ws", tmp_path / "out"
+    args = [
+        "-w",
+        str(ws),
+        "forms",
+        "fill",
+        "5",
+        str(data),
+        "-o",
+        str(out),
+        "--pdf",
+        "--pdf-timeout",
+        "1.5",
+    ]
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, ExternalToolError)
+    assert "1 PDF(s) could not be made" in str(result.exception)
+    assert "2026H2" in str(result.exception) and "no PDF within" in str(result.exception)
+    entry = Journal(ws / ".docgen" / "journal.jsonl").entries()[-1]
+    assert entry["details"]["documents"] == 2
+    assert len(list(out.glob("*.docx"))) == 2
+    assert [p.name for p in out.glob("*.pdf")] == [p.stem + ".pdf" for p in out.glob("*H1*.docx")]

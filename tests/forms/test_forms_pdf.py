@@ -92,7 +92,9 @@ def test_manifest_lists_documents_with_hashes(rendered_forms) -> None:
 
 
 def test_missing_soffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen.forms import libreoffice
+
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.delenv("DOCGEN_SOFFICE", raising=False)
+    monkeypatch.setattr(libreoffice, "_KNOWN_PLACES", ())
     with pytest.raises(ExternalToolError, match="apt-get install libreoffice-writer-nogui"):
         find_soffice()
