@@ -37,6 +37,8 @@ class ArchiveContext:
         #: The clock stability is judged by (compared with file mtimes).
         self.clock = time.time
         self._known: set[str] | None = None
+        #: Inbox files not yet stable: (size, mtime_ns) and when this process first saw it.
+        self.observed: dict[Path, tuple[tuple[int, int], float]] = {}
 
     def known_paths(self) -> set[str]:
         """Every path the index knows (loaded once; the ingest adds what it files)."""

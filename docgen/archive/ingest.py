@@ -2,7 +2,7 @@
 
 The steps, each durable before the next::
 
-    1. each file is stable (mtime older than ``archive.stable_seconds``), hashed,
+    1. each file is stable (unchanged for ``archive.stable_seconds``), hashed,
        checked unchanged, classified (:mod:`docgen.archive.plan`)
     2. one transaction commits an intent row per file (source, target, hash, plan)
     3. each file's content is linked (or copied, fsynced, linked) to its target and
@@ -230,15 +230,28 @@ def roll_back(ctx: ArchiveContext, intent: Intent) -> None:
     log.info("rolled back the filing of %s", ctx.shown(intent.source))
 
 
+def _stable(ctx: ArchiveContext, path: Path, st: os.stat_result) -> bool:
+    """Unchanged for ``stable_seconds``: by its mtime, or — when the mtime cannot be
+    trusted (a file server's clock ahead of ours) — by what this process has seen."""
+    now, delay = ctx.clock(), ctx.config.archive.stable_seconds
+    state = (st.st_size, st.st_mtime_ns)
+    seen = ctx.observed.get(path)
+    if seen is None or seen[0] != state:
+        ctx.observed[path] = seen = (state, now)
+    return now - st.st_mtime >= delay or now - seen[1] >= delay
+
+
 def _ready(ctx: ArchiveContext, path: Path) -> tuple[os.stat_result, str] | None:
     """(stat, hash) of a stable file; None while it is being written or if it vanished."""
     try:
         before = path.stat()
-        if ctx.clock() - before.st_mtime < ctx.config.archive.stable_seconds:
+        if not _stable(ctx, path, before):
             return None
+        ctx.observed.pop(path, None)
         sha256 = sha256_file(path)
         after = path.stat()
     except FileNotFoundError:
+        ctx.observed.pop(path, None)
         return None
     same = (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     return (after, sha256) if same else None

@@ -4,6 +4,7 @@ rules, unclassified files, duplicates; the scan command and its journal entry.""
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -168,3 +169,16 @@ def test_a_second_filer_is_refused_while_the_watcher_holds_the_archive(archive_w
     refused = pytest.raises(InputError, match="another docgen archive process")
     with open_archive(archive_ws), refused, open_archive(archive_ws, wait_seconds=0.2):
         pass
+
+
+def test_a_file_dated_in_the_future_is_filed_once_seen_unchanged(archive_ws):
+    """A file server whose clock runs ahead: the mtime says 'just written' for an hour."""
+    path = archive_ws.archive_root / "inbox" / "from-the-server.txt"
+    path.write_text("server copy", encoding="utf-8")
+    ahead = time.time() + 3600
+    os.utime(path, (ahead, ahead))
+    started = time.monotonic()
+    with open_archive(archive_ws) as ctx:
+        result = scan(ctx)
+    assert [f.status for f in result.filed] == ["unclassified"]
+    assert time.monotonic() - started >= 0.3  # it waited for stable_seconds
