@@ -113,7 +113,8 @@ def fill_file(
 ) -> BatchResult:
     """Fill ``form`` from a YAML/JSON/CSV/XLSX file: one document per row (table) or
     per entry (YAML/JSON list)."""
-    return fill_rows(workspace, form, variant, load_rows(data), out_dir, str(data), options)
+    fields = form_spec(form).schema.model_fields
+    return fill_rows(workspace, form, variant, load_rows(data, fields), out_dir, str(data), options)
 
 
 def fill_one(

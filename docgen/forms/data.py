@@ -5,6 +5,7 @@ is written.
 * CSV and XLSX (``docgen.records.read_table``): one document per row.
 * YAML and JSON: one mapping is one document; a list of mappings (or a mapping
   whose only key holds that list, e.g. ``records:``) is one document per entry.
+  Titles as keys work too (``姓名:``), as in a table's header.
   Nested lists (附件4 ``cases``, 附件5 ``checklist``) come from these.
 """
 
@@ -35,18 +36,20 @@ class FormRecord:
     data: FormModel
 
 
-def load_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """The documents in the data file at ``path`` as ``(row number, mapping)``."""
+def load_rows(path: Path, fields: Iterable[str] = ()) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """The documents in the data file at ``path`` as ``(row number, mapping)``; a
+    YAML/JSON mapping whose only key is not one of the form's ``fields`` (e.g.
+    ``records:``) and holds a list of mappings gives one document per entry."""
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml", ".json"):
-        yield from _document_rows(path)
+        yield from _document_rows(path, set(fields))
         return
     from docgen.records.tables import read_table
 
     yield from read_table(path)
 
 
-def _document_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def _document_rows(path: Path, fields: set[str]) -> Iterator[tuple[int, Mapping[str, Any]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
         loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
@@ -54,7 +57,7 @@ def _document_rows(path: Path) -> Iterator[tuple[int, Mapping[str, Any]]]:
         raise InputError(f"{path}: no such file") from error
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
         raise InputError(f"{path}: not readable as {path.suffix[1:].upper()}: {error}") from error
-    if isinstance(loaded, dict) and len(loaded) == 1:
+    if isinstance(loaded, dict) and len(loaded) == 1 and not set(loaded) & fields:
         only = next(iter(loaded.values()))
         if isinstance(only, list) and all(isinstance(entry, dict) for entry in only):
             loaded = only

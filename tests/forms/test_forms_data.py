@@ -173,3 +173,14 @@ def test_parallel_jobs_write_the_same_documents(forms_workspace, tmp_path) -> No
     assert [d.docx.name for d in one.documents] == [d.docx.name for d in two.documents]
     for a, b in zip(one.documents, two.documents, strict=True):
         assert a.docx.read_bytes() == b.docx.read_bytes()
+
+
+def test_yaml_list_under_one_key_and_single_field_mappings(forms_workspace, tmp_path) -> None:
+    listed = tmp_path / "many.yaml"
+    listed.write_text("records:\n  - half: 2026-H1\n  - 半年度: 2026-H2\n", encoding="utf-8")
+    result = fill_file(forms_workspace, "5", None, listed, tmp_path / "a")
+    assert [d.metadata.period for d in result.documents] == ["2026-H1", "2026-H2"]
+    single = tmp_path / "one.yaml"
+    single.write_text("findings:\n  - finding: x\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="half"):
+        fill_file(forms_workspace, "5", None, single, tmp_path / "b")
