@@ -153,3 +153,13 @@ def test_the_command_line_prints_one_line_and_no_traceback(make, tmp_path) -> No
     )  # fmt: skip
     assert done.returncode == ExitCode.INPUT
     assert done.stderr == f"Error: {empty}: the file is empty (0 bytes)\n"
+
+
+def test_a_truncated_image_is_an_error_naming_it(make, docgen, tmp_path) -> None:
+    whole = make.jpeg("whole.jpg").read_bytes()
+    cut = make.path("cut.jpg")
+    cut.write_bytes(whole[: len(whole) // 2])
+    run, out = _build(docgen, tmp_path, cut)
+    assert run.exit_code == ExitCode.INPUT
+    assert run.error.startswith(f"{cut}: not a readable image")
+    assert _nothing_written(out)
