@@ -102,7 +102,7 @@ class _Context:
             population_sha256=population.sha256,
             outside_period=self.intake.outside,
             seed=seed,
-            seed_given=self.seed is not None,
+            seed_given=bool(self.seed),
             algorithm=ALGORITHM,
             algorithm_text=ALGORITHM_TEXT,
             sample_size=size.sample_size,
