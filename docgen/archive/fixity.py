@@ -19,8 +19,9 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from docgen.archive.db import Index, open_index
 from docgen.archive.models import File, Intent, Record
@@ -70,37 +71,40 @@ def gone_files(workspace: Workspace) -> list[File]:
         return [row for row in rows if not (root / row.path).exists()]
 
 
-def _check(root: Path, row: File, st: os.stat_result, full: bool) -> tuple[str | None, bool]:
-    """(actual hash if read, whether it was read)."""
+_COLUMNS = (File.id, File.path, File.record_id, File.sha256, File.size, File.mtime_ns, File.inode)
+
+
+def _check(root: Path, row: Any, st: os.stat_result, full: bool) -> str | None:
+    """The file's hash now, or None when it need not be read (stat unchanged)."""
     same_stat = (st.st_size, st.st_mtime_ns, st.st_ino) == (row.size, row.mtime_ns, row.inode)
-    if same_stat and not full:
-        return None, False
-    return sha256_file(root / row.path), True
+    return None if same_stat and not full else sha256_file(root / row.path)
 
 
 def sweep(index: Index, root: Path, full: bool = False) -> SweepResult:
     """Compare ``records/`` under ``root`` with ``index``; see the module docstring."""
     on_disk = records_on_disk(root)
-    result, now = SweepResult(), datetime.now()
+    result, now, verified = SweepResult(), datetime.now(), []
     with index.session() as session:
         in_flight = set(session.scalars(select(Intent.target))) | set(
             session.scalars(select(Intent.sidecar_target))
         )
-        for row in session.scalars(select(File).where(File.status != "disposed")):
+        for row in session.execute(select(*_COLUMNS).where(File.status != "disposed")):
             st = on_disk.pop(row.path, None)
             if st is None:
                 result.findings.append(Finding("gone", row.path, row.record_id, row.sha256))
                 continue
             result.checked += 1
-            actual, read = _check(root, row, st, full)
-            result.hashed += read
+            actual = _check(root, row, st, full)
+            result.hashed += actual is not None
             if actual is not None and actual != row.sha256:
                 result.findings.append(
                     Finding("changed", row.path, row.record_id, row.sha256, actual)
                 )
-            elif read:
-                row.size, row.mtime_ns, row.inode = st.st_size, st.st_mtime_ns, st.st_ino
-                row.verified_at = now
+            elif actual is not None:
+                stat = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "inode": st.st_ino}
+                verified.append({"id": row.id, **stat, "verified_at": now})
+        if verified:
+            session.execute(update(File), verified)
     for path in sorted(set(on_disk) - in_flight):
         result.findings.append(Finding("unknown", path, "", "", sha256_file(root / path)))
     return result
