@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,7 @@ _SECTION_OF_STATUS = {
     Status.RETAINED: SECTION_RETAINED,
     Status.KEPT_WHILE_ACTIVE: SECTION_ACTIVE,
 }
+_BY_RECORD = itemgetter("record_id")
 #: Sections listed unless every record is asked for.
 _ALWAYS_LISTED = {SECTION_CANDIDATE, SECTION_HELD, SECTION_UNDEFINED, SECTION_UNKNOWN}
 
@@ -111,15 +113,19 @@ def retention_report(
     """The draft destruction list as of ``as_of`` (R4.2, R6.2–R6.4); with ``list_all``
     every record with its retention, else candidates and the records set apart."""
     items = record_retentions(session, schedule, accounts, as_of)
+    by_section: dict[str, list[dict[str, Any]]] = {name: [] for name in _SECTION_ORDER}
     counts = dict.fromkeys(_SECTION_ORDER, 0)
-    rows: list[dict[str, Any]] = []
+    shared: dict[tuple[int, int, date | None, str | None], dict[str, str]] = {}
     for item in items:
         section = section_of(item)
         counts[section] += 1
         if list_all or section in _ALWAYS_LISTED:
-            rows.append(_retention_row(item, section, office))
-    order = {name: rank for rank, name in enumerate(_SECTION_ORDER)}
-    rows.sort(key=lambda row: (order[row["section"]], row["record_id"]))
+            # Records share their rule and Retention objects: key by identity (cheap).
+            key = (id(item.rule), id(item.retention), item.document_date, item.hold_reason)
+            if key not in shared:
+                shared[key] = _shared_columns(item.rule, item.retention, *key[2:])
+            by_section[section].append(_retention_row(item, section, office, shared[key]))
+    rows = [row for name in _SECTION_ORDER for row in sorted(by_section[name], key=_BY_RECORD)]
     summary: dict[str, Any] = {"基準日 as of": format_roc_short(as_of)}
     summary.update({name: count for name, count in counts.items()})
     summary["保存年限表 schedule"] = schedule.source
@@ -130,8 +136,9 @@ def retention_report(
     return Report(title, RETENTION_COLUMNS, rows, summary)
 
 
-def _retention_row(item: RecordRetention, section: str, office: str) -> dict[str, Any]:
-    shared = _shared_columns(item.rule, item.retention, item.document_date, item.hold_reason)
+def _retention_row(
+    item: RecordRetention, section: str, office: str, shared: dict[str, str]
+) -> dict[str, Any]:
     return {
         **shared,
         "section": section,
@@ -144,7 +151,6 @@ def _retention_row(item: RecordRetention, section: str, office: str) -> dict[str
     }
 
 
-@lru_cache(maxsize=65536)
 def _shared_columns(
     rule: RetentionRule, retention: Retention, document_date: date | None, hold: str | None
 ) -> dict[str, str]:

@@ -9,7 +9,7 @@ line (PyYAML node marks). Retention is computed, never stored.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import ClauseElement, select
 from sqlalchemy.orm import Session
 
 from docgen.archive.models import File, Hold, Record
@@ -270,12 +270,11 @@ def record_retentions(
     never one per record; the date maths runs once per distinct combination
     of category, period, dates and account, not once per record, so 100,000
     records take well under 2 s."""
-    connection = session.connection()
-    holds: dict[str, str] = {record_id: reason for record_id, reason in connection.execute(_HOLDS)}
-    paths = _first_documents(connection.execute(_DOCUMENTS))
+    holds: dict[str, str] = dict(_fetch_all(session, _HOLDS))
+    paths = _first_documents(_fetch_all(session, _DOCUMENTS))
     memo: dict[tuple[str, ...], tuple[RetentionRule, date | None, Retention]] = {}
     result = []
-    for row in connection.execute(_RECORDS).all():
+    for row in _fetch_all(session, _RECORDS):
         record_id, category, period, unit, subject, title, trigger, review, filed = row
         id_date = "" if trigger or period else _id_date(record_id)
         key = (category, period, trigger or "", review or "", subject, id_date, (filed or "")[:10])
@@ -306,7 +305,7 @@ _HOLDS = select(Hold.record_id, Hold.reason).where(Hold.released_at.is_(None))
 _DOCUMENTS = select(File.record_id, File.path).where(
     File.kind == "document", File.status != "duplicate"
 )
-#: The records not disposed; dates as stored text (parsed once per distinct value).
+#: The records not disposed (dates come as stored text, parsed once per distinct value).
 _RECORDS = select(
     Record.record_id,
     Record.category,
@@ -314,19 +313,28 @@ _RECORDS = select(
     Record.unit,
     Record.subject,
     Record.title,
-    type_coerce(Record.trigger, String),
-    type_coerce(Record.review_date, String),
-    type_coerce(Record.first_filed_at, String),
+    Record.trigger,
+    Record.review_date,
+    Record.first_filed_at,
 ).where(Record.status != "disposed")
 
 
-def _first_documents(rows: Iterable[Any]) -> dict[str, str]:
+def _fetch_all(session: Session, statement: ClauseElement) -> list[Any]:
+    """The rows of ``statement`` straight from the DB-API cursor, in the session's
+    transaction: values as SQLite stores them, without SQLAlchemy's per-row work
+    (a third of the time over 100,000 rows)."""
+    connection = session.connection()
+    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        return list(cursor.execute(sql).fetchall())
+    finally:
+        cursor.close()
+
+
+def _first_documents(rows: list[tuple[str, str]]) -> dict[str, str]:
     """Each record's first document file (by path): what the report points to."""
-    first: dict[str, str] = {}
-    for record_id, path in rows:
-        if path < first.get(record_id, "\uffff"):
-            first[record_id] = path
-    return first
+    return dict(sorted(rows, reverse=True))  # the last, i.e. smallest, path wins
 
 
 def _id_date(record_id: str) -> str:
