@@ -19,7 +19,7 @@ from pathlib import Path
 
 from docgen.archive.classify import is_sidecar
 from docgen.archive.context import ArchiveContext
-from docgen.archive.ingest import PassResult, ingest_batch
+from docgen.archive.ingest import PassResult, ingest_batch, sidecar_still_needed
 from docgen.archive.recovery import recover
 
 _TEMPORARY_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp")
@@ -43,6 +43,19 @@ def inbox_files(ctx: ArchiveContext) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found += [Path(folder, n) for n in sorted(names) if not is_ignored(Path(folder, n))]
     return found
+
+
+def orphan_sidecars(ctx: ArchiveContext) -> list[Path]:
+    """Sidecars in the inbox whose file is not there (it was filed before the sidecar
+    came, or never arrived): they wait, and :func:`scan` names them."""
+    found = []
+    for folder, dirs, names in os.walk(ctx.inbox):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            path = Path(folder, name)
+            if is_sidecar(path) and not sidecar_still_needed(path):
+                found.append(path)
+    return sorted(found)
 
 
 def file_paths(

@@ -22,6 +22,7 @@ from docgen.archive.context import open_archive
 from docgen.archive.db import Index
 from docgen.archive.plan import Filed
 from docgen.archive.rebuild import compare, rebuild_into, remove_database, replace_index
+from docgen.archive.reconcile import orphan_sidecars
 from docgen.archive.reconcile import scan as scan_inbox
 from docgen.archive.recovery import recover
 from docgen.archive.watcher import Watcher
@@ -77,12 +78,15 @@ def scan(state: CliState, wait: float | None) -> None:
     """
     with open_archive(state.workspace) as ctx:
         result = scan_inbox(ctx, max_wait=wait)
+        orphans = [ctx.shown(p) for p in orphan_sidecars(ctx)]
     for item in result.filed:
         click.echo(f"{item.status:<12} {mask_ids_in_text(item.path)}  ({item.record_id})")
     for shown, message in result.failed:
         click.echo(f"failed       {shown}: {message}", err=True)
     for path in result.waiting:
         click.echo(f"still being written, left for later: {path.name}", err=True)
+    for shown in orphans:
+        click.echo(f"a sidecar without its file, left in the inbox: {shown}", err=True)
     click.echo(f"Filed {len(result.filed)} file(s).")
     if result.filed:
         state.journal.append("archive scan", details=_journal_details(result.filed))

@@ -182,3 +182,14 @@ def test_a_file_dated_in_the_future_is_filed_once_seen_unchanged(archive_ws):
         result = scan(ctx)
     assert [f.status for f in result.filed] == ["unclassified"]
     assert time.monotonic() - started >= 0.3  # it waited for stable_seconds
+
+
+def test_scan_names_a_sidecar_left_without_its_file(archive_ws):
+    inbox = archive_ws.archive_root / "inbox"
+    (inbox / "late.pdf.meta.yaml").write_text("category: other\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-w", str(archive_ws.root), "archive", "scan"])
+    assert result.exit_code == 0
+    assert (
+        "a sidecar without its file, left in the inbox: inbox/late.pdf.meta.yaml" in result.output
+    )
+    assert (inbox / "late.pdf.meta.yaml").exists()
