@@ -27,7 +27,7 @@ from docgen.archive.reconcile import scan as scan_inbox
 from docgen.archive.recovery import recover
 from docgen.archive.watcher import Watcher
 from docgen.cli.common import CliState, pass_state
-from docgen.errors import IntegrityError
+from docgen.errors import InputError, IntegrityError
 from docgen.privacy import mask_ids_in_text
 
 
@@ -90,6 +90,11 @@ def scan(state: CliState, wait: float | None) -> None:
     click.echo(f"Filed {len(result.filed)} file(s).")
     if result.filed:
         state.journal.append("archive scan", details=_journal_details(result.filed))
+    if result.failed:
+        raise InputError(
+            f"{len(result.failed)} file(s) could not be filed (listed above); "
+            "they stay in the inbox"
+        )
 
 
 @archive.command("watch")

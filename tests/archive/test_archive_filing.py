@@ -193,3 +193,18 @@ def test_scan_names_a_sidecar_left_without_its_file(archive_ws):
         "a sidecar without its file, left in the inbox: inbox/late.pdf.meta.yaml" in result.output
     )
     assert (inbox / "late.pdf.meta.yaml").exists()
+
+
+def test_scan_exits_non_zero_when_a_file_cannot_be_filed(archive_ws):
+    inbox = archive_ws.archive_root / "inbox"
+    (inbox / "fine.txt").write_text("fine", encoding="utf-8")
+    bad = os.fsencode(inbox) + b"/big5-\xa4\xe5.txt"
+    with open(bad, "wb") as handle:
+        handle.write(b"kept")
+    time.sleep(0.35)
+    result = CliRunner().invoke(cli, ["-w", str(archive_ws.root), "archive", "scan"])
+    assert isinstance(result.exception, InputError)  # main() turns it into exit code 3
+    assert "1 file(s) could not be filed" in str(result.exception)
+    assert "Filed 1 file(s)." in result.output
+    assert "the file name is not UTF-8 text" in result.output
+    assert os.path.exists(bad)
