@@ -18,9 +18,17 @@ from docgen.audit.checks import OfficeFacts
 from docgen.audit.intake import Intake, Listed, LoggedQuery, SpooledQuery
 from docgen.audit.outputs import shown_path
 from docgen.audit.population import ALGORITHM, ALGORITHM_TEXT, default_seed
-from docgen.audit.samples import Anomaly, Sample, SampleCase, Source
+from docgen.audit.samples import (
+    Anomaly,
+    Sample,
+    SampleCase,
+    Source,
+    load_results,
+    results_path,
+)
 from docgen.calendar import Period
 from docgen.config import Workspace
+from docgen.errors import InputError
 from docgen.fsutil import sha256_file
 from docgen.privacy import mask_id, mask_ids_in_text, mask_name
 from docgen.records.queries import QueryLog
@@ -63,6 +71,24 @@ def draw_period(
     configured = [u.name for u in workspace.config.units]
     empty = [] if half else [u for u in configured if u not in intake.populations]
     return Draw(period, samples, empty, intake.outside)
+
+
+def refuse_redraw(workspace: Workspace, draw: Draw, sources: list[Path]) -> None:
+    """:class:`InputError` when no query fell in the period, or when a sample about to be
+    replaced already has its results read back."""
+    if not draw.samples and draw.outside_period:
+        names = ", ".join(str(p) for p in sources)
+        raise InputError(
+            f"none of the {draw.outside_period} queries in {names} fall in "
+            f"{draw.period.label}: check --month/--half and --queries"
+        )
+    for drawn in draw.samples:
+        if load_results(workspace, drawn.period, drawn.unit) is not None:
+            raise InputError(
+                f"the results of {drawn.unit}'s {drawn.period} sample were already read back: "
+                "a new draw would replace the sample they refer to (remove "
+                f"{results_path(workspace, drawn.period, drawn.unit)} to draw again)"
+            )
 
 
 @dataclass

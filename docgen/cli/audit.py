@@ -11,13 +11,13 @@ from typing import Any, TypeVar
 
 import click
 
-from docgen.audit.drawing import draw_period
+from docgen.audit.drawing import draw_period, refuse_redraw
 from docgen.audit.forms import fill_audit_record
 from docgen.audit.outputs import default_out_dir, write_sample_files
 from docgen.audit.population import ALGORITHM_TEXT_EN
 from docgen.audit.record import audit_record_data
 from docgen.audit.results import read_back, write_results
-from docgen.audit.samples import Sample, load_results, results_path
+from docgen.audit.samples import Sample
 from docgen.calendar import Period, parse_period
 from docgen.cli.common import (
     DATE,
@@ -161,19 +161,7 @@ def sample(
     ws = state.workspace
     sources = [*logs, *more_logs] or _default_logs(state, period)
     draw = draw_period(ws, period, sources, seed, progress=lambda q: progress(q, label="queries"))
-    if not draw.samples and draw.outside_period:
-        names = ", ".join(str(p) for p in sources)
-        raise InputError(
-            f"none of the {draw.outside_period} queries in {names} fall in {period.label}: "
-            "check --month/--half and --queries"
-        )
-    for drawn in draw.samples:
-        if load_results(ws, drawn.period, drawn.unit) is not None:
-            raise InputError(
-                f"the results of {drawn.unit}'s {drawn.period} sample were already read back: "
-                f"a new draw would replace the sample they refer to (remove "
-                f"{results_path(ws, drawn.period, drawn.unit)} to draw again)"
-            )
+    refuse_redraw(ws, draw, sources)
     target = out_dir or default_out_dir(ws, period.label)
     written: list[Path] = []
     for drawn in draw.samples:
