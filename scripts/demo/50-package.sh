@@ -7,7 +7,7 @@ set -euo pipefail
 : "${WS:?run this through scripts/demo.sh (it sets WS)}"
 here="$(cd "$(dirname "$0")" && pwd)"
 period="2026-10"
-inputs="$WS/out/packages/inputs-$period"
+inputs="$WS/scans/$period"  # as the scanner left them (outside out/, which step 60 files)
 python="$(command -v python3)"
 [ -x "$here/../../.venv/bin/python" ] && python="$here/../../.venv/bin/python"
 
