@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,13 @@ def test_success_replaces(tmp_path: Path) -> None:
     assert target.read_text() == "new"
     expected = "11507a0e2f5e69d5dfa40a62a1bd7b6ee57e6bcd85c67c9b8431b36fff21c437"
     assert sha256_file(target) == expected
+
+
+def test_output_is_readable_by_colleagues(tmp_path: Path) -> None:
+    target = tmp_path / "shared.pdf"
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(target, "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
