@@ -30,10 +30,14 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+#: Read once: os.umask is process-wide, so reading it per write would race with threads.
+_UMASK = _read_umask()
 
 
 @contextlib.contextmanager
@@ -44,7 +48,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide output from colleagues
+    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide output from colleagues
     os.close(fd)
     tmp = Path(name)
     try:

@@ -31,9 +31,7 @@ def test_success_replaces(tmp_path: Path) -> None:
 
 def test_output_is_readable_by_colleagues(tmp_path: Path) -> None:
     target = tmp_path / "shared.pdf"
-    old = os.umask(0o022)
-    try:
-        atomic_write_text(target, "x")
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    atomic_write_text(target, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
