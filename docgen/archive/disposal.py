@@ -139,16 +139,15 @@ def retention_report(
 def _retention_row(
     item: RecordRetention, section: str, office: str, shared: dict[str, str]
 ) -> dict[str, Any]:
-    return {
-        **shared,
-        "section": section,
-        "file_no": f"{shared['file_no']}/{item.record_id.rsplit('-', 1)[-1]}",
-        "case_matter": _case_matter(item.title, item.period, item.unit, item.subject),
-        "correspondent": item.unit or office,
-        "doc_no": "",
-        "record_id": item.record_id,
-        "path": item.path,
-    }
+    row: dict[str, Any] = shared.copy()  # copy-and-set: the fastest way to build 100,000
+    row["section"] = section
+    row["file_no"] = f"{shared['file_no']}/{item.record_id.rsplit('-', 1)[-1]}"
+    row["case_matter"] = _case_matter(item.title, item.period, item.unit, item.subject)
+    row["correspondent"] = item.unit or office
+    row["doc_no"] = ""
+    row["record_id"] = item.record_id
+    row["path"] = item.path
+    return row
 
 
 def _shared_columns(
