@@ -236,7 +236,7 @@ def place_hold(index: Index, record_id: str, reason: str, by: str, now: datetime
         if held is not None:
             raise InputError(
                 f"record {record_id} is already on hold since "
-                f"{format_roc_short(held.placed_at.date())}: {held.reason}"
+                f"{format_roc_short(held.placed_at.date())}: {mask_ids_in_text(held.reason)}"
             )
         hold = Hold(record_id=record_id, reason=reason.strip(), placed_by=by, placed_at=now)
         session.add(hold)
@@ -275,7 +275,7 @@ def refusal(item: RecordRetention | None, record: Record | None, as_of: date) ->
     if item is None:
         return f"not a filed record (status {record.status})"
     if item.hold_reason is not None:
-        return f"on hold: {item.hold_reason}"
+        return f"on hold: {mask_ids_in_text(item.hold_reason)}"
     retention = item.retention
     if retention.status is Status.CANDIDATE:
         return ""
