@@ -200,7 +200,7 @@ def _change(rule: RetentionRule) -> str:
 def _note(rule: RetentionRule, retention: Retention, hold: str | None) -> str:
     parts = []
     if hold is not None:
-        parts.append(f"保留原因：{hold}（{retention.status.value}）")
+        parts.append(f"保留原因：{mask_ids_in_text(hold)}（{retention.status.value}）")
     elif retention.status is Status.CANDIDATE and rule.rule_id:
         parts.append(f"依 {rule.rule_id}，保存期限至 {_roc(retention.ends)} 屆滿")
     if retention.reason:
