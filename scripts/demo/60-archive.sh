@@ -33,8 +33,9 @@ if docgen archive report --help >/dev/null 2>&1; then
   docgen -w "$WS" archive report fixity --full
   echo
   echo "Files nobody could classify (manifests, sample sheets): kept, to be sorted by hand:"
-  docgen -w "$WS" archive report unclassified --format csv | head -5
-  echo "  …"
+  unclassified="$(docgen -w "$WS" archive report unclassified --format csv)"
+  sed -n '1,5p' <<<"$unclassified"
+  echo "  … $(($(wc -l <<<"$unclassified") - 1)) file(s) in all"
 fi
 echo
 echo "Checking that the index can be rebuilt from the files alone and comes out the same:"
