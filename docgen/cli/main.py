@@ -3,6 +3,7 @@ a :class:`~docgen.errors.DocgenError` becomes ``Error: …`` and an exit code.""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -13,8 +14,44 @@ from docgen import __version__
 from docgen.cli.common import CliState
 from docgen.errors import DocgenError, ExitCode
 
+#: Each command group: its module, and modules that add commands to it. Loaded only
+#: when the command is run, so that ``docgen package build`` does not pay for LibreOffice,
+#: SQLAlchemy and docxtpl imports it does not use.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "init": ("docgen.cli.init",),
+    "accounts": ("docgen.cli.accounts", "docgen.cli.account_review"),
+    "queries": ("docgen.cli.queries",),
+    "calendar": ("docgen.cli.calendar",),
+    "forms": ("docgen.cli.forms",),
+    "audit": ("docgen.cli.audit",),
+    "package": ("docgen.cli.package",),
+    "archive": ("docgen.cli.archive", "docgen.cli.archive_reports"),
+    "evidence": ("docgen.cli.evidence",),
+    "journal": ("docgen.cli.journal",),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use (click's lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        modules = COMMANDS.get(cmd_name)
+        if modules is None:
+            return None
+        # The later modules add commands to the first one's group as they are imported.
+        loaded = [importlib.import_module(name) for name in modules]
+        command = getattr(loaded[0], cmd_name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="docgen")
 @click.option(
     "-w",
@@ -37,43 +74,6 @@ def cli(ctx: click.Context, workspace: Path, debug: bool) -> None:
       docgen audit sample --month 2026-10 --queries data/queries/2026-10.xlsx
     """
     ctx.obj = CliState(workspace, debug)
-
-
-# Commands, one module each (imports here, below the group they attach to).
-# --- commands ---
-from docgen.cli.journal import journal
-
-cli.add_command(journal)
-from docgen.cli.audit import audit
-
-cli.add_command(audit)
-from docgen.cli.calendar import calendar
-
-cli.add_command(calendar)
-from docgen.cli.archive import archive
-
-cli.add_command(archive)
-from docgen.cli import archive_reports  # noqa: F401  (adds report, hold, release, dispose)
-from docgen.cli.evidence import evidence
-
-cli.add_command(evidence)
-from docgen.cli.package import package
-
-cli.add_command(package)
-from docgen.cli.init import init
-
-cli.add_command(init)
-from docgen.cli.accounts import accounts
-
-cli.add_command(accounts)
-from docgen.cli import account_review  # noqa: F401  (adds review, roster to accounts)
-from docgen.cli.queries import queries
-
-cli.add_command(queries)
-from docgen.cli.forms import forms
-
-cli.add_command(forms)
-# --- end commands ---
 
 
 def main(argv: list[str] | None = None) -> None:

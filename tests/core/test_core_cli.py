@@ -67,3 +67,15 @@ def test_journal_verify_exit_code_on_tampering(tmp_path: Path) -> None:
 def test_usage_error_exit_code(tmp_path: Path) -> None:
     result = _docgen("journal", "verify", "--nonsense", cwd=tmp_path)
     assert result.returncode == ExitCode.USAGE
+
+
+def test_commands_load_only_what_they_use(tmp_path: Path) -> None:
+    code = (
+        "import sys; from docgen.cli.main import main\n"
+        "try:\n    main(['journal', 'verify'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlalchemy', 'docxtpl', 'pikepdf', 'watchdog') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -14,7 +14,10 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         path = (*prefix, name)
         if isinstance(command, click.Group):
             found += _commands(command, path)
