@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from docgen.config import Workspace
 from docgen.errors import ExternalToolError, InputError, RowProblem, ValidationFailed
 from docgen.forms.data import FormRecord, load_rows, validate_rows
+from docgen.forms.libreoffice import find_soffice
 from docgen.forms.manifest import write_manifest
 from docgen.forms.registry import form_spec, resolve_variant
 from docgen.forms.writer import FormWriter, GeneratedDocument, template_path
@@ -88,19 +89,29 @@ def fill_rows(
         raise ValidationFailed(problems)
     if not identified:
         raise InputError(f"{source}: no valid records to fill")
+    if options.pdf:
+        find_soffice()  # before anything is written: LibreOffice must be there
     out_dir.mkdir(parents=True, exist_ok=True)
     documents = _write_all(writer, identified, out_dir, options)
     result = BatchResult(spec.key, key, template, documents, problems)
-    try:
-        if options.pdf:
-            from docgen.forms.pdf import add_pdfs
-
-            add_pdfs(documents, out_dir, options.progress, options.pdf_timeout)
-    except ExternalToolError as error:
-        result.pdf_error = error
+    if options.pdf:
+        result.pdf_error = _add_pdfs(documents, out_dir, options)
     if options.manifest:
         result.manifest = write_manifest(result, out_dir)
     return result
+
+
+def _add_pdfs(
+    documents: list[GeneratedDocument], out_dir: Path, options: BatchOptions
+) -> ExternalToolError | None:
+    """Convert the documents to PDF; the error, if some could not be converted."""
+    from docgen.forms.pdf import add_pdfs
+
+    try:
+        add_pdfs(documents, out_dir, options.progress, options.pdf_timeout)
+    except ExternalToolError as error:
+        return error
+    return None
 
 
 def fill_file(

@@ -68,10 +68,15 @@ def _document_rows(path: Path, fields: set[str]) -> Iterator[tuple[int, Mapping[
         yield number, entry
 
 
-def _problems(error: ValidationError, source: str, row: int) -> list[RowProblem]:
+def _problems(
+    error: ValidationError, source: str, row: int, schema: type[FormModel]
+) -> list[RowProblem]:
     result = []
     for item in error.errors():
         column = ".".join(str(part) for part in item["loc"]) or None
+        field = schema.model_fields.get(str(item["loc"][0])) if item["loc"] else None
+        if column and field is not None and field.title:
+            column = f"{column} ({field.title})"
         message = "required field missing" if item["type"] == "missing" else item["msg"]
         result.append(RowProblem(source, row, column, message.removeprefix("Value error, ")))
     return result
@@ -91,7 +96,7 @@ def validate_rows(
         try:
             model = spec.schema.model_validate(dict(values))
         except ValidationError as error:
-            problems.extend(_problems(error, source, row))
+            problems.extend(_problems(error, source, row, spec.schema))
             continue
         mismatch = _variant_problem(spec, variant, model)
         if mismatch:

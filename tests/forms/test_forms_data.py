@@ -59,7 +59,11 @@ def test_every_invalid_row_is_reported_and_nothing_written(forms_workspace, tmp_
     with pytest.raises(ValidationFailed) as caught:
         fill_file(forms_workspace, "2", None, _bad_rows(tmp_path), out)
     found = {(p.row, p.column) for p in caught.value.problems}
-    assert found == {(3, "application_date"), (4, "application_type"), (5, "account")}
+    assert found == {
+        (3, "application_date (申請日期)"),
+        (4, "application_type (申請類別)"),
+        (5, "account (帳號)"),
+    }
     assert "115/02/30" in str(caught.value)
     assert not out.exists() or not any(out.iterdir())
 

@@ -97,3 +97,18 @@ def test_cli_journals_what_was_written_then_reports_failed_pdfs(
     assert entry["details"]["documents"] == 2
     assert len(list(out.glob("*.docx"))) == 2
     assert [p.name for p in out.glob("*.pdf")] == [p.stem + ".pdf" for p in out.glob("*H1*.docx")]
+
+
+def test_missing_libreoffice_stops_before_anything_is_written(tmp_path, monkeypatch) -> None:
+    from docgen.forms import libreoffice
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr(libreoffice, "_KNOWN_PLACES", ())
+    data = tmp_path / "a5.yaml"
+    data.write_text("half: 2026-H1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["-w", str(tmp_path / "ws"), "forms", "fill", "5", str(data), "-o", str(out), "--pdf"]
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, ExternalToolError)
+    assert "apt-get install libreoffice-writer-nogui" in str(result.exception)
+    assert not out.exists()
