@@ -70,6 +70,7 @@ SECTION_UNDEFINED = "保存年限未定"
 SECTION_UNKNOWN = "無法計算保存年限"
 SECTION_RETAINED = "保存中"
 SECTION_ACTIVE = "帳號未註銷，持續保存"
+SECTION_UNCLASSIFIED = "未分類（見 unclassified 報表）"
 _SECTION_ORDER = (
     SECTION_CANDIDATE,
     SECTION_HELD,
@@ -77,6 +78,7 @@ _SECTION_ORDER = (
     SECTION_UNKNOWN,
     SECTION_RETAINED,
     SECTION_ACTIVE,
+    SECTION_UNCLASSIFIED,
 )
 _SECTION_OF_STATUS = {
     Status.CANDIDATE: SECTION_CANDIDATE,
@@ -96,9 +98,12 @@ DESTRUCTION_NOTE = (
 
 
 def section_of(item: RecordRetention) -> str:
-    """Where a record goes in the retention report: a hold puts it apart."""
+    """Where a record goes in the retention report: a hold puts it apart; a file
+    nobody classified is counted (the unclassified report lists it), not listed."""
     if item.hold_reason is not None:
         return SECTION_HELD
+    if item.unclassified:
+        return SECTION_UNCLASSIFIED
     return _SECTION_OF_STATUS[item.retention.status]
 
 
@@ -272,8 +277,8 @@ def refusal(item: RecordRetention | None, record: Record | None, as_of: date) ->
         return "not in the archive index"
     if record.status == "disposed":
         return "already disposed"
-    if item is None:
-        return f"not a filed record (status {record.status})"
+    if item is None or item.unclassified:
+        return f"not a filed record (status {record.status}): classify it first"
     if item.hold_reason is not None:
         return f"on hold: {mask_ids_in_text(item.hold_reason)}"
     retention = item.retention

@@ -244,6 +244,7 @@ class RecordRetention(NamedTuple):
     rule: RetentionRule
     retention: Retention
     hold_reason: str | None
+    unclassified: bool = False
 
 
 def load_accounts(workspace: Workspace) -> dict[str, Account] | None:
@@ -275,7 +276,7 @@ def record_retentions(
     memo: dict[tuple[str, ...], tuple[RetentionRule, date | None, Retention]] = {}
     result = []
     for row in _fetch_all(session, _RECORDS):
-        record_id, category, period, unit, subject, title, trigger, review, filed = row
+        record_id, category, period, unit, subject, title, trigger, review, filed, status = row
         id_date = "" if trigger or period else _id_date(record_id)
         key = (category, period, trigger or "", review or "", subject, id_date, (filed or "")[:10])
         if key not in memo:
@@ -294,6 +295,7 @@ def record_retentions(
                 rule,
                 retention,
                 holds.get(record_id),
+                status == "unclassified",
             )
         )
     return result
@@ -316,6 +318,7 @@ _RECORDS = select(
     Record.trigger,
     Record.review_date,
     Record.first_filed_at,
+    Record.status,
 ).where(Record.status != "disposed")
 
 

@@ -10,16 +10,19 @@ from typing import Any
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from docgen.archive.context import open_archive
 from docgen.archive.db import open_index
 from docgen.archive.disposal import (
     SECTION_ACTIVE,
     SECTION_CANDIDATE,
     SECTION_HELD,
     SECTION_RETAINED,
+    SECTION_UNCLASSIFIED,
     SECTION_UNDEFINED,
     SECTION_UNKNOWN,
     place_hold,
 )
+from docgen.archive.reconcile import scan
 from docgen.archive.reports import build_report
 from docgen.cli.main import cli
 from docgen.privacy import find_unmasked_ids
@@ -142,3 +145,14 @@ def test_cli_formats(office: Any, tmp_path: Path) -> None:
 
 def _now() -> datetime:
     return datetime(2026, 11, 27, 10, 0)
+
+
+def test_unclassified_files_are_counted_not_listed(office: Any) -> None:
+    inbox = office.workspace.archive_root / "inbox"
+    (inbox / "掃描0001.txt").write_text("a scan nobody labelled\n", encoding="utf-8")
+    with open_archive(office.workspace, use_qr=False) as ctx:
+        [filed] = scan(ctx, max_wait=0).filed
+    assert filed.status == "unclassified"
+    report = build_report(office.workspace, "retention", AS_OF)
+    assert filed.record_id not in {row["record_id"] for row in report.rows}
+    assert report.summary[SECTION_UNCLASSIFIED] == 1
