@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from docgen.errors import DocgenError, InputError
-from docgen.forms.compiled import QR_PICTURE_NAME, compile_part
+from docgen.forms.compiled import FOOTNOTES, QR_PICTURE_NAME, compile_part
 from docgen.forms.describe import list_item_model
 from docgen.forms.identity import EXTRA_NAMES
 from docgen.forms.registry import FormSpec
@@ -41,7 +41,7 @@ class Issue:
 
 
 def template_parts(path: Path) -> dict[str, str]:
-    """Each part's XML after docxtpl's patching: body, headers, footers."""
+    """Each part's XML after docxtpl's patching: body, headers, footers, footnotes."""
     try:
         template = DocxTemplate(io.BytesIO(path.read_bytes()))
         template.render_init()
@@ -54,6 +54,10 @@ def template_parts(path: Path) -> dict[str, str]:
         if relation.reltype.endswith(("/header", "/footer")) and not relation.is_external:
             name = str(relation.target_part.partname).lstrip("/")
             parts[name] = template.patch_xml(template.get_part_xml(relation.target_part))
+    for part in template.docx.part.package.parts:
+        if part.content_type == FOOTNOTES:
+            name = str(part.partname).lstrip("/")
+            parts[name] = template.patch_xml(part.blob.decode("utf-8"))
     return parts
 
 

@@ -35,6 +35,7 @@ from docgen.fsutil import sha256_bytes
 QR_PICTURE_NAME = "docgen-qr"
 _HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 _FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -54,6 +55,7 @@ class _Part:
     source: str
     template: Template
     encoding: str
+    reparse: bool = True  # headers and footers go through python-docx's parser
 
 
 def compile_part(env: SandboxedEnvironment, source: str, where: str) -> Template:
@@ -93,7 +95,7 @@ class CompiledTemplate:
         self._shell = copy.deepcopy(document._element)
         self._body_index = self._shell.index(self._shell.body)
         self._shell.remove(self._shell.body)
-        self._parts = list(self._header_footer_parts(env))
+        self._parts = [*self._header_footer_parts(env), *self._footnote_parts(env)]
         self.qr_media = _qr_media(document)
         self._parser = etree.XMLParser(recover=True)  # as docxtpl's fix_tables parses
 
@@ -108,11 +110,24 @@ class CompiledTemplate:
                 template = compile_part(env, source, f"{self.path.name} ({name})")
                 yield _Part(name, source, template, encoding)
 
+    def _footnote_parts(self, env: SandboxedEnvironment) -> Any:
+        """Footnotes, which docxtpl renders as text and stores without re-parsing."""
+        for part in self._docx.docx.part.package.parts:
+            if part.content_type == FOOTNOTES:
+                source = self._docx.patch_xml(part.blob.decode("utf-8"))
+                name = str(part.partname).lstrip("/")
+                self.sources[name] = source
+                template = compile_part(env, source, f"{self.path.name} ({name})")
+                yield _Part(name, source, template, "utf-8", reparse=False)
+
     def render_parts(self, context: Mapping[str, Any]) -> dict[str, bytes]:
         """The rendered XML parts (zip name → bytes) for ``context``."""
         parts = {"word/document.xml": self._render_body(context)}
         for part in self._parts:
             xml = self._finish(_run(part.template, context, self.path))
+            if not part.reparse:
+                parts[part.zip_name] = xml.encode(part.encoding)
+                continue
             element = parse_xml(xml.encode(part.encoding))  # type: ignore[arg-type]
             parts[part.zip_name] = serialize_part_xml(element)
         return parts
