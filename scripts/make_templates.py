@@ -156,8 +156,8 @@ _CASE_COLUMNS = [
     ("查詢人員", 2.1, "{{ c.user_name }}（{{ c.account }}）", "left"),
     ("被查詢人", 2.4, "{{ c.subject_name }} {{ c.subject_id }}", "left"),
     ("查詢項目", 1.8, "{{ c.item }}", "left"),
-    ("查詢事由/依據", 3.8, "{{ c.justification }}", "left"),
-    ("是否與業務相符", 1.8, _box("c.consistent", "是") + " " + _box("c.consistent", "否"), "left"),
+    ("查詢事由/依據", 3.5, "{{ c.justification }}", "left"),
+    ("是否與業務相符", 2.1, _box("c.consistent", "是") + " " + _box("c.consistent", "否"), "left"),
     ("備註", 2.0, "{{ c.remark }}", "left"),
 ]
 

@@ -90,3 +90,16 @@ def test_cli_exit_codes(tmp_path, make_template) -> None:
     )
     assert result.exit_code != 0
     assert "nmae" in result.output
+
+
+def test_not_a_docx_is_a_clear_error(tmp_path) -> None:
+    from docgen.errors import InputError
+
+    fake = tmp_path / "fake.docx"
+    fake.write_text("not a zip", encoding="utf-8")
+    try:
+        _check("3", fake)
+    except InputError as error:
+        assert "not a DOCX" in str(error)
+    else:
+        raise AssertionError("a text file passed as a template")
