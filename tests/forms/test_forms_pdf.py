@@ -98,3 +98,21 @@ def test_missing_soffice_says_how_to_install(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(libreoffice, "_KNOWN_PLACES", ())
     with pytest.raises(ExternalToolError, match="apt-get install libreoffice-writer-nogui"):
         find_soffice()
+
+
+def test_qr_code_survives_a_skewed_jpeg_colour_scan(rendered_forms) -> None:
+    import io
+
+    from PIL import Image
+
+    document = rendered_forms.by_case[("4", "monthly")][0]
+    pdf = pypdfium2.PdfDocument(str(document.pdf))
+    page = pdf[0].render(scale=300 / 72).to_pil().convert("RGB")
+    pdf.close()
+    skewed = page.rotate(2.5, expand=True, fillcolor="white").resize(
+        (int(page.width * 0.97), int(page.height * 0.97))
+    )
+    scan = io.BytesIO()
+    skewed.save(scan, format="JPEG", quality=60)
+    codes = zxingcpp.read_barcodes(Image.open(scan))
+    assert [code.text for code in codes] == [document.record_id]
