@@ -1,8 +1,10 @@
 """Record metadata embedded in the files docgen writes, so the archive can classify
-a file by itself: DOCX custom properties and PDF XMP in the docgen namespace.
+a file by itself: OOXML (DOCX, XLSX) custom properties, PDF XMP in the docgen
+namespace, and for any other file a sidecar ``NAME.EXT.meta.yaml`` beside it.
 
-One :class:`RecordMetadata` is written by the forms engine (DOCX and PDF) and the
-package builder (PDF), and read back by the archive.
+One :class:`RecordMetadata` is written by the forms engine (DOCX and PDF), the
+package builder (PDF), and the audit and account-review outputs (XLSX, CSV with a
+sidecar: :func:`attach_metadata`), and read back by the archive.
 """
 
 from __future__ import annotations
@@ -14,16 +16,21 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import pikepdf
+import yaml
 from lxml import etree
 
 from docgen.errors import InputError
-from docgen.fsutil import atomic_path
+from docgen.fsutil import atomic_path, atomic_write_text
 
 #: XMP namespace and prefix of docgen's fields.
 XMP_NS = "https://docgen.tw/ns/record/1.0/"
 XMP_PREFIX = "docgen"
-#: Prefix of docgen's DOCX custom property names (``docgen.record_id`` …).
-DOCX_PREFIX = "docgen."
+#: Prefix of docgen's OOXML custom property names (``docgen.record_id`` …).
+OOXML_PREFIX = "docgen."
+#: Files whose metadata is embedded as custom properties (``docProps/custom.xml``).
+OOXML_SUFFIXES = (".docx", ".xlsx")
+#: What a sidecar's name ends with (the classifier's format, ``docgen.archive.classify``).
+SIDECAR_SUFFIX = ".meta.yaml"
 
 _CUSTOM_PART = "docProps/custom.xml"
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -112,7 +119,7 @@ def read_pdf_metadata(path: Path) -> RecordMetadata | None:
     return RecordMetadata.from_properties(props) if props else None
 
 
-# --- DOCX (custom properties) ----------------------------------------------------
+# --- OOXML: DOCX and XLSX (custom properties) ----------------------------------------------------
 
 
 def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
@@ -122,7 +129,7 @@ def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
     else:
         root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
     for node in root.findall("c:property", ns):
-        if node.get("name", "").startswith(DOCX_PREFIX):
+        if node.get("name", "").startswith(OOXML_PREFIX):
             root.remove(node)
     pids = [int(n.get("pid", "1")) for n in root.findall("c:property", ns)]
     pid = max([1, *pids]) + 1
@@ -130,7 +137,7 @@ def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
         node = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property")
         node.set("fmtid", _FMTID)
         node.set("pid", str(pid + offset))
-        node.set("name", DOCX_PREFIX + key)
+        node.set("name", OOXML_PREFIX + key)
         etree.SubElement(node, f"{{{_VT_NS}}}lpwstr").text = value
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
@@ -160,9 +167,9 @@ def _with_custom_part(name: str, data: bytes) -> bytes:
     return data
 
 
-def docx_with_metadata(docx: bytes, meta: RecordMetadata) -> bytes:
-    """``docx`` (the file's bytes) with docgen's custom properties set to ``meta``."""
-    source = zipfile.ZipFile(io.BytesIO(docx))
+def ooxml_with_metadata(data: bytes, meta: RecordMetadata) -> bytes:
+    """``data`` (a DOCX's or XLSX's bytes) with docgen's custom properties set to ``meta``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
     existing = source.read(_CUSTOM_PART) if _CUSTOM_PART in source.namelist() else None
     props = meta.as_properties()
     out = io.BytesIO()
@@ -175,26 +182,66 @@ def docx_with_metadata(docx: bytes, meta: RecordMetadata) -> bytes:
     return out.getvalue()
 
 
-def write_docx_metadata(path: Path, meta: RecordMetadata) -> None:
-    """Set docgen's custom properties on the DOCX at ``path`` (rewritten atomically)."""
-    data = docx_with_metadata(path.read_bytes(), meta)
+def write_ooxml_metadata(path: Path, meta: RecordMetadata) -> None:
+    """Set docgen's custom properties on the DOCX or XLSX at ``path`` (rewritten
+    atomically)."""
+    try:
+        data = ooxml_with_metadata(path.read_bytes(), meta)
+    except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+        raise InputError(f"{path}: not a readable {_kind(path)} ({error})") from error
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
         shutil.copymode(path, tmp)
 
 
-def read_docx_metadata(path: Path) -> RecordMetadata | None:
-    """docgen's custom properties of the DOCX at ``path``, or None when it has none."""
+def read_ooxml_metadata(path: Path) -> RecordMetadata | None:
+    """docgen's custom properties of the DOCX or XLSX at ``path``, or None when it has none."""
     try:
         with zipfile.ZipFile(path) as archive:
             if _CUSTOM_PART not in archive.namelist():
                 return None
             root = etree.fromstring(archive.read(_CUSTOM_PART))
     except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
-        raise InputError(f"{path}: not a readable DOCX ({error})") from error
+        raise InputError(f"{path}: not a readable {_kind(path)} ({error})") from error
     props = {}
     for node in root:
         name = node.get("name", "")
-        if name.startswith(DOCX_PREFIX) and len(node):
-            props[name[len(DOCX_PREFIX) :]] = node[0].text or ""
+        if name.startswith(OOXML_PREFIX) and len(node):
+            props[name[len(OOXML_PREFIX) :]] = node[0].text or ""
     return RecordMetadata.from_properties(props) if props else None
+
+
+def _kind(path: Path) -> str:
+    return path.suffix.lstrip(".").upper() or "OOXML"
+
+
+#: The DOCX names, kept for their callers (the forms engine, tests, demo scripts).
+docx_with_metadata = ooxml_with_metadata
+write_docx_metadata = write_ooxml_metadata
+read_docx_metadata = read_ooxml_metadata
+
+
+# --- any other file: a sidecar ----------------------------------------------------
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where docgen writes the sidecar of ``path``: ``NAME.EXT.meta.yaml`` beside it
+    (the whole name, so ``x.csv`` and ``x.xlsx`` never share one)."""
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def sidecar_yaml(meta: RecordMetadata) -> str:
+    """``meta``'s non-empty fields as the YAML of a sidecar."""
+    data = {f.name: getattr(meta, f.name) for f in fields(RecordMetadata)}
+    return yaml.safe_dump({k: v for k, v in data.items() if v}, allow_unicode=True, sort_keys=False)
+
+
+def attach_metadata(path: Path, meta: RecordMetadata) -> Path:
+    """Make the finished file at ``path`` carry ``meta``: embedded in a DOCX or XLSX,
+    else in a sidecar beside it. Returns the file holding the metadata."""
+    if path.suffix.lower() in OOXML_SUFFIXES:
+        write_ooxml_metadata(path, meta)
+        return path
+    target = sidecar_path(path)
+    atomic_write_text(target, sidecar_yaml(meta))
+    return target

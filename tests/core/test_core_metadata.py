@@ -1,4 +1,4 @@
-"""Record metadata survives in DOCX custom properties and PDF XMP."""
+"""Record metadata survives in DOCX and XLSX custom properties, PDF XMP and sidecars."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ import zipfile
 from pathlib import Path
 
 import pikepdf
+import pytest
+import yaml
 from docx import Document
+from openpyxl import Workbook, load_workbook
 
+from docgen.errors import InputError
 from docgen.metadata import (
     RecordMetadata,
+    attach_metadata,
     read_docx_metadata,
+    read_ooxml_metadata,
     read_pdf_metadata,
     write_docx_metadata,
+    write_ooxml_metadata,
     write_pdf_metadata,
 )
 
@@ -76,3 +83,47 @@ def test_pdf_without_metadata(tmp_path: Path) -> None:
     pdf.add_blank_page()
     pdf.save(path)
     assert read_pdf_metadata(path) is None
+
+
+def test_xlsx_round_trip_keeps_the_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "抽查表.xlsx"
+    book = Workbook()
+    book.active["A1"] = "案件抽查表"  # type: ignore[index]
+    book.save(path)
+    write_ooxml_metadata(path, META)
+    assert read_ooxml_metadata(path) == META
+    assert load_workbook(path).active["A1"].value == "案件抽查表"  # type: ignore[index]
+
+
+def test_the_docx_names_are_the_ooxml_functions(tmp_path: Path) -> None:
+    path = tmp_path / "form.docx"
+    Document().save(str(path))
+    write_ooxml_metadata(path, META)
+    assert read_docx_metadata(path) == META
+
+
+def test_a_broken_xlsx_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"not a zip")
+    with pytest.raises(InputError, match=r"broken\.xlsx: not a readable XLSX"):
+        read_ooxml_metadata(path)
+
+
+def test_attach_embeds_in_ooxml_and_writes_a_sidecar_otherwise(tmp_path: Path) -> None:
+    meta = RecordMetadata(category="other", period="2026-11", title="使用者清冊 115/11/30")
+    xlsx, csv = tmp_path / "清冊.xlsx", tmp_path / "清冊.csv"
+    Workbook().save(xlsx)
+    csv.write_text("帳號\nu01\n", encoding="utf-8")
+    assert attach_metadata(xlsx, meta) == xlsx
+    assert read_ooxml_metadata(xlsx) == meta
+    assert attach_metadata(csv, meta) == tmp_path / "清冊.csv.meta.yaml"
+    assert yaml.safe_load((tmp_path / "清冊.csv.meta.yaml").read_text(encoding="utf-8")) == {
+        "category": "other",
+        "period": "2026-11",
+        "title": "使用者清冊 115/11/30",
+    }
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "清冊.csv",
+        "清冊.csv.meta.yaml",
+        "清冊.xlsx",
+    ]
