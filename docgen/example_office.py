@@ -7,7 +7,13 @@ query logs in the formats offices really receive:
 * ``data/accounts.csv`` — the registry, UTF-8 (with BOM) with Chinese headers, ROC dates;
 * ``data/queries/2026-08.csv`` — UTF-8, ISO timestamps;
 * ``data/queries/2026-09.csv`` — CP950 (Big5), ROC timestamps (``115/09/01 09:15:22``);
-* ``data/queries/2026-10.xlsx`` — Excel, date-time cells.
+* ``data/queries/2026-10.xlsx`` — Excel, date-time cells;
+* ``data/forms/附件2_權限申請表.csv`` and ``data/forms/附件3_保密切結書.xlsx`` — the
+  papers on file (R3.2, R3.3): one 附件2 per account with a 權限申請表 date in the
+  registry and one 附件3 per account with a 保密切結書 date, dated by those dates and
+  with the registry's account, unit, title, name and ID (cancelled accounts included;
+  the administrator, appointed by 企劃室 under R3.1, files neither). They replace the
+  FORMS team's small static samples of the same names.
 
 Every national ID is synthetic with a valid check digit; every name is made up. The
 facts other tests can check (which account is in which state, how many queries each
@@ -26,6 +32,7 @@ from typing import Any
 from docgen.calendar import format_roc_short
 from docgen.config import QueryColumns
 from docgen.records.accounts import ACCOUNT_HEADERS
+from docgen.records.models import Role
 from docgen.records.queries import FIELD_ORDER
 
 EXAMPLE_AS_OF = date(2026, 11, 30)
@@ -85,6 +92,16 @@ EXAMPLE_QUERY_FACTS: dict[str, Any] = {
         ("ven01", datetime(2026, 8, 15, 10, 12, 40)),  # a Saturday
         ("adm01", datetime(2026, 9, 28, 9, 45, 2)),  # 教師節 (Confucius' Birthday)
     ],
+}
+
+#: The papers on file in ``data/forms/`` (R3.2, R3.3): every account with a 權限申請表 /
+#: 保密切結書 date in the registry except the administrator (R3.1); so everyone but
+#: ``missing_application`` has a 附件2 and every general user but ``missing_pledge`` a 附件3.
+EXAMPLE_FORMS_FACTS: dict[str, Any] = {
+    "files": {"2": "data/forms/附件2_權限申請表.csv", "3": "data/forms/附件3_保密切結書.xlsx"},
+    "applications": 23,
+    "pledges": 21,
+    "past_retention": ["plan03"],  # its 附件2 and 附件3 are destruction candidates (R4.2)
 }
 
 # ---------------------------------------------------------------- the registry
@@ -221,6 +238,49 @@ def registry_rows(rng: random.Random) -> list[list[str]]:
     return rows
 
 
+# ---------------------------------------------------------------- papers on file
+#: 附件2 / 附件3 column headers (the field labels of ``docgen forms list 2`` / ``3``).
+APPLICATION_HEADERS = (
+    *("申請類別", "單位", "職稱", "姓名", "身分證統一編號", "帳號", "電話", "電子郵件"),
+    *("角色", "使用目的", "法令依據", "申請日期", "生效日期"),
+)
+_APPLICANT_FIELDS = ("unit", "title", "name", "national_id", "account_id", "phone", "email", "role")
+PLEDGE_HEADERS = ("姓名", "單位", "職稱", "身分證統一編號", "帳號", "切結日期")
+#: Unit (or role) → (使用目的, 法令依據) stated on the unit's applications.
+_PURPOSE_BY_UNIT = {
+    "企劃室": ("零售市場攤位承租資格審查", "臺北市零售市場管理自治條例第9條"),
+    "市場行政科": ("市場攤位管理及行政處分送達", "行政程序法第72條"),
+    "攤販管理科": ("攤販許可證核發及違規攤販裁處", "臺北市攤販管理自治條例第6條"),
+    "秘書室": ("規費催繳及行政執行", "行政執行法第11條"),
+    "稽核人員": ("戶役政資料查詢作業之內部稽核", "個人資料保護法第18條"),
+}
+
+
+def _registry_records(rows: list[list[str]]) -> list[dict[str, str]]:
+    return [dict(zip(ACCOUNT_HEADERS, row, strict=True)) for row in rows]
+
+
+def application_rows(rows: list[list[str]]) -> list[list[str]]:
+    """One 附件2 (申請類別 新增) per account with a 權限申請表 date, dated by it (R3.2, R3.3)."""
+    forms = []
+    for a in _registry_records(rows):
+        if a["application_on"] and a["role"] != Role.ADMIN:
+            auditor = a["role"] == Role.AUDITOR
+            purpose, basis = _PURPOSE_BY_UNIT[a["role"] if auditor else a["unit"]]
+            copied = [a[field] for field in _APPLICANT_FIELDS]
+            forms.append(["新增", *copied, purpose, basis, a["application_on"], a["opened"]])
+    return forms
+
+
+def pledge_rows(rows: list[list[str]]) -> list[list[str]]:
+    """One 附件3 per account with a 保密切結書 date, dated by it (R3.2)."""
+    return [
+        [a["name"], a["unit"], a["title"], a["national_id"], a["account_id"], a["pledge_on"]]
+        for a in _registry_records(rows)
+        if a["pledge_on"] and a["role"] != Role.ADMIN
+    ]
+
+
 def _working_days(year: int, month: int) -> list[date]:
     day, days = date(year, month, 1), []
     while day.month == month:
@@ -288,11 +348,11 @@ def _write_csv(target: Path, header: Any, rows: list[list[Any]], encoding: str) 
         writer.writerows(rows)
 
 
-def _write_xlsx(target: Path, header: Any, rows: list[list[Any]]) -> None:
+def _write_xlsx(target: Path, header: Any, rows: list[list[Any]], title: str = "查詢紀錄") -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("查詢紀錄")
+    sheet = book.create_sheet(title)
     sheet.append(list(header))
     for row in rows:
         sheet.append(row)
@@ -300,12 +360,15 @@ def _write_xlsx(target: Path, header: Any, rows: list[list[Any]]) -> None:
 
 
 def write_example(data_dir: Path) -> list[Path]:
-    """Write the example registry and query logs under ``data_dir``; the files written."""
+    """Write the example registry, papers on file and query logs under ``data_dir``;
+    the files written."""
     rng = random.Random(20261130)
     queries = data_dir / "queries"
     queries.mkdir(parents=True, exist_ok=True)
     registry = data_dir / "accounts.csv"
-    _write_csv(registry, ACCOUNT_HEADERS.values(), registry_rows(rng), "utf-8-sig")
+    accounts = registry_rows(rng)
+    _write_csv(registry, ACCOUNT_HEADERS.values(), accounts, "utf-8-sig")
+    papers = _write_papers(data_dir / "forms", accounts)
     subjects = [(synthetic_id(rng), synthetic_name(rng)) for _ in range(150)]
     august, september, october = (month_queries(rng, subjects, 2026, m) for m in (8, 9, 10))
     for row in august:
@@ -317,7 +380,17 @@ def write_example(data_dir: Path) -> list[Path]:
     _write_csv(written[2], HEADERS, september, "cp950")
     written.append(queries / "2026-10.xlsx")
     _write_xlsx(written[3], HEADERS, october)
-    return written
+    return written + papers
+
+
+def _write_papers(forms_dir: Path, accounts: list[list[str]]) -> list[Path]:
+    """附件2 (UTF-8 CSV with BOM) and 附件3 (XLSX) data for every account's papers."""
+    forms_dir.mkdir(parents=True, exist_ok=True)
+    applications = forms_dir / "附件2_權限申請表.csv"
+    pledges = forms_dir / "附件3_保密切結書.xlsx"
+    _write_csv(applications, APPLICATION_HEADERS, application_rows(accounts), "utf-8-sig")
+    _write_xlsx(pledges, PLEDGE_HEADERS, pledge_rows(accounts), title="保密切結書")
+    return [applications, pledges]
 
 
 def example_config() -> dict[str, Any]:

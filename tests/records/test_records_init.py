@@ -181,8 +181,15 @@ def test_example_log_formats(example_ws: Path) -> None:
 
 def test_the_example_is_deterministic(tmp_path: Path, example_ws: Path) -> None:
     init_workspace(tmp_path / "again", example=True)
-    for name in ("accounts.csv", "queries/2026-08.csv", "queries/2026-09.csv"):
+    for name in (
+        *("accounts.csv", "queries/2026-08.csv", "queries/2026-09.csv"),
+        "forms/附件2_權限申請表.csv",
+    ):
         again = (tmp_path / "again" / "data" / name).read_bytes()
         assert again == (example_ws / "data" / name).read_bytes(), name
     october = [row for _, row in read_table(tmp_path / "again/data/queries/2026-10.xlsx")]
     assert october == [row for _, row in read_table(example_ws / "data/queries/2026-10.xlsx")]
+    pledges = [row for _, row in read_table(tmp_path / "again/data/forms/附件3_保密切結書.xlsx")]
+    assert pledges == [
+        row for _, row in read_table(example_ws / "data/forms/附件3_保密切結書.xlsx")
+    ]
