@@ -1,7 +1,14 @@
-"""What an arriving file is: embedded metadata, else a record-ID QR code, else (a
-forms manifest, :mod:`docgen.archive.issued`) a sidecar ``NAME.meta.yaml``, else a
-path rule of ``docgen.toml``, else unclassified
+"""What an arriving file is: embedded metadata (DOCX and XLSX custom properties, PDF
+XMP), else a record-ID QR code, else a manifest docgen wrote, else a sidecar
+``NAME.meta.yaml``, else a path rule of ``docgen.toml``, else unclassified
 (ISSUE 6 point 3; DESIGN.md, cycle step 4). Nothing is guessed.
+
+Manifests: a forms manifest, JSON or CSV (:mod:`docgen.archive.issued`), is filed
+as category ``other``; a package manifest ``OUT.pdf.manifest.json``
+(:mod:`docgen.packages.manifest`) is filed with its package, as another file of the
+same record: the package's metadata as the manifest records it, and the package's
+record ID (from its metadata, else ``F-`` and its recorded SHA-256, as the package
+itself gets when it is filed), so it lands beside it as ``<record ID>.pdf.manifest.json``.
 
 Sidecar format (YAML, the fields of :class:`~docgen.metadata.RecordMetadata`)::
 
@@ -20,6 +27,7 @@ reason, rather than falling through to a path rule.
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -34,10 +42,16 @@ from docgen.archive import qr
 from docgen.archive.issued import manifest_documents
 from docgen.config import Config, PathRule
 from docgen.errors import ConfigError, InputError
-from docgen.metadata import RecordMetadata, read_docx_metadata, read_pdf_metadata
+from docgen.metadata import (
+    OOXML_SUFFIXES,
+    SIDECAR_SUFFIX,
+    RecordMetadata,
+    read_ooxml_metadata,
+    read_pdf_metadata,
+    sidecar_yaml,
+)
 from docgen.rules.record_id import CATEGORY_BY_FORM, RecordId, parse_record_id
 
-SIDECAR_SUFFIX = ".meta.yaml"
 #: Categories a file may be filed under (DESIGN.md, Retention; contracts).
 CATEGORIES = frozenset(CATEGORY_BY_FORM.values()) | {"other"}
 _GENERATED = "# docgen: classified by {source}\n"
@@ -180,10 +194,7 @@ def read_sidecar(path: Path) -> RecordMetadata:
 def sidecar_text(meta: RecordMetadata, source: str) -> str:
     """A sidecar for ``meta`` (written beside a file filed by QR code or path rule, so
     that a rebuild finds the same classification)."""
-    values = {f.name: getattr(meta, f.name) for f in fields(RecordMetadata)}
-    data = {k: v for k, v in values.items() if v}
-    header = _GENERATED.format(source=source)
-    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return _GENERATED.format(source=source) + sidecar_yaml(meta)
 
 
 # --- path rules ---------------------------------------------------------------------
@@ -213,10 +224,16 @@ def matching_rule(rules: Sequence[PathRule], relative: str) -> PathRule | None:
 # --- the chain ----------------------------------------------------------------------
 
 
+def content_record_id(sha256: str, classified: bool = True) -> str:
+    """The ID of a record without one of its own: ``F-`` (classified) / ``U-``
+    (unclassified) and the first 16 hex digits of its file's SHA-256."""
+    return ("F-" if classified else "U-") + sha256[:16].upper()
+
+
 def embedded_metadata(path: Path) -> RecordMetadata | None:
     suffix = path.suffix.lower()
-    if suffix == ".docx":
-        return read_docx_metadata(path)
+    if suffix in OOXML_SUFFIXES:
+        return read_ooxml_metadata(path)
     if suffix == ".pdf":
         return read_pdf_metadata(path)
     return None
@@ -227,6 +244,39 @@ def _from_qr(path: Path) -> RecordMetadata | None:
     if not found:
         return None
     return complete(RecordMetadata(record_id=found[0], record_ids=found[1:]))
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_FORMS_MANIFEST = "docgen 表單產製清單 forms manifest"
+
+
+def package_manifest_metadata(path: Path) -> RecordMetadata | None:
+    """The record of the package a package manifest describes; None if ``path`` is
+    not a package manifest (known by its ``format``, as its name changes when filed)."""
+    from docgen.packages.manifest import FORMAT
+
+    if path.suffix.lower() != ".json":
+        return None
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    output, recorded = data.get("output"), data.get("metadata")
+    sha256 = output.get("sha256") if isinstance(output, dict) else None
+    if not isinstance(recorded, dict) or not _SHA256.fullmatch(str(sha256)):
+        return None
+    names = {f.name for f in fields(RecordMetadata)}
+    meta = RecordMetadata(**{k: v for k, v in recorded.items() if k in names})
+    meta.record_id = meta.record_id or content_record_id(str(sha256))
+    return complete(meta)
+
+
+def _from_manifest(path: Path) -> RecordMetadata | None:
+    if manifest_documents(path):
+        return RecordMetadata(category="other", title=_FORMS_MANIFEST)
+    return package_manifest_metadata(path)
 
 
 def _try(step: Any, path: Path, reasons: list[str]) -> RecordMetadata | None:
@@ -257,11 +307,8 @@ def classify(
         return Classification(complete(meta), "metadata", sidecar=sidecar)
     if use_qr and (meta := _try(_from_qr, path, reasons)) is not None:
         return Classification(meta, "qr", sidecar=sidecar)
-    if manifest_documents(path):
-        title = "docgen 表單產製清單 forms manifest"
-        return Classification(
-            RecordMetadata(category="other", title=title), "manifest", sidecar=sidecar
-        )
+    if (meta := _from_manifest(path)) is not None:
+        return Classification(meta, "manifest", sidecar=sidecar)
     if sidecar is not None:
         try:
             meta = read_sidecar(sidecar)

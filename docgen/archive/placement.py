@@ -4,6 +4,7 @@ Layout (ISSUE 6 point 3; DEVELOPING.md, Workspace layout)::
 
     records/<category>/<ROC year>/<record ID><ext>     e.g. records/monthly_check/115/DG-4M-202610-1A2B3C4D.pdf
     records/<category>/<ROC year>/<record ID>_2<ext>   a second file of the same record and type
+    records/<category>/<ROC year>/<record ID>.pdf.manifest.json   a package's manifest, beside it
     records/<category>/<ROC year>/<name>.meta.yaml     its sidecar, when it has one
     records/duplicates/<record ID><ext>                identical content to a file filed before
     records/unclassified/<original file name>          kept, reported, never lost
@@ -28,6 +29,8 @@ from docgen.fsutil import atomic_path
 from docgen.metadata import RecordMetadata
 from docgen.rules.record_id import parse_record_id
 
+#: A package manifest keeps this ending, so it is named (and sorts) after its package.
+PACKAGE_MANIFEST = ".pdf.manifest.json"
 RECORDS = "records"
 DUPLICATES = "duplicates"
 UNCLASSIFIED = "unclassified"
@@ -45,6 +48,14 @@ def filing_year(meta: RecordMetadata, today: date) -> int:
         if text[:4].isdigit():
             return int(text[:4])
     return today.year
+
+
+def filed_suffix(name: str) -> str:
+    """What a filed file's name ends with after its record ID: its extension, lower
+    case (``.pdf.manifest.json`` whole for a package manifest)."""
+    if name.lower().endswith(PACKAGE_MANIFEST):
+        return PACKAGE_MANIFEST
+    return Path(name).suffix.lower()
 
 
 def folder_for(status: str, meta: RecordMetadata, today: date) -> str:

@@ -17,6 +17,7 @@ from docgen.archive.classify import (
     SIDECAR_SUFFIX,
     Classification,
     classify,
+    content_record_id,
     find_sidecar,
     sidecar_text,
 )
@@ -60,9 +61,7 @@ class Plan:
 def record_id_for(meta: RecordMetadata, sha256: str, classified: bool) -> str:
     """The record's own ID, else ``F-`` (classified) / ``U-`` (unclassified) and the
     first 16 hex digits of the content hash: stable, so a rebuild finds the same."""
-    if meta.record_id:
-        return meta.record_id
-    return ("F-" if classified else "U-") + sha256[:16].upper()
+    return meta.record_id or content_record_id(sha256, classified)
 
 
 def record_values(found: Classification, sha256: str) -> dict[str, str]:
@@ -151,7 +150,7 @@ class Names:
         if plan.status == "unclassified":
             stem, ext = path.stem, path.suffix
         else:
-            stem, ext = plan.record["record_id"], path.suffix.lower()
+            stem, ext = plan.record["record_id"], placement.filed_suffix(path.name)
         return self.reserve(placement.unique_name(self.ctx.root, folder, stem, ext, self.taken))
 
     def sidecar(self, path: Path, target: str, plan: Plan, found: Classification) -> str:
