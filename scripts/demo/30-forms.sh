@@ -15,6 +15,9 @@ fill() {
   docgen forms fill "$form" "$data/$file" -o "$out" --pdf "$@"
 }
 fill 1 附件1_戶政機關資料交換安全約定.yaml
+echo
+echo "附件2 and 附件3 are the papers on file for the registry's accounts (R3.2, R3.3): one"
+echo "per account with a 權限申請表 / 保密切結書 date, cancelled accounts included."
 fill 2 附件2_權限申請表.csv
 fill 3 附件3_保密切結書.xlsx
 fill 4 附件4_月抽查.yaml --variant monthly

@@ -18,8 +18,10 @@ echo "Each unit now has 附件4 (月抽查), a sample sheet for its supervisor a
 echo "the drawn sample is stored in .docgen/samples/2026-10/ and the seed is in the journal."
 echo
 
-echo "The supervisors mark each sampled case 是/否 in their sheets (simulated here):"
-python "$here/simulate_results.py" "$month"/抽查表_2026-10_*.xlsx
+echo "The supervisors mark each sampled case 是/否 in their sheets and keep a one-page"
+echo "查詢紀錄佐證 PDF per case, named in the 佐證檔案 column (simulated here, masked values only):"
+python "$here/simulate_results.py" "$month/佐證" "$month"/抽查表_2026-10_*.xlsx
+echo "The evidence PDFs are in out/audit/2026-10/佐證/, each with a NAME.meta.yaml sidecar."
 echo
 
 echo "Reading the sheets back: checked against the drawn samples, then the completed 附件4"
