@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from docgen.errors import InputError
+
 _CHUNK = 1 << 20
 
 
@@ -44,16 +46,24 @@ _UMASK = _read_umask()
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
 
-    On any exception the temporary file is removed and ``target`` is untouched.
+    On any exception the temporary file is removed and ``target`` is untouched. A folder
+    that cannot be created or written (a file in the way, no permission, a full disk)
+    is an :class:`InputError` naming ``target``.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide output from colleagues
-    os.close(fd)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide output from colleagues
+        os.close(fd)
+    except OSError as error:
+        raise InputError(f"cannot write {target}: {error.strerror or error}") from error
     tmp = Path(name)
     try:
         yield tmp
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as error:
+            raise InputError(f"cannot write {target}: {error.strerror or error}") from error
     finally:
         tmp.unlink(missing_ok=True)
 

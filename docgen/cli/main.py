@@ -96,6 +96,12 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
+    except OSError as error:  # the machine said no: permission, disk full, a file in the way
+        if debug:
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        click.echo(f"Error: {error.strerror or error}{where}", err=True)
+        sys.exit(ExitCode.ERROR)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

@@ -79,3 +79,21 @@ def test_commands_load_only_what_they_use(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = _docgen("journal", "show", "--format", "csv", "-o", "afile/j.csv", cwd=tmp_path)
+    assert result.returncode == ExitCode.INPUT
+    assert result.stderr.startswith("Error: cannot write")
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_workspace_file_is_one_line(tmp_path: Path) -> None:
+    journal = tmp_path / ".docgen" / "journal.jsonl"
+    journal.parent.mkdir()
+    journal.mkdir()  # a folder where the journal file should be
+    result = _docgen("journal", "verify", cwd=tmp_path)
+    assert result.returncode == ExitCode.ERROR
+    assert result.stderr.startswith("Error: Is a directory")
+    assert "Traceback" not in result.stderr

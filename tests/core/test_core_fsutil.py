@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from docgen.errors import InputError
 from docgen.fsutil import atomic_path, atomic_write_text, sha256_file
 
 
@@ -35,3 +36,9 @@ def test_output_is_readable_by_colleagues(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_file_in_the_way_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(InputError, match=r"cannot write .*afile/x\.csv"):
+        atomic_write_text(tmp_path / "afile" / "x.csv", "data")
