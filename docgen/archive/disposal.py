@@ -292,6 +292,17 @@ def refusal(item: RecordRetention | None, record: Record | None, as_of: date) ->
     return f"not a destruction candidate: {retention.status.value}（{retention.reason}）"
 
 
+def check_not_future(as_of: date, today: date) -> None:
+    """A record is destroyed today, so only what is a candidate by today may go: an
+    ``as_of`` after ``today`` would destroy records still within their retention."""
+    if as_of > today:
+        raise InputError(
+            f"nothing was disposed: --as-of {format_roc_short(as_of)} is later than today "
+            f"({format_roc_short(today)}); records are disposed only once their retention "
+            "has run out — dispose as of today (leave out --as-of) or an earlier date"
+        )
+
+
 def check_disposable(
     index: Index, workspace: Workspace, record_ids: Sequence[str], as_of: date
 ) -> None:
@@ -317,8 +328,10 @@ def dispose(
     now: datetime,
 ) -> list[Disposed]:
     """Dispose of approved destruction candidates (檔案法 Art. 12): all of them, or —
-    if any is not a candidate, is on hold or is unknown — none, with every reason."""
+    if any is not a candidate, is on hold or is unknown — none, with every reason.
+    Disposal happens ``now`` (the caller's clock): ``as_of`` may not be later."""
     approval, now = approval.strip(), now.replace(microsecond=0)
+    check_not_future(as_of, now.date())
     if not approval:
         raise InputError(
             "a disposal needs the approval reference (文號) of the approved destruction "

@@ -116,7 +116,10 @@ def release(state: CliState, record: str, by: str | None) -> None:
     help="文號 of the approved destruction list (檔案法 Art. 12). Required.",
 )
 @click.option(
-    "--as-of", type=DATE, default=None, help="Check candidacy as of this date (default: today)."
+    "--as-of",
+    type=DATE,
+    default=None,
+    help="Check candidacy as of this date, today or earlier (default: today).",
 )
 @click.option("--by", default=None, help=_BY_HELP)
 @pass_state
@@ -131,8 +134,8 @@ def dispose_command(
     Example:
       docgen archive dispose --approval 北市市企字第1150012345號 DG-4M-202210-1A2B3C4D
     """
-    who = by or getpass.getuser()
-    done = dispose(state.workspace, records, approval, as_of or date.today(), who, _now())
+    who, now = by or getpass.getuser(), _now()
+    done = dispose(state.workspace, records, approval, as_of or now.date(), who, now)
     details = {
         "approval": approval.strip(),
         "by": who,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,14 +13,18 @@ from sqlalchemy import select
 
 from docgen.archive.context import open_archive
 from docgen.archive.db import Index, open_index
+from docgen.archive.disposal import dispose
 from docgen.archive.models import Disposal, File, Record
 from docgen.archive.rebuild import compare, rebuild_into
 from docgen.archive.reports import build_report
 from docgen.cli.main import main
-from docgen.errors import ExitCode
+from docgen.errors import ExitCode, InputError
 from docgen.fsutil import sha256_file
 
-AS_OF = "2026-11-30"
+AS_OF = "2026-11-30"  # reports; disposal happens today (the real clock, today or later)
+
+#: The service's other arguments for a disposal done on 2026-11-30 itself.
+ON_30_NOV = (date(2026, 11, 30), "檔管甲", datetime(2026, 11, 30, 10, 0))
 
 
 @dataclass
@@ -53,7 +57,7 @@ def journal(office: Any) -> list[dict[str, Any]]:
 
 def test_dispose_without_approval_is_refused(office: Any, run: Callable[..., Outcome]) -> None:
     path = office.path_of("old01_app")
-    result = run("dispose", office.rid("old01_app"), "--as-of", AS_OF)
+    result = run("dispose", office.rid("old01_app"))
     assert result.exit_code == ExitCode.INPUT
     assert "Error: a disposal needs the approval reference (文號)" in result.output
     assert path.is_file()
@@ -62,7 +66,7 @@ def test_dispose_without_approval_is_refused(office: Any, run: Callable[..., Out
 def test_dispose_of_a_held_record_is_refused(office: Any, run: Callable[..., Outcome]) -> None:
     rid = office.rid("check_2023_10")
     assert run("hold", rid, "--reason", "監察院調卷", "--by", "檔管甲").exit_code == 0
-    result = run("dispose", rid, "--approval", "北市市企字第1150099999號", "--as-of", AS_OF)
+    result = run("dispose", rid, "--approval", "北市市企字第1150099999號")
     assert result.exit_code == ExitCode.INPUT
     assert f"{rid}: on hold: 監察院調卷" in result.output
     assert office.path_of("check_2023_10").is_file()
@@ -86,17 +90,51 @@ def test_hold_refusals(office: Any, run: Callable[..., Outcome]) -> None:
 def test_nothing_is_disposed_when_one_record_is_not_a_candidate(
     office: Any, run: Callable[..., Outcome]
 ) -> None:
-    keep = office.rid("check_2023_11")  # candidate only from 2026-12-01
-    result = run("dispose", office.rid("old01_app"), keep, "--approval", "文號1", "--as-of", AS_OF)
+    keep = office.rid("check_2026_09")  # reviewed 2026-11-05: kept until 2029-11-05
+    result = run("dispose", office.rid("old01_app"), keep, "--approval", "文號1")
     assert result.exit_code == ExitCode.INPUT
     assert "nothing was disposed" in result.output
-    assert (
-        f"{keep}: not a destruction candidate as of 115/11/30: kept until 115/11/30"
-        in result.output
-    )
+    assert f"{keep}: not a destruction candidate as of" in result.output
+    assert "kept until 118/11/05" in result.output
     assert office.path_of("old01_app").is_file()
     undefined = run("dispose", office.rid("agreement"), "--approval", "文號1")
     assert "保存年限未定" in undefined.output
+
+
+def test_a_record_on_its_last_day_is_not_disposed(office: Any) -> None:
+    keep = office.rid("check_2023_11")  # candidate only from 2026-12-01
+    with pytest.raises(InputError) as refused:
+        dispose(office.workspace, [office.rid("old01_app"), keep], "文號1", *ON_30_NOV)
+    assert f"{keep}: not a destruction candidate as of 115/11/30: kept until 115/11/30" in str(
+        refused.value
+    )
+    assert office.path_of("old01_app").is_file()
+
+
+def test_dispose_as_of_a_future_date_is_refused(office: Any) -> None:
+    """檔案法: a record a few days from its end is still kept; disposing "as of"
+    the day it becomes a candidate, before that day, would destroy it early."""
+    early = office.rid("check_2023_11")  # a candidate from 2026-12-01
+    now = datetime(2026, 11, 27, 9, 30)
+    with pytest.raises(InputError) as refused:
+        dispose(office.workspace, [early], "文號1", date(2026, 12, 1), "檔管甲", now)
+    assert str(refused.value).startswith(
+        "nothing was disposed: --as-of 115/12/01 is later than today (115/11/27)"
+    )
+    assert office.path_of("check_2023_11").is_file()
+    assert not (office.workspace.archive_root / "records" / ".tombstones").exists()
+
+
+def test_the_cli_disposes_as_of_today_and_refuses_tomorrow(
+    office: Any, run: Callable[..., Outcome]
+) -> None:
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    path = office.path_of("old01_app")
+    result = run("dispose", office.rid("old01_app"), "--approval", "文號1", "--as-of", tomorrow)
+    assert result.exit_code == ExitCode.INPUT
+    assert "is later than today" in result.output and "nothing was disposed" in result.output
+    assert path.is_file()
+    assert "archive dispose" not in [e["command"] for e in journal(office)]
 
 
 def test_dispose_keeps_a_tombstone_and_journals_it(
@@ -111,8 +149,6 @@ def test_dispose_keeps_a_tombstone_and_journals_it(
         rid,
         "--approval",
         "北市市企字第1150012345號",
-        "--as-of",
-        AS_OF,
         "--by",
         "檔管甲",
     )
@@ -151,10 +187,7 @@ def test_a_rebuilt_index_keeps_the_disposal(
     office: Any, run: Callable[..., Outcome], tmp_path: Any
 ) -> None:
     rid = office.rid("old01_app")
-    assert (
-        run("dispose", rid, "--approval", "北市市企字第1150012345號", "--as-of", AS_OF).exit_code
-        == 0
-    )
+    assert run("dispose", rid, "--approval", "北市市企字第1150012345號").exit_code == 0
     with open_archive(office.workspace, use_qr=False) as ctx:
         rebuild_into(ctx, tmp_path / "rebuilt.sqlite")
         with Index(tmp_path / "rebuilt.sqlite") as rebuilt:
@@ -175,8 +208,6 @@ def test_a_file_changed_since_filing_is_not_disposed(
         office.rid("check_2023_10"),
         "--approval",
         "文號2",
-        "--as-of",
-        AS_OF,
     )
     assert result.exit_code == ExitCode.INTEGRITY
     assert "changed since it was filed" in result.output and "nothing was disposed" in result.output
