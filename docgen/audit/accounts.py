@@ -1,5 +1,6 @@
 """The account review (R4.1, R5.2, R3.2, R3.3, segregation of duties) and the user
-roster for 民政局 (R7.2), as reports with masked names and IDs."""
+roster for 民政局 (R7.2), as reports with masked names and IDs, and the record
+metadata their files carry into the archive (:func:`list_metadata`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from docgen.calendar import WorkingCalendar, format_roc_short
+from docgen.metadata import RecordMetadata
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
 from docgen.records.models import Account
 from docgen.report import Report
@@ -85,3 +87,10 @@ def roster_report(accounts: Sequence[Account], as_of: date, policy: MaskingPolic
         rows.append(row)
     title = f"使用者清冊 {format_roc_short(as_of)}"
     return Report(title, ROSTER_COLUMNS, rows, {"帳號數": len(rows)})
+
+
+def list_metadata(report: Report, as_of: date) -> RecordMetadata:
+    """What a written review or roster is for the archive: category ``other`` (the
+    regulation sets no retention for it), the month of ``as_of`` as its period, the
+    report's title (which names the date). No personal data."""
+    return RecordMetadata(category="other", period=f"{as_of:%Y-%m}", title=report.title)

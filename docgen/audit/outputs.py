@@ -4,6 +4,14 @@ supervisor's sheet, the anomaly list (XLSX and CSV with a BOM) and the stored JS
 Default folder: ``out/audit/<period>/`` in the workspace. Names:
 ``抽查表_<period>_<unit>.xlsx``, ``異常清單_<period>_<unit>.xlsx``/``.csv``; 附件4 is
 named by the forms engine.
+
+Every sheet and list carries its record metadata (:func:`evidence_metadata`), so the
+archive files it by itself: embedded in the XLSX, in a sidecar
+``NAME.csv.meta.yaml`` beside the CSV. Category ``monthly_check`` (R6.2) or
+``half_year_audit`` (R6.3), the sample's period and unit, ``record_ids`` the 附件4's
+record ID, ``variant`` which list it is (``sheet``, ``anomalies``, ``referrals``:
+never taken for the 附件4 or the scan package an obligation asks for), and a title
+such as ``企劃室 115年10月 抽查表``.
 """
 
 from __future__ import annotations
@@ -14,9 +22,14 @@ from pathlib import Path
 from docgen.audit.forms import case_check_data, fill_case_check
 from docgen.audit.samples import Anomaly, Sample, save_sample
 from docgen.audit.sheet import write_sheet
-from docgen.calendar import format_roc_short
+from docgen.calendar import format_roc_short, parse_period
 from docgen.config import Workspace
+from docgen.metadata import RecordMetadata, attach_metadata
 from docgen.report import Report, write_report
+
+#: The lists of a sample: ``variant`` in their metadata → name (file name and title).
+LISTS = {"sheet": "抽查表", "anomalies": "異常清單", "referrals": "轉介清單"}
+_CATEGORIES = {"month": "monthly_check", "half": "half_year_audit"}
 
 ANOMALY_COLUMNS = {
     "unit": "單位",
@@ -59,26 +72,49 @@ def anomaly_rows(unit: str, anomalies: Sequence[Anomaly]) -> list[dict[str, obje
     ]
 
 
-def write_report_pair(report: Report, stem: Path) -> list[Path]:
-    """``report`` as ``stem.xlsx`` and ``stem.csv`` (UTF-8 with a BOM)."""
+def evidence_metadata(sample: Sample, record_id: str, variant: str) -> RecordMetadata:
+    """What a sheet or list of ``sample`` is for the archive: evidence of the monthly
+    check (R6.2) or half-year audit (R6.3) of its period and unit, belonging to the
+    附件4 record ``record_id``; ``variant`` one of :data:`LISTS`."""
+    period = parse_period(sample.period)
+    return RecordMetadata(
+        variant=variant,
+        period=sample.period,
+        unit=sample.unit,
+        category=_CATEGORIES[sample.kind],
+        title=f"{sample.unit} {period.roc_label} {LISTS[variant]}",
+        record_ids=[record_id],
+    )
+
+
+def list_stem(out_dir: Path, sample: Sample, variant: str) -> Path:
+    """``<out_dir>/<list name>_<period>_<unit>`` (add the suffix)."""
+    return out_dir / f"{LISTS[variant]}_{sample.period}_{sample.unit}"
+
+
+def write_report_pair(report: Report, stem: Path, meta: RecordMetadata) -> list[Path]:
+    """``report`` as ``stem.xlsx`` and ``stem.csv`` (UTF-8 with a BOM), each carrying
+    ``meta``: returns the XLSX (metadata embedded), the CSV and the CSV's sidecar."""
     xlsx, csv = stem.with_suffix(".xlsx"), stem.with_suffix(".csv")
     write_report(report, "xlsx", xlsx)
+    attach_metadata(xlsx, meta)
     write_report(report, "csv", csv)
-    return [xlsx, csv]
+    return [xlsx, csv, attach_metadata(csv, meta)]
 
 
 def write_sample_files(
     workspace: Workspace, sample: Sample, out_dir: Path, pdf: bool = False
 ) -> list[Path]:
     """Write every file of ``sample`` and store it; returns the paths written."""
-    name = f"{sample.period}_{sample.unit}"
-    sheet = out_dir / f"抽查表_{name}.xlsx"
-    write_sheet(sample, sheet)
-    title = f"異常清單 {sample.period} {sample.unit}（R5.1 異常；其餘為提示）"
-    report = Report(title, ANOMALY_COLUMNS, anomaly_rows(sample.unit, sample.anomalies))
-    lists = write_report_pair(report, out_dir / f"異常清單_{name}")
     data = case_check_data(workspace, sample)
     record_id, forms = fill_case_check(workspace, sample, data, out_dir, pdf)
+    sheet = list_stem(out_dir, sample, "sheet").with_suffix(".xlsx")
+    write_sheet(sample, sheet)
+    attach_metadata(sheet, evidence_metadata(sample, record_id, "sheet"))
+    title = f"異常清單 {sample.period} {sample.unit}（R5.1 異常；其餘為提示）"
+    report = Report(title, ANOMALY_COLUMNS, anomaly_rows(sample.unit, sample.anomalies))
+    meta = evidence_metadata(sample, record_id, "anomalies")
+    lists = write_report_pair(report, list_stem(out_dir, sample, "anomalies"), meta)
     documents = {
         "form": forms[0],
         "sheet": sheet,

@@ -5,7 +5,8 @@ all problems of all sheets are reported together and nothing is written unless e
 sheet is right. Then, per sheet: the completed 附件4 (with 是/否 and 備註) in
 ``<out>/結果/``, the referral list ``轉介清單_<period>_<unit>.xlsx``/``.csv`` — every
 case marked 否, every query without justification (R5.1) and, labelled as such, the
-hints — and the results stored beside the sample.
+hints; with its record metadata, :func:`docgen.audit.outputs.evidence_metadata` — and
+the results stored beside the sample.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from datetime import datetime
 from pathlib import Path
 
 from docgen.audit.forms import case_check_data, fill_case_check
-from docgen.audit.outputs import ANOMALY_COLUMNS, anomaly_rows, shown_path, write_report_pair
+from docgen.audit.outputs import (
+    ANOMALY_COLUMNS,
+    anomaly_rows,
+    evidence_metadata,
+    list_stem,
+    shown_path,
+    write_report_pair,
+)
 from docgen.audit.samples import CaseResult, Results, Sample, Source, load_sample, save_results
 from docgen.audit.sheet import NO, Mark, check_marks, read_sheet
 from docgen.calendar import format_roc_short
@@ -84,12 +92,12 @@ def write_results(
 ) -> tuple[Results, list[Path]]:
     """The completed 附件4, the referral list and the stored results of one sheet."""
     sample, marks = done.sample, done.marks
-    name = f"{sample.period}_{sample.unit}"
-    rows = referral_rows(sample, marks)
-    title = f"轉介政風清單 {sample.period} {sample.unit}（R6.5）"
-    lists = write_report_pair(Report(title, REFERRAL_COLUMNS, rows), out_dir / f"轉介清單_{name}")
     data = case_check_data(workspace, sample, marks)
     record_id, forms = fill_case_check(workspace, sample, data, out_dir / "結果", pdf)
+    rows = referral_rows(sample, marks)
+    report = Report(f"轉介政風清單 {sample.period} {sample.unit}（R6.5）", REFERRAL_COLUMNS, rows)
+    meta = evidence_metadata(sample, record_id, "referrals")
+    lists = write_report_pair(report, list_stem(out_dir, sample, "referrals"), meta)
     documents = {"form": forms[0], "referrals_xlsx": lists[0], "referrals_csv": lists[1]}
     if len(forms) > 1:
         documents["form_pdf"] = forms[1]

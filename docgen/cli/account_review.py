@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from docgen.audit.accounts import review_report, roster_report
+from docgen.audit.accounts import list_metadata, review_report, roster_report
 from docgen.cli.accounts import accounts
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.metadata import RecordMetadata, attach_metadata
 from docgen.office_calendar import working_calendar
 from docgen.records.accounts import find_registry, read_accounts
 
@@ -29,7 +30,9 @@ def review(state: CliState, as_of: date | None, fmt: str, output: Path | None) -
     """The account review (清查, R4.1): dormant accounts (unused over 6 months), accounts
     suspended one year or more (to notify), late cancellations (R5.2: fewer than 10
     working days before leaving), missing 附件2/附件3 (R3.2, R3.3), and an auditor who
-    is also a general user. The review is recorded in the journal.
+    is also a general user. The review is recorded in the journal. A file written
+    with -o carries its record metadata for the archive (in an XLSX; a sidecar
+    NAME.EXT.meta.yaml beside any other format).
 
     \b
     Example:
@@ -42,9 +45,9 @@ def review(state: CliState, as_of: date | None, fmt: str, output: Path | None) -
     found = read_accounts(registry)
     report = review_report(found, day, working_calendar(ws), ws.config.masking.policy())
     emit(report, fmt, output)
+    outputs = _with_metadata(output, list_metadata(report, day)) if output else []
     counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
     details = {"as_of": day.isoformat(), "findings": len(report.rows), "counts": counts}
-    outputs = [output] if output else []
     state.journal.append("accounts review", inputs=[registry], outputs=outputs, details=details)
 
 
@@ -62,7 +65,8 @@ def review(state: CliState, as_of: date | None, fmt: str, output: Path | None) -
 @pass_state
 def roster(state: CliState, output: Path | None, fmt: str) -> None:
     """Write the user roster (使用者清冊) that 民政局's audit asks for (R7.2), with names
-    and IDs masked.
+    and IDs masked. It carries its record metadata for the archive (in the XLSX; a
+    sidecar NAME.csv.meta.yaml beside a CSV).
 
     \b
     Example:
@@ -76,5 +80,12 @@ def roster(state: CliState, output: Path | None, fmt: str) -> None:
     target = output or ws.root / "out" / "accounts" / f"使用者清冊_{today.isoformat()}.{fmt}"
     target.parent.mkdir(parents=True, exist_ok=True)
     emit(report, fmt, target)
+    outputs = _with_metadata(target, list_metadata(report, today))
     details = {"date": today.isoformat(), "accounts": len(report.rows)}
-    state.journal.append("accounts roster", inputs=[registry], outputs=[target], details=details)
+    state.journal.append("accounts roster", inputs=[registry], outputs=outputs, details=details)
+
+
+def _with_metadata(path: Path, meta: RecordMetadata) -> list[Path]:
+    """Give the written ``path`` its record metadata; the files written (with a sidecar)."""
+    holder = attach_metadata(path, meta)
+    return [path] if holder == path else [path, holder]
