@@ -230,7 +230,8 @@ def active_hold(session: Session, record_id: str) -> Hold | None:
 
 
 def place_hold(index: Index, record_id: str, reason: str, by: str, now: datetime) -> Hold:
-    """Put ``record_id`` on hold: it is never disposed until released."""
+    """Put ``record_id`` on hold: it is never disposed until released. National IDs
+    in the reason are masked before it is stored."""
     if not reason.strip():
         raise InputError("a hold needs a reason: add --reason TEXT (e.g. the case or letter)")
     with index.session() as session:
@@ -243,7 +244,8 @@ def place_hold(index: Index, record_id: str, reason: str, by: str, now: datetime
                 f"record {record_id} is already on hold since "
                 f"{format_roc_short(held.placed_at.date())}: {mask_ids_in_text(held.reason)}"
             )
-        hold = Hold(record_id=record_id, reason=reason.strip(), placed_by=by, placed_at=now)
+        masked = mask_ids_in_text(reason.strip())  # the index is kept for years: no IDs
+        hold = Hold(record_id=record_id, reason=masked, placed_by=by, placed_at=now)
         session.add(hold)
         return hold
 

@@ -14,12 +14,13 @@ from sqlalchemy import select
 from docgen.archive.context import open_archive
 from docgen.archive.db import Index, open_index
 from docgen.archive.disposal import dispose
-from docgen.archive.models import Disposal, File, Record
+from docgen.archive.models import Disposal, File, Hold, Record
 from docgen.archive.rebuild import compare, rebuild_into
 from docgen.archive.reports import build_report
 from docgen.cli.main import main
 from docgen.errors import ExitCode, InputError
 from docgen.fsutil import sha256_file
+from docgen.privacy import mask_ids_in_text
 
 AS_OF = "2026-11-30"  # reports; disposal happens today (the real clock, today or later)
 
@@ -73,6 +74,16 @@ def test_dispose_of_a_held_record_is_refused(office: Any, run: Callable[..., Out
     assert run("release", rid).exit_code == 0
     report = build_report(office.workspace, "retention", _date(AS_OF))
     assert rid in {row["record_id"] for row in report.rows if row["section"] == "銷毀候選"}
+
+
+def test_a_hold_reason_is_stored_masked(office: Any, run: Callable[..., Outcome]) -> None:
+    rid = office.rid("check_2023_10")
+    reason = "A123456789 涉訟，法院調卷"
+    assert run("hold", rid, "--reason", reason, "--by", "檔管甲").exit_code == 0
+    with open_index(office.workspace) as index, index.session() as session:
+        stored = session.scalars(select(Hold.reason).where(Hold.record_id == rid)).one()
+    assert stored == f"{mask_ids_in_text('A123456789')} 涉訟，法院調卷"
+    assert "A123456789" not in stored
 
 
 def test_hold_refusals(office: Any, run: Callable[..., Outcome]) -> None:
