@@ -59,20 +59,27 @@ echo
 
 candidates="$(docgen -w "$WS" archive report retention --as-of "$as_of" --format json \
   | python "$here/retention_candidates.py" ids)"
-held="$(grep '^DG-4M-202305-' <<<"$candidates")"
-others=($(grep -v '^DG-4M-202305-' <<<"$candidates"))
+held="$(grep '^DG-4M-202305-' <<<"$candidates" || true)"
+others=($(grep -v '^DG-4M-202305-' <<<"$candidates" || true))
+if [[ -z "$held" || ${#others[@]} -eq 0 ]]; then
+  echo "Expected the 2023-05 check and plan03's papers among the candidates; got: $candidates" >&2
+  exit 1
+fi
 filed() { find "$WS/archive/records" -type f ! -path '*/.tombstones/*' ! -name '*.meta.yaml' | wc -l; }
 
 echo "Disposal. 政風 asks to keep the 2023-05 check for an inquiry, so it goes on hold:"
 docgen -w "$WS" archive hold "$held" --by "$clerk" --reason "政風室調查中，請暫緩銷毀（北市市政字第1150011111號）"
 echo
-echo "Disposing every candidate with the approved list's 文號: the held record is refused,"
+echo "Disposing every candidate (as of today) under the approved list's 文號: the held one is refused,"
 echo "so nothing is removed ($(filed) files filed before):"
-docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" --as-of "$as_of" "$held" "${others[@]}" || true
+if docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" "$held" "${others[@]}"; then
+  echo "A held record was disposed: that must never happen" >&2
+  exit 1
+fi
 echo "  $(filed) files filed after"
 echo
 echo "Disposing the others only:"
-docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" --as-of "$as_of" "${others[@]}"
+docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" "${others[@]}"
 echo
 echo "What each disposal leaves behind: a tombstone (hashes, metadata, approval, when, who):"
 python - "$WS/archive/records/.tombstones/${others[0]}.json" <<'PY'
