@@ -6,7 +6,9 @@
 3. every case marked 否 and every anomaly (R5.1) is on the referral list for 政風 (R6.5);
 4. every document the period requires is filed: each unit's 附件4 月抽查 for a month;
    for a half-year its 附件4 半年抽查, 附件5 and colour-scan package, and the monthly
-   checks of its months.
+   checks of its months. A record counts only while one of its files is on disk (one
+   indexed whose files are gone is reported as such); a record disposed under an
+   approval fulfilled its duty and is named in the summary, not as a problem.
 
 **How evidence is found.** A result's 佐證檔案 may name several items, separated by
 ``、``, ``,``, ``;`` or a line break. An item is in the archive when it contains a
@@ -190,19 +192,34 @@ def required_obligations(
     return duties
 
 
-def document_problems(
-    workspace: Workspace, period: Period, samples: list[Sample], as_of: date
+def document_rows(
+    workspace: Workspace, period: Period, samples: list[Sample], as_of: date, on_disk: set[str]
 ) -> list[dict[str, Any]]:
-    """Check 4: every document the period requires is filed in the archive."""
+    """Check 4's obligation rows. A record counts as filed only while one of its files
+    is on disk (``on_disk``: :attr:`ArchiveNames.record_ids`) or once it was disposed
+    (row key ``disposed``); a row whose record is indexed but whose files are all gone
+    names it under ``lost``."""
     with open_index(workspace) as index, index.session() as session:
         records = archived_records(session)
-    rows = obligation_rows(required_obligations(workspace, period, samples), records, as_of)
+    duties = required_obligations(workspace, period, samples)
+    kept = [r for r in records if r.disposed or r.record_id in on_disk]
+    lost = [r for r in records if not (r.disposed or r.record_id in on_disk)]
+    disposed = {r.record_id for r in records if r.disposed}
+    rows = obligation_rows(duties, kept, as_of)
+    for row, gone in zip(rows, obligation_rows(duties, lost, as_of), strict=True):
+        row["disposed"] = row["record_id"] in disposed
+        row["lost"] = gone["record_id"] if row["status"] not in (DONE, LATE) else ""
+    return rows
+
+
+def document_problems(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Check 4: every document the period requires is filed and on disk."""
     return [
         _problem(
             "應備文件",
             row["unit"],
-            "檔案庫中無此文件",
-            detail=f"{row['required']}（{row['obligation']}；期限 {row['due']}）",
+            "已歸檔但檔案已不存在" if row["lost"] else "檔案庫中無此文件",
+            detail=f"{row['required']}（{row['lost'] or row['obligation']}；期限 {row['due']}）",
         )
         for row in rows
         if row["status"] not in (DONE, LATE)
@@ -225,11 +242,14 @@ def evidence_report(workspace: Workspace, period: Period, as_of: date) -> Report
         problems += case_problems(sample, results, names)
         problems += referral_problems(workspace, sample, results)
         cases += len(sample.cases)
-    problems += document_problems(workspace, period, month_samples, as_of)
+    rows = document_rows(workspace, period, month_samples, as_of, names.record_ids)
+    problems += document_problems(rows)
+    disposed = sorted({row["record_id"] for row in rows if row["disposed"]})
     summary = {
         "期間 period": period.label,
         "抽查單位 samples": len(samples),
         "抽查案件 cases": cases,
         "缺漏 problems": len(problems),
+        "已依核准銷毀 disposed": "、".join(disposed) or "—",
     }
     return Report(f"佐證完整性檢查 {period.roc_label}", EVIDENCE_COLUMNS, problems, summary)

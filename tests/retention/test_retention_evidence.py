@@ -8,6 +8,7 @@ import io
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ import pytest
 from openpyxl import load_workbook
 
 from docgen.archive.context import open_archive
-from docgen.archive.evidence import evidence_items
+from docgen.archive.disposal import dispose
+from docgen.archive.evidence import evidence_items, evidence_report
 from docgen.archive.reconcile import scan
+from docgen.calendar import parse_period
 from docgen.cli.main import main
 from docgen.errors import ExitCode
 
@@ -174,3 +177,40 @@ def test_evidence_items_are_split() -> None:
         "DG-4M-202610-1A2B3C4D",
         "c",
     ]
+
+
+def write_2023_10(office: Any) -> None:
+    """A query by plan01 (企劃室) in 2023-10: 企劃室 owes that month's 附件4, which the
+    office fixture files as ``check_2023_10``."""
+    path = office.workspace.data_dir / "queries" / "2023-10.csv"
+    header = "查詢日期時間,查詢人員帳號,被查詢人身分證統一編號,被查詢人姓名,查詢項目,公文文號,案號,案件名稱,使用目的,法令依據"
+    row = "2023-10-02 10:00:00,plan01,A123456789,林小華,戶籍資料,北市市企字第1120000001號,,,,"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+
+
+def document_findings(outcome: Outcome) -> set[tuple[str, str]]:
+    return {(p["缺漏"], p["說明"]) for p in problems(outcome) if p["檢查項目"] == "應備文件"}
+
+
+def test_a_required_document_whose_file_is_gone_is_reported(
+    office: Any, run: Callable[..., Outcome]
+) -> None:
+    write_2023_10(office)
+    args = ("evidence", "check", "--month", "2023-10", "--as-of", "2026-11-30", "--format", "csv")
+    assert document_findings(run(*args)) == set()  # filed and on disk
+    office.path_of("check_2023_10").unlink()
+    outcome = run(*args)
+    assert outcome.exit_code == ExitCode.INCOMPLETE
+    [(problem, detail)] = document_findings(outcome)
+    assert problem == "已歸檔但檔案已不存在"
+    assert office.rid("check_2023_10") in detail
+
+
+def test_a_disposed_required_document_is_named_not_missing(office: Any) -> None:
+    write_2023_10(office)
+    rid = office.rid("check_2023_10")
+    now = datetime(2026, 11, 30, 10, 0)
+    dispose(office.workspace, [rid], "北市市企字第1150012345號", now.date(), "檔管甲", now)
+    report = evidence_report(office.workspace, parse_period("2023-10"), date(2026, 11, 30))
+    assert [row for row in report.rows if row["check"] == "應備文件"] == []
+    assert report.summary["已依核准銷毀 disposed"] == rid
