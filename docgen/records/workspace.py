@@ -78,7 +78,8 @@ def _lay_out(root: Path, example: bool) -> list[Path]:
     written += _copy_files(PACKAGE_DATA / "retention", workspace.retention_dir)
     if example:
         written += _copy_files(PACKAGE_DATA / "example", workspace.data_dir)
-        written += example_office.write_example(workspace.data_dir)
+        written += example_office.write_example(workspace.data_dir)  # overwrites 附件2/3 data
+        written = list(dict.fromkeys(written))
     Journal(workspace.journal_path, root).append(
         "init", outputs=written, details={"example": example}
     )

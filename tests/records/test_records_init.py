@@ -76,6 +76,10 @@ def test_example_configuration(example_ws: Path) -> None:
     assert office.director and office.administrator and office.ethics_officer
     assert len(office.auditors) == 2
     assert _shipped("example") <= _files(example_ws / "data")
+    outputs = Journal(example_ws / ".docgen" / "journal.jsonl").entries()[0]["outputs"]
+    paths = [entry["path"] for entry in outputs]
+    assert len(paths) == len(set(paths))  # 附件2/3 data overwritten, listed once
+    assert any(path.endswith("附件2_權限申請表.csv") for path in paths)
 
 
 def _by_state(accounts: list[Account]) -> dict[str, list[str]]:
