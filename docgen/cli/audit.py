@@ -4,7 +4,7 @@ audit record (R5.1, R6.2–R6.5)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,17 +98,57 @@ def _chosen_period(month: str | None, half: str | None) -> Period:
     return period
 
 
-def _default_logs(state: CliState, period: Period) -> list[Path]:
+def _default_logs(state: CliState, period: Period, partial: bool) -> list[Path]:
+    """``data/queries/<month>.*`` of each month of ``period``; a half-year with a month
+    without its log is refused unless ``partial`` (R6.3: the sample is of the half)."""
     folder = state.workspace.data_dir / "queries"
-    found = [
-        path
+    by_month = {
+        month.label: [
+            path
+            for path in sorted(folder.glob(f"{month.label}.*"))
+            if path.suffix.lower() in (".csv", ".xlsx", ".json", ".yaml", ".yml")
+        ]
         for month in period.months()
-        for path in sorted(folder.glob(f"{month.label}.*"))
-        if path.suffix.lower() in (".csv", ".xlsx", ".json", ".yaml", ".yml")
-    ]
+    }
+    found = [path for paths in by_month.values() for path in paths]
     if not found:
         raise InputError(f"no query log for {period.label} in {folder}: give --queries FILE")
+    without = [month for month, paths in by_month.items() if not paths]
+    if without and not partial:
+        raise InputError(
+            f"no query log for {', '.join(without)} in {folder}: a half-year sample covers "
+            f"every month of {period.label}; add the logs, or pass --partial to sample the "
+            "months there are"
+        )
     return found
+
+
+def _month_watch(seen: set[tuple[int, int]]) -> Callable[[Iterable[Any]], Iterator[Any]]:
+    """The progress bar over a log's rows (:data:`docgen.records.queries.Record`
+    tuples: row, queried_at, …), noting each query's month (one set add a row)."""
+
+    def watch(records: Iterable[Any]) -> Iterator[Any]:
+        for record in progress(records, label="queries"):
+            stamp = record[1]
+            seen.add((stamp.year, stamp.month))
+            yield record
+
+    return watch
+
+
+def _missing_months(period: Period, seen: set[tuple[int, int]], partial: bool) -> list[str]:
+    """The half's months without a query in the logs: an :class:`InputError` naming
+    them unless ``partial`` (then they are returned, to warn and journal)."""
+    if period.kind != "half":
+        return []
+    missing = [m.label for m in period.months() if (m.year, m.number) not in seen]
+    if missing and not partial:
+        raise InputError(
+            f"the query logs have no query in {', '.join(missing)}: a half-year sample "
+            f"covers every month of {period.label}; give every month's log, or pass "
+            "--partial to sample the months there are"
+        )
+    return missing
 
 
 @audit.command("sample")
@@ -132,6 +172,12 @@ def _default_logs(state: CliState, period: Period) -> list[Path]:
     help="Folder for the files (default out/audit/<period>/ in the workspace).",
 )
 @click.option("--pdf", is_flag=True, help="Also convert 附件4 to PDF (LibreOffice).")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="--half: sample even if a month of the half has no query log (a warning names "
+    "the months, and the journal records them).",
+)
 @pass_state
 def sample(
     state: CliState,
@@ -142,6 +188,7 @@ def sample(
     seed: str | None,
     out_dir: Path | None,
     pdf: bool,
+    partial: bool,
 ) -> None:
     """Check every query's justification (R5.1) and draw the audit sample: per unit for a
     month (R6.2), over the whole office (全處) for a half-year (R6.3).
@@ -154,14 +201,27 @@ def sample(
     \b
     Example:
       docgen audit sample --month 2026-10 --queries data/queries/2026-10.xlsx
-      docgen audit sample --half 2026-H2 --queries data/queries/2026-0[89].csv \\
-          data/queries/2026-10.xlsx --pdf
+      docgen audit sample --half 2026-H2 --queries data/queries/2026-0[789].csv \\
+          data/queries/2026-1[012].xlsx --pdf
+
+    A half-year sample covers every month of the half: a month with no query (no
+    log) is named and refused unless --partial is given.
     """
     period = _chosen_period(period_text, half_text)
+    if partial and period.kind != "half":
+        raise click.UsageError("--partial is for a half-year sample (--half)")
     ws = state.workspace
-    sources = [*logs, *more_logs] or _default_logs(state, period)
-    draw = draw_period(ws, period, sources, seed, progress=lambda q: progress(q, label="queries"))
+    sources = [*logs, *more_logs] or _default_logs(state, period, partial)
+    seen: set[tuple[int, int]] = set()
+    draw = draw_period(ws, period, sources, seed, progress=_month_watch(seen))
     refuse_redraw(ws, draw, sources)
+    missing = _missing_months(period, seen, partial)
+    if missing:
+        click.echo(
+            f"Warning: no queries in {', '.join(missing)}: the {period.label} sample is "
+            "drawn from the other months only (--partial).",
+            err=True,
+        )
     target = out_dir or default_out_dir(ws, period.label)
     written: list[Path] = []
     for drawn in draw.samples:
@@ -171,7 +231,12 @@ def sample(
         click.echo(f"{unit}: no queries in {period.label}, nothing to sample.")
     if draw.outside_period:
         click.echo(f"{draw.outside_period} queries outside {period.label} were not sampled.")
-    details = {"period": period.label, "units": {s.unit: _journal(s) for s in draw.samples}}
+    details: dict[str, object] = {
+        "period": period.label,
+        "units": {s.unit: _journal(s) for s in draw.samples},
+    }
+    if missing:
+        details["missing_months"] = missing
     state.journal.append("audit sample", inputs=sources, outputs=written, details=details)
     click.echo(f"Files in {target}")
 

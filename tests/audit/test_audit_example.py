@@ -78,7 +78,10 @@ def test_monthly_sample_and_half_year_record(example: Path) -> None:
     ]
     assert len(anomalies) == EXAMPLE_QUERY_FACTS["without_justification"]["2026-10"]
     logs = [str(example / f) for f in EXAMPLE_QUERY_FACTS["files"].values()]
-    docgen(example, "audit", "sample", "--half", "2026-H2", "--queries", *logs)
+    output = docgen(
+        example, "audit", "sample", "--half", "2026-H2", "--partial", "--queries", *logs
+    )
+    assert "no queries in 2026-07, 2026-11, 2026-12" in output  # the example has Aug–Oct
     half = json.loads((example / ".docgen/samples/2026-H2/全處.json").read_text(encoding="utf-8"))
     assert half["population"] == sum(EXAMPLE_QUERY_FACTS["queries"].values())
     assert half["sample_size"] == 40  # R6.3: 5% × 793 = 39.65 → 40
