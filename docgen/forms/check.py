@@ -3,7 +3,7 @@ drops in 民政局's official forms and must know before use whether they will f
 
 Checked after docxtpl's own XML patching (so tags split across Word's runs are seen
 as docxtpl will see them): Jinja syntax errors, with the paragraph they are in;
-reaching for Python internals; variables the schema does not know (also fields of
+reaching for Python internals (the rest of such a part is still checked); variables the schema does not know (also fields of
 rows in a loop, ``c.subject_idx``); required fields the template never uses; and,
 as warnings, no record ID or no QR picture.
 """
@@ -73,8 +73,9 @@ def check_template(
         except DocgenError as error:
             kind = "syntax" if isinstance(error.__cause__, TemplateSyntaxError) else "unsafe"
             issues.append(Issue("error", kind, where, str(error).split(": ", 1)[1]))
-            continue
-        tree = env.parse(source)
+            if kind == "syntax":
+                continue  # nothing more can be read from a part that does not parse
+        tree = env.parse(source)  # an unsafe part parses: check the rest of it too
         used |= _names(tree)
         issues += _unknown(spec.schema, tree, where)
     issues += _unused_required(spec.schema, used, issues)

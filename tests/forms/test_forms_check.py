@@ -65,6 +65,17 @@ def test_unsafe_template_is_an_error(tmp_path, make_template) -> None:
     assert "__class__" in found[("error", "unsafe")]
 
 
+def test_an_unsafe_template_is_still_checked_through(tmp_path, make_template) -> None:
+    path = make_template(
+        tmp_path / "t.docx", PLEDGE_FIELDS, "{{ name.__class__.__mro__ }}", "{{ bogus_field }}"
+    )
+    found, issues, used = _check("3", path)
+    assert "__class__" in found[("error", "unsafe")]
+    assert "“bogus_field”" in found[("error", "unknown")]
+    assert [i.message for i in issues if i.kind == "unused"] == []  # every field is used
+    assert {"name", "unit", "title", "national_id", "date", "record_id"} <= set(used)
+
+
 def test_tags_split_across_runs_are_checked_as_docxtpl_sees_them(tmp_path) -> None:
     document = Document()
     paragraph = document.add_paragraph()
