@@ -119,7 +119,7 @@ def read_pdf_metadata(path: Path) -> RecordMetadata | None:
     return RecordMetadata.from_properties(props) if props else None
 
 
-# --- OOXML: DOCX and XLSX (custom properties) ----------------------------------------------------
+# --- OOXML: DOCX and XLSX (custom properties) ------------------------------------
 
 
 def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
@@ -238,8 +238,9 @@ def sidecar_yaml(meta: RecordMetadata) -> str:
 
 def attach_metadata(path: Path, meta: RecordMetadata) -> Path:
     """Make the finished file at ``path`` carry ``meta``: embedded in a DOCX or XLSX,
-    else in a sidecar beside it. Returns the file holding the metadata."""
-    if path.suffix.lower() in OOXML_SUFFIXES:
+    else (or when the file is not really one) in a sidecar beside it. Returns the
+    file holding the metadata."""
+    if path.suffix.lower() in OOXML_SUFFIXES and zipfile.is_zipfile(path):
         write_ooxml_metadata(path, meta)
         return path
     target = sidecar_path(path)

@@ -127,3 +127,11 @@ def test_attach_embeds_in_ooxml_and_writes_a_sidecar_otherwise(tmp_path: Path) -
         "清冊.csv.meta.yaml",
         "清冊.xlsx",
     ]
+
+
+def test_attach_to_text_named_like_xlsx_writes_a_sidecar(tmp_path: Path) -> None:
+    path = tmp_path / "帳號清查.xlsx"
+    path.write_text("帳號清查（table）\n", encoding="utf-8")
+    meta = RecordMetadata(category="other", title="帳號清查")
+    assert attach_metadata(path, meta) == tmp_path / "帳號清查.xlsx.meta.yaml"
+    assert path.read_text(encoding="utf-8") == "帳號清查（table）\n"
