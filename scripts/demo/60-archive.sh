@@ -34,7 +34,7 @@ awk '$2 ~ /^records\// {split($2, p, "/"); print $1, p[2]}' "$WS/out/archive-sca
   | sort | uniq -c | sed 's/^ */  /'
 echo "  (the full list is in out/archive-scan.log)"
 echo
-echo "The evidence PDFs were classified by their sidecars, for example:"
+echo "Each evidence PDF arrived with a sidecar saying what it is (no embedded metadata), e.g.:"
 sed 's/^/  /' "$WS/out/audit/2026-10/佐證/查詢紀錄佐證_2026-10_企劃室_1.meta.yaml"
 echo
 
