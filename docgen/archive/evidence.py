@@ -32,7 +32,14 @@ from sqlalchemy import select
 
 from docgen.archive.db import open_index
 from docgen.archive.models import File
-from docgen.archive.reports import DONE, LATE, archived_records, obligation_rows, query_activity
+from docgen.archive.reports import (
+    AWAITING_REVIEW,
+    DONE,
+    LATE,
+    archived_records,
+    obligation_rows,
+    query_activity,
+)
 from docgen.archive.retention import load_accounts
 from docgen.audit.samples import Results, Sample, list_samples, load_results
 from docgen.calendar import Period, parse_period
@@ -212,13 +219,21 @@ def document_rows(
     return rows
 
 
+def _document_gap(row: dict[str, Any]) -> str:
+    if row["lost"]:
+        return "已歸檔但檔案已不存在"
+    if row["status"] == AWAITING_REVIEW:
+        return "已歸檔，尚待處長核閱"
+    return "檔案庫中無此文件"
+
+
 def document_problems(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Check 4: every document the period requires is filed and on disk."""
     return [
         _problem(
             "應備文件",
             row["unit"],
-            "已歸檔但檔案已不存在" if row["lost"] else "檔案庫中無此文件",
+            _document_gap(row),
             detail=f"{row['required']}（{row['lost'] or row['obligation']}；期限 {row['due']}）",
         )
         for row in rows

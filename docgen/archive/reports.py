@@ -7,7 +7,10 @@
   (R6.3, R6.4), the account reviews (R4.1a, from the journal) — and every indexed
   file that is gone. A record is *done* on the director's review date in its
   metadata, else its own date (record ID or trigger), else the day it was filed; it
-  is *late* when that is after the due date (:mod:`docgen.rules.obligations`).
+  is *late* when that is after the due date (:mod:`docgen.rules.obligations`). An
+  audit form (附件4, 附件5) is done only once the director has reviewed it (R6.2,
+  R6.3): its own review date, or that of a scan package that contains it; until then
+  it is *awaiting review* — a draft from ``audit sample`` fulfils nothing.
   With ``calendar`` the whole obligations calendar: done, late, missing, pending.
 * ``fixity`` and ``unclassified``: :mod:`docgen.archive.fixity`.
 """
@@ -67,7 +70,10 @@ MISSING_COLUMNS = {
     "note": "說明",
 }
 DONE, LATE, MISSING, PENDING, GONE = "完成", "逾期完成", "缺漏", "未到期", "檔案遺失"
-_STATUS_ORDER = (MISSING, GONE, LATE, PENDING, DONE)
+AWAITING_REVIEW = "待核閱"
+_STATUS_ORDER = (MISSING, GONE, AWAITING_REVIEW, LATE, PENDING, DONE)
+#: Forms the director must review before the check counts as done (R6.2, R6.3).
+_REVIEWED_FORMS = {"4", "5"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class ArchivedRecord:
     subject: str
     done: date | None
     disposed: bool
+    awaiting_review: bool = False
 
 
 def archived_records(session: Session) -> list[ArchivedRecord]:
@@ -101,11 +108,16 @@ def archived_records(session: Session) -> list[ArchivedRecord]:
         Record.trigger,
         Record.first_filed_at,
         Record.status,
+        Record.record_ids,
     ).where(Record.category != "", Record.status != "unclassified")
+    rows = list(session.execute(query))
+    reviewed_in_package = _package_reviews(rows)
     found = []
-    for row in session.execute(query):
+    for row in rows:
         own_date = row.trigger or _id_date(row.record_id)
         filed = row.first_filed_at.date() if row.first_filed_at else None
+        review = row.review_date or reviewed_in_package.get(row.record_id)
+        needs_review = row.form in _REVIEWED_FORMS and review is None
         found.append(
             ArchivedRecord(
                 row.record_id,
@@ -115,11 +127,24 @@ def archived_records(session: Session) -> list[ArchivedRecord]:
                 row.period,
                 row.unit,
                 row.subject,
-                row.review_date or own_date or filed,
+                review or own_date or filed,
                 row.status == "disposed",
+                awaiting_review=needs_review,
             )
         )
     return found
+
+
+def _package_reviews(rows: Iterable[Any]) -> dict[str, date]:
+    """The earliest review date of a package (or any record) listing each record ID:
+    the signed, reviewed colour scan proves the review of the forms inside (R6.4)."""
+    reviews: dict[str, date] = {}
+    for row in rows:
+        if row.review_date is None:
+            continue
+        for listed in (row.record_ids or "").split():
+            reviews[listed] = min(reviews.get(listed, row.review_date), row.review_date)
+    return reviews
 
 
 def _id_date(record_id: str) -> date | None:
@@ -139,21 +164,28 @@ def _roc(value: date | None) -> str:
 def _outcome(
     matches: Sequence[ArchivedRecord], due: date, as_of: date
 ) -> tuple[str, ArchivedRecord | None]:
-    """done / late / missing / pending of one required record, with the record."""
-    dated = sorted(matches, key=lambda r: (r.done or date.max, r.record_id))
+    """done / late / awaiting review / missing / pending of one required record,
+    with the record."""
+    dated = sorted(matches, key=lambda r: (r.awaiting_review, r.done or date.max, r.record_id))
     first = dated[0] if dated else None
     if first is None:
         return (MISSING if as_of > due else PENDING), None
+    if first.awaiting_review:
+        return AWAITING_REVIEW, first
     return (LATE if first.done is not None and first.done > due else DONE), first
 
 
 def _row(status: str, found: ArchivedRecord | None, **fields: Any) -> dict[str, Any]:
     note = fields.pop("note", "")
+    if status == AWAITING_REVIEW:
+        note = "；".join(
+            filter(None, [note, "已歸檔，尚待處長核閱（核閱日期或含此表之掃描封裝檔）"])
+        )
     if found is not None and found.disposed:
         note = "；".join(filter(None, [note, "已依核准銷毀（見墓碑紀錄）"]))
     return {
         "status": status,
-        "done": _roc(found.done) if found else "",
+        "done": _roc(found.done) if found and status != AWAITING_REVIEW else "",
         "record_id": found.record_id if found else "",
         "path": "",
         "note": note,
@@ -267,7 +299,8 @@ def missing_report(rows: list[dict[str, Any]], as_of: date, calendar: bool = Fal
     """The missing report from its rows; with ``calendar``, the whole obligations
     calendar (done and pending too), else only what is missing, gone or late."""
     counts = {status: sum(1 for r in rows if r["status"] == status) for status in _STATUS_ORDER}
-    shown = rows if calendar else [r for r in rows if r["status"] in (MISSING, GONE, LATE)]
+    problems = (MISSING, GONE, AWAITING_REVIEW, LATE)
+    shown = rows if calendar else [r for r in rows if r["status"] in problems]
     order = {status: rank for rank, status in enumerate(_STATUS_ORDER)}
     shown = sorted(shown, key=lambda r: (order[r["status"]], r["due"] or "", r["unit"] or ""))
     kind = "義務行事曆" if calendar else "缺漏報表"

@@ -29,8 +29,9 @@ args+=(--evidence "$title=佐證1 附件4 電子檔=$inputs/附件4_電子檔.pd
 out="$WS/out/packages/${period}_${unit}_月抽查卷宗.pdf"
 echo
 echo "Building the package as PDF/A-2b; evidence that cannot conform goes through Ghostscript,"
-echo "the scans never do. Period, unit, record IDs and retention come from the inputs:"
-docgen -w "$WS" package build "${args[@]}" --pdfa --repair-evidence -o "$out"
+echo "the scans never do. Period, unit and record IDs come from the inputs; the director"
+echo "reviewed the form on 2026-11-20, which completes the check and starts its retention:"
+docgen -w "$WS" package build "${args[@]}" --review-date 2026-11-20 --pdfa --repair-evidence -o "$out"
 echo
 echo "Inspecting it: outline, page labels, metadata, and whether the manifest still matches:"
 docgen -w "$WS" package inspect "$out"

@@ -23,6 +23,7 @@ from docgen.archive.reconcile import scan
 from docgen.calendar import parse_period
 from docgen.cli.main import main
 from docgen.errors import ExitCode
+from docgen.metadata import RecordMetadata, read_docx_metadata
 
 PERIOD = "2026-10"
 UNIT = "企劃室"
@@ -110,6 +111,23 @@ def audited(office: Any, run: Callable[..., Outcome]) -> dict[str, Any]:
     return {"names": names, "form": form, "out": out}
 
 
+def reviewed_scan(office: Any, form: Path) -> Path:
+    """The signed colour scan of ``form``, reviewed by the director (R6.2), as a package
+    that names the form's record."""
+    meta = read_docx_metadata(form)
+    assert meta is not None
+    scan_meta = RecordMetadata(
+        category="monthly_check",
+        period=PERIOD,
+        unit=UNIT,
+        review_date="2026-11-20",
+        record_ids=[meta.record_id],
+    )
+    target = office.workspace.root / "scan.pdf"
+    office.make_pdf(target, scan_meta)
+    return target
+
+
 def check(run: Callable[..., Outcome]) -> Outcome:
     return run("evidence", "check", "--month", PERIOD, "--as-of", "2026-11-30", "--format", "csv")
 
@@ -130,6 +148,10 @@ def test_complete_evidence_passes(
     files: dict[str, Path | None] = dict.fromkeys(audited["names"])
     files[audited["form"].name] = audited["form"]
     drop_and_scan(office, files)
+    unreviewed = check(run)
+    assert unreviewed.exit_code == ExitCode.INCOMPLETE
+    assert [p["缺漏"] for p in problems(unreviewed)] == ["已歸檔，尚待處長核閱"]
+    drop_and_scan(office, {"scan.pdf": reviewed_scan(office, audited["form"])})
     after = check(run)
     assert after.exit_code == 0, after.output
     assert problems(after) == []
@@ -140,6 +162,7 @@ def test_missing_evidence_and_referral_fail_with_the_list(
 ) -> None:
     files: dict[str, Path | None] = dict.fromkeys(audited["names"][1:])  # case 1's never filed
     files[audited["form"].name] = audited["form"]
+    files["scan.pdf"] = reviewed_scan(office, audited["form"])
     drop_and_scan(office, files)
     referrals = audited["out"] / f"轉介清單_{PERIOD}_{UNIT}.csv"
     lines = referrals.read_text(encoding="utf-8-sig").splitlines()

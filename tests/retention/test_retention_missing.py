@@ -9,8 +9,17 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from docgen.archive.reports import DONE, GONE, LATE, MISSING, PENDING, build_report
+from docgen.archive.reports import (
+    AWAITING_REVIEW,
+    DONE,
+    GONE,
+    LATE,
+    MISSING,
+    PENDING,
+    build_report,
+)
 from docgen.cli.main import cli
+from docgen.metadata import RecordMetadata
 from docgen.privacy import find_unmasked_ids
 
 AS_OF = date(2026, 11, 30)
@@ -63,6 +72,26 @@ def test_a_filed_file_deleted_is_reported_gone(office: Any) -> None:
 
 def test_a_record_filed_later_fulfils_its_obligation(office: Any) -> None:
     office.file(office.audit_record(4, "monthly", "2026-09", "秘書室", "2026-10-20"))
+    assert outcomes(office)[("秘書室", "2026-09", "附件4 月抽查")] == DONE
+
+
+def test_an_unreviewed_form_awaits_review_until_its_package_is_reviewed(office: Any) -> None:
+    draft = office.audit_record(4, "monthly", "2026-09", "秘書室")  # from audit sample
+    office.file(draft)
+    report = build_report(office.workspace, "missing", AS_OF)
+    [row] = [r for r in report.rows if (r["unit"], r["period"]) == ("秘書室", "2026-09")]
+    assert row["status"] == AWAITING_REVIEW
+    assert row["done"] == ""
+    assert row["record_id"] == draft.record_id
+    scan_package = RecordMetadata(
+        record_id="PKG-2026-09-秘書室",
+        category="monthly_check",
+        period="2026-09",
+        unit="秘書室",
+        review_date="2026-10-18",
+        record_ids=[draft.record_id],
+    )
+    office.file(scan_package)
     assert outcomes(office)[("秘書室", "2026-09", "附件4 月抽查")] == DONE
 
 
