@@ -11,6 +11,7 @@ from datetime import date
 from docgen.calendar import WorkingCalendar, format_roc_short
 from docgen.metadata import RecordMetadata
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
+from docgen.records.accounts import ACCOUNT_HEADERS
 from docgen.records.models import Account
 from docgen.report import Report
 from docgen.rules.account_review import Category, review_accounts
@@ -25,20 +26,11 @@ REVIEW_COLUMNS = {
     "status": "狀態",
     "detail": "說明",
 }
+#: The registry's own headers, less the departure and contact fields the roster omits.
 ROSTER_COLUMNS = {
-    "account": "帳號",
-    "name": "姓名",
-    "national_id": "身分證統一編號",
-    "unit": "單位",
-    "title": "職稱",
-    "role": "角色",
-    "status": "狀態",
-    "opened": "開通日期",
-    "last_used": "最後使用日期",
-    "suspended_on": "停用日期",
-    "cancelled_on": "註銷日期",
-    "application_on": "權限申請表日期",
-    "pledge_on": "保密切結書日期",
+    ("account" if field == "account_id" else field): header
+    for field, header in ACCOUNT_HEADERS.items()
+    if field not in {"departure_on", "cancellation_requested_on", "phone", "email"}
 }
 
 
