@@ -9,8 +9,15 @@ are not written (their cost does not depend on the log's size).
 For reference it also times the records reader alone (``QueryLog``, REC's), which
 our pass includes.
 
-Usage: .venv/bin/python benchmarks/bench_audit.py [--rows 1000000]
-Prints progress, then one JSON object on the last line.
+Each timed pass runs ``--repeat`` times (default 3), the three alternating, and the
+best of each counts. Times are the process's CPU time, so that other work on a
+shared machine disturbs the ratio less; wall-clock times are reported too. Memory:
+the growth of the process's peak RSS over our passes, and the peak of Python
+allocations (``tracemalloc``) in one more pass of ours.
+
+Usage: .venv/bin/python benchmarks/bench_audit.py [--rows 1000000] [--repeat 3]
+Prints progress, then one JSON object on the last line. Aim (issue 4): ratio ≤ 5,
+peak memory under 200 MB.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ import resource
 import sys
 import tempfile
 import time as clock
+import tracemalloc
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from docgen.audit.drawing import draw_period
+from docgen.audit.drawing import Draw, draw_period
 from docgen.calendar import WorkingCalendar, parse_period
 from docgen.config import open_workspace
 from docgen.records.queries import QueryLog
@@ -105,9 +114,17 @@ def bare_pass(log: Path) -> int:
         return sum(1 for _ in csv.reader(handle)) - 1
 
 
+def timed(run: Callable[[], object]) -> tuple[float, float, object]:
+    """CPU seconds, wall seconds and the result of ``run()``."""
+    cpu, wall = clock.process_time(), clock.perf_counter()
+    result = run()
+    return clock.process_time() - cpu, clock.perf_counter() - wall, result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs each; the best counts")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -116,34 +133,53 @@ def main() -> None:
         print(
             f"generated {args.rows} rows in {clock.perf_counter() - began:.1f} s", file=sys.stderr
         )
-        began = clock.perf_counter()
-        count = bare_pass(log)
-        bare = clock.perf_counter() - began
-        began = clock.perf_counter()
-        reader_rows = sum(1 for _ in QueryLog(log))
-        reader = clock.perf_counter() - began
+        workspace, half = open_workspace(root), parse_period("2026-H1")
+
+        def ours() -> Draw:
+            return draw_period(workspace, half, [log])
+
+        def reader() -> int:
+            return sum(1 for _ in QueryLog(log))
+
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        began = clock.perf_counter()
-        draw = draw_period(open_workspace(root), parse_period("2026-H1"), [log])
-        ours = clock.perf_counter() - began
+        runs = [
+            (timed(lambda: bare_pass(log)), timed(reader), timed(ours)) for _ in range(args.repeat)
+        ]
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        bare, bare_wall, count = min(run[0] for run in runs)
+        reader_cpu, reader_wall, reader_rows = min(run[1] for run in runs)
+        cpu, wall = min(run[2][:2] for run in runs)
+        draw = runs[-1][2][2]
+        assert isinstance(draw, Draw)
+        tracemalloc.start()
+        ours()
+        traced_peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+        print(f"CPU time: csv.reader {bare:.2f} s, ours {cpu:.2f} s", file=sys.stderr)
     (sample,) = draw.samples
     result = {
         "benchmark": "audit: half-year justification check + tiered sample (R5.1, R6.3)",
         "rows": count,
+        "repeat": args.repeat,
         "population": sample.population,
         "sample_size": sample.sample_size,
         "anomalies": sum(1 for a in sample.anomalies if a.anomaly),
         "hints": sum(1 for a in sample.anomalies if not a.anomaly),
         "csv_reader_seconds": round(bare, 2),
-        "docgen_seconds": round(ours, 2),
-        "ratio": round(ours / bare, 2),
-        "docgen_reader_only_seconds": round(reader, 2),
-        "reader_only_ratio": round(reader / bare, 2),
+        "docgen_seconds": round(cpu, 2),
+        "ratio": round(cpu / bare, 2),
+        "csv_reader_wall_seconds": round(bare_wall, 2),
+        "docgen_wall_seconds": round(wall, 2),
+        "wall_ratio": round(wall / bare_wall, 2),
+        "docgen_reader_only_seconds": round(reader_cpu, 2),
+        "reader_only_ratio": round(reader_cpu / bare, 2),
+        "reader_only_wall_seconds": round(reader_wall, 2),
         "reader_rows": reader_rows,
         "peak_rss_mb_before": round(rss_before, 1),
         "peak_rss_mb_after": round(rss_after, 1),
         "our_peak_mb": round(rss_after - rss_before, 1),
+        "tracemalloc_peak_mb": round(traced_peak, 1),
+        "aim": {"ratio_max": 5, "peak_mb_max": 200},
     }
     print(json.dumps(result, ensure_ascii=False))
 

@@ -3,11 +3,10 @@ the unit of each query and the justification check bound to them (R5.1)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from docgen.audit.intake import UNKNOWN_UNIT, WHOLE_OFFICE, LoggedQuery
+from docgen.audit.intake import LoggedQuery
 from docgen.calendar import WorkingCalendar
 from docgen.config import Workspace
 from docgen.office_calendar import working_calendar
@@ -34,18 +33,10 @@ class OfficeFacts:
         policy = workspace.config.masking.policy()
         return cls(accounts, working_calendar(workspace), policy)
 
-    def unit_of(self, whole_office: bool) -> Callable[[LoggedQuery], str]:
-        """The unit a query belongs to: the log's column, else the registry's unit."""
-        if whole_office:
-            return lambda query: WHOLE_OFFICE
-
-        def unit(query: LoggedQuery) -> str:
-            if query.unit:
-                return query.unit
-            account = self.accounts.get(query.account_id)
-            return account.unit if account else UNKNOWN_UNIT
-
-        return unit
+    @property
+    def units(self) -> dict[str, str]:
+        """The registry's unit of each account (for queries whose log has no unit)."""
+        return {account_id: a.unit for account_id, a in self.accounts.items()}
 
     def check(self, query: LoggedQuery) -> list[Finding]:
         """R5.1 and the hints for one query."""

@@ -9,15 +9,15 @@ Writing the files is :mod:`docgen.audit.outputs`' job.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from docgen.audit.checks import OfficeFacts
-from docgen.audit.intake import Intake, Listed, LoggedQuery, SpooledQuery
+from docgen.audit.intake import Intake, Listed, Progress, SpooledQuery
 from docgen.audit.outputs import shown_path
-from docgen.audit.population import ALGORITHM, ALGORITHM_TEXT, default_seed
+from docgen.audit.population import ALGORITHM, ALGORITHM_TEXT, case_key, default_seed
 from docgen.audit.samples import (
     Anomaly,
     Sample,
@@ -33,8 +33,6 @@ from docgen.fsutil import sha256_file
 from docgen.privacy import mask_id, mask_ids_in_text, mask_name
 from docgen.records.queries import QueryLog
 from docgen.rules.sampling import SampleSize, half_year_sample_size, monthly_sample_size
-
-Progress = Callable[[Iterable[LoggedQuery]], Iterator[LoggedQuery]]
 
 
 @dataclass
@@ -59,11 +57,9 @@ def draw_period(
     facts = OfficeFacts.of(workspace)
     half = period.kind == "half"
     with tempfile.TemporaryFile() as spool:
-        intake = Intake(period.start, period.end, facts.unit_of(half), facts.check, spool)
+        intake = Intake(period.start, period.end, facts.check, spool, facts.units, half)
         for source in sources:
-            queries: Iterable[LoggedQuery] = QueryLog(source, workspace.config.columns)
-            for query in progress(queries) if progress else queries:
-                intake.add(query)
+            intake.add_log(QueryLog(source, workspace.config.columns), progress)
         context = _Context(
             workspace, period, sources, seed, now or datetime.now().astimezone(), facts, intake
         )
@@ -120,10 +116,7 @@ class _Context:
             kind=self.period.kind,
             unit=unit,
             drawn_at=self.now,
-            sources=[
-                Source(path=shown_path(self.workspace, p), sha256=sha256_file(p))
-                for p in self.sources
-            ],
+            sources=self.source_files,
             population=len(population),
             population_sha256=population.sha256,
             outside_period=self.intake.outside,
@@ -137,6 +130,13 @@ class _Context:
             cases=cases,
             anomalies=[self.anomaly(x) for x in listed],
         )
+
+    @cached_property
+    def source_files(self) -> list[Source]:
+        """The logs and their SHA-256 (hashed once for all units)."""
+        return [
+            Source(path=shown_path(self.workspace, p), sha256=sha256_file(p)) for p in self.sources
+        ]
 
     def shown(self, source: str) -> str:
         if source not in self._shown:
@@ -159,10 +159,10 @@ class _Context:
 
     def case(self, unit: str, no: int, ordinal: int) -> SampleCase:
         query = self.intake.case(unit, ordinal)
-        key = self.intake.populations[unit].key(ordinal)
+        key = case_key(ordinal, query.digest)
         return SampleCase(no=no, ordinal=ordinal, key=key, **self.masked(query))  # type: ignore[arg-type]
 
     def anomaly(self, listed: Listed) -> Anomaly:
-        query = self.intake.read(listed.offset)
+        query = self.intake.case(listed.unit, listed.ordinal)
         findings = [str(f) for f in listed.findings]
         return Anomaly(findings=findings, anomaly=listed.is_anomaly, **self.masked(query))  # type: ignore[arg-type]

@@ -1,26 +1,50 @@
 """One pass over a period's query logs: the justification check (R5.1, hints for 政風)
 and the populations to sample (R6.2 per unit, R6.3 the whole office).
 
-Queries are streamed; each is written once to a temporary *spool* file as its
-canonical line (see :mod:`docgen.audit.population`) and forgotten. A population
-keeps 32 bytes per case and the spool offset (8 bytes); only the drawn cases and
-the listed anomalies are read back. A million-row log stays well under 100 MB.
+The logs are streamed as plain records (:meth:`~docgen.records.QueryLog.records`:
+every row validated, no :class:`~docgen.records.Query` objects). Each query of the
+period becomes its canonical line (:mod:`docgen.audit.population`); a unit's lines go,
+a batch at a time, into its population hash and to a temporary *spool* file, and are
+forgotten. Per case a unit keeps the line's spool offset and the row number (16
+bytes); only the drawn cases and the listed queries are read back. A million-row log
+stays well under 100 MB.
+
+A query with a justification gets the findings of its account on its day (the
+hints of :func:`~docgen.rules.justification.check_query` depend on nothing else), so
+they are worked out once per account and day; a query without one is checked in full.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from array import array
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import BinaryIO, Protocol
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import accumulate
+from operator import itemgetter
+from typing import Any, BinaryIO, Protocol
 
-from docgen.audit.population import Population, canonical_fields
+from docgen.audit.population import (
+    Population,
+    canonical_line,
+    is_plain,
+    iso_seconds,
+    line_digest,
+)
+from docgen.records.models import build_query
+from docgen.records.queries import QueryLog, Record
 from docgen.rules.justification import Finding, QueryFacts
 
 WHOLE_OFFICE = "全處"
 UNKNOWN_UNIT = "未知單位"
+#: Canonical lines held per unit before they go to the hash and the spool.
+BATCH = 1024
+_ROW, _FIELDS = itemgetter(0), itemgetter(3)
+
+Progress = Callable[[Iterable[Any]], Iterator[Any]]
 
 
 class LoggedQuery(QueryFacts, Protocol):
@@ -42,7 +66,8 @@ class LoggedQuery(QueryFacts, Protocol):
 
 @dataclass(frozen=True)
 class SpooledQuery:
-    """A query read back from the spool: where it came from and its canonical fields."""
+    """A query read back from the spool: where it came from, its canonical fields and
+    the SHA-256 of its canonical line (hex)."""
 
     source: str
     row: int
@@ -53,6 +78,7 @@ class SpooledQuery:
     item: str
     justification_fields: tuple[str, ...]
     unit: str
+    digest: str
 
     @property
     def justification(self) -> str:
@@ -62,10 +88,10 @@ class SpooledQuery:
 
 @dataclass(frozen=True)
 class Listed:
-    """A query on the anomaly list: its unit, spool offset and findings."""
+    """A query on the anomaly list: its unit, its case number there and its findings."""
 
     unit: str
-    offset: int
+    ordinal: int
     findings: tuple[Finding, ...]
 
     @property
@@ -73,71 +99,142 @@ class Listed:
         return any(f.is_anomaly for f in self.findings)
 
 
+@dataclass
+class _Cases:
+    """One unit's population, its cases' spool offsets and rows, and the lines not yet
+    written with their records."""
+
+    population: Population
+    offsets: array[int] = field(default_factory=lambda: array("Q"))
+    rows: array[int] = field(default_factory=lambda: array("Q"))
+    lines: list[bytes] = field(default_factory=list)
+    pending: list[Record] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.offsets) + len(self.lines)
+
+
 class Intake:
-    """Collects the populations and the anomaly list of one period."""
+    """Collects the populations and the anomaly list of one period.
+
+    ``units`` gives the registry's unit of an account (for logs without a unit
+    column); ``whole_office`` puts every query in :data:`WHOLE_OFFICE`."""
 
     def __init__(
         self,
         start: date,
         end: date,
-        unit_of: Callable[[LoggedQuery], str],
         check: Callable[[LoggedQuery], list[Finding]],
         spool: BinaryIO,
+        units: Mapping[str, str],
+        whole_office: bool = False,
     ) -> None:
         self.start, self.end = start, end
-        self._unit_of, self._check, self._spool = unit_of, check, spool
+        self._check, self._spool, self._units = check, spool, units
+        self._whole_office = whole_office
         self._position = 0
-        self.populations: dict[str, Population] = {}
-        self._offsets: dict[str, array[int]] = {}
+        self._cases: dict[str, _Cases] = {}
+        self._hints: dict[str, dict[str, tuple[Finding, ...]]] = {}  # day → account →
+        self._sources: list[str] = []
+        self._source_starts: list[int] = []
         self.listed: list[Listed] = []
         self.outside = 0
 
-    def add(self, query: LoggedQuery) -> None:
-        """Take the next query of the log (queries outside the period are only counted)."""
-        if not self.start <= query.queried_at.date() <= self.end:
-            self.outside += 1
-            return
-        unit = self._unit_of(query)
-        line = canonical_fields(
-            query.queried_at,
-            query.account_id,
-            query.subject_id,
-            query.subject_name,
-            query.item,
-            (query.doc_no, query.case_no, query.case_name, query.purpose, query.legal_basis),
-            query.unit,
-        )
-        offset = self._write(f"{query.source}\t{query.row}\t".encode() + line)
-        if unit not in self.populations:
-            self.populations[unit] = Population(unit)
-            self._offsets[unit] = array("Q")
-        self.populations[unit].add(line)
-        self._offsets[unit].append(offset)
-        findings = self._check(query)
-        if findings:
-            self.listed.append(Listed(unit, offset, tuple(findings)))
+    @property
+    def populations(self) -> dict[str, Population]:
+        """The population of each unit that had queries in the period."""
+        return {unit: cases.population for unit, cases in self._cases.items() if cases.count}
 
-    def _write(self, record: bytes) -> int:
-        offset = self._position
-        self._spool.write(record)
-        self._position += len(record)
-        return offset
+    def add_log(self, log: QueryLog, progress: Progress | None = None) -> None:
+        """Take every query of ``log`` (queries outside the period are only counted)."""
+        self._flush_all()
+        self._sources.append(str(log.path))
+        self._source_starts.append(self._position)
+        records: Iterable[Record] = log.records()
+        low, high = self.start.isoformat(), (self.end + timedelta(days=1)).isoformat()
+        units, separator, check = self._units, '","', self._check_record
+        whole = self._unit_cases(WHOLE_OFFICE) if self._whole_office else None
+        day_start = day_end = ""
+        day_hints: dict[str, tuple[Finding, ...]] = {}
+        for record in progress(records) if progress else records:
+            _, queried_at, text, fields = record
+            if len(text) == 19 and text[4::3] == "-- ::":  # iso_seconds' common case
+                stamp = text.replace(" ", "T")
+            else:
+                stamp = iso_seconds(queried_at, text)
+            if not low <= stamp < high:  # ISO text sorts as the times do
+                self.outside += 1
+                continue
+            if whole is None:
+                cases = self._unit_cases(fields[9] or units.get(fields[0], UNKNOWN_UNIT))
+            else:
+                cases = whole
+            lines = cases.lines
+            lines.append(f'["{stamp}","{separator.join(fields)}"]\n'.encode())  # plain_line
+            cases.pending.append(record)
+            if not day_start <= stamp < day_end:  # not the previous row's day
+                day_start, day_end = stamp[:10], stamp[:10] + "U"  # "T" follows the day
+                day_hints = self._hints.setdefault(day_start, {})
+            # A justified query's findings are the hints about its account on its day.
+            if fields[4] or fields[5] or fields[6] or fields[7] or fields[8]:
+                findings = day_hints.get(fields[0])
+                if findings is None:
+                    findings = day_hints[fields[0]] = check(record)
+            else:
+                findings = check(record)
+            if findings:
+                self.listed.append(Listed(cases.population.unit, cases.count, findings))
+            if len(lines) >= BATCH:
+                self._flush(cases)
+        self._flush_all()
+
+    def _unit_cases(self, unit: str) -> _Cases:
+        cases = self._cases.get(unit)
+        if cases is None:
+            cases = self._cases[unit] = _Cases(Population(unit))
+        return cases
+
+    def _check_record(self, record: Record) -> tuple[Finding, ...]:
+        return tuple(self._check(self._query(record)))
+
+    def _query(self, record: Record) -> LoggedQuery:
+        number, queried_at, _, fields = record
+        return build_query(self._sources[-1], number, queried_at, *fields)
+
+    def _flush(self, cases: _Cases) -> None:
+        """Write a unit's pending lines to its hash and the spool (checked a batch at a
+        time: the rare line that needs JSON escapes is made again)."""
+        lines, pending = cases.lines, cases.pending
+        if not lines:
+            return
+        chunk = b"".join(lines)
+        if not is_plain(chunk, len(lines)):
+            stamps = (line[2:21].decode() for line in lines)  # the 19 characters after '["'
+            lines = list(map(canonical_line, stamps, map(_FIELDS, pending)))
+            chunk = b"".join(lines)
+        cases.population.extend(chunk, len(lines))
+        cases.offsets.extend(accumulate(map(len, lines[:-1]), initial=self._position))
+        cases.rows.extend(map(_ROW, pending))
+        self._spool.write(chunk)
+        self._position += len(chunk)
+        cases.lines, cases.pending = [], []
+
+    def _flush_all(self) -> None:
+        for cases in self._cases.values():
+            self._flush(cases)
+        self._spool.flush()
 
     def case(self, unit: str, ordinal: int) -> SpooledQuery:
         """Case ``ordinal`` (1-based) of ``unit``'s population, read back."""
-        return self.read(self._offsets[unit][ordinal - 1])
-
-    def read(self, offset: int) -> SpooledQuery:
-        """The spooled query at ``offset``."""
-        self._spool.flush()
-        self._spool.seek(offset)
-        record = self._spool.readline()
-        self._spool.seek(0, 2)
-        source, row, line = record.decode("utf-8").split("\t", 2)
+        cases = self._cases[unit]
+        offset = cases.offsets[ordinal - 1]
+        line = self._line_at(offset)
+        source = self._sources[bisect_right(self._source_starts, offset) - 1]
         fields = json.loads(line)
         return SpooledQuery(
             source=source,
-            row=int(row),
+            row=cases.rows[ordinal - 1],
             queried_at=datetime.fromisoformat(fields[0]),
             account_id=fields[1],
             subject_id=fields[2],
@@ -145,4 +242,15 @@ class Intake:
             item=fields[4],
             justification_fields=tuple(fields[5:10]),
             unit=fields[10],
+            digest=line_digest(line),
         )
+
+    def _line_at(self, offset: int) -> bytes:
+        """The spooled line at ``offset`` (read without moving the file's position)."""
+        line = b""
+        while not line.endswith(b"\n"):
+            more = os.pread(self._spool.fileno(), 2048, offset + len(line))
+            line += more[: more.find(b"\n") + 1 or None]
+            if not more:
+                raise AssertionError(f"spool ends inside the line at {offset}")
+        return line

@@ -44,7 +44,13 @@ FIELD_ORDER = (
 )
 #: Problems kept in memory; beyond this only their number is counted.
 MAX_PROBLEMS = 1000
+#: A valid row without the :class:`Query` object: row number, ``queried_at``, the
+#: timestamp cell as written when it is ISO 8601 text (else ""), and the fields of
+#: :data:`FIELD_ORDER` after the timestamp as stripped text (the ID upper-cased).
+Record = tuple[int, datetime, str, list[str]]
 _ID_FORMAT = values.ID_FORMAT.fullmatch
+#: How many well-formed IDs of queried people a pass remembers (a few MB at most).
+_VALID_IDS_KEPT = 100_000
 _FROM_ISO = datetime.fromisoformat
 
 
@@ -83,7 +89,14 @@ class QueryLog:
 
     def __iter__(self) -> Iterator[Query]:
         self._reset()
-        return self._queries()
+        return self._validated(records=False)
+
+    def records(self) -> Iterator[Record]:
+        """The valid rows as plain :data:`Record` tuples, without building
+        :class:`Query` objects (for passes over millions of rows). The same validation,
+        problems and counts as iterating the log."""
+        self._reset()
+        return self._validated(records=True)
 
     def check(self) -> None:
         """Read the whole log; raise :class:`ValidationFailed` if any row is invalid
@@ -130,7 +143,7 @@ class QueryLog:
             )
         return indexes
 
-    def _queries(self) -> Iterator[Query]:
+    def _validated(self, records: bool) -> Iterator[Any]:
         header, rows = self._rows()
         indexes = self.column_indexes(header)
         width = len(header)
@@ -140,6 +153,8 @@ class QueryLog:
         texts = itemgetter(*(-1 if i is None else i for i in indexes[1:]))
         grid = table_kind(self.path) == "csv"
         source = str(self.path)
+        strip, from_iso, id_format, build = str.strip, _FROM_ISO, _ID_FORMAT, build_query
+        valid_ids: set[str] = set()  # people queried again need no second look
         count = 0
         queried_at: datetime | None
         try:
@@ -151,19 +166,26 @@ class QueryLog:
                 if pad:
                     cells.append("")  # type: ignore[attr-defined]
                 count += 1
-                fields = list(map(str.strip, texts(cells)))
+                fields = list(map(strip, texts(cells)))
+                cell = cells[stamp]  # type: ignore[index]
                 try:
-                    queried_at = _FROM_ISO(cells[stamp])  # type: ignore[index]
+                    queried_at = from_iso(cell)
                     if queried_at.tzinfo is not None:
                         queried_at = queried_at.replace(tzinfo=None)
                 except (ValueError, TypeError):
-                    queried_at = self._timestamp(number, cells[stamp])  # type: ignore[index]
-                if _ID_FORMAT(fields[1]) is None or not fields[0]:
-                    queried_at = self._check_people(number, fields, queried_at)
+                    queried_at = self._timestamp(number, cell)
+                    cell = ""
+                if fields[1] not in valid_ids or not fields[0]:
+                    if id_format(fields[1]) is None or not fields[0]:
+                        queried_at = self._check_people(number, fields, queried_at)
+                    elif len(valid_ids) < _VALID_IDS_KEPT:
+                        valid_ids.add(fields[1])
                 if queried_at is None:
                     self.invalid_rows += 1
-                    continue
-                yield build_query(source, number, queried_at, *fields)
+                elif records:
+                    yield number, queried_at, cell, fields
+                else:
+                    yield build(source, number, queried_at, *fields)
         finally:
             self.rows = count
         if self.problem_count and not self.skip_invalid:

@@ -88,7 +88,7 @@ def test_sample_writes_every_file_and_the_journal(drawn: Workspace) -> None:
     assert entry["command"] == "audit sample"
     unit = entry["details"]["units"][UNIT]
     assert unit["seed"] == sample.seed and unit["population_sha256"] == sample.population_sha256
-    assert unit["population"] == 250 and unit["algorithm"] == "docgen-rank-v1"
+    assert unit["population"] == 250 and unit["algorithm"] == "docgen-rank-v2"
 
 
 def test_sheet_offers_a_list_and_hides_keys(drawn: Workspace) -> None:
