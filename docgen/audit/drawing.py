@@ -17,7 +17,13 @@ from pathlib import Path
 from docgen.audit.checks import OfficeFacts
 from docgen.audit.intake import Intake, Listed, Progress, SpooledQuery
 from docgen.audit.outputs import shown_path
-from docgen.audit.population import ALGORITHM, ALGORITHM_TEXT, case_key, default_seed
+from docgen.audit.population import (
+    ALGORITHM,
+    ALGORITHM_TEXT,
+    case_key,
+    default_seed,
+    line_digest,
+)
 from docgen.audit.samples import (
     Anomaly,
     Sample,
@@ -159,7 +165,7 @@ class _Context:
 
     def case(self, unit: str, no: int, ordinal: int) -> SampleCase:
         query = self.intake.case(unit, ordinal)
-        key = case_key(ordinal, query.digest)
+        key = case_key(ordinal, line_digest(query.line))
         return SampleCase(no=no, ordinal=ordinal, key=key, **self.masked(query))  # type: ignore[arg-type]
 
     def anomaly(self, listed: Listed) -> Anomaly:

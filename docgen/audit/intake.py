@@ -32,7 +32,6 @@ from docgen.audit.population import (
     canonical_line,
     is_plain,
     iso_seconds,
-    line_digest,
 )
 from docgen.records.models import build_query
 from docgen.records.queries import QueryLog, Record
@@ -67,7 +66,7 @@ class LoggedQuery(QueryFacts, Protocol):
 @dataclass(frozen=True)
 class SpooledQuery:
     """A query read back from the spool: where it came from, its canonical fields and
-    the SHA-256 of its canonical line (hex)."""
+    its canonical line."""
 
     source: str
     row: int
@@ -78,7 +77,7 @@ class SpooledQuery:
     item: str
     justification_fields: tuple[str, ...]
     unit: str
-    digest: str
+    line: bytes
 
     @property
     def justification(self) -> str:
@@ -242,7 +241,7 @@ class Intake:
             item=fields[4],
             justification_fields=tuple(fields[5:10]),
             unit=fields[10],
-            digest=line_digest(line),
+            line=line,
         )
 
     def _line_at(self, offset: int) -> bytes:

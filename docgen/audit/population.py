@@ -72,7 +72,7 @@ def iso_seconds(queried_at: datetime, text: str = "") -> str:
     ``datetime.fromisoformat`` read ``queried_at`` from; in the common forms
     ``YYYY-MM-DD HH:MM:SS`` and ``YYYY-MM-DDTHH:MM:SS`` it is used as it is, which is
     several times faster than formatting the value."""
-    if len(text) == 19:
+    if len(text) == 19:  # (shorter texts of this shape can carry a time zone)
         shape = text[4::3]  # the characters at 4, 7, 10, 13 and 16
         if shape == "-- ::":
             return text.replace(" ", "T")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import tracemalloc
+from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -159,3 +160,44 @@ def test_a_large_log_is_streamed(tmp_path: Path) -> None:
     tracemalloc.stop()
     assert count == 50_000
     assert peak < size / 4, (peak, size)  # about 1 MB for a 10 MB file
+
+
+def test_every_column_layout_reads_the_same_queries(tmp_path: Path) -> None:
+    """In order (sliced), without the unit column, reordered with an extra column, or with
+    short and long rows: the same queries, and records() gives the same rows as tuples."""
+    names = QUERY_HEADER.split(",")
+    spaced = [" 2026-10-02 10:00:00 ", " ven01 ", "a123456789", " 林 ", "戶籍資料", "", "", "",
+              "攤販管理", " ", "x"]  # fmt: skip
+    rows = [GOOD.split(","), spaced]
+    order = [3, 0, 10, 1, 2, 4, 9, 5, 6, 7, 8]
+    layouts = {
+        "in_order": (names, rows),
+        "no_unit": (names[:10], [r[:10] for r in rows]),
+        "reordered": ([names[i] for i in order] + ["備註"], [[r[i] for i in order] + ["z"] for r in rows]),
+        "short_long": (names, [rows[0][:9], rows[1] + ["extra"]]),
+    }  # fmt: skip
+    read = {}
+    for name, (header, cells) in layouts.items():
+        path = tmp_path / f"{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *cells])
+        log = QueryLog(path)
+        queries = [q for q in log]
+        records = list(log.records())
+        assert [(r[0], r[1], r[3]) for r in records] == [
+            (q.row, q.queried_at, [getattr(q, f.name) for f in fields(q)][3:]) for q in queries
+        ]
+        read[name] = [replace(q, source="") for q in queries]
+    second = read["in_order"][1]
+    assert (second.account_id, second.subject_id, second.subject_name) == (
+        "ven01",
+        "A123456789",
+        "林",
+    )
+    assert (second.purpose, second.legal_basis, second.unit) == ("攤販管理", "", "x")
+    assert read["reordered"] == read["in_order"]
+    assert read["no_unit"] == [replace(q, unit="") for q in read["in_order"]]
+    assert read["short_long"][0] == replace(
+        read["in_order"][0], purpose="", legal_basis="", unit=""
+    )
+    assert read["short_long"][1] == read["in_order"][1]
