@@ -22,7 +22,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import accumulate
 from operator import itemgetter
 from typing import Any, BinaryIO, Protocol
@@ -100,18 +100,17 @@ class Listed:
 
 @dataclass
 class _Cases:
-    """One unit's population, its cases' spool offsets and rows, and the lines not yet
-    written with their records."""
+    """One unit's population, its cases' spool offsets and rows, and the queries not
+    yet written."""
 
     population: Population
     offsets: array[int] = field(default_factory=lambda: array("Q"))
     rows: array[int] = field(default_factory=lambda: array("Q"))
-    lines: list[bytes] = field(default_factory=list)
     pending: list[Record] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.offsets) + len(self.lines)
+        return len(self.offsets) + len(self.pending)
 
 
 class Intake:
@@ -134,7 +133,7 @@ class Intake:
         self._whole_office = whole_office
         self._position = 0
         self._cases: dict[str, _Cases] = {}
-        self._hints: dict[str, dict[str, tuple[Finding, ...]]] = {}  # day → account →
+        self._hints: dict[date, dict[str, tuple[Finding, ...]]] = {}  # day → account →
         self._sources: list[str] = []
         self._source_starts: list[int] = []
         self.listed: list[Listed] = []
@@ -151,30 +150,28 @@ class Intake:
         self._sources.append(str(log.path))
         self._source_starts.append(self._position)
         records: Iterable[Record] = log.records()
-        low, high = self.start.isoformat(), (self.end + timedelta(days=1)).isoformat()
-        units, separator, check = self._units, '","', self._check_record
+        low = datetime.combine(self.start, time())
+        high = datetime.combine(self.end + timedelta(days=1), time())
+        units, check, one_day = self._units, self._check_record, timedelta(days=1)
         whole = self._unit_cases(WHOLE_OFFICE) if self._whole_office else None
-        day_start = day_end = ""
+        day_start = day_end = low
         day_hints: dict[str, tuple[Finding, ...]] = {}
         for record in progress(records) if progress else records:
-            _, queried_at, text, fields = record
-            if len(text) == 19 and text[4::3] == "-- ::":  # iso_seconds' common case
-                stamp = text.replace(" ", "T")
-            else:
-                stamp = iso_seconds(queried_at, text)
-            if not low <= stamp < high:  # ISO text sorts as the times do
+            queried_at, fields = record[1], record[3]
+            if not low <= queried_at < high:
                 self.outside += 1
                 continue
             if whole is None:
                 cases = self._unit_cases(fields[9] or units.get(fields[0], UNKNOWN_UNIT))
             else:
                 cases = whole
-            lines = cases.lines
-            lines.append(f'["{stamp}","{separator.join(fields)}"]\n'.encode())  # plain_line
-            cases.pending.append(record)
-            if not day_start <= stamp < day_end:  # not the previous row's day
-                day_start, day_end = stamp[:10], stamp[:10] + "U"  # "T" follows the day
-                day_hints = self._hints.setdefault(day_start, {})
+            pending = cases.pending
+            pending.append(record)
+            if not day_start <= queried_at < day_end:  # not the previous row's day
+                day = queried_at.date()
+                day_start = datetime.combine(day, time())
+                day_end = day_start + one_day
+                day_hints = self._hints.setdefault(day, {})
             # A justified query's findings are the hints about its account on its day.
             if fields[4] or fields[5] or fields[6] or fields[7] or fields[8]:
                 findings = day_hints.get(fields[0])
@@ -184,7 +181,7 @@ class Intake:
                 findings = check(record)
             if findings:
                 self.listed.append(Listed(cases.population.unit, cases.count, findings))
-            if len(lines) >= BATCH:
+            if len(pending) >= BATCH:
                 self._flush(cases)
         self._flush_all()
 
@@ -202,11 +199,22 @@ class Intake:
         return build_query(self._sources[-1], number, queried_at, *fields)
 
     def _flush(self, cases: _Cases) -> None:
-        """Write a unit's pending lines to its hash and the spool (checked a batch at a
-        time: the rare line that needs JSON escapes is made again)."""
-        lines, pending = cases.lines, cases.pending
-        if not lines:
+        """Write a unit's pending queries to its hash and the spool as canonical lines,
+        made plainly and checked a batch at a time (the rare batch with a line that
+        needs JSON escapes is made again line by line)."""
+        pending = cases.pending
+        if not pending:
             return
+        separator = '","'
+        lines = [
+            f'["{stamp}","{separator.join(fields)}"]\n'.encode()  # plain_line, inlined
+            for _, queried_at, text, fields in pending
+            for stamp in [  # iso_seconds, its common case inlined
+                text.replace(" ", "T")
+                if len(text) == 19 and text[4::3] == "-- ::"
+                else iso_seconds(queried_at, text)
+            ]
+        ]
         chunk = b"".join(lines)
         if not is_plain(chunk, len(lines)):
             stamps = (line[2:21].decode() for line in lines)  # the 19 characters after '["'
@@ -217,7 +225,7 @@ class Intake:
         cases.rows.extend(map(_ROW, pending))
         self._spool.write(chunk)
         self._position += len(chunk)
-        cases.lines, cases.pending = [], []
+        cases.pending = []
 
     def _flush_all(self) -> None:
         for cases in self._cases.values():

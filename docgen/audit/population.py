@@ -127,10 +127,6 @@ class Population:
         self._hash = hashlib.sha256()
         self._count = 0
 
-    def add(self, line: bytes) -> None:
-        """Add the next query's canonical line (it becomes case ``len(self)``)."""
-        self.extend(line, 1)
-
     def extend(self, lines: bytes, count: int) -> None:
         """Add the next ``count`` queries' canonical lines, concatenated."""
         self._hash.update(lines)

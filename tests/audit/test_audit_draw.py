@@ -32,7 +32,7 @@ from .conftest import QUERY_HEADER, national_id
 def _population(n: int, tag: str = "") -> Population:
     population = Population("企劃室")
     for i in range(n):
-        population.add(f'["{tag}{i}"]\n'.encode())
+        population.extend(f'["{tag}{i}"]\n'.encode(), 1)
     return population
 
 
