@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import random
@@ -132,6 +133,7 @@ def test_units_from_registry_half_year_whole_office(office: Workspace) -> None:
     assert [(s.unit, s.population, s.sample_size) for s in half.samples] == [("全處", 292, 20)]
     first = draw_period(office, parse_period("2026-H1"), [log])
     assert first.samples == [] and first.outside_period == 292
+    assert gc.isenabled()  # paused while reading only
 
 
 def test_canonical_line_is_the_documented_json() -> None:
