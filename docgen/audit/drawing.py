@@ -29,6 +29,7 @@ from docgen.audit.samples import (
     Sample,
     SampleCase,
     Source,
+    case_key_secret,
     load_results,
     results_path,
 )
@@ -67,7 +68,14 @@ def draw_period(
         for source in sources:
             intake.add_log(QueryLog(source, workspace.config.columns), progress)
         context = _Context(
-            workspace, period, sources, seed, now or datetime.now().astimezone(), facts, intake
+            workspace,
+            period,
+            sources,
+            seed,
+            now or datetime.now().astimezone(),
+            facts,
+            intake,
+            case_key_secret(workspace),
         )
         samples = [context.sample(unit) for unit in sorted(intake.populations)]
     configured = [u.name for u in workspace.config.units]
@@ -102,6 +110,7 @@ class _Context:
     now: datetime
     facts: OfficeFacts
     intake: Intake
+    secret: bytes
     _shown: dict[str, str] = field(default_factory=dict)
 
     def size(self, population: int) -> SampleSize:
@@ -165,7 +174,7 @@ class _Context:
 
     def case(self, unit: str, no: int, ordinal: int) -> SampleCase:
         query = self.intake.case(unit, ordinal)
-        key = case_key(ordinal, line_digest(query.line))
+        key = case_key(ordinal, line_digest(query.line, self.secret))
         return SampleCase(no=no, ordinal=ordinal, key=key, **self.masked(query))  # type: ignore[arg-type]
 
     def anomaly(self, listed: Listed) -> Anomaly:

@@ -27,8 +27,10 @@ Everything here can be recomputed by an auditor with a short script (Python's
   The seed is tied to every canonical line through the population hash; the ranks
   are independent uniform numbers, so this is a uniform draw without replacement
   that does not depend on any library's random generator.
-* **Case key** (on the sheet and in the stored sample): ``<i>:<SHA-256 of the case's
-  canonical line, hex>``.
+* **Case key** (on the sheet and in the stored sample): ``<i>:<HMAC-SHA256 of the
+  case's canonical line, hex>``, keyed with the workspace's secret
+  (:func:`docgen.audit.samples.case_key_secret`). It ties a sheet row to its query;
+  being keyed, it cannot be used to recover a masked ID or name by hashing guesses.
 
 Memory stays small for a million queries: a population keeps its running hash; the
 ranks take 8 bytes per case while drawing.
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import hmac
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -172,6 +175,7 @@ def _contenders(ranks: bytes, population: int, size: int) -> Iterable[int]:
     return found if len(found) >= size else range(population)
 
 
-def line_digest(line: bytes) -> str:
-    """The SHA-256 of a canonical line, as hex (for the case key)."""
-    return hashlib.sha256(line).hexdigest()
+def line_digest(line: bytes, secret: bytes) -> str:
+    """The HMAC-SHA256 of a canonical line under the workspace's secret, as hex (for
+    the case key)."""
+    return hmac.new(secret, line, hashlib.sha256).hexdigest()

@@ -26,11 +26,13 @@ Results (``format: "docgen-results/1"``): ``period``, ``unit``, ``read_at``,
 cases and anomalies on the referral list).
 
 Functions: :func:`save_sample`, :func:`load_sample`, :func:`list_samples`,
-:func:`save_results`, :func:`load_results`.
+:func:`save_results`, :func:`load_results`, :func:`case_key_secret`.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -120,6 +122,22 @@ class Results(_Model):
     cases: list[CaseResult]
     documents: dict[str, str] = Field(default_factory=dict)
     referred: int = 0
+
+
+def case_key_secret(workspace: Workspace) -> bytes:
+    """The workspace's secret for case keys (``<state>/case-key``, made on first use,
+    readable by its owner only). Case keys are keyed hashes of the full query lines so
+    that nobody can recover a masked ID or name by hashing guesses (R8)."""
+    path = workspace.state_dir / "case-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+    return path.read_bytes()
 
 
 def samples_dir(workspace: Workspace, period: str | None = None) -> Path:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
+import hmac
 import json
 import random
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from docgen.audit.population import (
     iso_seconds,
     plain_line,
 )
+from docgen.audit.samples import case_key_secret
 from docgen.calendar import parse_period
 from docgen.config import Workspace
 
@@ -75,7 +78,9 @@ def test_every_case_is_equally_likely() -> None:
     assert chisquare(biased).pvalue < 0.001
 
 
-def _recompute(log: Path, unit_accounts: set[str]) -> tuple[int, str, list[str], list[str]]:
+def _recompute(
+    log: Path, unit_accounts: set[str], secret: bytes
+) -> tuple[int, str, list[str], list[str]]:
     """The documented recipe, written independently of docgen: canonical lines, hash,
     seed, ranks (SHAKE256 of the seed, 8 bytes per case) and case keys."""
     lines = []
@@ -95,7 +100,7 @@ def _recompute(log: Path, unit_accounts: set[str]) -> tuple[int, str, list[str],
     stream = hashlib.shake_256(seed.encode("utf-8")).digest(8 * len(lines))
     ranked = sorted(range(1, len(lines) + 1), key=lambda i: stream[8 * (i - 1) : 8 * i])
     chosen = sorted(ranked[:15])
-    keys = [f"{i}:{hashlib.sha256(lines[i - 1]).hexdigest()}" for i in chosen]
+    keys = [f"{i}:{hmac.new(secret, lines[i - 1], 'sha256').hexdigest()}" for i in chosen]
     return len(lines), population_hash, [str(i) for i in chosen], keys
 
 
@@ -103,11 +108,22 @@ def test_an_auditor_can_recompute_the_sample(office: Workspace) -> None:
     log = office.data_dir / "queries" / "2026-10.csv"
     draw = draw_period(office, parse_period("2026-10"), [log])
     sample = next(s for s in draw.samples if s.unit == "企劃室")
-    count, population_hash, ordinals, keys = _recompute(log, {"u01"})
+    secret = case_key_secret(office)
+    count, population_hash, ordinals, keys = _recompute(log, {"u01"}, secret)
     assert (sample.population, sample.population_sha256) == (count, population_hash)
     assert sample.seed == default_seed("2026-10", "企劃室", population_hash)
     assert [str(c.ordinal) for c in sample.cases] == ordinals
     assert [c.key for c in sample.cases] == keys
+
+
+def test_case_keys_are_keyed_so_masked_values_cannot_be_recovered(office: Workspace) -> None:
+    log = office.data_dir / "queries" / "2026-10.csv"
+    sample = next(s for s in draw_period(office, parse_period("2026-10"), [log]).samples)
+    secret_file = office.state_dir / "case-key"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    other = b"\x00" * 32  # what a guesser without the workspace's secret would use
+    _, _, _, unkeyed = _recompute(log, {"u01"}, other)
+    assert not set(unkeyed) & {c.key for c in sample.cases}
 
 
 def test_given_seed_overrides_and_is_recorded(office: Workspace) -> None:
@@ -231,4 +247,5 @@ def test_any_text_across_batches_and_files_reads_back_as_logged(
     for case, (name, row, cells, line) in zip(sample.cases, expected, strict=True):
         assert (Path(case.source).name, case.row) == (name, row)
         assert case.justification == "；".join(c for c in cells[5:10] if c)
-        assert case.key == f"{case.ordinal}:{hashlib.sha256(line).hexdigest()}"
+        digest = hmac.new(case_key_secret(office), line, "sha256").hexdigest()
+        assert case.key == f"{case.ordinal}:{digest}"
