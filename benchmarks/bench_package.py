@@ -7,9 +7,7 @@ cache, alternating, best time of ``--rounds`` each, with the page cache's dirty 
 flushed before every run. Peak memory is each child's own peak RSS,
 the highest of its runs (VmHWM from /proc, see run_measured). Prints one JSON
 object last: time ratio (docgen / qpdf), peak memory of each, and the package size
-over the sum of the input JPEG bytes. ``docgen`` is the command as installed (its
-start-up imports every command group); ``docgen_package_group_only`` runs the same
-click command with only its own group loaded.
+over the sum of the input JPEG bytes. ``docgen`` is the command as installed.
 
 Aim (issue 5): time ratio ≤ 1.5; docgen's peak ≤ 2 × qpdf's + 50 MB; size ratio ≤ 1.01.
 
@@ -116,17 +114,6 @@ def _warm(paths: list[Path]) -> None:
         path.read_bytes()
 
 
-#: ``docgen package build`` with only the ``package`` group loaded: the same click
-#: command, as a ``docgen`` that loads command groups on demand would run it.
-GROUP_ONLY = """
-import sys
-from pathlib import Path
-from docgen.cli.common import CliState
-from docgen.cli.package import package
-package.main(args=sys.argv[2:], obj=CliState(Path(sys.argv[1]), False), prog_name="docgen package")
-"""
-
-
 def _commands(folder: Path, scans: list[Path], spec: Path) -> dict[str, list[str]]:
     build = ["build", "--manifest", str(spec), "--period", "2026-H1", "--unit", "全處",
              "--category", "half_year_audit"]  # fmt: skip
@@ -134,8 +121,6 @@ def _commands(folder: Path, scans: list[Path], spec: Path) -> dict[str, list[str
         "qpdf": ["qpdf", "--empty", "--pages", *map(str, scans), "--", str(folder / "qpdf.pdf")],
         "docgen": [str(DOCGEN), "-w", str(folder), "package", *build,
                    "-o", str(folder / "docgen.pdf")],
-        "docgen_package_group_only": [sys.executable, "-c", GROUP_ONLY, str(folder), *build,
-                                      "-o", str(folder / "group.pdf")],
     }  # fmt: skip
 
 
@@ -182,8 +167,7 @@ def main() -> None:
         _warm(scans)
         commands = _commands(folder, scans, _spec(folder, scans))
         measured = _measure(commands, options.rounds)
-        outputs = {"qpdf": "qpdf.pdf", "docgen": "docgen.pdf",
-                   "docgen_package_group_only": "group.pdf"}  # fmt: skip
+        outputs = {"qpdf": "qpdf.pdf", "docgen": "docgen.pdf"}
         result: dict[str, object] = {
             "benchmark": "docgen package build vs qpdf --empty --pages",
             "files": options.files,
