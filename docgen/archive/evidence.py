@@ -31,8 +31,7 @@ from typing import Any
 from sqlalchemy import select
 
 from docgen.archive.db import open_index
-from docgen.archive.models import File
-from docgen.archive.reports import (
+from docgen.archive.missing import (
     AWAITING_REVIEW,
     DONE,
     LATE,
@@ -40,6 +39,7 @@ from docgen.archive.reports import (
     obligation_rows,
     query_activity,
 )
+from docgen.archive.models import File
 from docgen.archive.retention import load_accounts
 from docgen.audit.samples import Results, Sample, list_samples, load_results
 from docgen.calendar import Period, parse_period

@@ -9,15 +9,15 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from docgen.archive.reports import (
+from docgen.archive.missing import (
     AWAITING_REVIEW,
     DONE,
     GONE,
     LATE,
     MISSING,
     PENDING,
-    build_report,
 )
+from docgen.archive.reports import build_report
 from docgen.cli.main import cli
 from docgen.metadata import RecordMetadata
 from docgen.privacy import find_unmasked_ids

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from docgen.archive.context import open_archive
 from docgen.archive.db import open_index
-from docgen.archive.disposal import (
+from docgen.archive.destruction_list import (
     SECTION_ACTIVE,
     SECTION_CANDIDATE,
     SECTION_HELD,
@@ -20,8 +20,8 @@ from docgen.archive.disposal import (
     SECTION_UNCLASSIFIED,
     SECTION_UNDEFINED,
     SECTION_UNKNOWN,
-    place_hold,
 )
+from docgen.archive.disposal import place_hold
 from docgen.archive.reconcile import scan
 from docgen.archive.reports import build_report
 from docgen.cli.main import cli

@@ -1,0 +1,400 @@
+"""The missing report: every obligation without its record, and every filed file
+that is gone (DESIGN.md, The cycle, step 6).
+
+Obligations: each account's 附件2 (and 附件3 for general users) (R3.2, R3.3), each
+unit's monthly 附件4 for every month it had queries (R6.2), each half-year's 附件4
+半年抽查, 附件5 and colour-scan package (R6.3, R6.4), the account reviews (R4.1a, from
+the journal). A record is *done* on the director's review date in its metadata, else
+its own date (record ID or trigger), else the day it was filed; it is *late* when that
+is after the due date (:mod:`docgen.rules.obligations`). An audit form (附件4, 附件5) is
+done only once the director has reviewed it (R6.2, R6.3): its own review date, or that
+of a scan package that contains it; until then it is *awaiting review* — a draft from
+``audit sample`` fulfils nothing. With ``calendar`` the whole obligations calendar:
+done, late, missing, pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from docgen.archive.db import open_index
+from docgen.archive.fixity import gone_files
+from docgen.archive.models import File, Record
+from docgen.archive.retention import (
+    Schedule,
+    load_accounts,
+    load_workspace_schedule,
+)
+from docgen.audit.record import journal_dates
+from docgen.audit.samples import list_samples
+from docgen.calendar import Period, format_roc_short, parse_period
+from docgen.config import Workspace
+from docgen.journal import Journal
+from docgen.records.models import Account, Role
+from docgen.records.models import Status as AccountStatus
+from docgen.records.queries import QueryLog
+from docgen.records.tables import TABLE_SUFFIXES
+from docgen.report import Report
+from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_for_year
+from docgen.rules.record_id import parse_record_id
+from docgen.rules.retention import (
+    RecordFacts,
+    RetentionRule,
+    Status,
+    retention_of,
+)
+
+# --- missing: obligations without their record ------------------------------------
+
+MISSING_COLUMNS = {
+    "status": "狀態",
+    "rule": "規定",
+    "obligation": "義務",
+    "period": "期間",
+    "unit": "單位／帳號",
+    "required": "應備文件",
+    "due": "期限",
+    "done": "完成日",
+    "record_id": "記錄編號",
+    "path": "檔案路徑",
+    "note": "說明",
+}
+DONE, LATE, MISSING, PENDING, GONE = "完成", "逾期完成", "缺漏", "未到期", "檔案遺失"
+AWAITING_REVIEW = "待核閱"
+_STATUS_ORDER = (MISSING, GONE, AWAITING_REVIEW, LATE, PENDING, DONE)
+#: Forms the director must review before the check counts as done (R6.2, R6.3).
+_REVIEWED_FORMS = {"4", "5"}
+
+
+@dataclass(frozen=True)
+class ArchivedRecord:
+    """What the missing report needs of an indexed record: what it is, and the day
+    it counts as done — the director's review, else its own date, else its filing."""
+
+    record_id: str
+    form: str
+    variant: str
+    category: str
+    period: str
+    unit: str
+    subject: str
+    done: date | None
+    disposed: bool
+    awaiting_review: bool = False
+
+
+def archived_records(session: Session) -> list[ArchivedRecord]:
+    """Every classified record in the index, disposed ones included (an approved
+    disposal fulfilled its obligation)."""
+    query = select(
+        Record.record_id,
+        Record.form,
+        Record.variant,
+        Record.category,
+        Record.period,
+        Record.unit,
+        Record.subject,
+        Record.review_date,
+        Record.trigger,
+        Record.first_filed_at,
+        Record.status,
+        Record.record_ids,
+    ).where(Record.category != "", Record.status != "unclassified")
+    rows = list(session.execute(query))
+    reviewed_in_package = _package_reviews(rows)
+    found = []
+    for row in rows:
+        own_date = row.trigger or _id_date(row.record_id)
+        filed = row.first_filed_at.date() if row.first_filed_at else None
+        review = row.review_date or reviewed_in_package.get(row.record_id)
+        needs_review = row.form in _REVIEWED_FORMS and review is None
+        found.append(
+            ArchivedRecord(
+                row.record_id,
+                row.form,
+                row.variant,
+                row.category,
+                row.period,
+                row.unit,
+                row.subject,
+                review or own_date or filed,
+                row.status == "disposed",
+                awaiting_review=needs_review,
+            )
+        )
+    return found
+
+
+def _package_reviews(rows: Iterable[Any]) -> dict[str, date]:
+    """The earliest review date of a package (or any record) listing each record ID:
+    the signed, reviewed colour scan proves the review of the forms inside (R6.4)."""
+    reviews: dict[str, date] = {}
+    for row in rows:
+        if row.review_date is None:
+            continue
+        for listed in (row.record_ids or "").split():
+            reviews[listed] = min(reviews.get(listed, row.review_date), row.review_date)
+    return reviews
+
+
+def _id_date(record_id: str) -> date | None:
+    parsed = parse_record_id(record_id)
+    if parsed is None or len(parsed.period) != 8:
+        return None
+    try:
+        return datetime.strptime(parsed.period, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _roc(value: date | None) -> str:
+    return format_roc_short(value) if value is not None else ""
+
+
+def _outcome(
+    matches: Sequence[ArchivedRecord], due: date, as_of: date
+) -> tuple[str, ArchivedRecord | None]:
+    """done / late / awaiting review / missing / pending of one required record,
+    with the record."""
+    dated = sorted(matches, key=lambda r: (r.awaiting_review, r.done or date.max, r.record_id))
+    first = dated[0] if dated else None
+    if first is None:
+        return (MISSING if as_of > due else PENDING), None
+    if first.awaiting_review:
+        return AWAITING_REVIEW, first
+    return (LATE if first.done is not None and first.done > due else DONE), first
+
+
+def _row(status: str, found: ArchivedRecord | None, **fields: Any) -> dict[str, Any]:
+    note = fields.pop("note", "")
+    if status == AWAITING_REVIEW:
+        note = "；".join(
+            filter(None, [note, "已歸檔，尚待處長核閱（核閱日期或含此表之掃描封裝檔）"])
+        )
+    if found is not None and found.disposed:
+        note = "；".join(filter(None, [note, "已依核准銷毀（見墓碑紀錄）"]))
+    return {
+        "status": status,
+        "done": _roc(found.done) if found and status != AWAITING_REVIEW else "",
+        "record_id": found.record_id if found else "",
+        "path": "",
+        "note": note,
+        **{
+            key: (_roc(value) if isinstance(value, date) else value)
+            for key, value in fields.items()
+        },
+    }
+
+
+def obligation_rows(
+    obligations: Iterable[Obligation], records: Sequence[ArchivedRecord], as_of: date
+) -> list[dict[str, Any]]:
+    """One row per record each obligation requires (R6.2–R6.4), with its outcome."""
+    rows = []
+    for duty in obligations:
+        for required in duty.records:
+            if required.journal_command:
+                continue
+            matches = [
+                r
+                for r in records
+                if duty.fulfilled_by(r.form, r.variant, r.category, r.period, r.unit) == required
+            ]
+            status, found = _outcome(matches, duty.due, as_of)
+            rows.append(
+                _row(
+                    status,
+                    found,
+                    rule=duty.rule,
+                    obligation=duty.title,
+                    period=duty.period.label if duty.period else "",
+                    unit=duty.unit or WHOLE_OFFICE,
+                    required=required.label,
+                    due=duty.due,
+                )
+            )
+    return rows
+
+
+#: The papers each role files (R3.2: 附件2 and 附件3; R3.3: 附件2).
+ACCOUNT_PAPERS = {
+    Role.USER: (
+        ("account_application", "附件2 權限申請表", "R3.2"),
+        ("confidentiality_pledge", "附件3 保密切結書", "R3.2"),
+    ),
+    Role.AUDITOR: (("account_application", "附件2 權限申請表", "R3.3"),),
+}
+
+
+def account_rows(
+    accounts: Iterable[Account],
+    records: Sequence[ArchivedRecord],
+    schedule: Schedule,
+    as_of: date,
+) -> list[dict[str, Any]]:
+    """Each account's papers (R3.2, R3.3), due when the account was opened; papers of
+    an account cancelled so long ago that they are past retention are not required."""
+    by_key: dict[tuple[str, str], list[ArchivedRecord]] = {}
+    for record in records:
+        by_key.setdefault((record.category, record.subject), []).append(record)
+    rows = []
+    for account in accounts:
+        for category, label, rule_id in ACCOUNT_PAPERS.get(account.role, ()):
+            if _past_retention(schedule.rule(category), account, as_of):
+                continue
+            status, found = _outcome(
+                by_key.get((category, account.account_id), []), account.opened, as_of
+            )
+            rows.append(
+                _row(
+                    status,
+                    found,
+                    rule=rule_id,
+                    obligation=f"{account.role.value}帳號申請文件",
+                    period="",
+                    unit=f"{account.unit} {account.account_id}",
+                    required=label,
+                    due=account.opened,
+                    note=f"帳號狀態：{account.status.value}",
+                )
+            )
+    return rows
+
+
+def _past_retention(rule: RetentionRule, account: Account, as_of: date) -> bool:
+    facts = RecordFacts(
+        account_known=True,
+        account_cancelled=account.status is AccountStatus.CANCELLED,
+        cancelled_on=account.cancelled_on,
+    )
+    return retention_of(rule, facts, as_of).status is Status.CANDIDATE
+
+
+def gone_rows(gone: Iterable[File]) -> list[dict[str, Any]]:
+    """Indexed files whose bytes are no longer in the archive."""
+    return [
+        {
+            **dict.fromkeys(MISSING_COLUMNS, ""),
+            "status": GONE,
+            "record_id": file.record_id,
+            "path": file.path,
+            "required": "已歸檔檔案",
+            "note": f"索引有此檔（SHA-256 {file.sha256[:12]}…）但檔案已不存在",
+        }
+        for file in gone
+    ]
+
+
+def missing_report(rows: list[dict[str, Any]], as_of: date, calendar: bool = False) -> Report:
+    """The missing report from its rows; with ``calendar``, the whole obligations
+    calendar (done and pending too), else only what is missing, gone or late."""
+    counts = {status: sum(1 for r in rows if r["status"] == status) for status in _STATUS_ORDER}
+    problems = (MISSING, GONE, AWAITING_REVIEW, LATE)
+    shown = rows if calendar else [r for r in rows if r["status"] in problems]
+    order = {status: rank for rank, status in enumerate(_STATUS_ORDER)}
+    shown = sorted(shown, key=lambda r: (order[r["status"]], r["due"] or "", r["unit"] or ""))
+    kind = "義務行事曆" if calendar else "缺漏報表"
+    summary: dict[str, Any] = {"基準日 as of": format_roc_short(as_of), **counts}
+    return Report(f"{kind} 基準日 {format_roc_short(as_of)}", MISSING_COLUMNS, shown, summary)
+
+
+def review_rows(
+    obligations: Iterable[Obligation], reviews: Sequence[date], as_of: date
+) -> list[dict[str, Any]]:
+    """R4.1a account reviews, from the journal's ``accounts review`` entries: done in
+    the half-year of its due date, late if only after it."""
+    rows = []
+    for duty in obligations:
+        if duty.kind != "account_review" or duty.period is None:
+            continue
+        start = duty.period.start
+        on_time = [d for d in reviews if start <= d <= duty.due]
+        late = [d for d in reviews if d > duty.due]
+        done = on_time[0] if on_time else (late[0] if late else None)
+        status = DONE if on_time else LATE if late else MISSING if as_of > duty.due else PENDING
+        rows.append(
+            {
+                **dict.fromkeys(MISSING_COLUMNS, ""),
+                "status": status,
+                "rule": duty.rule,
+                "obligation": duty.title,
+                "period": duty.period.label,
+                "unit": WHOLE_OFFICE,
+                "required": duty.records[0].label,
+                "due": _roc(duty.due),
+                "done": _roc(done),
+                "note": "依工作紀錄（journal）之帳號清查",
+            }
+        )
+    return rows
+
+
+# --- gathering the facts ----------------------------------------------------------
+
+
+def query_activity(
+    workspace: Workspace, accounts: Mapping[str, Account] | None
+) -> dict[Period, set[str]]:
+    """The units that had queries in each month: from the query logs in
+    ``data/queries/`` (a unit from the log, else the registry) and the stored samples."""
+    units = {a.account_id: a.unit for a in (accounts or {}).values()}
+    months: dict[Period, set[str]] = {}
+    folder = workspace.data_dir / "queries"
+    logs = sorted(folder.iterdir()) if folder.is_dir() else []
+    for path in logs:
+        if path.suffix.lower() not in TABLE_SUFFIXES or path.name.startswith((".", "~$")):
+            continue
+        for query in QueryLog(path, workspace.config.columns, skip_invalid=True):
+            unit = query.unit or units.get(query.account_id)
+            if unit:
+                months.setdefault(Period.containing(query.queried_at.date()), set()).add(unit)
+    for sample in list_samples(workspace):
+        if sample.kind == "month" and sample.population:
+            months.setdefault(parse_period(sample.period), set()).add(sample.unit)
+    return months
+
+
+def obligations_in_scope(
+    months: Mapping[Period, set[str]], halves: set[Period], reviews: Sequence[date], as_of: date
+) -> list[Obligation]:
+    """The obligations of the months and half-years the office was active in, up to
+    ``as_of`` (monthly checks per unit and month; half-year audit, report and account
+    review per half-year)."""
+    halves = halves | {Period.containing(month.start, "half") for month in months}
+    found: list[Obligation] = []
+    for year in sorted({p.year for p in [*months, *halves]}):
+        before = [d for d in reviews if d.year < year]
+        for duty in obligations_for_year(
+            year, units_by_month=months, previous_review=before[-1] if before else None
+        ):
+            if duty.period is None or duty.period.start > as_of:
+                continue
+            if duty.kind == "monthly_check" or duty.period in halves:
+                found.append(duty)
+    return found
+
+
+def build_missing_report(workspace: Workspace, as_of: date, calendar: bool = False) -> Report:
+    """``docgen archive report missing``: every obligation without its record, every
+    indexed file that is gone, each late one marked; with ``calendar`` every obligation."""
+    accounts = load_accounts(workspace)
+    with open_index(workspace) as index, index.session() as session:
+        records = archived_records(session)
+    months = query_activity(workspace, accounts)
+    halves = {parse_period(s.period) for s in list_samples(workspace) if s.kind == "half"}
+    reviews = journal_dates(Journal(workspace.journal_path), "accounts review", "as_of")
+    duties = obligations_in_scope(months, halves, reviews, as_of)
+    rows = obligation_rows(duties, records, as_of) + review_rows(duties, reviews, as_of)
+    schedule = load_workspace_schedule(workspace)
+    rows += account_rows((accounts or {}).values(), records, schedule, as_of)
+    rows += gone_rows(gone_files(workspace))
+    report = missing_report(rows, as_of, calendar)
+    if accounts is None:
+        report.summary = {**report.summary, "帳號清冊 registry": "找不到帳號清冊：未檢查帳號文件"}
+    return report
