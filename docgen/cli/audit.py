@@ -79,6 +79,17 @@ def size(
     emit(Report("抽查件數", columns, [{**row, "rule": result.text}]), fmt, output)
 
 
+def _out_option(what: str = "the files", period: str = "<period>") -> Callable[[F], F]:
+    """``-o/--out DIR``: where a command writes (default ``out/audit/<period>/``)."""
+    return click.option(
+        "-o",
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help=f"Folder for {what} (default out/audit/{period}/ in the workspace).",
+    )
+
+
 def _period_option(kind: str) -> Callable[[F], F]:
     return click.option(
         f"--{kind}",
@@ -164,13 +175,7 @@ def _missing_months(period: Period, seen: set[tuple[int, int]], partial: bool) -
 )
 @click.argument("more_logs", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--seed", help="Use this seed instead of the one derived from the population.")
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the files (default out/audit/<period>/ in the workspace).",
-)
+@_out_option()
 @click.option("--pdf", is_flag=True, help="Also convert 附件4 to PDF (LibreOffice).")
 @click.option(
     "--partial",
@@ -270,13 +275,7 @@ def _journal(drawn: Sample) -> dict[str, object]:
 @click.argument(
     "sheets", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the files (default out/audit/<period>/ in the workspace).",
-)
+@_out_option()
 @click.option("--pdf", is_flag=True, help="Also convert the completed 附件4 to PDF.")
 @pass_state
 def results(state: CliState, sheets: tuple[Path, ...], out_dir: Path | None, pdf: bool) -> None:
@@ -317,13 +316,7 @@ def results(state: CliState, sheets: tuple[Path, ...], out_dir: Path | None, pdf
     default=None,
     help="Date of the account facts (default the half's last day, or today if earlier).",
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for 附件5 (default out/audit/<half>/ in the workspace).",
-)
+@_out_option("附件5", "<half>")
 @click.option("--pdf", is_flag=True, help="Also convert 附件5 to PDF.")
 @pass_state
 def record(
