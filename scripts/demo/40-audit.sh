@@ -26,7 +26,7 @@ echo
 
 echo "Reading the sheets back: checked against the drawn samples, then the completed 附件4"
 echo "and the referral lists for 政風 (every 否 and every query without justification, R6.5):"
-docgen -w "$WS" audit results "$month"/抽查表_2026-10_*.xlsx
+docgen -w "$WS" audit results --pdf "$month"/抽查表_2026-10_*.xlsx
 echo
 
 echo "The account review as of 2026-11-30 (dormant, long suspended, late cancellations,"

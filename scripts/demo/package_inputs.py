@@ -1,9 +1,9 @@
 """Demo helper for step 50: the inputs of one unit's monthly package, as the office
 would have them after the supervisor signed 附件4 and it was colour-scanned.
 
-Usage: package_inputs.py WORKSPACE PERIOD OUT_DIR
+Usage: package_inputs.py WORKSPACE PERIOD OUT_DIR [UNIT]
 
-Finds 附件4 (月抽查) of PERIOD: the completed one that ``docgen audit results`` wrote
+Finds 附件4 (月抽查) of PERIOD (of UNIT, else of the first unit): the completed one that ``docgen audit results`` wrote
 (DOCX, converted to PDF with LibreOffice, its record metadata copied into the PDF),
 else a PDF that ``docgen forms fill --pdf`` wrote. Writes into OUT_DIR:
 
@@ -32,8 +32,8 @@ from docgen.metadata import read_docx_metadata, read_pdf_metadata, write_pdf_met
 SCAN_DPI = 300
 
 
-def _find(workspace: Path, period: str) -> tuple[Path, str]:
-    name = f"附件4_月抽查_{period}_*"
+def _find(workspace: Path, period: str, unit: str) -> tuple[Path, str]:
+    name = f"附件4_月抽查_{period}_{unit}_*"
     audit = workspace / "out" / "audit" / period
     for pattern in (f"結果/{name}.pdf", f"結果/{name}.docx", f"{name}.pdf"):
         found = sorted(audit.glob(pattern))
@@ -91,7 +91,7 @@ def _scan(pdf: Path, out_dir: Path) -> list[Path]:
 def main() -> None:
     workspace, period, out_dir = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     out_dir.mkdir(parents=True, exist_ok=True)
-    form, origin = _find(workspace, period)
+    form, origin = _find(workspace, period, sys.argv[4] if len(sys.argv) > 4 else "*")
     unit = _unit(form, period)
     original = _electronic_original(form, out_dir)
     scans = _scan(original, out_dir)
