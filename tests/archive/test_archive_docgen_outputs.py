@@ -142,3 +142,14 @@ def test_a_csv_that_only_looks_like_a_manifest_stays_unclassified(archive_ws):
     )
     filed = _scan(archive_ws)
     assert {f.status for f in filed.values()} == {"unclassified"}
+
+
+def test_sidecar_fields_are_exactly_the_record_metadata_fields() -> None:
+    """The sidecar model lists RecordMetadata's fields by name; a field added to one
+    and not the other would make sidecars silently lose it or refuse it."""
+    from dataclasses import fields
+
+    from docgen.archive.classify import _Sidecar
+    from docgen.metadata import RecordMetadata
+
+    assert set(_Sidecar.model_fields) == {f.name for f in fields(RecordMetadata)}
