@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from docgen.errors import ConfigError
-from docgen.privacy import MaskingPolicy
+from docgen.privacy import MAX_ID_KEEP, MaskingPolicy
 
 CONFIG_NAME = "docgen.toml"
 ENV_PREFIX = "DOCGEN_"
@@ -51,9 +51,18 @@ class Office(_Section):
 class Masking(_Section):
     """Masking of personal data (RULES.md, Decisions: 國發會 rule of 民國103年)."""
 
-    id_keep: int = Field(default=6, ge=0, le=10)
+    #: ISSUE 9 item 14: at most the first six characters (more gives the ID back).
+    id_keep: int = Field(default=6, ge=0, le=MAX_ID_KEEP)
     id_mask_char: str = Field(default="*", min_length=1, max_length=1)
     name_mask_char: str = Field(default="○", min_length=1, max_length=1)
+
+    @field_validator("id_mask_char", "name_mask_char")
+    @classmethod
+    def _hides(cls, value: str) -> str:
+        """A mask must not look like data: a digit would make ``A12345****`` a full ID."""
+        if value.isdigit() or value.isspace():
+            raise ValueError(f"a mask character must not be a digit or a space, not {value!r}")
+        return value
 
     def policy(self) -> MaskingPolicy:
         """The policy :mod:`docgen.privacy` applies."""
@@ -227,7 +236,7 @@ def _describe(error: ValidationError, source: str) -> ConfigError:
         key = ".".join(str(part) for part in item["loc"])
         message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
         lines.append(f"{source}: {key}: {message}")
-    return ConfigError("invalid configuration\n  " + "\n  ".join(lines))
+    return ConfigError("invalid configuration", lines)
 
 
 def load_config(

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from docgen.textsafe import escape_controls
+
 
 class ExitCode(IntEnum):
     """Process exit codes, documented in the README."""
@@ -26,13 +28,18 @@ class ExitCode(IntEnum):
 
 
 class DocgenError(Exception):
-    """Base class: ``str(error)`` is the message shown to the user."""
+    """Base class: ``str(error)`` is the message shown to the user.
+
+    The message is one line, and each of ``details`` one indented line under it:
+    control characters in them (a newline in a file name) are escaped, so that no
+    value can split or forge a line (ISSUE 9 item 13)."""
 
     exit_code: ExitCode = ExitCode.ERROR
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, details: Sequence[str] = ()) -> None:
+        text = escape_controls(message) + "".join(f"\n  {escape_controls(d)}" for d in details)
+        super().__init__(text)
+        self.message = text
 
     def __str__(self) -> str:
         return self.message
@@ -93,9 +100,8 @@ class ValidationFailed(InputError):
     def __init__(self, problems: Sequence[RowProblem], total: int | None = None) -> None:
         self.problems = list(problems)
         self.total = total if total is not None else len(self.problems)
-        shown = "\n".join(f"  {p}" for p in self.problems)
         more = self.total - len(self.problems)
-        tail = f"\n  … and {more} more" if more > 0 else ""
+        tail = [f"… and {more} more"] if more > 0 else []
         files = sorted({p.file for p in self.problems})
         head = f"{self.total} invalid row(s) in {', '.join(files)}:"
-        super().__init__(f"{head}\n{shown}{tail}")
+        super().__init__(head, [str(p) for p in self.problems] + tail)

@@ -13,6 +13,7 @@ import click
 from docgen import __version__
 from docgen.cli.common import CliState
 from docgen.errors import DocgenError, ExitCode
+from docgen.textsafe import escape_controls
 
 #: Each command group: its module, and modules that add commands to it. Loaded only
 #: when the command is run, so that ``docgen package build`` does not pay for LibreOffice,
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         where = f": {error.filename}" if error.filename else ""
-        click.echo(f"Error: {error.strerror or error}{where}", err=True)
+        click.echo(escape_controls(f"Error: {error.strerror or error}{where}"), err=True)
         sys.exit(ExitCode.ERROR)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
