@@ -19,13 +19,26 @@ ID_PATTERN = re.compile(r"(?<![A-Za-z0-9])([A-Z][1289A-D][0-9]{8})(?![0-9])")
 _LETTER_CODES = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
 
 
+#: The most of a national ID the rule lets a masked ID keep (the last four are masked):
+#: keeping more gives the ID back, the check digit filling in a missing last one.
+MAX_ID_KEEP = 6
+
+
 @dataclass(frozen=True)
 class MaskingPolicy:
-    """How much of an ID to keep and which characters hide the rest."""
+    """How much of an ID to keep and which characters hide the rest (R8; ISSUE 9 item
+    14: a policy that would expose more than the rule allows cannot be made)."""
 
     id_keep: int = 6
     id_mask_char: str = "*"
     name_mask_char: str = "○"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.id_keep <= MAX_ID_KEEP:
+            raise ValueError(f"id_keep must be 0 to {MAX_ID_KEEP}, not {self.id_keep}")
+        for char in (self.id_mask_char, self.name_mask_char):
+            if len(char) != 1 or char.isdigit() or char.isspace():
+                raise ValueError(f"a mask character must be one non-digit, not {char!r}")
 
 
 DEFAULT_POLICY = MaskingPolicy()
