@@ -31,8 +31,10 @@ Functions: :func:`save_sample`, :func:`load_sample`, :func:`list_samples`,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -40,7 +42,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from docgen.config import Workspace
-from docgen.errors import InputError
+from docgen.errors import InputError, IntegrityError
 from docgen.fsutil import atomic_write_text
 
 SAMPLE_FORMAT = "docgen-sample/1"
@@ -124,20 +126,46 @@ class Results(_Model):
     referred: int = 0
 
 
+#: Bytes of the case-key secret (an HMAC-SHA256 key of the hash's own size).
+CASE_KEY_BYTES = 32
+
+
+def _create_case_key(path: Path) -> None:
+    """Write a new secret whole or not at all (ISSUE 9 item 11): into a temporary file,
+    synced, then linked to its name — which fails if another process made one first,
+    and never leaves a short key under the name (a full disk fails the write)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".case-key.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(CASE_KEY_BYTES))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(name, path)
+    finally:
+        os.unlink(name)
+
+
 def case_key_secret(workspace: Workspace) -> bytes:
     """The workspace's secret for case keys (``<state>/case-key``, made on first use,
     readable by its owner only). Case keys are keyed hashes of the full query lines so
-    that nobody can recover a masked ID or name by hashing guesses (R8)."""
+    that nobody can recover a masked ID or name by hashing guesses (R8). A key that is
+    not :data:`CASE_KEY_BYTES` long is refused: an empty one would key nothing."""
     path = workspace.state_dir / "case-key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-    return path.read_bytes()
+    try:
+        if not path.exists():
+            _create_case_key(path)
+        secret = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot make or read the case key ({error.strerror})") from error
+    if len(secret) != CASE_KEY_BYTES:
+        raise IntegrityError(
+            f"{path}: the case key is {len(secret)} bytes, not {CASE_KEY_BYTES} (damaged, "
+            "perhaps by a full disk): restore it from the workspace's backup; if no sample "
+            "was ever drawn with it, delete it and docgen makes a new one"
+        )
+    return secret
 
 
 def samples_dir(workspace: Workspace, period: str | None = None) -> Path:
