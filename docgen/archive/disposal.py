@@ -146,7 +146,7 @@ def check_disposable(
             if (why := refusal(items.get(rid), session.get(Record, rid), as_of))
         ]
     if problems:
-        raise InputError("nothing was disposed:\n  " + "\n  ".join(problems))
+        raise InputError("nothing was disposed:", problems)
 
 
 def dispose(

@@ -71,7 +71,7 @@ class _Problems:
         if len(self.lines) == 1:
             raise ConfigError(self.lines[0])
         if self.lines:
-            raise ConfigError("invalid retention schedule:\n  " + "\n  ".join(self.lines))
+            raise ConfigError("invalid retention schedule:", self.lines)
 
 
 def packaged_schedule_path() -> Path:

@@ -39,8 +39,8 @@ def add_pdfs(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if result.failed:
-        lines = "\n".join(f"  {path.name}: {why}" for path, why in result.failed.items())
-        raise ExternalToolError(f"{len(result.failed)} PDF(s) could not be made:\n{lines}")
+        lines = [f"{path.name}: {why}" for path, why in result.failed.items()]
+        raise ExternalToolError(f"{len(result.failed)} PDF(s) could not be made:", lines)
 
 
 def finish_pdf(source: Path, target: Path, meta: RecordMetadata) -> None:

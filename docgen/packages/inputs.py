@@ -114,5 +114,4 @@ def raise_together(problems: Sequence[str]) -> None:
     if len(problems) == 1:
         raise InputError(problems[0])
     if problems:
-        listed = "\n  ".join(problems)
-        raise InputError(f"{len(problems)} input files cannot be used:\n  {listed}")
+        raise InputError(f"{len(problems)} input files cannot be used:", problems)
