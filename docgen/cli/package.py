@@ -92,7 +92,10 @@ def build(state: CliState, output: Path, manifest: Path | None, documents: tuple
     """Merge scans (PDF, JPEG, PNG, TIFF) and evidence into one PDF with bookmarks,
     page labels, record metadata and a SHA-256 manifest (OUT.pdf.manifest.json).
     Images are embedded without loss; every input is checked before anything is
-    written.
+    written. Nothing active reaches the package: JavaScript, actions that launch,
+    call out or submit, embedded files, XFA forms and multimedia are removed from
+    input PDFs, and each removal is noted here and in the manifest. Work files go to
+    the system's temporary folder (TMPDIR), never beside the output.
 
     \b
     Example:

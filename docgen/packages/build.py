@@ -1,16 +1,18 @@
 """``docgen package build``: scans and evidence merged into one archival PDF.
 
-A pipeline over files in a work folder beside the output: check every input
-(nothing is written before all pass) → each image to its own PDF, one at a time
-→ PDF/A conformance of the inputs (evidence repaired with Ghostscript on request)
-→ merge with qpdf's job interface (memory does not grow with the package) →
-outline, page labels and metadata in a second pass that streams the page data →
-the output renamed into place only when complete → the manifest sidecar.
+A pipeline over files in a private work folder outside the output folder
+(:mod:`docgen.packages.workdir`; ISSUE 9 item 2): check every input (nothing is
+written before all pass; decompression bombs refused) → each image to its own PDF,
+one at a time, and each PDF holding active content copied without it
+(:mod:`docgen.packages.sanitize`; ISSUE 9 item 1) → PDF/A conformance of the inputs
+(evidence repaired with Ghostscript on request) → merge with qpdf's job interface
+(memory does not grow with the package) → outline, page labels and metadata in a
+second pass that streams the page data → the output moved into place only when
+complete → the manifest sidecar, which names what was removed from each input.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any, TypeVar
 import pikepdf
 
 from docgen.errors import InputError
-from docgen.fsutil import atomic_path, sha256_file
+from docgen.fsutil import sha256_file
 from docgen.metadata import RecordMetadata
 from docgen.packages import pdfa
 from docgen.packages.ghostscript import repair_to_pdfa
@@ -28,10 +30,11 @@ from docgen.packages.inputs import Source, check_sources, raise_together
 from docgen.packages.manifest import input_entry, write_manifest
 from docgen.packages.merge import MergeInput, merge_pdfs
 from docgen.packages.metadata import apply_metadata, resolve_metadata
-from docgen.packages.pdfs import write_repaired
+from docgen.packages.pdfs import write_clean
 from docgen.packages.spec import EVIDENCE, PackageSpec, Part
 from docgen.packages.structure import Placed, write_outline, write_page_labels
 from docgen.packages.update import append_update
+from docgen.packages.workdir import place, work_folder
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[Any], int, str], Iterator[Any]]
@@ -43,13 +46,15 @@ def _no_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
 
 @dataclass
 class BuildOptions:
-    """How to build: the output file, passwords to try, the ``--dpi`` fallback, PDF/A."""
+    """How to build: the output file, passwords to try, the ``--dpi`` fallback, PDF/A,
+    and where the work folder goes (None: the system's temporary directory)."""
 
     output: Path
     passwords: Sequence[str] = ()
     dpi: int | None = None
     pdfa: bool = False
     repair_evidence: bool = False
+    work_root: Path | None = None
 
 
 @dataclass
@@ -88,8 +93,8 @@ def _to_pdf(source: Source, work: Path, number: int, passwords: Sequence[str]) -
         facts = ImageFacts(source.pages, source.dpi)
         source.notes += image_to_pdf(source.path, target, facts)
         return MergeInput(target)
-    if source.repaired:
-        write_repaired(source.path, target, passwords)
+    if source.repaired or source.removed:
+        write_clean(source.path, target, passwords)
         return MergeInput(target)
     return MergeInput(source.path, source.password)
 
@@ -173,25 +178,23 @@ def build_package(
     sources = check_sources(parts, options.passwords, options.dpi)
     _check_output(options.output, sources)
     meta = resolve_metadata(spec, [s.metadata for s in sources if s.metadata])
-    options.output.parent.mkdir(parents=True, exist_ok=True)
-    folder = options.output.parent
-    with tempfile.TemporaryDirectory(prefix=".docgen-package-", dir=folder) as name:
-        work = Path(name)
+    with work_folder(options.work_root) as work:
         numbered = progress(enumerate(sources), len(sources), "preparing")
         items = [_to_pdf(s, work, n, options.passwords) for n, s in numbered]
         if options.pdfa:
             items = _conform_all(sources, items, work, options)
         placed = _placed(parts, sources)
-        with atomic_path(options.output) as tmp:
-            if options.pdfa:
-                pages = _write_pdfa(items, work, tmp, placed, meta)
-            else:
-                pages = _write_plain(items, tmp, placed, meta)
+        built = work / "package.pdf"
+        if options.pdfa:
+            pages = _write_pdfa(items, work, built, placed, meta)
+        else:
+            pages = _write_plain(items, built, placed, meta)
+        digest = sha256_file(built)
+        place(built, options.output)
     entries, first = [], 1
     for source in sources:
         entries.append(input_entry(source, first))
         first += source.pages
-    digest = sha256_file(options.output)
     manifest = write_manifest(options.output, digest, meta, entries, pages, options.pdfa)
     notes = [note for s in sources for note in s.notes]
     return BuildResult(options.output, digest, manifest, pages, meta, sources, notes)

@@ -5,7 +5,9 @@ What scanners really produce is handled here: an image without a resolution (or
 one of 96 dpi or less, which would make a poster-sized page) is refused unless
 ``--dpi`` is given; EXIF orientation is honoured and an invalid one ignored with a
 note; images img2pdf refuses (16-bit with alpha, 16-bit TIFF) are converted with
-Pillow, and the note says so; decompression bombs are refused.
+Pillow, and the note says so; decompression bombs are refused: too many pixels
+(``PIL.Image.MAX_IMAGE_PIXELS``), or a PNG chunk that inflates beyond Pillow's limit
+(ISSUE 9 item 3).
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ def _open(path: Path) -> Iterator[Image.Image]:
             limit = Image.MAX_IMAGE_PIXELS
             raise InputError(
                 f"{path}: image too large to process safely (over {limit:,} pixels): {error}"
+            ) from error
+        except ValueError as error:  # a PNG text or profile chunk over Pillow's limit
+            if "too large" not in str(error).lower():
+                raise InputError(f"{path}: not a readable image ({error})") from error
+            raise InputError(
+                f"{path}: a compressed chunk of the image inflates beyond Pillow's safety "
+                "limit; refused as a decompression bomb"
             ) from error
         except (UnidentifiedImageError, OSError, SyntaxError) as error:
             raise InputError(f"{path}: not a readable image ({error})") from error

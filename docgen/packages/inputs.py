@@ -1,8 +1,9 @@
 """Every input checked before anything is written: it exists, is not empty, its
 content is what its name says (magic bytes), and it opens (PDF: password, damage;
-image: resolution, size). All problems are reported together, one line per file.
-Record metadata is collected on the way: docgen's XMP from PDFs, the record ID's
-QR code from image scans of documents."""
+image: resolution, size), holds no decompression bomb and names the active content
+the package will leave out (ISSUE 9 items 1, 3). All problems are reported together,
+one line per file. Record metadata is collected on the way: docgen's XMP from PDFs,
+the record ID's QR code from image scans of documents."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from docgen.metadata import RecordMetadata, read_pdf_metadata
 from docgen.packages.images import check_image
 from docgen.packages.pdfs import check_pdf
 from docgen.packages.qr import qr_metadata
+from docgen.packages.sanitize import describe
 from docgen.packages.spec import DOCUMENT, Part
 
 _KIND_BY_SUFFIX = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg"}
@@ -45,6 +47,7 @@ class Source:
     dpi: int | None = None
     metadata: RecordMetadata | None = None
     notes: list[str] = field(default_factory=list)
+    removed: dict[str, int] = field(default_factory=dict)
 
     @property
     def is_image(self) -> bool:
@@ -65,8 +68,10 @@ def _kind(path: Path) -> str:
     expected = _KIND_BY_SUFFIX.get(path.suffix.lower())
     if expected is None:
         raise InputError(f"{path}: not a PDF, JPEG, PNG or TIFF file (by its name)")
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: no such file")
+    if not path.is_file():  # a folder, a device, a pipe (which would never end)
+        raise InputError(f"{path}: not a regular file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes)")
     found = sniff(path)
@@ -88,6 +93,9 @@ def check_source(path: Path, part: Part, passwords: Sequence[str], dpi: int | No
         return source
     pdf = check_pdf(path, passwords)
     source.pages, source.password = pdf.pages, pdf.password
+    if pdf.removed:
+        source.removed = dict(pdf.removed)
+        source.notes.append(f"{path.name}: removed {describe(pdf.removed)}")
     if pdf.repairs:
         source.repaired = True
         source.notes.append(f"{path.name}: damaged PDF repaired: {pdf.repairs[0]}")

@@ -1,5 +1,6 @@
 """``docgen package inspect``: a package's outline, page labels and metadata, and
-whether its manifest still matches the file."""
+whether its manifest still matches the file. The file may be anyone's: its XMP is
+read only if it inflates within bounds (ISSUE 9 item 3)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pikepdf
 
 from docgen.errors import InputError
 from docgen.metadata import RecordMetadata, read_pdf_metadata
+from docgen.packages.bounds import inflates_within
 from docgen.packages.manifest import manifest_path, manifest_problems, read_manifest
 from docgen.packages.structure import Bookmark, read_outline, read_page_labels
 from docgen.report import Report
@@ -63,6 +65,9 @@ def inspect_package(path: Path) -> Inspection:
     try:
         with pikepdf.open(path) as pdf:
             bookmarks, labels = read_outline(pdf), read_page_labels(pdf)
+            xmp = pdf.Root.get("/Metadata")
+            if isinstance(xmp, pikepdf.Stream) and not inflates_within(xmp):
+                raise InputError(f"{path}: its XMP metadata is a decompression bomb; refused")
             part = str(pdf.open_metadata().get("pdfaid:part", ""))
     except pikepdf.PdfError as error:
         raise InputError(f"{path}: not a readable PDF ({error})") from error

@@ -12,7 +12,11 @@ Format (``"format": "docgen-package-manifest/1"``)::
      "inputs": [{"document": "附件4", "role": "document" | "evidence",
                  "parent": null | "附件4", "label": "附件4", "path": "/abs/scan.jpg",
                  "type": "jpeg", "sha256": …, "size": 1234,
-                 "pages": [1, 2], "notes": [...]}]}
+                 "pages": [1, 2], "notes": [...],
+                 "removed": {"JavaScript action": 1, "embedded file": 1}}]}
+
+``removed`` counts, by kind, the active content left out of that input (ISSUE 9
+item 1; see :mod:`docgen.packages.sanitize`); ``{}`` when there was none.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ def input_entry(source: Source, first_page: int) -> dict[str, Any]:
         "label": part.label, "path": str(source.path.resolve()), "type": source.kind,
         "sha256": source.sha256, "size": source.size,
         "pages": [first_page, first_page + source.pages - 1], "notes": source.notes,
+        "removed": source.removed,
     }  # fmt: skip
 
 

@@ -28,8 +28,10 @@ def merge_arguments(
     inputs: Sequence[MergeInput], target: Path, object_streams: str = "preserve"
 ) -> list[str]:
     """The qpdf command line that merges ``inputs`` (all pages, in order) into ``target``;
-    ``object_streams="disable"`` gives a classic cross-reference table."""
-    args = ["qpdf", "--empty", f"--object-streams={object_streams}", "--pages"]
+    ``object_streams="disable"`` gives a classic cross-reference table. Stream data is
+    copied as it is, never inflated (``--decode-level=none``; ISSUE 9 item 3)."""
+    args = ["qpdf", "--empty", f"--object-streams={object_streams}", "--decode-level=none"]
+    args.append("--pages")
     for item in inputs:
         args.append(str(item.path.resolve()))
         if item.password:

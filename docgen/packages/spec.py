@@ -6,7 +6,9 @@ Two ways to say it, both giving one :class:`PackageSpec`:
   files to that document, in order) and ``--evidence FORM=TITLE=PATH`` (evidence
   TITLE supporting the document FORM; ``TITLE=PATH`` alone when the package has
   exactly one document);
-* a manifest YAML (paths relative to the YAML's folder)::
+* a manifest YAML (paths relative to the YAML's folder, and inside it: an absolute
+  path, ``..`` or a link that leads out of the folder is refused, as are YAML
+  aliases and a manifest over 1 MiB; ISSUE 9 item 3)::
 
       title: 企劃室 2026-10 月抽查卷宗      # optional; also period, unit, category,
       period: 2026-10                      # trigger, review_date
@@ -33,6 +35,22 @@ from docgen.privacy import mask_ids_in_text
 
 #: Roles of a part: a document (form or scan; never sent to Ghostscript) or evidence.
 DOCUMENT, EVIDENCE = "document", "evidence"
+#: A package manifest lists files; one larger than this is not one.
+MAX_SPEC_BYTES = 1 << 20
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without aliases: ``*a`` repeated in nested lists expands exponentially when
+    validated (a billion laughs), and a package manifest has no use for them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a package manifest",
+                event.start_mark,
+            )  # fmt: skip
+        return super().compose_node(parent, index)
 
 
 @dataclass
@@ -125,7 +143,22 @@ class _YamlPart(BaseModel):
         names = ([self.file] if self.file else []) + self.files
         if not names:
             raise ValueError(f"{self.title}: no file or files")
-        return [base / name for name in names]
+        return [_inside(base, self.title, name) for name in names]
+
+
+def _inside(base: Path, title: str, name: str) -> Path:
+    """``base / name``, which must be in ``base`` or below it, links followed."""
+    path = base / name
+    try:
+        inside = path.resolve().is_relative_to(base.resolve())
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
+        inside = False
+    if Path(name).is_absolute() or not inside:
+        raise ValueError(
+            f"{title}: {name!r} is outside the manifest's folder; list only files in "
+            "that folder or below it"
+        )
+    return path
 
 
 class _YamlDocument(_YamlPart):
@@ -161,7 +194,11 @@ def _part_from_yaml(item: _YamlDocument, base: Path) -> Part:
 def read_spec_yaml(path: Path) -> PackageSpec:
     """The :class:`PackageSpec` of a manifest YAML; errors name the file and the field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.exists() and not path.is_file():
+            raise ValueError("not a regular file")
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise ValueError(f"over {MAX_SPEC_BYTES // 1024} KiB: not a package manifest")
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         model = _YamlSpec.model_validate(raw)
         documents = [_part_from_yaml(item, path.parent) for item in model.documents]
     except OSError as error:

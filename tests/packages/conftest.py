@@ -1,14 +1,17 @@
 """Real input files made at test time: text PDFs, 300-dpi scans (JPEG, PNG, TIFF,
-multi-page TIFF, EXIF-rotated JPEG, 16-bit and alpha PNGs) and broken inputs."""
+multi-page TIFF, EXIF-rotated JPEG, 16-bit and alpha PNGs) and broken inputs; the
+hostile PDFs of :mod:`hostile_pdfs` through the ``hostile`` fixture."""
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import struct
 import subprocess
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pikepdf
 import pytest
@@ -190,3 +193,22 @@ def make(tmp_path: Path) -> Maker:
     folder = tmp_path / "inputs"
     folder.mkdir()
     return Maker(folder)
+
+
+def _sibling(name: str) -> ModuleType:
+    """A helper module beside this file (pytest's importlib mode puts no test folder
+    on ``sys.path``, so test modules cannot import it by name)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_HOSTILE = _sibling("hostile_pdfs")
+
+
+@pytest.fixture
+def hostile() -> ModuleType:
+    """The builders of hostile PDFs (ISSUE 9): see ``tests/packages/hostile_pdfs.py``."""
+    return _HOSTILE
