@@ -3,6 +3,13 @@
 ``table`` for a person at a terminal, ``json`` for programs, ``csv`` (UTF-8 with a
 BOM, so Excel opens Chinese text correctly) and ``xlsx`` for Excel. A command
 builds one :class:`Report` and hands it to :func:`write_report`.
+
+Every text cell of a CSV or XLSX report, headers included, goes through
+:func:`docgen.cells.cell_text` (ISSUE 9 item 7, OWASP "CSV Injection"): a value
+starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break gets a quote in front
+and is stored as text, never as a formula; numbers and dates stay numbers and dates.
+The table escapes control characters (:func:`docgen.textsafe.escape_controls`), so a
+value cannot move the cursor or split a line on the terminal.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +25,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from docgen.cells import cell_text, is_number, xlsx_value
 from docgen.errors import InputError
 from docgen.fsutil import atomic_path, atomic_write_bytes
+from docgen.textsafe import escape_controls
 
 FORMATS = ("table", "json", "csv", "xlsx")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -71,8 +82,8 @@ def _pad(text: str, width: int) -> str:
 def render_table(report: Report) -> str:
     """The report as aligned plain text, wide characters counted as two columns."""
     keys = list(report.columns)
-    header = [report.columns[k] for k in keys]
-    body = [[_cell(row.get(k)) for k in keys] for row in report.rows]
+    header = [escape_controls(report.columns[k]) for k in keys]
+    body = [[escape_controls(_cell(row.get(k))) for k in keys] for row in report.rows]
     widths = [
         max([display_width(h)] + [display_width(r[i]) for r in body]) for i, h in enumerate(header)
     ]
@@ -83,32 +94,45 @@ def render_table(report: Report) -> str:
     if not body:
         lines.append("(none)")
     for key, value in report.summary.items():
-        lines.append(f"{key}: {_cell(value)}")
+        lines.append(escape_controls(f"{key}: {_cell(value)}"))
     return "\n".join(lines) + "\n"
 
 
 def render_json(report: Report) -> str:
-    """The report as one JSON object: title, summary and rows keyed by column."""
+    """The report as one JSON object: title, summary and rows keyed by column. A lone
+    surrogate (from a JSON input's ``"\\ud800"``) stays a ``\\ud800`` escape, so the
+    text can be written as UTF-8."""
     payload = {
         "title": report.title,
         "summary": _json_value(dict(report.summary)),
         "rows": [{k: _json_value(row.get(k)) for k in report.columns} for row in report.rows],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def _csv_cell(value: Any) -> str:
+    """A CSV field: a number as it is written (``-5``), anything else as neutralised
+    text (:func:`docgen.cells.cell_text`)."""
+    text = _cell(value)
+    return text if is_number(value) else cell_text(text)
 
 
 def render_csv(report: Report) -> bytes:
-    """The report as CSV in UTF-8 with a BOM and the people-facing headers."""
+    """The report as CSV in UTF-8 with a BOM and the people-facing headers; every text
+    field neutralised (:func:`docgen.cells.cell_text`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(report.columns.values())
+    writer.writerow([cell_text(str(h)) for h in report.columns.values()])
     for row in report.rows:
-        writer.writerow([_cell(row.get(k)) for k in report.columns])
+        writer.writerow([_csv_cell(row.get(k)) for k in report.columns])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def save_xlsx(report: Report, target: Path) -> None:
-    """The report as an Excel workbook at ``target`` (written atomically)."""
+    """The report as an Excel workbook at ``target`` (written atomically): numbers and
+    dates as such, every text cell neutralised and stored as a string
+    (:func:`docgen.cells.xlsx_value`), so the workbook holds no formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -116,7 +140,7 @@ def save_xlsx(report: Report, target: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = "report"
-    sheet.append(list(report.columns.values()))
+    sheet.append([xlsx_value(str(h)) for h in report.columns.values()])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in report.rows:
@@ -133,11 +157,9 @@ def save_xlsx(report: Report, target: Path) -> None:
 
 
 def _xlsx_value(value: Any) -> Any:
-    if value is None or (
-        isinstance(value, int | float | date | datetime) and not isinstance(value, bool)
-    ):
-        return value
-    return _cell(value)
+    if value is None or is_number(value) or isinstance(value, date | datetime):
+        return xlsx_value(value)
+    return xlsx_value(_cell(value))
 
 
 def write_report(report: Report, fmt: str, output: Path | None = None) -> str | None:

@@ -43,6 +43,7 @@ from docgen.archive.models import File
 from docgen.archive.retention import load_accounts
 from docgen.audit.samples import Results, Sample, list_samples, load_results
 from docgen.calendar import Period, parse_period
+from docgen.cells import restore
 from docgen.config import Workspace
 from docgen.errors import DocgenError
 from docgen.privacy import mask_ids_in_text
@@ -177,7 +178,8 @@ def _referral_list(workspace: Workspace, results: Results) -> list[dict[str, str
     if path is None or not path.is_file():
         return None
     try:
-        return [{k: str(v) for k, v in row.items()} for _, row in read_table(path)]
+        # docgen wrote this list: its cells carry the quote cells.cell_text added.
+        return [{k: restore(str(v)) for k, v in row.items()} for _, row in read_table(path)]
     except DocgenError:
         return None
 

@@ -8,6 +8,14 @@ the sheet is protected except for the three columns to fill. A very hidden sheet
 ``docgen`` names the period, the unit, the seed and the population hash, so a sheet
 is matched to its stored sample. Reading back reports every changed, added or
 removed row, every unmarked case and every 否 without a 備註, by sheet and row.
+
+Hostile text (ISSUE 9 item 7): every text cell docgen writes goes through
+:func:`docgen.cells.put_text` — a justification ``=cmd|' /C calc'!A0`` is written as
+the text ``'=cmd|' /C calc'!A0``, never as a formula — and the cells docgen wrote
+(the pre-filled columns, the key columns, the metadata sheet) are read back through
+:func:`docgen.cells.restore`, so they compare equal to the sample. A sheet is opened
+only after :func:`docgen.zipguard.check_zip` (ISSUE 9 item 8) and read streaming; a
+damaged one is one line naming the file (ISSUE 9 item 9).
 """
 
 from __future__ import annotations
@@ -19,8 +27,10 @@ from typing import Any
 
 from docgen.audit.samples import Sample, SampleCase
 from docgen.calendar import format_roc_short
+from docgen.cells import put_text, restore, stored_text
 from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.fsutil import atomic_path
+from docgen.records.tables import open_workbook, workbook_errors
 
 SHEET = "抽查表"
 META_SHEET = "docgen"
@@ -42,6 +52,12 @@ _PREFILLED = 6
 _FILL = (7, 8, 9)
 _KEY, _CHECK = 10, 11
 _WIDTHS = (6, 18, 16, 20, 16, 40, 14, 30, 24, 12, 12)
+#: The columns (0-based) docgen writes itself, read back through ``restore``.
+_WRITTEN = frozenset({*range(_PREFILLED), _KEY - 1, _CHECK - 1})
+#: Non-empty rows a sheet may have: a sample has at most 150 cases (R6.3).
+MAX_ROWS = 2_000
+#: Rows of the metadata sheet read (it has five).
+_META_ROWS = 50
 YES, NO = "是", "否"
 
 
@@ -99,18 +115,19 @@ def write_sheet(sample: Sample, target: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = SHEET
-    sheet["A1"] = f"案件抽查表 {sample.period} {sample.unit}（共 {sample.sample_size} 件）"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = "請於「是否與業務相符」欄選擇 是/否；選「否」者須填備註；佐證檔案填檔名。"
-    sheet.append([])
+    title = f"案件抽查表 {sample.period} {sample.unit}（共 {sample.sample_size} 件）"
+    put_text(sheet["A1"], title).font = Font(bold=True, size=14)
+    put_text(
+        sheet["A2"], "請於「是否與業務相符」欄選擇 是/否；選「否」者須填備註；佐證檔案填檔名。"
+    )
     for column, header in enumerate(HEADERS, start=1):
-        sheet.cell(HEADER_ROW, column, header).font = Font(bold=True)
+        put_text(sheet.cell(HEADER_ROW, column), header).font = Font(bold=True)
     last = HEADER_ROW + len(sample.cases)
     for row, case in enumerate(sample.cases, start=HEADER_ROW + 1):
         cells = prefilled_cells(case)
         for column, value in enumerate([*cells, None, None, None, case.key], start=1):
-            sheet.cell(row, column, value)
-        sheet.cell(row, _CHECK, check_code(cells, case.key))
+            put_text(sheet.cell(row, column), value)
+        put_text(sheet.cell(row, _CHECK), check_code(cells, case.key))
         for column in _FILL:
             sheet.cell(row, column).protection = Protection(locked=False)
     choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
@@ -136,8 +153,9 @@ def _layout(sheet: Any) -> None:
 
 def _write_meta(book: Any, sample: Sample) -> None:
     meta = book.create_sheet(META_SHEET)
-    for key, value in _meta(sample).items():
-        meta.append([key, value])
+    for row, (key, value) in enumerate(_meta(sample).items(), start=1):
+        put_text(meta.cell(row, 1), key)
+        put_text(meta.cell(row, 2), value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
 
@@ -154,25 +172,54 @@ def _meta(sample: Sample) -> dict[str, str]:
 
 
 def read_sheet(path: Path) -> FilledSheet:
-    """The period, unit and marks of a filled sheet; :class:`InputError` if it is not one."""
-    from openpyxl import load_workbook
-
+    """The period, unit and marks of a filled sheet; :class:`InputError` if it is not one
+    (or not a workbook, a damaged one, a decompression bomb: one line naming ``path``)."""
+    book = open_workbook(path)
     try:
-        book = load_workbook(path, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a bad file
-        raise InputError(f"{path}: not a readable XLSX file ({error})") from error
-    if META_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
-        raise InputError(f"{path}: not a docgen sample sheet (sheet {SHEET!r} or its key missing)")
-    meta = {str(r[0]): str(r[1] or "") for r in book[META_SHEET].iter_rows(values_only=True)}
-    rows = book[SHEET].iter_rows(min_row=HEADER_ROW + 1, values_only=True)
-    raw = [_raw(number, list(r)) for number, r in enumerate(rows, start=HEADER_ROW + 1)]
-    found = [r for r in raw if any(r.cells)]
+        with workbook_errors(path):
+            if META_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
+                raise InputError(
+                    f"{path}: not a docgen sample sheet (sheet {SHEET!r} or its key missing)"
+                )
+            meta = _read_meta(book[META_SHEET])
+            found = _read_rows(path, book[SHEET])
+    finally:
+        book.close()
     return FilledSheet(path, meta.get("period", ""), meta.get("unit", ""), found, meta)
 
 
+def _read_meta(sheet: Any) -> dict[str, str]:
+    sheet.reset_dimensions()  # read what the sheet holds, not what it claims to
+    rows = sheet.iter_rows(max_row=_META_ROWS, values_only=True)
+    return {restore(_text(r[0])): restore(_text(r[1] if len(r) > 1 else None)) for r in rows if r}
+
+
+def _read_rows(path: Path, sheet: Any) -> list[RawRow]:
+    """The non-empty rows below the header (at most :data:`MAX_ROWS`)."""
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    found: list[RawRow] = []
+    for number, values in enumerate(rows, start=HEADER_ROW + 1):
+        raw = _raw(number, list(values[: len(HEADERS)]))
+        if any(raw.cells):
+            found.append(raw)
+            if len(found) > MAX_ROWS:
+                raise InputError(
+                    f"{path}, row {number}: more than {MAX_ROWS:,} filled rows: not a docgen "
+                    "sample sheet (a sample has at most 150 cases)"
+                )
+    return found
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
 def _raw(number: int, cells: list[Any]) -> RawRow:
+    """A row as text; the cells docgen wrote with their quote taken off."""
     cells = (cells + [None] * len(HEADERS))[: len(HEADERS)]
-    return RawRow(number, ["" if c is None else str(c).strip() for c in cells])
+    texts = [_text(c) for c in cells]
+    return RawRow(number, [restore(t) if i in _WRITTEN else t for i, t in enumerate(texts)])
 
 
 def check_marks(sheet: FilledSheet, sample: Sample) -> list[Mark]:
@@ -216,7 +263,7 @@ def _row_problem(
     if key in present:
         return "案件代碼", f"case 序號 {by_key[key].no} appears twice"
     cells_expected = prefilled_cells(by_key[key])
-    expected = [str(c) for c in cells_expected]
+    expected = [stored_text(str(c)) for c in cells_expected]
     if cells[:_PREFILLED] != expected or cells[_CHECK - 1] != check_code(cells_expected, key):
         changed = [HEADERS[i] for i in range(_PREFILLED) if cells[i] != expected[i]]
         return ", ".join(changed) or "檢核碼", "changed row: does not match the drawn sample"

@@ -8,6 +8,19 @@
 
 Row numbers count as a person does: in CSV and XLSX the header is row 1 and data
 starts at row 2; in YAML and JSON the first entry is row 1. Blank rows are skipped.
+
+Hostile files (ISSUE 9 items 8, 9) end in one :class:`~docgen.errors.InputError`
+naming the file (and the row and column where there is one), in bounded memory:
+
+* a workbook is opened only after :func:`docgen.zipguard.check_zip` (no decompression
+  bomb, no damaged member), read streaming, and any error openpyxl raises on what is
+  left (XML that is not XML, an entity expansion) is one line naming the file;
+* a CSV line is read at most :data:`MAX_ROW_CHARS` characters at a time and a row may
+  not be longer; a field longer than the :mod:`csv` module's limit (128 KiB) and a NUL
+  character name their row and column;
+* a row may have values in its first :data:`MAX_COLUMNS` columns only (empty cells
+  after them, as Excel leaves, are dropped); a worksheet's claimed dimensions are
+  ignored (a ``<dimension ref="A1:XFD1048576"/>`` does not pad every row).
 """
 
 from __future__ import annotations
@@ -16,13 +29,16 @@ import codecs
 import csv
 import json
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from docgen.errors import InputError
+from docgen.errors import DocgenError, InputError
+from docgen.zipguard import DEFAULT_LIMITS, ZipLimits, check_zip
 
 #: How much of a CSV file the encoding is detected from.
 SAMPLE_BYTES = 256 * 1024
@@ -30,6 +46,13 @@ SAMPLE_BYTES = 256 * 1024
 _ENCODINGS = ("utf-8", "cp950")
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp950": "CP950 (Big5)"}
 TABLE_SUFFIXES = (".csv", ".xlsx", ".yaml", ".yml", ".json")
+#: The longest CSV row read, its lines together, in characters (a query-log row has
+#: a few hundred).
+MAX_ROW_CHARS = 1 << 20
+#: Columns a row may have values in (a query log has about a dozen).
+MAX_COLUMNS = 1_000
+#: What an XLSX file is called in messages.
+XLSX_KIND = "Excel workbook (.xlsx)"
 
 Row = tuple[int, list[Any]]
 
@@ -63,24 +86,52 @@ def _open_binary(path: Path) -> Any:
 
 
 def _first_bad_line(path: Path, encoding: str) -> int:
-    """The number of the first line of ``path`` that does not decode."""
+    """The number of the first line of ``path`` that does not decode (read a MiB at a
+    time: a line may be as long as the file)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    number = 1
     with open(path, "rb") as handle:
-        for number, line in enumerate(handle, 1):
+        for piece in iter(partial(handle.readline, MAX_ROW_CHARS), b""):
             try:
-                line.decode(encoding)
+                decoder.decode(piece)
             except UnicodeDecodeError:
                 return number
+            number += piece.endswith(b"\n")
     return 0
 
 
+class _RowTooLong(Exception):
+    """A CSV row passed :data:`MAX_ROW_CHARS` (raised through ``csv.reader``)."""
+
+
+class _NulCharacter(Exception):
+    """A CSV line holds a NUL (raised through ``csv.reader``)."""
+
+
+def _bounded_lines(handle: Any, budget: list[int], nul: bool = True) -> Iterator[str]:
+    """The lines of ``handle`` for ``csv.reader``, none read past :data:`MAX_ROW_CHARS`;
+    ``budget[0]`` is what the current row may still take (the reader of the rows resets
+    it after each row). A line with a NUL is refused too, unless not ``nul``."""
+    for line in iter(partial(handle.readline, MAX_ROW_CHARS + 1), ""):
+        if len(line) > budget[0] or ("\x00" in line and nul):  # one test on the common path
+            raise _RowTooLong if len(line) > budget[0] else _NulCharacter
+        budget[0] -= len(line)
+        yield line
+
+
 def csv_rows(path: Path) -> Iterator[Row]:
-    """Every row of a CSV file (the header first) as ``(row number, cells)``."""
+    """Every row of a CSV file (the header first) as ``(row number, cells)``; a row too
+    long, a field too long, a NUL or a value past :data:`MAX_COLUMNS` is an
+    :class:`InputError` naming the row (and the column)."""
     encoding = detect_encoding(path)
     with open(path, encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle)
+        budget = [MAX_ROW_CHARS]
         number = 0
         try:
-            for number, cells in enumerate(reader, 1):
+            for number, cells in enumerate(csv.reader(_bounded_lines(handle, budget)), 1):
+                budget[0] = MAX_ROW_CHARS
+                if len(cells) > MAX_COLUMNS:
+                    cells = _first_columns(path, number, cells)
                 yield number, cells
         except UnicodeDecodeError as error:
             line = _first_bad_line(path, encoding)
@@ -88,25 +139,159 @@ def csv_rows(path: Path) -> Iterator[Row]:
                 f"{path}, row {line}: not valid {_ENCODING_NAMES[encoding]} text "
                 f"although the start of the file is; save the whole file in one encoding"
             ) from error
-        except csv.Error as error:
-            raise InputError(f"{path}, row {number + 1}: not valid CSV: {error}") from error
+        except (_RowTooLong, _NulCharacter, csv.Error) as error:
+            raise _refusal(path, encoding, number + 1, error) from error
+
+
+def _column(header: Sequence[Any], index: int) -> str:
+    """Column ``index`` (0-based) as a message names it: its header, else its number."""
+    name = str(header[index]).strip() if index < len(header) else ""
+    return name or str(index + 1)
+
+
+def _replay(path: Path, encoding: str, number: int) -> tuple[list[str], int, list[str] | None]:
+    """Read ``path`` again up to row ``number``, which failed (the error path only): the
+    header, the line row ``number`` starts after, and its cells (NULs kept), or None
+    when it cannot be parsed."""
+    header: list[str] = []
+    start = 0
+    with open(path, encoding=encoding, newline="", errors="replace") as handle:
+        budget = [MAX_ROW_CHARS]
+        reader = csv.reader(_bounded_lines(handle, budget, nul=False))
+        try:
+            for index, cells in enumerate(reader, 1):
+                budget[0] = MAX_ROW_CHARS
+                if index == number:
+                    return header, start, cells
+                header = cells[:MAX_COLUMNS] if index == 1 else header
+                start = reader.line_num
+        except (_RowTooLong, csv.Error):
+            pass
+    return header, start, None
+
+
+def _refusal(path: Path, encoding: str, number: int, error: Exception) -> InputError:
+    """The error for row ``number``, which csv refused or :func:`_bounded_lines` did: the
+    field too long or holding a NUL, by column, or the row too long."""
+    header, start, cells = _replay(path, encoding, number)
+    if isinstance(error, _NulCharacter):
+        index = next((i for i, c in enumerate(cells or []) if "\x00" in c), None)
+        where = f", column {_column(header, index)}" if index is not None else ""
+        return InputError(
+            f"{path}, row {number}{where}: a NUL character (byte 0): not CSV text "
+            "(a binary or UTF-16 file?); save it from Excel as 'CSV UTF-8'"
+        )
+    limit = csv.field_size_limit()
+    index, fields = _long_field(_row_text(path, encoding, start), limit)
+    if index is not None:
+        return InputError(
+            f"{path}, row {number}, column {_column(header, index)}: a field longer than "
+            f"{limit:,} characters: not a table docgen reads (is it the right file?)"
+        )
+    if isinstance(error, _RowTooLong):
+        return InputError(
+            f"{path}, row {number}: longer than {MAX_ROW_CHARS:,} characters "
+            f"({fields:,} columns or more): not a table docgen reads (is it the right file?)"
+        )
+    return InputError(f"{path}, row {number}: not valid CSV: {error}")
+
+
+def _first_columns(path: Path, number: int, cells: Sequence[Any]) -> list[Any]:
+    """The first :data:`MAX_COLUMNS` cells; a value after them is an :class:`InputError`."""
+    tail = list(cells[MAX_COLUMNS:])
+    if tail.count("") + tail.count(None) == len(tail):
+        return list(cells[:MAX_COLUMNS])
+    for index in range(MAX_COLUMNS, len(cells)):
+        cell = cells[index]
+        if cell is not None and not (isinstance(cell, str) and not cell.strip()):
+            raise InputError(
+                f"{path}, row {number}, column {index + 1}: a value past column "
+                f"{MAX_COLUMNS:,}: docgen reads tables of at most {MAX_COLUMNS:,} columns"
+            )
+    return list(cells[:MAX_COLUMNS])
+
+
+def _row_text(path: Path, encoding: str, start: int) -> str:
+    """At most :data:`MAX_ROW_CHARS` + 1 characters of ``path`` from line ``start`` + 1
+    (0-based ``start``: the lines before it are skipped, a MiB at a time)."""
+    with open(path, encoding=encoding, newline="", errors="replace") as handle:
+        readline = partial(handle.readline, MAX_ROW_CHARS + 1)
+        skipped = 0
+        while skipped < start and (piece := readline()):
+            skipped += piece.endswith(("\n", "\r"))
+        return handle.read(MAX_ROW_CHARS + 1)
+
+
+def _long_field(text: str, limit: int) -> tuple[int | None, int]:
+    """In the CSV row that ``text`` begins with: the index of its first field longer than
+    ``limit`` characters (None if none is), and how many fields it has begun."""
+    index = length = 0
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+            continue
+        if not quoted:
+            if char == ",":
+                index, length = index + 1, 0
+                continue
+            if char in "\r\n":
+                break
+        length += 1
+        if length > limit:
+            return index, index + 1
+    return None, index + 1
+
+
+def open_workbook(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> Any:
+    """The workbook at ``path``, opened read-only (streaming) after
+    :func:`docgen.zipguard.check_zip` has bounded it (ISSUE 9 item 8): an
+    :class:`InputError` naming ``path`` for a missing, damaged or hostile file. Close it
+    (``book.close()``) when done; read it inside :func:`workbook_errors`."""
+    from openpyxl import load_workbook
+
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise InputError(
+            f"{path}: not a readable {XLSX_KIND}: not a zip package "
+            "(an old .xls, or another file renamed?)"
+        )
+    check_zip(path, "Excel workbook", limits)
+    with workbook_errors(path):
+        return load_workbook(path, read_only=True, data_only=True)
+
+
+@contextmanager
+def workbook_errors(path: Path, after_row: Callable[[], int] | None = None) -> Iterator[None]:
+    """Whatever openpyxl raises for a damaged workbook (XML that is not XML or expands
+    entities past expat's limits, a missing part, a bad value), as one
+    :class:`InputError` naming ``path`` (ISSUE 9 item 9); ``after_row()`` is the last
+    row read, for the message. Our own errors and ``MemoryError`` pass through."""
+    try:
+        yield
+    except (DocgenError, MemoryError):
+        raise
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        row = after_row() if after_row is not None else 0
+        where = f" after row {row:,}" if row else ""
+        reason = str(error).strip() or type(error).__name__
+        raise InputError(f"{path}: not a readable {XLSX_KIND}{where}: {reason}") from error
 
 
 def xlsx_rows(path: Path) -> Iterator[Row]:
-    """Every row of the first worksheet of an XLSX workbook, streamed (read-only)."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """Every row of the first worksheet of an XLSX workbook, streamed (read-only), as
+    long as its cells go (not as its claimed dimensions say)."""
+    book = open_workbook(path)
+    number = 0
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as error:
-        raise InputError(f"{path}: no such file") from error
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise InputError(f"{path}: not a readable Excel workbook (.xlsx): {error}") from error
-    try:
-        sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, ["" if v is None else v for v in values]
+        with workbook_errors(path, lambda: number):
+            if not book.worksheets:
+                raise InputError(f"{path}: the workbook has no worksheet")
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()
+            for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+                if len(values) > MAX_COLUMNS:
+                    values = _first_columns(path, number, values)
+                yield number, ["" if v is None else v for v in values]
     finally:
         book.close()
 
