@@ -12,8 +12,10 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import yaml
@@ -21,6 +23,7 @@ from lxml import etree
 
 from docgen.errors import InputError
 from docgen.fsutil import atomic_path, atomic_write_text
+from docgen.zipguard import check_zip
 
 #: XMP namespace and prefix of docgen's fields.
 XMP_NS = "https://docgen.tw/ns/record/1.0/"
@@ -40,6 +43,34 @@ _CUSTOM_REL = (
 )
 _CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+#: The most of a metadata part (``docProps/custom.xml``, a PDF's XMP packet) read: docgen
+#: writes a few kilobytes; anything past this is refused unparsed (ISSUE 9 item 7).
+MAX_METADATA_BYTES = 4 * 1024 * 1024
+_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+class UntrustedMetadata(InputError):
+    """A file's own metadata was found but cannot be trusted (a decompression bomb, XML
+    with a DTD, a field outside its grammar): the archive files it unclassified with
+    this reason and asks no later source (ISSUE 9 items 1 and 7)."""
+
+
+def _xml_parser() -> etree.XMLParser:
+    """A parser that resolves no entity, loads no DTD, reaches no network and refuses
+    huge trees (ISSUE 9 item 7)."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def parse_metadata_xml(data: bytes, where: str) -> Any:
+    """The root element of a metadata part; :class:`UntrustedMetadata` naming ``where``
+    for XML that is not well formed or declares a DTD (entities: a billion laughs)."""
+    try:
+        root = etree.fromstring(data, _xml_parser())
+    except etree.XMLSyntaxError as error:
+        raise UntrustedMetadata(f"{where}: not well-formed XML ({error})") from error
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise UntrustedMetadata(f"{where}: declares a DTD (entities are not accepted)")
+    return root
 
 
 @dataclass
@@ -104,18 +135,56 @@ def write_pdf_metadata(pdf: pikepdf.Pdf, meta: RecordMetadata) -> None:
             xmp["dc:title"] = meta.title
 
 
+def _xmp_packet(pdf: pikepdf.Pdf, path: Path) -> bytes | None:
+    """The XMP packet's bytes, inflated in bounded memory (an XMP stream is plain or
+    Flate-compressed; a bomb there is refused)."""
+    stream = pdf.Root.get("/Metadata")
+    if not isinstance(stream, pikepdf.Stream):
+        return None
+    found = stream.get("/Filter")
+    filters = [str(f) for f in found] if isinstance(found, pikepdf.Array) else [str(found)]
+    if found is not None and filters != ["/FlateDecode"]:
+        raise UntrustedMetadata(f"{path}: its XMP metadata is encoded as {' '.join(filters)}")
+    length = stream.get("/Length")
+    if isinstance(length, int) and length > MAX_METADATA_BYTES:
+        raise UntrustedMetadata(f"{path}: its XMP metadata is {length:,} bytes long")
+    raw = stream.read_raw_bytes()
+    data = raw if found is None else zlib.decompressobj().decompress(raw, MAX_METADATA_BYTES + 1)
+    if len(data) > MAX_METADATA_BYTES:
+        raise UntrustedMetadata(
+            f"{path}: its XMP metadata is larger than {MAX_METADATA_BYTES:,} bytes "
+            "(a decompression bomb?)"
+        )
+    return data
+
+
+def _xmp_properties(data: bytes, path: Path) -> dict[str, str]:
+    """docgen's fields of an XMP packet: attributes or text elements in its namespace."""
+    root = parse_metadata_xml(data, f"{path}: XMP metadata")
+    props: dict[str, str] = {}
+    for node in root.iter(f"{{{_RDF_NS}}}Description"):
+        items = [(k, v) for k, v in node.attrib.items()]
+        items += [(child.tag, child.text or "") for child in node if len(child) == 0]
+        for key, value in items:
+            if isinstance(key, str) and key.startswith(f"{{{XMP_NS}}}"):
+                name = key.split("}", 1)[1]
+                if name in _XMP_KEYS:
+                    props[_XMP_KEYS[name]] = str(value)
+    return props
+
+
 def read_pdf_metadata(path: Path) -> RecordMetadata | None:
-    """docgen's XMP fields of the PDF at ``path``, or None when it has none."""
+    """docgen's XMP fields of the PDF at ``path``, or None when it has none. A PDF that
+    cannot be read is an :class:`InputError` (whatever pikepdf raised); hostile XMP an
+    :class:`UntrustedMetadata` (ISSUE 9 item 7)."""
     try:
         with pikepdf.open(path) as pdf:
-            xmp = pdf.open_metadata()
-            props = {
-                _XMP_KEYS[key.split("}", 1)[1]]: str(value)
-                for key, value in xmp.items()
-                if key.startswith(f"{{{XMP_NS}}}") and key.split("}", 1)[1] in _XMP_KEYS
-            }
-    except pikepdf.PdfError as error:
-        raise InputError(f"{path}: not a readable PDF ({error})") from error
+            data = _xmp_packet(pdf, path)
+    except InputError:
+        raise
+    except Exception as error:  # qpdf reports a hostile PDF many ways
+        raise InputError(f"{path}: not a readable PDF ({type(error).__name__}: {error})") from error
+    props = _xmp_properties(data, path) if data else {}
     return RecordMetadata.from_properties(props) if props else None
 
 
@@ -125,7 +194,7 @@ def read_pdf_metadata(path: Path) -> RecordMetadata | None:
 def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
     ns = {"c": _CUSTOM_NS, "vt": _VT_NS}
     if existing:
-        root = etree.fromstring(existing)
+        root = parse_metadata_xml(existing, _CUSTOM_PART)
     else:
         root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
     for node in root.findall("c:property", ns):
@@ -144,7 +213,7 @@ def _custom_xml(props: dict[str, str], existing: bytes | None) -> bytes:
 
 def _with_custom_part(name: str, data: bytes) -> bytes:
     if name == "[Content_Types].xml":
-        root = etree.fromstring(data)
+        root = etree.fromstring(data, _xml_parser())
         ct = root.nsmap[None]
         if not any(o.get("PartName") == "/" + _CUSTOM_PART for o in root):
             override = etree.SubElement(root, f"{{{ct}}}Override")
@@ -152,7 +221,7 @@ def _with_custom_part(name: str, data: bytes) -> bytes:
             override.set("ContentType", _CUSTOM_CT)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     if name == "_rels/.rels":
-        root = etree.fromstring(data)
+        root = etree.fromstring(data, _xml_parser())
         rel_ns = root.nsmap[None]
         if not any(r.get("Type") == _CUSTOM_REL for r in root):
             ids = {r.get("Id") for r in root}
@@ -194,15 +263,37 @@ def write_ooxml_metadata(path: Path, meta: RecordMetadata) -> None:
         shutil.copymode(path, tmp)
 
 
-def read_ooxml_metadata(path: Path) -> RecordMetadata | None:
-    """docgen's custom properties of the DOCX or XLSX at ``path``, or None when it has none."""
+def _custom_part(path: Path) -> bytes | None:
+    """``docProps/custom.xml`` of the package at ``path`` (None if it has none), read
+    only after :func:`docgen.zipguard.check_zip` found the package sound and bounded."""
     try:
         with zipfile.ZipFile(path) as archive:
             if _CUSTOM_PART not in archive.namelist():
                 return None
-            root = etree.fromstring(archive.read(_CUSTOM_PART))
-    except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+            info = archive.getinfo(_CUSTOM_PART)
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise InputError(f"{path}: not a readable {_kind(path)} ({error})") from error
+    try:
+        check_zip(path, f"{_kind(path)} document")
+    except InputError as error:
+        raise UntrustedMetadata(error.message) from error
+    if info.file_size > MAX_METADATA_BYTES:
+        raise UntrustedMetadata(
+            f"{path}: {_CUSTOM_PART} is {info.file_size:,} bytes "
+            f"(more than {MAX_METADATA_BYTES:,}): not docgen's metadata"
+        )
+    with zipfile.ZipFile(path) as archive, archive.open(info) as member:
+        return member.read(MAX_METADATA_BYTES + 1)
+
+
+def read_ooxml_metadata(path: Path) -> RecordMetadata | None:
+    """docgen's custom properties of the DOCX or XLSX at ``path``, or None when it has
+    none. A package that is not a zip is an :class:`InputError`; a bomb or hostile XML
+    an :class:`UntrustedMetadata`, refused before it is parsed (ISSUE 9 item 7)."""
+    data = _custom_part(path)
+    if data is None:
+        return None
+    root = parse_metadata_xml(data, f"{path}: {_CUSTOM_PART}")
     props = {}
     for node in root:
         name = node.get("name", "")

@@ -22,6 +22,14 @@ Sidecar format (YAML, the fields of :class:`~docgen.metadata.RecordMetadata`)::
 A sidecar is named after the whole file name (``scan.pdf.meta.yaml``) or its stem
 (``scan.meta.yaml``). An invalid sidecar leaves the file unclassified with the
 reason, rather than falling through to a path rule.
+
+Everything a file says is checked (:func:`docgen.archive.claims.check_metadata`)
+before it is used (ISSUE 9 item 1): embedded metadata, a package manifest or a
+sidecar that is invalid — or a bomb, or XML with a DTD (item 7) — leaves the file
+unclassified with the reason; no later source is asked. A file that cannot be read
+at all (not really a PDF) and a QR code that is not a record ID are reasons too, and
+the later sources are still asked. Reasons name files by their name only, with
+national IDs masked and controls escaped (items 5 and 6).
 """
 
 from __future__ import annotations
@@ -39,13 +47,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from docgen.archive import qr
+from docgen.archive.claims import check_metadata
 from docgen.archive.issued import manifest_documents
+from docgen.archive.paths import is_regular, read_small, stored_name
 from docgen.config import Config, PathRule
 from docgen.errors import ConfigError, InputError
 from docgen.metadata import (
     OOXML_SUFFIXES,
     SIDECAR_SUFFIX,
     RecordMetadata,
+    UntrustedMetadata,
     read_ooxml_metadata,
     read_pdf_metadata,
     sidecar_yaml,
@@ -56,6 +67,10 @@ from docgen.rules.record_id import CATEGORY_BY_FORM, RecordId, parse_record_id
 CATEGORIES = frozenset(CATEGORY_BY_FORM.values()) | {"other"}
 _GENERATED = "# docgen: classified by {source}\n"
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2]|H[12])")
+#: A sidecar is a few lines of YAML; a manifest lists at most a few thousand documents.
+MAX_SIDECAR_BYTES = 64 * 1024
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_REASON = 500
 
 
 @dataclass
@@ -68,6 +83,8 @@ class Classification:
     reason: str = ""
     sidecar: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: The disposed record this file claims (ISSUE 9 item 3; set by the planner).
+    conflict: str = ""
 
     @property
     def classified(self) -> bool:
@@ -87,7 +104,8 @@ def sidecar_candidates(path: Path) -> list[Path]:
 
 
 def find_sidecar(path: Path) -> Path | None:
-    return next((p for p in sidecar_candidates(path) if p.is_file()), None)
+    """The file's sidecar: a regular file, never a link (ISSUE 9 item 2)."""
+    return next((p for p in sidecar_candidates(path) if is_regular(p)), None)
 
 
 def period_of_record_id(record: RecordId) -> str:
@@ -138,43 +156,13 @@ class _Sidecar(BaseModel):
             return value.isoformat()
         return "" if value is None else str(value) if isinstance(value, int | float) else value
 
-    @field_validator("record_id")
-    @classmethod
-    def _record_id(cls, value: str) -> str:
-        if value and parse_record_id(value) is None:
-            raise ValueError(f"not a record ID: {value!r} (expected like DG-4M-202610-1A2B3C4D)")
-        return value
-
-    @field_validator("category")
-    @classmethod
-    def _category(cls, value: str) -> str:
-        if value and value not in CATEGORIES:
-            raise ValueError(f"unknown category {value!r}: one of {', '.join(sorted(CATEGORIES))}")
-        return value
-
-    @field_validator("period")
-    @classmethod
-    def _period(cls, value: str) -> str:
-        if value and not _PERIOD.fullmatch(value):
-            raise ValueError(f"not a period: {value!r} (expected 2026-10 or 2026-H1)")
-        return value
-
-    @field_validator("trigger", "review_date")
-    @classmethod
-    def _date(cls, value: str) -> str:
-        if value:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"not a date: {value!r} (expected 2026-11-20)") from None
-        return value
-
 
 def read_sidecar(path: Path) -> RecordMetadata:
-    """The metadata in a sidecar; :class:`InputError` naming the file and field."""
+    """The metadata in a sidecar; :class:`InputError` naming the file and field (every
+    field checked by :func:`~docgen.archive.claims.check_metadata`)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        data = yaml.safe_load(read_small(path, MAX_SIDECAR_BYTES).decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as error:
         raise InputError(f"sidecar {path.name}: not valid UTF-8 YAML ({error})") from error
     if not isinstance(data, dict):
         raise InputError(f"sidecar {path.name}: expected a mapping of fields")
@@ -188,7 +176,7 @@ def read_sidecar(path: Path) -> RecordMetadata:
         raise InputError(f"sidecar {path.name}: field {key}: {message}") from error
     if not model.record_id and not model.category:
         raise InputError(f"sidecar {path.name}: give a record_id or a category")
-    return complete(RecordMetadata(**model.model_dump()))
+    return complete(check_metadata(RecordMetadata(**model.model_dump()), f"sidecar {path.name}"))
 
 
 def sidecar_text(meta: RecordMetadata, source: str) -> str:
@@ -231,36 +219,46 @@ def content_record_id(sha256: str, classified: bool = True) -> str:
 
 
 def embedded_metadata(path: Path) -> RecordMetadata | None:
+    """The file's own metadata, checked; None when it has none."""
     suffix = path.suffix.lower()
     if suffix in OOXML_SUFFIXES:
-        return read_ooxml_metadata(path)
-    if suffix == ".pdf":
-        return read_pdf_metadata(path)
-    return None
+        meta, where = read_ooxml_metadata(path), "custom properties"
+    elif suffix == ".pdf":
+        meta, where = read_pdf_metadata(path), "XMP metadata"
+    else:
+        return None
+    return None if meta is None else check_metadata(meta, f"{where} of {path.name}")
 
 
 def _from_qr(path: Path) -> RecordMetadata | None:
     found = qr.record_ids_in_file(path) if qr.can_hold_qr(path) else []
     if not found:
         return None
-    return complete(RecordMetadata(record_id=found[0], record_ids=found[1:]))
+    meta = RecordMetadata(record_id=found[0], record_ids=found[1:])
+    return complete(check_metadata(meta, f"QR code of {path.name}"))
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _FORMS_MANIFEST = "docgen 表單產製清單 forms manifest"
 
 
+def read_json(path: Path) -> Any:
+    """The JSON in a (bounded, regular) file; None when it is not JSON."""
+    try:
+        return json.loads(read_small(path, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except (InputError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
+
+
 def package_manifest_metadata(path: Path) -> RecordMetadata | None:
     """The record of the package a package manifest describes; None if ``path`` is
-    not a package manifest (known by its ``format``, as its name changes when filed)."""
+    not a package manifest (known by its ``format``, as its name changes when filed).
+    The metadata it records is checked like a file's own (ISSUE 9 item 1)."""
     from docgen.packages.manifest import FORMAT
 
     if path.suffix.lower() != ".json":
         return None
-    try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
+    data = read_json(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
     output, recorded = data.get("output"), data.get("metadata")
@@ -269,6 +267,7 @@ def package_manifest_metadata(path: Path) -> RecordMetadata | None:
         return None
     names = {f.name for f in fields(RecordMetadata)}
     meta = RecordMetadata(**{k: v for k, v in recorded.items() if k in names})
+    meta = check_metadata(meta, f"package manifest {path.name}")
     meta.record_id = meta.record_id or content_record_id(str(sha256))
     return complete(meta)
 
@@ -280,9 +279,13 @@ def _from_manifest(path: Path) -> RecordMetadata | None:
 
 
 def _try(step: Any, path: Path, reasons: list[str]) -> RecordMetadata | None:
+    """``step(path)``; an unreadable file is a reason and the chain goes on, but
+    :class:`UntrustedMetadata` stops it (raised on)."""
     try:
         result: RecordMetadata | None = step(path)
         return result
+    except UntrustedMetadata:
+        raise
     except InputError as error:
         reasons.append(error.message)
         return None
@@ -290,31 +293,43 @@ def _try(step: Any, path: Path, reasons: list[str]) -> RecordMetadata | None:
 
 def _sidecar_source(sidecar: Path) -> str:
     """``path_rule`` for a sidecar docgen wrote for a path-rule filing, else ``sidecar``."""
-    with open(sidecar, encoding="utf-8", errors="replace") as handle:
-        first = handle.readline().strip()
+    head = read_small(sidecar, MAX_SIDECAR_BYTES).decode("utf-8", errors="replace")
+    first = head.splitlines()[0].strip() if head else ""
     return "path_rule" if first == _GENERATED.format(source="path_rule").strip() else "sidecar"
 
 
-def classify(
-    path: Path, relative: str, rules: Sequence[PathRule], use_qr: bool = True
+def clean_reason(text: str, path: Path) -> str:
+    """A reason as stored and shown: the file by its name, IDs masked, controls
+    escaped, bounded (ISSUE 9 items 5 and 6)."""
+    text = text.replace(f"{path}: ", "").replace(str(path), path.name)
+    text = stored_name(text)
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
+
+
+def _by_sidecar(sidecar: Path) -> Classification:
+    try:
+        meta = read_sidecar(sidecar)
+        return Classification(meta, _sidecar_source(sidecar), sidecar=sidecar)
+    except InputError as error:
+        return Classification(RecordMetadata(), "none", error.message, sidecar)
+
+
+def _chain(
+    path: Path, relative: str, rules: Sequence[PathRule], use_qr: bool, reasons: list[str]
 ) -> Classification:
-    """Classify the file at ``path`` (``relative``: its POSIX path under the inbox,
-    matched against the path ``rules``)."""
-    reasons: list[str] = []
     sidecar = find_sidecar(path)
-    meta = _try(embedded_metadata, path, reasons)
-    if meta is not None and (meta.record_id or meta.category):
-        return Classification(complete(meta), "metadata", sidecar=sidecar)
-    if use_qr and (meta := _try(_from_qr, path, reasons)) is not None:
-        return Classification(meta, "qr", sidecar=sidecar)
-    if (meta := _from_manifest(path)) is not None:
-        return Classification(meta, "manifest", sidecar=sidecar)
+    try:
+        meta = _try(embedded_metadata, path, reasons)
+        if meta is not None and (meta.record_id or meta.category):
+            return Classification(complete(meta), "metadata", sidecar=sidecar)
+        if use_qr and (meta := _try(_from_qr, path, reasons)) is not None:
+            return Classification(meta, "qr", sidecar=sidecar)
+        if (meta := _from_manifest(path)) is not None:
+            return Classification(meta, "manifest", sidecar=sidecar)
+    except UntrustedMetadata as error:
+        return Classification(RecordMetadata(), "none", error.message, sidecar)
     if sidecar is not None:
-        try:
-            meta = read_sidecar(sidecar)
-            return Classification(meta, _sidecar_source(sidecar), sidecar=sidecar)
-        except InputError as error:
-            return Classification(RecordMetadata(), "none", error.message, sidecar)
+        return _by_sidecar(sidecar)
     rule = matching_rule(rules, relative)
     if rule is not None:
         meta = RecordMetadata(
@@ -323,3 +338,13 @@ def classify(
         return Classification(meta, "path_rule")
     reasons.append("no embedded metadata, record-ID QR code, sidecar or matching path rule")
     return Classification(RecordMetadata(), "none", "; ".join(reasons))
+
+
+def classify(
+    path: Path, relative: str, rules: Sequence[PathRule], use_qr: bool = True
+) -> Classification:
+    """Classify the file at ``path`` (``relative``: its POSIX path under the inbox,
+    matched against the path ``rules``)."""
+    found = _chain(path, relative, rules, use_qr, [])
+    found.reason = clean_reason(found.reason, path) if found.reason else ""
+    return found

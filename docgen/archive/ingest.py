@@ -15,6 +15,15 @@ The steps, each durable before the next::
 shares the fsyncs and transactions among the files of a batch; an error with one
 file rolls back that file only.
 
+Only regular files are taken, hashed through a descriptor opened without following a
+link or blocking on a FIFO (ISSUE 9 item 2). Every target is held inside ``records/``
+and every removal inside ``inbox/`` (:func:`docgen.archive.paths.contained`, item 1).
+An intent names its inbox file as shown (IDs masked, controls escaped: items 5–6).
+
+A file claiming a **disposed** record is a conflict (ISSUE 9 item 3): filed
+unclassified with the disposal in its reason, reported, never merged into the
+disposed record, which :func:`merge_record` refuses to change.
+
 Identical content arriving again is a **duplicate**: kept under
 ``records/duplicates/`` (never lost, and a rebuild sees it), recorded with the record
 ID of the first copy and ``duplicate_of`` pointing at the first copy's file row. A
@@ -29,26 +38,33 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from docgen.archive import placement
-from docgen.archive.classify import SIDECAR_SUFFIX, find_sidecar
+from docgen.archive.classify import MAX_SIDECAR_BYTES, SIDECAR_SUFFIX, find_sidecar
 from docgen.archive.context import ArchiveContext
 from docgen.archive.issued import note_issued
-from docgen.archive.models import File, Hold, Intent, Record
-from docgen.archive.plan import Filed, Names, Plan, first_copies, make_intent, make_plan
-from docgen.errors import InputError
+from docgen.archive.models import File, Intent, Record
+from docgen.archive.paths import contained, hash_regular, is_regular, read_small, refusal
+from docgen.archive.plan import (
+    Filed,
+    Names,
+    Plan,
+    absorb_unclassified,
+    file_row,
+    first_copies,
+    make_intent,
+    make_plan,
+    merge_record,
+)
+from docgen.errors import InputError, IntegrityError
 from docgen.fsutil import sha256_file
-from docgen.privacy import mask_ids_in_text
 
 log = logging.getLogger("docgen.archive")
-#: A record filed from several files names the most telling way one was classified.
-SOURCE_RANK = {"none": 0, "path_rule": 1, "manifest": 1, "qr": 2, "sidecar": 3, "metadata": 4}
 
 
 @dataclass
@@ -58,77 +74,14 @@ class PassResult:
     filed: list[Filed] = field(default_factory=list)
     waiting: list[Path] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (shown path, message)
+    #: Files filed with something to tell: a conflict with a disposed record (item 3).
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (shown path, note)
 
     def add(self, other: PassResult) -> None:
         self.filed += other.filed
         self.waiting += other.waiting
         self.failed += other.failed
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def merge_record(session: Session, values: dict[str, str], when: datetime) -> None:
-    """Create the record, or fill the empty fields of the one already there."""
-    columns: dict[str, Any] = dict(values)
-    columns["trigger"] = _day(values.get("trigger", ""))
-    columns["review_date"] = _day(values.get("review_date", ""))
-    record = session.get(Record, values["record_id"])
-    if record is None:
-        session.add(Record(**columns, first_filed_at=when))
-        session.flush()  # so that another file of this record in the batch finds it
-        return
-    for key, value in columns.items():
-        if value and not getattr(record, key):
-            setattr(record, key, value)
-    if SOURCE_RANK.get(columns["source"], 0) > SOURCE_RANK.get(record.source, 0):
-        record.source = columns["source"]
-    if record.status == "disposed":
-        record.status = columns["status"]
-
-
-def file_row(root: Path, relative: str, plan: Plan, kind: str, when: datetime) -> File:
-    """The File row of a file now at ``relative`` (stat taken from the disk)."""
-    st = (root / relative).stat()
-    document = kind == "document"
-    return File(
-        record_id=plan.record["record_id"],
-        path=relative,
-        kind=kind,
-        status=plan.status,
-        sha256=plan.sha256 if document else sha256_file(root / relative),
-        size=st.st_size,
-        mtime_ns=st.st_mtime_ns,
-        inode=st.st_ino,
-        duplicate_of=plan.duplicate_of if document else None,
-        original_name=plan.original_name,
-        first_seen_at=datetime.fromisoformat(plan.first_seen_at),
-        filed_at=when,
-        verified_at=when,
-    )
-
-
-def absorb_unclassified(session: Session, old_record_id: str, document: File) -> None:
-    """The old unclassified copy becomes a duplicate of ``document``; its ``U-`` record
-    goes (it has no files left) unless it is on hold."""
-    old = session.get(Record, old_record_id)
-    if old is None or old.status != "unclassified":
-        return
-    moved = File.record_id == old_record_id
-    session.execute(
-        update(File).where(moved, File.kind == "document").values(duplicate_of=document.id)
-    )
-    session.execute(
-        update(File).where(moved).values(record_id=document.record_id, status="duplicate")
-    )
-    held = session.scalar(select(Hold.id).where(Hold.record_id == old_record_id).limit(1))
-    if held is None:
-        session.execute(delete(Record).where(Record.record_id == old_record_id))
-    session.expire_all()
+        self.notes += other.notes
 
 
 def commit_filing(ctx: ArchiveContext, session: Session, intent: Intent) -> None:
@@ -152,19 +105,38 @@ def mark_done(session: Session, intents: list[Intent]) -> None:
     session.execute(update(Intent).where(Intent.id.in_(ids)).values(state="done"))
 
 
+def sidecar_source(ctx: ArchiveContext, intent: Intent) -> Path | None:
+    """The inbox sidecar of ``intent``: beside its source, else found by its name."""
+    if not intent.sidecar_source:
+        return None
+    source = ctx.inbox_path(intent.source, intent.sha256)
+    sidecar = find_sidecar(source) if source is not None else None
+    if sidecar is not None and ctx.shown(sidecar) == intent.sidecar_source:
+        return sidecar
+    return ctx.inbox_path(intent.sidecar_source)
+
+
 def place_sidecar(ctx: ArchiveContext, intent: Intent) -> None:
     """The sidecar of ``intent`` beside its target: the inbox one copied, or generated."""
     plan = Plan.from_json(intent.plan_json)
     if intent.sidecar_source:
-        data = (ctx.root / intent.sidecar_source).read_bytes()
+        sidecar = sidecar_source(ctx, intent)
+        if sidecar is None:
+            raise InputError(f"{intent.sidecar_source}: the sidecar vanished")
+        data = read_small(sidecar, MAX_SIDECAR_BYTES)
     else:
         data = (plan.sidecar_text or "").encode("utf-8")
-    placement.write_durably(ctx.root / intent.sidecar_target, data, sync_folder=False)
+    placement.write_durably(ctx.target(intent.sidecar_target), data, sync_folder=False)
 
 
 def place_files(ctx: ArchiveContext, intent: Intent) -> None:
     """Step 3 for one intent (its data and folder are synced by the caller)."""
-    placement.place(ctx.root / intent.source, ctx.root / intent.target, sync=False)
+    source = ctx.inbox_path(intent.source, intent.sha256)
+    if source is None:
+        raise InputError(f"{intent.source}: vanished before it was filed")
+    target = ctx.target(intent.target)
+    contained(ctx.records, placement.temp_name(target))
+    placement.place(source, target, sync=False)
     if intent.sidecar_target:
         place_sidecar(ctx, intent)
 
@@ -174,7 +146,7 @@ def sidecar_still_needed(sidecar: Path) -> bool:
     base = sidecar.name[: -len(SIDECAR_SUFFIX)]
     escaped = "".join(f"[{c}]" if c in "*?[" else c for c in base)
     siblings = [sidecar.with_name(base), *sidecar.parent.glob(f"{escaped}.*")]
-    return any(p.is_file() and find_sidecar(p) == sidecar for p in siblings if p != sidecar)
+    return any(is_regular(p) and find_sidecar(p) == sidecar for p in siblings if p != sidecar)
 
 
 def _same_content(source: Path, target: Path, sha256: str) -> bool:
@@ -188,14 +160,16 @@ def _same_content(source: Path, target: Path, sha256: str) -> bool:
 
 
 def remove_sources(ctx: ArchiveContext, intent: Intent) -> None:
-    """Step 5 for one intent: the inbox copy removed if it still has the filed content."""
-    source = ctx.root / intent.source
-    if source.exists() and _same_content(source, ctx.root / intent.target, intent.sha256):
-        source.unlink()
-    if intent.sidecar_source:
-        sidecar = ctx.root / intent.sidecar_source
-        if sidecar.exists() and not sidecar_still_needed(sidecar):
-            sidecar.unlink()
+    """Step 5 for one intent: the inbox copy removed if it still has the filed content
+    (and only inside the inbox)."""
+    sidecar = sidecar_source(ctx, intent)
+    source = ctx.inbox_path(intent.source, intent.sha256)
+    if source is not None and _same_content(source, ctx.root / intent.target, intent.sha256):
+        contained(ctx.inbox, source).unlink()
+    if sidecar is not None and is_regular(sidecar) and not sidecar_still_needed(sidecar):
+        contained(ctx.inbox, sidecar).unlink()
+    ctx.forget(intent.source, intent.sha256)
+    ctx.forget(intent.sidecar_source)
 
 
 def _sync_folders(paths: Iterable[Path]) -> None:
@@ -206,18 +180,24 @@ def _sync_folders(paths: Iterable[Path]) -> None:
 
 def finish(ctx: ArchiveContext, intents: list[Intent]) -> None:
     """Steps 5–6 for ``intents`` (all done)."""
+    sources = [p for i in intents if (p := ctx.inbox_path(i.source, i.sha256)) is not None]
     for intent in intents:
         remove_sources(ctx, intent)
-    _sync_folders(ctx.root / i.source for i in intents)
+    _sync_folders(sources)
     with ctx.index.session() as session:
         session.execute(delete(Intent).where(Intent.id.in_([i.id for i in intents])))
 
 
 def _unlink_unknown(ctx: ArchiveContext, session: Session, relative: str) -> None:
-    target = ctx.root / relative
-    if relative and session.scalar(select(File.id).where(File.path == relative)) is None:
-        target.unlink(missing_ok=True)
-        placement.temp_name(target).unlink(missing_ok=True)
+    if not relative or session.scalar(select(File.id).where(File.path == relative)) is not None:
+        return
+    try:
+        target = ctx.target(relative)
+    except IntegrityError as error:
+        log.error("did not remove %s: %s", ctx.shown(relative), error)
+        return
+    target.unlink(missing_ok=True)
+    placement.temp_name(target).unlink(missing_ok=True)
 
 
 def roll_back(ctx: ArchiveContext, intent: Intent) -> None:
@@ -227,6 +207,7 @@ def roll_back(ctx: ArchiveContext, intent: Intent) -> None:
         _unlink_unknown(ctx, session, intent.target)
         _unlink_unknown(ctx, session, intent.sidecar_target)
         session.execute(delete(Intent).where(Intent.id == intent.id))
+    ctx.forget(intent.source, intent.sha256)
     log.info("rolled back the filing of %s", ctx.shown(intent.source))
 
 
@@ -242,25 +223,32 @@ def _stable(ctx: ArchiveContext, path: Path, st: os.stat_result) -> bool:
 
 
 def _ready(ctx: ArchiveContext, path: Path) -> tuple[os.stat_result, str] | None:
-    """(stat, hash) of a stable file; None while it is being written or if it vanished."""
+    """(stat, hash) of a stable regular file; None while it is being written or if it
+    vanished (ISSUE 9 item 2: never through a link, never blocking on a FIFO)."""
     try:
-        before = path.stat()
+        before = os.lstat(path)
         if not _stable(ctx, path, before):
             return None
         ctx.observed.pop(path, None)
-        sha256 = sha256_file(path)
-        after = path.stat()
+        during, sha256 = hash_regular(path)
+        after = os.lstat(path)
     except FileNotFoundError:
         ctx.observed.pop(path, None)
         return None
-    same = (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
-    return (after, sha256) if same else None
+    states = {(s.st_size, s.st_mtime_ns, s.st_ino) for s in (before, during, after)}
+    return (after, sha256) if len(states) == 1 else None
+
+
+def report(ctx: ArchiveContext, path: Path, message: str, result: PassResult) -> None:
+    """What was wrong with an inbox file, for one line naming it (masked, escaped): the
+    scan prints it, the watcher logs it (so either shows it once)."""
+    message = ctx.shown(message.replace(f"{ctx.root}{os.sep}", ""))
+    result.failed.append((ctx.shown(path), message))
 
 
 def _failed(ctx: ArchiveContext, path: Path, error: BaseException, result: PassResult) -> None:
-    message = mask_ids_in_text(f"{type(error).__name__}: {error}")
-    log.error("could not file %s: %s", ctx.shown(path), message)
-    result.failed.append((ctx.shown(path), message))
+    text = error.message if isinstance(error, InputError | IntegrityError) else str(error)
+    report(ctx, path, f"{type(error).__name__}: {text}", result)
 
 
 def _check_name(path: Path) -> None:
@@ -281,6 +269,9 @@ def _ready_batch(
     for path, first_seen in items:
         try:
             _check_name(path)
+            if why := refusal(ctx.inbox, path):
+                report(ctx, path, why, result)
+                continue
             found = _ready(ctx, path)
         except (OSError, InputError) as error:
             _failed(ctx, path, error, result)
@@ -303,7 +294,8 @@ def _plan_batch(
         copies = first_copies(session, [sha256 for _, _, sha256 in ready])
         for path, first_seen, sha256 in ready:
             try:
-                plan, found = make_plan(ctx, path, sha256, first_seen, copies.get(sha256))
+                copy = copies.get(sha256)
+                plan, found = make_plan(ctx, session, path, sha256, first_seen, copy)
                 intents.append(make_intent(ctx, names, path, plan, found))
             except Exception as error:  # one bad file must not stop the others
                 _failed(ctx, path, error, result)
@@ -326,23 +318,36 @@ def _place_batch(ctx: ArchiveContext, intents: list[Intent], result: PassResult)
     return placed
 
 
-def _log_filed(ctx: ArchiveContext, intent: Intent) -> Filed:
+def _log_filed(ctx: ArchiveContext, intent: Intent, result: PassResult) -> Filed:
     plan = Plan.from_json(intent.plan_json)
-    source = plan.record["source"]
-    log.info(
-        "filed %s -> %s (%s, by %s)",
-        ctx.shown(intent.source),
-        ctx.shown(intent.target),
-        plan.status,
-        source,
-    )
-    return Filed(intent.target, plan.record["record_id"], plan.status, source, plan.sha256)
+    source, status = plan.record["source"], "conflict" if plan.conflict else plan.status
+    shown = ctx.shown(intent.source), ctx.shown(intent.target)
+    log.info("filed %s -> %s (%s, by %s)", *shown, status, source)
+    if plan.conflict:
+        log.warning("conflict: %s: %s", shown[0], plan.record["reason"])
+        result.notes.append((shown[0], plan.record["reason"]))
+    return Filed(intent.target, plan.record["record_id"], status, source, plan.sha256)
+
+
+def _drop_disposed(ctx: ArchiveContext, placed: list[Intent], result: PassResult) -> list[Intent]:
+    """The intents whose record was disposed since they were planned are rolled back
+    (the next pass files them as conflicts, ISSUE 9 item 3); the others."""
+    ids = {Plan.from_json(i.plan_json).record["record_id"] for i in placed}
+    with ctx.index.session() as session:
+        query = select(Record.record_id).where(Record.record_id.in_(ids))
+        gone = set(session.scalars(query.where(Record.status == "disposed")))
+    for intent in (i for i in placed if Plan.from_json(i.plan_json).record["record_id"] in gone):
+        source = ctx.inbox_path(intent.source, intent.sha256)
+        roll_back(ctx, intent)
+        result.waiting += [source] if source is not None else []
+    return [i for i in placed if Plan.from_json(i.plan_json).record["record_id"] not in gone]
 
 
 def ingest_batch(ctx: ArchiveContext, items: list[tuple[Path, datetime]]) -> PassResult:
     """File the ready ones of ``items`` (path, when first seen); see the module docstring."""
     result = PassResult()
     placed = _place_batch(ctx, _plan_batch(ctx, items, result), result)
+    placed = _drop_disposed(ctx, placed, result) if placed else placed
     if not placed:
         return result
     try:
@@ -358,5 +363,5 @@ def ingest_batch(ctx: ArchiveContext, items: list[tuple[Path, datetime]]) -> Pas
         raise
     ctx.known_paths().update(p for i in placed for p in (i.target, i.sidecar_target) if p)
     finish(ctx, placed)
-    result.filed += [_log_filed(ctx, intent) for intent in placed]
+    result.filed += [_log_filed(ctx, intent, result) for intent in placed]
     return result

@@ -7,11 +7,17 @@ classified by ``manifest``) and its documents are recorded in the ``forms_issued
 table, so the index knows what was generated even before the signed paper comes
 back; a rebuild reads the filed manifests again. The time of issue is the manifest
 file's mtime.
+
+A manifest is what a file says about other records, so it is untrusted (ISSUE 9
+item 1): each entry is checked like a file's own metadata; one bad entry refuses the
+whole manifest (:class:`~docgen.metadata.UntrustedMetadata`), which is then filed
+unclassified with the reason, and nothing of it reaches the ``forms_issued`` table.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import datetime
 from pathlib import Path
@@ -19,34 +25,59 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from docgen.archive.claims import check_metadata
 from docgen.archive.models import FormIssued
+from docgen.archive.paths import read_small
+from docgen.errors import InputError
 from docgen.forms.manifest import COLUMNS
+from docgen.metadata import RecordMetadata, UntrustedMetadata
 from docgen.rules.record_id import parse_record_id
 
 _FIELDS = ("form", "variant", "period", "unit", "subject")
+#: A manifest lists a batch of documents: a few thousand at most.
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_DOCUMENTS = 20_000
 
 
 def manifest_documents(path: Path) -> list[dict[str, str]] | None:
     """The documents listed by a forms manifest (JSON or CSV) at ``path``; None if it
-    is not one."""
+    is not one; :class:`UntrustedMetadata` if an entry is not valid."""
     suffix = path.suffix.lower()
     entries = _json_entries(path) if suffix == ".json" else None
     if suffix == ".csv":
         entries = _csv_entries(path)
-    if entries is None:
+    if not entries:
         return None
-    found = [d for d in entries if parse_record_id(str(d.get("record_id", "")))]
-    if not found:
+    if len(entries) > MAX_DOCUMENTS:
+        raise UntrustedMetadata(f"forms manifest {path.name}: {len(entries):,} documents")
+    return [_checked(path, number, entry) for number, entry in enumerate(entries, 1)]
+
+
+def _checked(path: Path, number: int, entry: dict[str, Any]) -> dict[str, str]:
+    """One entry, every field checked (a record ID in full, no control characters)."""
+    values = {k: entry.get(k, "") for k in ("record_id", *_FIELDS)}
+    values = {
+        k: "" if v is None else str(v) if isinstance(v, int) else v for k, v in values.items()
+    }
+    where = f"forms manifest {path.name}, document {number}"
+    meta = check_metadata(RecordMetadata(**values), where)
+    if parse_record_id(meta.record_id) is None:
+        raise UntrustedMetadata(f"{where}: field record_id: a form needs a DG- record ID")
+    return {"record_id": meta.record_id, **{k: getattr(meta, k) for k in _FIELDS}}
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return read_small(path, MAX_MANIFEST_BYTES).decode("utf-8-sig")
+    except (InputError, UnicodeDecodeError):
         return None
-    return [
-        {"record_id": str(d["record_id"]), **{k: str(d.get(k, "")) for k in _FIELDS}} for d in found
-    ]
 
 
 def _json_entries(path: Path) -> list[dict[str, Any]] | None:
+    text = _read_text(path)
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        data: Any = json.loads(text) if text is not None else None
+    except (json.JSONDecodeError, RecursionError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         return None
@@ -58,13 +89,15 @@ def _json_entries(path: Path) -> list[dict[str, Any]] | None:
 def _csv_entries(path: Path) -> list[dict[str, Any]] | None:
     """The rows of a manifest CSV (the forms engine's columns, by their titles)."""
     keys = {title: key for key, title in COLUMNS.items()}
+    text = _read_text(path)
+    if text is None:
+        return None
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None or set(keys) - set(reader.fieldnames):
-                return None
-            return [{keys[t]: v for t, v in row.items() if t in keys} for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error):
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if reader.fieldnames is None or set(keys) - set(reader.fieldnames):
+            return None
+        return [{keys[t]: v for t, v in row.items() if t in keys} for row in reader]
+    except csv.Error:
         return None
 
 

@@ -12,22 +12,29 @@ Layout (ISSUE 6 point 3; DEVELOPING.md, Workspace layout)::
 
 The ROC year is the year of the record's period, else of the date in its record ID,
 else of its trigger or review date, else of the day it was filed.
+
+The metadata that names a folder was checked before (:mod:`docgen.archive.claims`);
+:func:`folder_for` refuses an unknown category all the same, and every target is held
+inside ``records/`` by :func:`docgen.archive.paths.contained` (ISSUE 9 item 1). A
+source is linked or copied as the regular file it is, never through a link (item 2).
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import shutil
+import stat
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 from docgen.calendar import roc_year
+from docgen.errors import IntegrityError
 from docgen.fsutil import atomic_path
 from docgen.metadata import RecordMetadata
 from docgen.rules.record_id import parse_record_id
+from docgen.rules.retention import CATEGORIES
 
 #: A package manifest keeps this ending, so it is named (and sorts) after its package.
 PACKAGE_MANIFEST = ".pdf.manifest.json"
@@ -64,6 +71,8 @@ def folder_for(status: str, meta: RecordMetadata, today: date) -> str:
         return f"{RECORDS}/{DUPLICATES}"
     if status == "unclassified":
         return f"{RECORDS}/{UNCLASSIFIED}"
+    if meta.category not in CATEGORIES:
+        raise IntegrityError(f"refused to file under an unknown category {meta.category!r}")
     year = roc_year(date(filing_year(meta, today), 1, 1))
     return f"{RECORDS}/{meta.category}/{year}"
 
@@ -111,20 +120,37 @@ def place(source: Path, target: Path, sync: bool = True) -> None:
     where the file system allows it, else a copy under a temporary name that is
     fsynced and then linked into place. The source stays; ``target`` appears whole.
     Without ``sync`` the caller syncs the data and the folder (once for many files)."""
+    if not stat.S_ISREG(os.lstat(source).st_mode):
+        raise IntegrityError(f"{source.name}: no longer a regular file")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)
     except OSError as error:
         if error.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
             raise
         tmp = temp_name(target)
-        shutil.copy2(source, tmp)
+        tmp.unlink(missing_ok=True)  # left by a killed copy
+        copy_regular(source, tmp)
         sync_data(tmp)
-        os.link(tmp, target)
+        os.link(tmp, target, follow_symlinks=False)
         tmp.unlink()
     if sync:
         sync_data(target)
         fsync_dir(target.parent)
+
+
+def copy_regular(source: Path, target: Path) -> None:
+    """Copy the regular file ``source`` (opened without following a link) to the new
+    file ``target``, with its modification time."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(source, flags | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as reader, open(target, "xb") as writer:
+        st = os.fstat(reader.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise IntegrityError(f"{source.name}: no longer a regular file")
+        while chunk := reader.read(1 << 20):
+            writer.write(chunk)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
 
 
 def write_durably(target: Path, data: bytes, sync_folder: bool = True) -> None:

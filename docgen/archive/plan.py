@@ -1,5 +1,13 @@
 """Deciding what an arriving file is and where it goes, before anything is moved
-(ingest step 1; see :mod:`docgen.archive.ingest`)."""
+(ingest step 1; see :mod:`docgen.archive.ingest`), and the rows a plan becomes (step 4).
+
+ISSUE 9: an unclassified file keeps its original name, made safe
+(:func:`docgen.archive.paths.safe_file_name`: IDs masked, no separators, ``..`` or
+controls, bounded); the name stored in the index is masked and escaped (items 1, 5,
+6). A file that claims a disposed record — by its metadata, QR code, sidecar, or
+by having the content of a disposed file — is a **conflict** (item 3): unclassified,
+its reason naming when and under which approval the record was disposed.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +16,9 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from docgen.archive import placement
@@ -22,8 +31,15 @@ from docgen.archive.classify import (
     sidecar_text,
 )
 from docgen.archive.context import ArchiveContext
-from docgen.archive.models import File, Intent, Record
+from docgen.archive.models import Disposal, File, Hold, Intent, Record
+from docgen.archive.paths import safe_file_name, stored_name
+from docgen.calendar import format_roc_short
+from docgen.errors import IntegrityError
+from docgen.fsutil import sha256_file
 from docgen.metadata import RecordMetadata
+
+#: A record filed from several files names the most telling way one was classified.
+SOURCE_RANK = {"none": 0, "path_rule": 1, "manifest": 1, "qr": 2, "sidecar": 3, "metadata": 4}
 
 
 @dataclass(frozen=True)
@@ -32,7 +48,7 @@ class Filed:
 
     path: str
     record_id: str
-    status: str  # filed | duplicate | unclassified
+    status: str  # filed | duplicate | unclassified | conflict (unclassified: ISSUE 9 item 3)
     source: str  # metadata | qr | sidecar | path_rule | none
     sha256: str
 
@@ -49,6 +65,7 @@ class Plan:
     duplicate_of: int | None = None
     sidecar_text: str | None = None  # a generated sidecar (path-rule classification)
     reclassifies: str = ""  # record ID of an unclassified copy this file now classifies
+    conflict: str = ""  # the disposed record this file claims (ISSUE 9 item 3)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -56,6 +73,34 @@ class Plan:
     @classmethod
     def from_json(cls, text: str) -> Plan:
         return cls(**json.loads(text))
+
+
+def disposal_note(session: Session, record_id: str, how: str) -> str:
+    """Why a file is a conflict with the disposed ``record_id`` (ISSUE 9 item 3)."""
+    query = select(Disposal).where(Disposal.record_id == record_id)
+    disposal = session.scalars(query.order_by(Disposal.disposed_at.desc())).first()
+    when = format_roc_short(disposal.disposed_at.date()) if disposal else "an unknown date"
+    approval = stored_name(disposal.approval) if disposal else "an unknown approval"
+    return (
+        f"conflict: {how} record {record_id}, disposed on {when} under approval {approval}; "
+        "a disposed record ID is final, so this file is kept unclassified and not merged into it"
+    )
+
+
+def _conflict(session: Session, found: Classification, record_id: str, how: str) -> Classification:
+    reason = disposal_note(session, record_id, how)
+    return Classification(RecordMetadata(), "none", reason, found.sidecar, conflict=record_id)
+
+
+def refuse_disposed(session: Session, found: Classification, sha256: str) -> Classification:
+    """``found``, or a conflict if the record it names was disposed (ISSUE 9 item 3)."""
+    if not found.classified:
+        return found
+    record_id = record_id_for(found.meta, sha256, True)
+    record = session.get(Record, record_id)
+    if record is None or record.status != "disposed":
+        return found
+    return _conflict(session, found, record_id, f"claims (by {found.source}) the")
 
 
 def record_id_for(meta: RecordMetadata, sha256: str, classified: bool) -> str:
@@ -78,24 +123,33 @@ def record_values(found: Classification, sha256: str) -> dict[str, str]:
 
 
 def first_copies(session: Session, hashes: Collection[str]) -> dict[str, tuple[File, Record]]:
-    """The first document file filed with each content (and its record), if any."""
+    """The first document file filed with each content (and its record), if any; a
+    disposed one only when no other copy is left."""
     query = (
         select(File, Record)
         .join(Record, File.record_id == Record.record_id)
         .where(File.sha256.in_(list(hashes)), File.kind == "document")
-        .order_by(File.id.desc())
+        .order_by((Record.status == "disposed").desc(), File.id.desc())
     )
     return {file.sha256: (file, record) for file, record in session.execute(query)}
 
 
 def _classify(
-    ctx: ArchiveContext, path: Path, copy: tuple[File, Record] | None
+    ctx: ArchiveContext,
+    session: Session,
+    path: Path,
+    sha256: str,
+    copy: tuple[File, Record] | None,
 ) -> tuple[Classification, File | None, Record | None]:
     """The classification, and the first copy of the same content with its record."""
     first, record = copy if copy is not None else (None, None)
+    if record is not None and record.status == "disposed":
+        found = Classification(RecordMetadata(), "none", sidecar=find_sidecar(path))
+        return _conflict(session, found, record.record_id, "has the content of"), None, None
     if first is None or record is None or record.status == "unclassified":
         rules = ctx.config.archive.path_rules
         found = classify(path, ctx.relative_to_inbox(path), rules, ctx.use_qr)
+        found = refuse_disposed(session, found, sha256)
         if first is None or record is None or found.classified:
             return found, None, record
     meta = RecordMetadata(record_id=first.record_id, category=record.category)
@@ -104,6 +158,7 @@ def _classify(
 
 def make_plan(
     ctx: ArchiveContext,
+    session: Session,
     path: Path,
     sha256: str,
     first_seen: datetime,
@@ -111,7 +166,7 @@ def make_plan(
 ) -> tuple[Plan, Classification]:
     """What the file is and what will be recorded; ``copy``: the first copy of the same
     content already filed, with its record."""
-    found, first, record = _classify(ctx, path, copy)
+    found, first, record = _classify(ctx, session, path, sha256, copy)
     status = "duplicate" if first else "filed" if found.classified else "unclassified"
     generated = None
     if found.source == "path_rule" and found.sidecar is None and first is None:
@@ -120,11 +175,12 @@ def make_plan(
         record=record_values(found, sha256),
         status=status,
         sha256=sha256,
-        original_name=ctx.relative_to_inbox(path),
+        original_name=ctx.shown(ctx.relative_to_inbox(path)),
         first_seen_at=first_seen.isoformat(),
         duplicate_of=first.id if first else None,
         sidecar_text=generated,
         reclassifies=record.record_id if first is None and record is not None else "",
+        conflict=found.conflict,
     )
     return plan, found
 
@@ -148,7 +204,7 @@ class Names:
     def document(self, path: Path, plan: Plan, found: Classification) -> str:
         folder = placement.folder_for(plan.status, found.meta, date.today())
         if plan.status == "unclassified":
-            stem, ext = path.stem, path.suffix
+            stem, ext = safe_file_name(path.name)
         else:
             stem, ext = plan.record["record_id"], placement.filed_suffix(path.name)
         return self.reserve(placement.unique_name(self.ctx.root, folder, stem, ext, self.taken))
@@ -172,11 +228,84 @@ def make_intent(
     """The intent row of one filing (not yet added to a session)."""
     target = names.document(path, plan, found)
     return Intent(
-        source=ctx.relative(path),
+        source=ctx.remember(path, plan.sha256),
         target=target,
-        sidecar_source=ctx.relative(found.sidecar) if found.sidecar else "",
+        sidecar_source=ctx.remember(found.sidecar) if found.sidecar else "",
         sidecar_target=names.sidecar(path, target, plan, found),
         sha256=plan.sha256,
         plan_json=plan.to_json(),
         created_at=datetime.now(),
     )
+
+
+# --- the rows of a plan (ingest step 4) ------------------------------------------
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def merge_record(session: Session, values: dict[str, str], when: datetime) -> None:
+    """Create the record, or fill the empty fields of the one already there. A disposed
+    record is final: :class:`IntegrityError` (ISSUE 9 item 3; the planner files such a
+    file as a conflict, so this is only reached in a race with a disposal)."""
+    columns: dict[str, Any] = dict(values)
+    columns["trigger"] = _day(values.get("trigger", ""))
+    columns["review_date"] = _day(values.get("review_date", ""))
+    record = session.get(Record, values["record_id"])
+    if record is None:
+        session.add(Record(**columns, first_filed_at=when))
+        session.flush()  # so that another file of this record in the batch finds it
+        return
+    if record.status == "disposed":
+        raise IntegrityError(
+            f"record {record.record_id} was disposed: a file claiming it is not merged into it"
+        )
+    for key, value in columns.items():
+        if value and not getattr(record, key):
+            setattr(record, key, value)
+    if SOURCE_RANK.get(columns["source"], 0) > SOURCE_RANK.get(record.source, 0):
+        record.source = columns["source"]
+
+
+def file_row(root: Path, relative: str, plan: Plan, kind: str, when: datetime) -> File:
+    """The File row of a file now at ``relative`` (stat taken from the disk)."""
+    st = (root / relative).stat()
+    document = kind == "document"
+    return File(
+        record_id=plan.record["record_id"],
+        path=relative,
+        kind=kind,
+        status=plan.status,
+        sha256=plan.sha256 if document else sha256_file(root / relative),
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        inode=st.st_ino,
+        duplicate_of=plan.duplicate_of if document else None,
+        original_name=plan.original_name,
+        first_seen_at=datetime.fromisoformat(plan.first_seen_at),
+        filed_at=when,
+        verified_at=when,
+    )
+
+
+def absorb_unclassified(session: Session, old_record_id: str, document: File) -> None:
+    """The old unclassified copy becomes a duplicate of ``document``; its ``U-`` record
+    goes (it has no files left) unless it is on hold."""
+    old = session.get(Record, old_record_id)
+    if old is None or old.status != "unclassified":
+        return
+    moved = File.record_id == old_record_id
+    session.execute(
+        update(File).where(moved, File.kind == "document").values(duplicate_of=document.id)
+    )
+    session.execute(
+        update(File).where(moved).values(record_id=document.record_id, status="duplicate")
+    )
+    held = session.scalar(select(Hold.id).where(Hold.record_id == old_record_id).limit(1))
+    if held is None:
+        session.execute(delete(Record).where(Record.record_id == old_record_id))
+    session.expire_all()

@@ -1,7 +1,10 @@
 """Record-ID QR codes on scans: PDF pages rendered with pypdfium2, images opened with
 Pillow, codes decoded with zxing-cpp (DESIGN.md, cycle step 2: a scan files itself).
 
-Library errors are re-raised as :class:`~docgen.errors.InputError` naming the file.
+Library errors are re-raised as :class:`~docgen.errors.InputError` naming the file,
+and so is a QR code whose text is not a record ID in full (ISSUE 9 items 1 and 7): a
+scan is never classified by an ID found inside a longer payload. Pages are rendered at
+no more than :data:`MAX_PIXELS`, and an image beyond Pillow's bomb limit is refused.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import pypdfium2
 import zxingcpp
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
+from docgen.archive.claims import valid_record_id
 from docgen.errors import InputError
-from docgen.rules.record_id import parse_record_id
+from docgen.textsafe import escape_controls
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
 #: Pages of a scanned PDF searched for a code (the form's QR code is on its first page;
@@ -22,30 +26,46 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".we
 MAX_PAGES = 4
 #: Rendering resolution of PDF pages (a QR code of ~2 cm decodes well at 200 dpi).
 DPI = 200
+#: The most pixels a page is rendered at (an A3 page at 200 dpi is ~10 million).
+MAX_PIXELS = 40_000_000
 _QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
-def record_ids_in_image(image: Image.Image) -> list[str]:
-    """The record IDs of every docgen QR code in ``image``, in reading order."""
+def record_ids_in_image(image: Image.Image, others: list[str] | None = None) -> list[str]:
+    """The record IDs of every docgen QR code in ``image``, in reading order; the text
+    of codes that are not a record ID in full is added to ``others``."""
     codes = zxingcpp.read_barcodes(image.convert("L"), formats=_QR)
-    found = []
+    found: list[str] = []
     for code in codes:
-        record = parse_record_id(code.text)
-        if record is not None and str(record) not in found:
-            found.append(str(record))
+        record_id = valid_record_id(code.text, content_ids=False)
+        if record_id is None:
+            (others if others is not None else []).append(code.text)
+        elif record_id not in found:
+            found.append(record_id)
     return found
+
+
+def _scale(page: pypdfium2.PdfPage) -> float:
+    width, height = page.get_size()
+    area = max(width * height, 1.0) * (DPI / 72) ** 2
+    return DPI / 72 if area <= MAX_PIXELS else DPI / 72 * (MAX_PIXELS / area) ** 0.5
 
 
 def _pdf_pages(path: Path) -> Iterator[Image.Image]:
     try:
         document = pypdfium2.PdfDocument(path)
-    except pypdfium2.PdfiumError as error:
+    except (pypdfium2.PdfiumError, OSError, ValueError) as error:
         raise InputError(f"{path.name}: not a readable PDF ({error})") from error
     try:
         for number in range(min(len(document), MAX_PAGES)):
-            page = document[number]
-            yield page.render(scale=DPI / 72).to_pil()
-            page.close()
+            try:
+                page = document[number]
+                image = page.render(scale=_scale(page)).to_pil()
+                page.close()
+            except (pypdfium2.PdfiumError, OSError, ValueError, MemoryError) as error:
+                message = f"{path.name}: page {number + 1} cannot be rendered ({error})"
+                raise InputError(message) from error
+            yield image
     finally:
         document.close()
 
@@ -57,7 +77,7 @@ def _image_frames(path: Path) -> Iterator[Image.Image]:
                 if number >= MAX_PAGES:
                     break
                 yield frame.copy()
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
         raise InputError(f"{path.name}: not a readable image ({error})") from error
 
 
@@ -68,11 +88,18 @@ def can_hold_qr(path: Path) -> bool:
 
 
 def record_ids_in_file(path: Path) -> list[str]:
-    """Record IDs from the QR codes on the first pages of a PDF or image file."""
+    """Record IDs from the QR codes on the first pages of a PDF or image file;
+    :class:`InputError` when it has QR codes but none is a record ID."""
     pages = _pdf_pages(path) if path.suffix.lower() == ".pdf" else _image_frames(path)
     found: list[str] = []
+    others: list[str] = []
     for page in pages:
-        found += [r for r in record_ids_in_image(page) if r not in found]
+        found += [r for r in record_ids_in_image(page, others) if r not in found]
         if found:
             break
+    if not found and others:
+        text = others[0] if len(others[0]) <= 60 else others[0][:60] + "…"
+        raise InputError(
+            f"{path.name}: a QR code that is not a docgen record ID: '{escape_controls(text)}'"
+        )
     return found

@@ -6,6 +6,10 @@ hint at which files to look at sooner. ``docgen archive scan`` runs :func:`scan`
 Skipped in the inbox: sidecars (they travel with their file), hidden files, Office
 lock files (``~$…``) and files a program is still writing under a temporary name
 (``*.part``, ``*.tmp``, ``*.crdownload``, ``*.partial``, ``*.swp``).
+
+Only regular files are filed (ISSUE 9 item 2): a symbolic link (to a file or a
+folder), a device, a FIFO or a socket is reported — one line naming it — and left
+alone, never opened; a linked folder is not descended into.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 
 from docgen.archive.classify import is_sidecar
 from docgen.archive.context import ArchiveContext
-from docgen.archive.ingest import PassResult, ingest_batch, sidecar_still_needed
+from docgen.archive.ingest import PassResult, ingest_batch, report, sidecar_still_needed
+from docgen.archive.paths import refusal, walk
 from docgen.archive.recovery import recover
 
 _TEMPORARY_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".swp")
@@ -36,26 +41,27 @@ def is_ignored(path: Path) -> bool:
     )
 
 
+def list_inbox(ctx: ArchiveContext) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(every regular file due to be filed, in path order; every other entry with why
+    it is left alone: links, devices, FIFOs, sockets — ISSUE 9 item 2)."""
+    files, others = walk(ctx.inbox)
+    refused = [(p, refusal(ctx.inbox, p)) for p in others if not _hidden_or_temporary(p)]
+    return [p for p in files if not is_ignored(p)], [(p, why) for p, why in refused if why]
+
+
+def _hidden_or_temporary(path: Path) -> bool:
+    return is_ignored(path) and not is_sidecar(path)
+
+
 def inbox_files(ctx: ArchiveContext) -> list[Path]:
-    """Every file in the inbox that is due to be filed, in path order."""
-    found = []
-    for folder, dirs, names in os.walk(ctx.inbox):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(folder, n) for n in sorted(names) if not is_ignored(Path(folder, n))]
-    return found
+    """Every regular file in the inbox that is due to be filed, in path order."""
+    return list_inbox(ctx)[0]
 
 
 def orphan_sidecars(ctx: ArchiveContext) -> list[Path]:
     """Sidecars in the inbox whose file is not there (it was filed before the sidecar
     came, or never arrived): they wait, and :func:`scan` names them."""
-    found = []
-    for folder, dirs, names in os.walk(ctx.inbox):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            path = Path(folder, name)
-            if is_sidecar(path) and not sidecar_still_needed(path):
-                found.append(path)
-    return sorted(found)
+    return [p for p in walk(ctx.inbox)[0] if is_sidecar(p) and not sidecar_still_needed(p)]
 
 
 def file_paths(
@@ -74,9 +80,17 @@ def file_paths(
 
 
 def reconcile(ctx: ArchiveContext, paths: list[Path] | None = None) -> PassResult:
-    """One pass over ``paths`` (default: the whole inbox)."""
+    """One pass over ``paths`` (default: the whole inbox, whose entries that are not
+    regular files are reported as failed, and left alone)."""
     now = datetime.now()
-    return file_paths(ctx, [(p, now) for p in (inbox_files(ctx) if paths is None else paths)])
+    if paths is not None:
+        return file_paths(ctx, [(p, now) for p in paths])
+    files, refused = list_inbox(ctx)
+    result = PassResult()
+    for path, why in refused:
+        report(ctx, path, why, result)
+    result.add(file_paths(ctx, [(p, now) for p in files]))
+    return result
 
 
 def scan(ctx: ArchiveContext, max_wait: float | None = None) -> PassResult:
@@ -88,8 +102,9 @@ def scan(ctx: ArchiveContext, max_wait: float | None = None) -> PassResult:
     total = reconcile(ctx)
     while total.waiting and time.monotonic() < deadline:
         time.sleep(min(1.0, max(stable / 4, 0.05)))
-        again = reconcile(ctx, [p for p in total.waiting if p.exists()])
+        again = reconcile(ctx, [p for p in total.waiting if os.path.lexists(p)])
         total.filed += again.filed
         total.failed += again.failed
+        total.notes += again.notes
         total.waiting = again.waiting
     return total

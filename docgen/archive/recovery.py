@@ -9,6 +9,10 @@ Run under the archive lock before any filing (scan, watch, rebuild). For each in
 * ``pending`` with the inbox file gone but the target in place with the right hash —
   roll forward: record it as the intent planned;
 * otherwise nothing is left to settle: the intent is dropped with a warning.
+
+An intent names its inbox file as shown (IDs masked, controls escaped), so the file is
+found by :meth:`~docgen.archive.context.ArchiveContext.inbox_path`; a target that
+leads outside ``records/`` (an index edited by hand) is never touched (ISSUE 9 item 1).
 """
 
 from __future__ import annotations
@@ -18,9 +22,17 @@ import logging
 from sqlalchemy import select
 
 from docgen.archive.context import ArchiveContext
-from docgen.archive.ingest import commit_filing, finish, mark_done, place_sidecar, roll_back
+from docgen.archive.ingest import (
+    commit_filing,
+    finish,
+    mark_done,
+    place_sidecar,
+    roll_back,
+    sidecar_source,
+)
 from docgen.archive.models import Intent
 from docgen.archive.placement import fsync_dir
+from docgen.errors import IntegrityError
 from docgen.fsutil import sha256_file
 
 log = logging.getLogger("docgen.archive")
@@ -32,9 +44,9 @@ def _drop(ctx: ArchiveContext, intent: Intent) -> None:
 
 
 def _roll_forward(ctx: ArchiveContext, intent: Intent) -> None:
-    sidecar = ctx.root / intent.sidecar_target if intent.sidecar_target else None
+    sidecar = ctx.target(intent.sidecar_target) if intent.sidecar_target else None
     if sidecar is not None and not sidecar.exists():
-        source_gone = intent.sidecar_source and not (ctx.root / intent.sidecar_source).exists()
+        source_gone = intent.sidecar_source and sidecar_source(ctx, intent) is None
         if source_gone:
             intent.sidecar_target = ""
         else:
@@ -53,14 +65,22 @@ def recover(ctx: ArchiveContext) -> int:
     with ctx.index.session() as session:
         intents = list(session.scalars(select(Intent).order_by(Intent.id)))
     for intent in intents:
-        target = ctx.root / intent.target
-        if intent.state == "done":
-            finish(ctx, [intent])
-        elif (ctx.root / intent.source).exists():
-            roll_back(ctx, intent)
-        elif target.exists() and sha256_file(target) == intent.sha256:
-            _roll_forward(ctx, intent)
-        else:
-            log.warning("recovery: %s vanished before it was filed", ctx.shown(intent.source))
+        try:
+            _settle(ctx, intent)
+        except IntegrityError as error:
+            log.error("recovery: dropped the intent for %s: %s", ctx.shown(intent.source), error)
             _drop(ctx, intent)
     return len(intents)
+
+
+def _settle(ctx: ArchiveContext, intent: Intent) -> None:
+    target = ctx.target(intent.target)
+    if intent.state == "done":
+        finish(ctx, [intent])
+    elif ctx.inbox_path(intent.source, intent.sha256) is not None:
+        roll_back(ctx, intent)
+    elif target.exists() and sha256_file(target) == intent.sha256:
+        _roll_forward(ctx, intent)
+    else:
+        log.warning("recovery: %s vanished before it was filed", ctx.shown(intent.source))
+        _drop(ctx, intent)

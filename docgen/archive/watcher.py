@@ -7,13 +7,17 @@ start and every ``archive.reconcile_minutes`` catches whatever the events missed
 (downtime, an inotify queue overflow, which watchdog drops silently).
 
 An error while filing one file is logged and the file retried at the next reconcile;
-if the observer's thread dies it is started again. :meth:`Watcher.stop` (called from
+if the observer's thread dies it is started again. An inbox entry that is not a
+regular file (a link, a device, a FIFO, a socket) is logged once and left alone
+(ISSUE 9 item 2); log lines show paths masked and escaped (items 5 and 6). :meth:`Watcher.stop` (called from
 a SIGTERM/SIGINT handler, or another thread) ends the loop after the current file.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -27,7 +31,7 @@ from watchdog.observers.polling import PollingObserver
 
 from docgen.archive.context import ArchiveContext
 from docgen.archive.plan import Filed
-from docgen.archive.reconcile import file_paths, inbox_files, is_ignored
+from docgen.archive.reconcile import file_paths, is_ignored, list_inbox
 from docgen.archive.recovery import recover
 
 log = logging.getLogger("docgen.archive")
@@ -77,6 +81,8 @@ class Watcher:
         self.stopping = threading.Event()
         self.observer: BaseObserver | None = None
         self.restarts = 0
+        #: Entries already reported as not regular files (logged once each).
+        self.refused: set[tuple[Path, str]] = set()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -112,9 +118,20 @@ class Watcher:
             if inside and not is_ignored(path):
                 self.pending.setdefault(path, now)
 
+    def _reconcile(self) -> None:
+        """Queue every regular file of the inbox; log each other entry once."""
+        files, refused = list_inbox(self.ctx)
+        for path, why in refused:
+            if (path, why) not in self.refused:
+                log.error("could not file %s: %s", self.ctx.shown(path), why)
+        self.refused = set(refused)
+        self._queue(files)
+
     def _file_pending(self) -> None:
-        items = [(p, seen) for p, seen in sorted(self.pending.items()) if p.is_file()]
+        items = [(p, seen) for p, seen in sorted(self.pending.items()) if _not_a_folder(p)]
         result = file_paths(self.ctx, items, self.stopping)
+        for shown, message in result.failed:
+            log.error("could not file %s: %s", shown, message)
         waiting = set(result.waiting)
         self.pending = {p: seen for p, seen in items if p in waiting}
         if result.filed:
@@ -130,7 +147,7 @@ class Watcher:
         try:
             while not self.stopping.is_set():
                 if self._keep_observer_alive() or time.monotonic() >= next_reconcile:
-                    self._queue(inbox_files(self.ctx))
+                    self._reconcile()
                     next_reconcile = time.monotonic() + interval
                 self._queue(self.hints.take())
                 self._file_pending()
@@ -138,3 +155,11 @@ class Watcher:
         finally:
             self._stop_observer()
             log.info("stopped watching")
+
+
+def _not_a_folder(path: Path) -> bool:
+    """Whether something other than a folder is at ``path`` (a link is not followed)."""
+    try:
+        return not stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False

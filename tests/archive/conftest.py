@@ -38,6 +38,21 @@ def archive_ws(tmp_path: Path) -> Workspace:
 
 
 @pytest.fixture
+def sharing_workspaces(tmp_path: Path) -> tuple[Workspace, Workspace, Path]:
+    """Two workspaces, each with its own state folder, whose ``paths.archive`` is one
+    shared archive root (two offices' PCs on one file share: ISSUE 9 item 4)."""
+    shared = tmp_path / "share" / "archive"
+    (shared / "inbox").mkdir(parents=True)
+    found = []
+    for name in ("a", "b"):
+        root = tmp_path / name
+        root.mkdir()
+        write_config(root, extra=f'[paths]\narchive = "{shared.as_posix()}"\n')
+        found.append(open_workspace(root, environ={}))
+    return found[0], found[1], shared
+
+
+@pytest.fixture
 def wait_until() -> Callable[..., None]:
     def wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,189 @@
+"""What a file claims about itself, checked before any of it reaches a path or the
+index (ISSUE 9 item 1; DESIGN.md, Conventions: everything a file says about itself —
+metadata, QR code, sidecar, manifest — is untrusted input).
+
+* :func:`valid_record_id`: a record ID in full (the grammar of
+  :mod:`docgen.rules.record_id`, with a possible form, variant and period), or
+  docgen's ``F-`` content ID; never an ID found inside a longer string.
+* :func:`check_metadata`: every field of a :class:`~docgen.metadata.RecordMetadata`
+  against its grammar (categories those of the retention schedule, periods, ISO
+  dates, forms, variants, hashes; free text without controls and bounded), or
+  :class:`~docgen.metadata.UntrustedMetadata` naming the source and the field.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import fields
+from datetime import date
+from typing import Any
+
+from docgen.metadata import RecordMetadata, UntrustedMetadata
+from docgen.privacy import mask_ids_in_text
+from docgen.rules.record_id import CATEGORY_BY_FORM, parse_record_id
+from docgen.rules.retention import CATEGORIES
+from docgen.textsafe import escape_controls
+
+#: IDs docgen gives a record without one of its own (``F-``, classified; ``U-`` is the
+#: archive's for unclassified files, which no file may claim).
+_CONTENT_ID = re.compile(r"F-[0-9A-F]{16}")
+_PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2]|H[12])")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_VARIANT = re.compile(r"[a-z][a-z_]{0,31}")
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+#: Years a period or date may name: the Republic's first (ROC year 1) onwards.
+FIRST_YEAR, LAST_YEAR = 1912, 9999
+_TEXT_LIMITS = {"unit": 64, "subject": 128, "title": 300}
+MAX_RECORD_IDS = 1000
+
+
+def _period_ok(code: str) -> bool:
+    """A record ID's period: ``YYYYMM``, ``YYYYHn`` or a real ``YYYYMMDD`` date."""
+    year = int(code[:4])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return False
+    if len(code) == 8:
+        try:
+            date(year, int(code[4:6]), int(code[6:]))
+        except ValueError:
+            return False
+        return True
+    return code[4] == "H" or 1 <= int(code[4:]) <= 12
+
+
+def valid_record_id(text: str, content_ids: bool = True) -> str | None:
+    """``text`` as a record ID if it is one in full (``DG-4M-202610-1A2B3C4D``, or with
+    ``content_ids`` a docgen ``F-`` + 16 hex content ID), else None: no search inside a
+    longer string, no unknown form/variant, no impossible period (ISSUE 9 item 1)."""
+    candidate = text.strip()
+    if not candidate.isascii():
+        return None
+    candidate = candidate.upper()
+    if content_ids and _CONTENT_ID.fullmatch(candidate):
+        return candidate
+    record = parse_record_id(candidate)
+    if record is None or str(record) != candidate:
+        return None
+    if (record.form, record.variant) not in CATEGORY_BY_FORM or not _period_ok(record.period):
+        return None
+    return candidate
+
+
+def _show(value: str) -> str:
+    """A rejected value, quoted for a one-line reason (masked, escaped, cut short)."""
+    cut = value if len(value) <= 60 else value[:60] + "…"
+    return escape_controls(repr(mask_ids_in_text(cut)))
+
+
+def _record_id(value: str) -> str:
+    if valid_record_id(value) is None:
+        return f"{_show(value)} is not a record ID (expected like DG-4M-202610-1A2B3C4D)"
+    return ""
+
+
+def _category(value: str) -> str:
+    if value not in CATEGORIES:
+        return f"unknown category {_show(value)}: one of {', '.join(sorted(CATEGORIES))}"
+    return ""
+
+
+def _period(value: str) -> str:
+    match = _PERIOD.fullmatch(value)
+    if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        return f"not a period: {_show(value)} (expected 2026-10 or 2026-H1)"
+    return ""
+
+
+def _date(value: str) -> str:
+    try:
+        day = date.fromisoformat(value) if _DATE.fullmatch(value) else None
+    except ValueError:
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return f"not a date: {_show(value)} (expected 2026-11-20)"
+    return ""
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        return "" if pattern.fullmatch(value) else f"not {what}: {_show(value)}"
+
+    return check
+
+
+#: The grammar of each field (free text — unit, subject, title — is only bounded).
+_CHECKS: dict[str, Callable[[str], str]] = {
+    "record_id": _record_id,
+    "category": _category,
+    "period": _period,
+    "trigger": _date,
+    "review_date": _date,
+    "form": _matching(re.compile(r"[1-6]"), "a form (1 to 6)"),
+    "variant": _matching(_VARIANT, "a variant (like monthly)"),
+    "data_sha256": _matching(_SHA256_HEX, "a SHA-256 (64 hex digits)"),
+    "template_sha256": _matching(_SHA256_HEX, "a SHA-256 (64 hex digits)"),
+}
+
+
+def _check_field(name: str, value: str) -> str:
+    """The problem with one text field ("" when it is fine)."""
+    if not value:
+        return ""
+    if escape_controls(value) != value:
+        return f"{_show(value)} holds control or bidi characters"
+    if problem := _CHECKS.get(name, lambda _: "")(value):
+        return problem
+    limit = _TEXT_LIMITS.get(name, 300)
+    return f"{len(value)} characters long (at most {limit})" if len(value) > limit else ""
+
+
+def _agrees(meta: RecordMetadata) -> str:
+    """The problem when the record ID and the category or form contradict each other."""
+    record = parse_record_id(meta.record_id) if meta.record_id.startswith("DG-") else None
+    if record is None:
+        return ""
+    if meta.category and meta.category != record.category:
+        return f"field category: {meta.category!r} contradicts record ID {meta.record_id}"
+    if meta.form and meta.form != str(record.form):
+        return f"field form: {meta.form!r} contradicts record ID {meta.record_id}"
+    return ""
+
+
+def check_metadata(meta: RecordMetadata, where: str) -> RecordMetadata:
+    """``meta`` read from a file, validated field by field before any of it reaches a
+    path or the index; IDs normalised, national IDs in free text masked (R8).
+    :class:`UntrustedMetadata` names ``where`` and the first bad field."""
+    values: dict[str, Any] = {}
+    for item in fields(RecordMetadata):
+        value = getattr(meta, item.name)
+        if item.name == "record_ids":
+            continue
+        if not isinstance(value, str):
+            raise UntrustedMetadata(f"{where}: field {item.name}: not text")
+        problem = _check_field(item.name, value.strip())
+        if problem:
+            raise UntrustedMetadata(f"{where}: field {item.name}: {problem}")
+        values[item.name] = mask_ids_in_text(value.strip())
+    values["record_id"] = valid_record_id(values["record_id"]) or ""
+    values["record_ids"] = _check_record_ids(meta.record_ids, where)
+    checked = RecordMetadata(**values)
+    if problem := _agrees(checked):
+        raise UntrustedMetadata(f"{where}: {problem}")
+    return checked
+
+
+def _check_record_ids(ids: Any, where: str) -> list[str]:
+    if not isinstance(ids, list) or len(ids) > MAX_RECORD_IDS:
+        raise UntrustedMetadata(f"{where}: field record_ids: not a list of record IDs")
+    found: list[str] = []
+    for text in ids:
+        record_id = valid_record_id(text) if isinstance(text, str) else None
+        if record_id is None:
+            raise UntrustedMetadata(
+                f"{where}: field record_ids: {_show(str(text))} is not a record ID"
+            )
+        found += [] if record_id in found else [record_id]
+    return found
