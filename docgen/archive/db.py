@@ -13,7 +13,8 @@ Public API (RET and the CLI use these)::
 
 Tables and statuses: :mod:`docgen.archive.models`. Missing files (indexed but gone
 from the folder): :func:`docgen.archive.fixity.gone_files`. Tombstones:
-:func:`docgen.archive.tombstones.write_tombstone`.
+:func:`docgen.archive.tombstones.write_tombstone`; hold files:
+:mod:`docgen.archive.holds`; disposal plans: :mod:`docgen.archive.disposal_plan`.
 
 The connection runs SQLite in WAL mode (readers never block the watcher), with
 foreign keys on, ``synchronous=NORMAL`` (a killed process loses no committed
@@ -100,9 +101,33 @@ def _v2(conn: Connection) -> None:
     )
 
 
+def _v3(conn: Connection) -> None:
+    """Resumable disposal (ISSUE 9 item 3): a plan per ``archive dispose``, one row per
+    record with the step it reached; and who approved a disposal, and when (item 4)."""
+    for statement in (
+        """CREATE TABLE disposal_plans (
+            plan_id TEXT PRIMARY KEY, approval TEXT NOT NULL, approved_by TEXT NOT NULL,
+            approved_on DATE NOT NULL, disposed_by TEXT NOT NULL, as_of DATE NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending', created_at DATETIME NOT NULL,
+            finished_at DATETIME)""",
+        """CREATE TABLE disposal_plan_items (
+            id INTEGER PRIMARY KEY,
+            plan_id TEXT NOT NULL REFERENCES disposal_plans(plan_id),
+            position INTEGER NOT NULL, record_id TEXT NOT NULL REFERENCES records(record_id),
+            files_json TEXT NOT NULL, metadata_json TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'planned', note TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX ix_disposal_plan_items_plan_id ON disposal_plan_items(plan_id)",
+        "CREATE INDEX ix_disposal_plan_items_record_id ON disposal_plan_items(record_id)",
+        "ALTER TABLE disposals ADD COLUMN approved_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE disposals ADD COLUMN approved_on DATE",
+        "ALTER TABLE disposals ADD COLUMN plan_id TEXT NOT NULL DEFAULT ''",
+    ):
+        conn.execute(text(statement))
+
+
 #: Migrations in order: MIGRATIONS[n - 1] takes the schema from version n - 1 to n.
 #: Append new steps; never edit a released one.
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

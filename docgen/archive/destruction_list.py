@@ -98,10 +98,12 @@ def retention_report(
     as_of: date,
     office: str = "",
     list_all: bool = False,
+    extra_holds: Mapping[str, str] | None = None,
 ) -> Report:
     """The draft destruction list as of ``as_of`` (R4.2, R6.2–R6.4); with ``list_all``
-    every record with its retention, else candidates and the records set apart."""
-    items = record_retentions(session, schedule, accounts, as_of)
+    every record with its retention, else candidates and the records set apart.
+    ``extra_holds``: the holds of the hold files (ISSUE 9 item 1)."""
+    items = record_retentions(session, schedule, accounts, as_of, extra_holds)
     by_section: dict[str, list[dict[str, Any]]] = {name: [] for name in _SECTION_ORDER}
     counts = dict.fromkeys(_SECTION_ORDER, 0)
     shared: dict[tuple[int, int, date | None, str | None], dict[str, str]] = {}

@@ -1,104 +1,94 @@
-"""Legal holds, and disposal under an approval (DESIGN.md, Retention; RULES.md,
-Decisions: 檔案法 Art. 12).
+"""Disposal under an approval (DESIGN.md, Retention; RULES.md, Decisions: 檔案法
+Art. 12; ISSUE 9 items 3 and 4).
 
-* :func:`place_hold` / :func:`release_hold`: a record on an unreleased hold is never
-  disposed.
-* :func:`dispose` removes the files of approved candidates not on hold — and refuses
-  the whole request, naming each reason, if any record is not one. It is the only
-  code in docgen that deletes an archived file. A tombstone (hashes, metadata,
-  approval, when, who) stays in the index and as a file under ``records/.tombstones/``.
-  The candidates are those of the draft destruction list
-  (:mod:`docgen.archive.destruction_list`).
+:func:`dispose` removes the files of approved destruction candidates not on hold —
+and refuses the whole request, naming each reason, if any record is not one. It is
+the only code in docgen that deletes an archived file. The approval is the 發文字號 of
+the approved destruction list, who approved it and when, someone other than the
+person disposing (:mod:`docgen.archive.approval`). The candidates are those of the
+draft destruction list (:mod:`docgen.archive.destruction_list`). Holds:
+:mod:`docgen.archive.holds`.
+
+Each disposal is a resumable plan (:mod:`docgen.archive.disposal_plan`), each step
+durable before the next:
+
+1. the journal gets the intent: the plan, its records and files, the approval, who;
+2. the index gets the plan, one row per record;
+3. per record: its tombstone (:mod:`docgen.archive.tombstones`), then its files
+   removed, then the index updated — the plan row says which step it reached;
+4. the journal gets the completion, and the plan is marked done.
+
+Killed anywhere, the same command run again finishes the plan (a record put on hold
+before its step 3 began is kept); any other disposal is refused while it is
+unfinished. :func:`preview` (``--dry-run``) lists what would be removed, with each
+file's SHA-256, and writes nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
+from docgen.archive.approval import Approval, check_approval
 from docgen.archive.db import Index, files_of, open_index
-from docgen.archive.models import Disposal, File, Hold, Record
-from docgen.archive.placement import RECORDS, TOMBSTONES, fsync_dir, write_durably
+from docgen.archive.disposal_plan import (
+    DONE,
+    KEPT,
+    DisposalResult,
+    PlannedRecord,
+    Request,
+    check_same_plan,
+    completion_details,
+    completion_journalled,
+    finish_plan,
+    intent_details,
+    pending_plan,
+    plan_items,
+    record_plan,
+)
+from docgen.archive.disposal_steps import check_unchanged, run_plan
+from docgen.archive.holds import active_hold, holds_on_file, place_hold, release_hold
+from docgen.archive.models import File, Record
 from docgen.archive.retention import (
     RecordRetention,
     load_accounts,
     load_workspace_schedule,
     record_retentions,
 )
+from docgen.archive.untrusted import check_record_id
 from docgen.calendar import format_roc_short
 from docgen.config import Workspace
-from docgen.errors import InputError, IntegrityError
-from docgen.fsutil import sha256_file
+from docgen.errors import InputError
+from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.rules.retention import Status
 
-#: Columns of the destruction list (銷毀目錄), then what the archive adds.
-
-# --- holds ---------------------------------------------------------------------------
-
-
-def _record(session: Session, record_id: str) -> Record:
-    record = session.get(Record, record_id)
-    if record is None:
-        raise InputError(f"record {record_id} is not in the archive index")
-    return record
-
-
-def active_hold(session: Session, record_id: str) -> Hold | None:
-    """The record's unreleased hold, if it has one."""
-    query = select(Hold).where(Hold.record_id == record_id, Hold.released_at.is_(None))
-    return session.scalars(query).first()
-
-
-def place_hold(index: Index, record_id: str, reason: str, by: str, now: datetime) -> Hold:
-    """Put ``record_id`` on hold: it is never disposed until released. National IDs
-    in the reason are masked before it is stored."""
-    if not reason.strip():
-        raise InputError("a hold needs a reason: add --reason TEXT (e.g. the case or letter)")
-    with index.session() as session:
-        record = _record(session, record_id)
-        if record.status == "disposed":
-            raise InputError(f"record {record_id} was disposed: there is nothing to hold")
-        held = active_hold(session, record_id)
-        if held is not None:
-            raise InputError(
-                f"record {record_id} is already on hold since "
-                f"{format_roc_short(held.placed_at.date())}: {mask_ids_in_text(held.reason)}"
-            )
-        masked = mask_ids_in_text(reason.strip())  # the index is kept for years: no IDs
-        hold = Hold(record_id=record_id, reason=masked, placed_by=by, placed_at=now)
-        session.add(hold)
-        return hold
-
-
-def release_hold(index: Index, record_id: str, by: str, now: datetime) -> Hold:
-    """Release the hold on ``record_id``; its retention runs as before."""
-    with index.session() as session:
-        _record(session, record_id)
-        hold = active_hold(session, record_id)
-        if hold is None:
-            raise InputError(f"record {record_id} is not on hold")
-        hold.released_by, hold.released_at = by, now
-        return hold
-
-
-# --- disposal -------------------------------------------------------------------------
+__all__ = [
+    "Preview",
+    "active_hold",
+    "check_disposable",
+    "dispose",
+    "place_hold",
+    "preview",
+    "refusal",
+    "release_hold",
+]
 
 
 @dataclass(frozen=True)
-class Disposed:
-    """One disposed record: its tombstone file and the files removed (relative paths)."""
+class Preview:
+    """What a disposal would remove (``--dry-run``); ``files`` as (path, SHA-256)."""
 
-    record_id: str
-    tombstone: Path
-    files: list[str]
+    plan_id: str
+    approval: Approval
+    records: list[tuple[str, list[tuple[str, str]]]]
+    resumes: bool
 
 
 def refusal(item: RecordRetention | None, record: Record | None, as_of: date) -> str:
@@ -136,105 +126,133 @@ def check_not_future(as_of: date, today: date) -> None:
 def check_disposable(
     index: Index, workspace: Workspace, record_ids: Sequence[str], as_of: date
 ) -> None:
-    """Raise :class:`InputError` naming every record that may not be disposed."""
+    """Raise :class:`InputError` naming every record that may not be disposed. Holds
+    count from the index and from the hold files (ISSUE 9 item 1)."""
     schedule, accounts = load_workspace_schedule(workspace), load_accounts(workspace)
+    on_file = holds_on_file(workspace.archive_root)
     with index.session() as session:
-        items = {i.record_id: i for i in record_retentions(session, schedule, accounts, as_of)}
+        items = record_retentions(session, schedule, accounts, as_of, extra_holds=on_file)
+        by_id = {i.record_id: i for i in items}
         problems = [
             f"{rid}: {why}"
             for rid in record_ids
-            if (why := refusal(items.get(rid), session.get(Record, rid), as_of))
+            if (why := refusal(by_id.get(rid), session.get(Record, rid), as_of))
         ]
     if problems:
-        raise InputError("nothing was disposed:", problems)
+        raise InputError("nothing was disposed:\n  " + "\n  ".join(problems))
+
+
+def _request(
+    record_ids: Sequence[str], approval: Approval, as_of: date, by: str, now: datetime
+) -> Request:
+    """The disposal asked for, checked before anything is read or written."""
+    check_not_future(as_of, now.date())
+    if not isinstance(approval, Approval):
+        raise InputError("a disposal needs the approval: its 文號, who approved it and when")
+    checked = check_approval(approval, by, now.date())
+    if not record_ids:
+        raise InputError("name the records to dispose of (their record IDs)")
+    unique = [check_record_id(rid) for rid in dict.fromkeys(r.strip() for r in record_ids)]
+    return Request(unique, checked, as_of, by)
+
+
+def _planned(index: Index, workspace: Workspace, request: Request) -> list[PlannedRecord]:
+    """What a new plan disposes: every record checked, every file unchanged."""
+    check_disposable(index, workspace, request.record_ids, request.as_of)
+    root = workspace.archive_root
+    planned = []
+    with index.session() as session:
+        for rid in request.record_ids:
+            record = session.get(Record, rid)
+            assert record is not None
+            files = [_file_entry(f) for f in files_of(session, rid)]
+            planned.append(PlannedRecord(rid, files, _metadata(record)))
+    for item in planned:
+        check_unchanged(root, item.files)
+    return planned
+
+
+@contextlib.contextmanager
+def disposal_lock(workspace: Workspace) -> Iterator[None]:
+    """One disposal at a time (a second is refused at once, not queued)."""
+    workspace.state_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(workspace.state_dir / "disposal.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                "nothing was disposed: another `docgen archive dispose` is running on this "
+                "archive; wait for it to finish"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def dispose(
     workspace: Workspace,
     record_ids: Sequence[str],
-    approval: str,
+    approval: Approval,
     as_of: date,
     by: str,
     now: datetime,
-) -> list[Disposed]:
+) -> DisposalResult:
     """Dispose of approved destruction candidates (檔案法 Art. 12): all of them, or —
     if any is not a candidate, is on hold or is unknown — none, with every reason.
-    Disposal happens ``now`` (the caller's clock): ``as_of`` may not be later."""
-    approval, now = approval.strip(), now.replace(microsecond=0)
-    check_not_future(as_of, now.date())
-    if not approval:
-        raise InputError(
-            "a disposal needs the approval reference (文號) of the approved destruction "
-            "list: add --approval 文號"
-        )
-    if not record_ids:
-        raise InputError("name the records to dispose of (their record IDs)")
-    unique = list(dict.fromkeys(record_ids))
+    Disposal happens ``now`` (the caller's clock): ``as_of`` may not be later. An
+    unfinished plan of the same records and approval is finished instead."""
+    now = now.replace(microsecond=0)
+    request = _request(record_ids, approval, as_of, by, now)
+    journal = Journal(workspace.journal_path, workspace.root)
+    root = workspace.archive_root
+    with disposal_lock(workspace), open_index(workspace) as index:
+        plan = pending_plan(index)
+        resumed = plan is not None
+        if plan is not None:
+            check_same_plan(index, plan, request)
+            plan_id = plan.plan_id
+        else:
+            planned = _planned(index, workspace, request)
+            journal.append("archive dispose", details=intent_details(request, planned))
+            plan_id = record_plan(index, request, planned, now)
+        result = run_plan(index, root, plan_id, now)
+        result.resumed = resumed
+        if not (resumed and completion_journalled(journal, plan_id)):
+            outputs = [d.tombstone for d in result.disposed]
+            journal.append(
+                "archive dispose", outputs=outputs, details=completion_details(result, by)
+            )
+        finish_plan(index, plan_id, now)
+    return result
+
+
+def preview(
+    workspace: Workspace,
+    record_ids: Sequence[str],
+    approval: Approval,
+    as_of: date,
+    by: str,
+    now: datetime,
+) -> Preview:
+    """What :func:`dispose` would remove, checked the same way; writes nothing."""
+    request = _request(record_ids, approval, as_of, by, now.replace(microsecond=0))
+    if not workspace.index_path.exists():
+        raise InputError(f"nothing to dispose: there is no archive index at {workspace.index_path}")
     root = workspace.archive_root
     with open_index(workspace) as index:
-        check_disposable(index, workspace, unique, as_of)
-        doomed = [_doomed(index, root, rid) for rid in unique]
-        return [_dispose_one(index, root, item, approval, by, now) for item in doomed]
-
-
-@dataclass(frozen=True)
-class _Doomed:
-    """What a disposal will remove and record: the record's files and metadata."""
-
-    record_id: str
-    files: list[dict[str, Any]]
-    metadata: dict[str, Any]
-
-
-def _doomed(index: Index, root: Path, record_id: str) -> _Doomed:
-    with index.session() as session:
-        record = _record(session, record_id)
-        listed = [_file_entry(f) for f in files_of(session, record_id)]
-        doomed = _Doomed(record_id, listed, _metadata(record))
-    _check_unchanged(root, listed)
-    return doomed
-
-
-def _dispose_one(
-    index: Index, root: Path, doomed: _Doomed, approval: str, by: str, now: datetime
-) -> Disposed:
-    """Tombstone first (durable), then the files, then the index. Interrupted, the
-    record is still filed in the index (its files perhaps gone, the tombstone saying
-    why): the same ``dispose`` run again finishes it."""
-    rid, listed = doomed.record_id, doomed.files
-    tombstone = write_tombstone(root, rid, listed, doomed.metadata, approval, by, now)
-    for entry in listed:
-        (root / entry["path"]).unlink(missing_ok=True)
-    for folder in {(root / entry["path"]).parent for entry in listed}:
-        fsync_dir(folder)
-    with index.session() as session:
-        session.add(
-            Disposal(
-                record_id=rid,
-                files_json=json.dumps(listed, ensure_ascii=False),
-                metadata_json=json.dumps(doomed.metadata, ensure_ascii=False),
-                approval=approval,
-                disposed_by=by,
-                disposed_at=now,
-                tombstone_path=tombstone.relative_to(root).as_posix(),
-            )
-        )
-        _record(session, rid).status = "disposed"
-        for file in files_of(session, rid):
-            file.status = "disposed"
-    return Disposed(rid, tombstone, [e["path"] for e in listed])
-
-
-def _check_unchanged(root: Path, listed: list[dict[str, Any]]) -> None:
-    """The tombstone must name what is destroyed: a file changed since it was filed
-    is an :class:`IntegrityError` (settle fixity first), and nothing is disposed."""
-    for entry in listed:
-        path = root / entry["path"]
-        if path.exists() and sha256_file(path) != entry["sha256"]:
-            raise IntegrityError(
-                f"{entry['path']} changed since it was filed (SHA-256 differs): nothing was "
-                "disposed; run `docgen archive report fixity` and settle it first"
-            )
+        plan = pending_plan(index)
+        if plan is not None:
+            check_same_plan(index, plan, request)
+            items = [i for i in plan_items(index, plan.plan_id) if i.state not in (DONE, KEPT)]
+            planned = [PlannedRecord(i.record_id, json.loads(i.files_json), {}) for i in items]
+        else:
+            planned = _planned(index, workspace, request)
+    records = [
+        (p.record_id, [(f["path"], f["sha256"]) for f in p.files if (root / f["path"]).exists()])
+        for p in planned
+    ]
+    return Preview(request.plan_id, request.approval, records, plan is not None)
 
 
 def _file_entry(file: File) -> dict[str, Any]:
@@ -249,29 +267,3 @@ def _metadata(record: Record) -> dict[str, Any]:
     found["review_date"] = record.review_date.isoformat() if record.review_date else ""
     found["record_ids"] = record.record_ids.split()
     return found
-
-
-def write_tombstone(
-    root: Path,
-    record_id: str,
-    files: list[dict[str, Any]],
-    metadata: dict[str, Any],
-    approval: str,
-    by: str,
-    now: datetime,
-) -> Path:
-    """The tombstone file ``records/.tombstones/<record ID>.json``, written durably
-    (format ``docgen-tombstone/1``, read back by :mod:`docgen.archive.rebuild`)."""
-    target = root / RECORDS / TOMBSTONES / f"{record_id}.json"
-    payload = {
-        "format": "docgen-tombstone/1",
-        "record_id": record_id,
-        "metadata": metadata,
-        "files": files,
-        "approval": approval,
-        "disposed_by": by,
-        "disposed_at": now.isoformat(timespec="seconds"),
-    }
-    text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    write_durably(target, text.encode("utf-8"))
-    return target

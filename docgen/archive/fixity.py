@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from docgen.archive.db import Index, open_index
 from docgen.archive.models import File, Intent, Record
 from docgen.archive.placement import RECORDS, TOMBSTONES
+from docgen.archive.untrusted import HOLDS
 from docgen.config import Workspace
 from docgen.fsutil import sha256_file
 from docgen.privacy import mask_ids_in_text
@@ -51,10 +52,11 @@ class SweepResult:
 
 
 def records_on_disk(root: Path) -> dict[str, os.stat_result]:
-    """Every file under ``records/`` (except tombstones and temporary files) and its stat."""
+    """Every file under ``records/`` (except tombstones, hold files and temporary
+    files) and its stat."""
     found: dict[str, os.stat_result] = {}
     for folder, dirs, names in os.walk(root / RECORDS):
-        dirs[:] = [d for d in dirs if d != TOMBSTONES]
+        dirs[:] = [d for d in dirs if d not in (TOMBSTONES, HOLDS)]
         base = Path(folder).relative_to(root).as_posix()
         for name in names:
             if name.startswith(".") and name.endswith(".part"):

@@ -1,4 +1,4 @@
-"""The archive index's tables as SQLAlchemy 2 ORM classes (schema version 2).
+"""The archive index's tables as SQLAlchemy 2 ORM classes (schema version 3).
 
 The schema itself is created and upgraded by the migrations in
 :mod:`docgen.archive.db`; these classes only map the tables. Paths are POSIX text
@@ -15,6 +15,11 @@ Statuses:
   A file whose bytes are gone is not a status: :func:`docgen.archive.fixity.gone_files`
   computes it from the folder.
 * ``File.kind``: ``document`` or ``sidecar`` (a ``NAME.meta.yaml`` filed beside it).
+* ``DisposalPlan.state``: ``pending`` (begun, not finished: a rerun of the same
+  ``archive dispose`` finishes it) or ``done``. ``DisposalPlanItem.state``: the step
+  one record reached — ``planned``, ``tombstoned`` (tombstone written), ``removed``
+  (files removed), ``done`` (index updated), or ``kept`` (put on hold before its
+  disposal began, so not disposed) (ISSUE 9 item 3).
 """
 
 from __future__ import annotations
@@ -107,6 +112,47 @@ class Disposal(Base):
     disposed_by: Mapped[str] = mapped_column(String, default="")
     disposed_at: Mapped[datetime]
     tombstone_path: Mapped[str] = mapped_column(String, default="")
+    approved_by: Mapped[str] = mapped_column(String, default="")  # schema v3
+    approved_on: Mapped[date | None] = mapped_column(default=None)  # schema v3
+    plan_id: Mapped[str] = mapped_column(String, default="")  # schema v3
+
+
+class DisposalPlan(Base):
+    """One ``archive dispose`` (ISSUE 9 item 3): what it disposes under which approval,
+    recorded before anything is removed, so that an interrupted one can be finished."""
+
+    __tablename__ = "disposal_plans"
+
+    plan_id: Mapped[str] = mapped_column(String, primary_key=True)  # DP-YYYYMMDD-8 hex
+    approval: Mapped[str] = mapped_column(String)  # 發文字號 of the approval
+    approved_by: Mapped[str] = mapped_column(String)
+    approved_on: Mapped[date]
+    disposed_by: Mapped[str] = mapped_column(String)
+    as_of: Mapped[date]
+    state: Mapped[str] = mapped_column(String, default="pending")  # pending|done
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    items: Mapped[list[DisposalPlanItem]] = relationship(
+        back_populates="plan", order_by="DisposalPlanItem.position"
+    )
+
+
+class DisposalPlanItem(Base):
+    """One record of a disposal plan and the step it reached (see the module docstring)."""
+
+    __tablename__ = "disposal_plan_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("disposal_plans.plan_id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.record_id"), index=True)
+    files_json: Mapped[str] = mapped_column(Text)  # what is removed, as planned
+    metadata_json: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String, default="planned")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    plan: Mapped[DisposalPlan] = relationship(back_populates="items")
 
 
 class FormIssued(Base):

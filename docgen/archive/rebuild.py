@@ -5,11 +5,15 @@ embedded metadata, else the record-ID QR code, else its filed sidecar (a sidecar
 docgen wrote for a path-rule filing keeps that origin) — and files of identical
 content are grouped: the copy in a category folder is the record's file, the others
 are its duplicates (an unclassified copy only stands alone when nothing classifies
-it). Tombstones (``records/.tombstones/*.json``, format ``docgen-tombstone/1`` written
-by :func:`docgen.archive.disposal.write_tombstone`) give the disposed records and
-their approvals; filed forms manifests the forms issued. Holds are not in any file:
-they are carried over from the old index when it can be read (and so are forms issued
-that no filed manifest lists).
+it). Tombstones (``records/.tombstones/*.json``, :mod:`docgen.archive.tombstones`)
+give the disposed records and their approvals, and are read first: a file claiming a
+disposed record is a conflict, reported and not filed (ISSUE 9 item 2). Hold files
+(``records/.holds/*.json``, :mod:`docgen.archive.holds`) give the holds (ISSUE 9
+item 1); filed forms manifests the forms issued. What no file holds — holds placed
+before hold files existed, forms issued that no filed manifest lists, disposal plans
+— is carried over from the old index when it can be read
+(:mod:`docgen.archive.rebuild_trail`). A tombstone or hold file that fails validation
+is reported as a problem, never a traceback.
 
 What the files cannot tell — when a file was first seen and filed, its name in the
 inbox — is not restored; :func:`compare` ignores it.
@@ -17,41 +21,43 @@ inbox — is not restored; :func:`compare` ignores it.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docgen.archive.classify import SIDECAR_SUFFIX, classify, find_sidecar
+from docgen.archive.classify import SIDECAR_SUFFIX, Classification, classify, find_sidecar
 from docgen.archive.context import ArchiveContext
 from docgen.archive.db import Index
 from docgen.archive.fixity import records_on_disk
-from docgen.archive.ingest import merge_record
 from docgen.archive.issued import note_issued
 from docgen.archive.models import Disposal, File, FormIssued, Hold, Record
-from docgen.archive.placement import DUPLICATES, RECORDS, TOMBSTONES, UNCLASSIFIED
-from docgen.archive.plan import record_values
-from docgen.errors import InputError
+from docgen.archive.placement import DUPLICATES, UNCLASSIFIED
+from docgen.archive.plan import (
+    disposal_note,
+    merge_record,
+    record_id_for,
+    record_values,
+    refuse_disposed,
+)
+from docgen.archive.rebuild_trail import (
+    Disposed,
+    RebuildResult,
+    apply_holds,
+    apply_tombstones,
+    carry_disposals,
+    carry_plans,
+)
+from docgen.archive.tombstones import TOMBSTONE_FORMAT
 from docgen.fsutil import sha256_file
+from docgen.metadata import RecordMetadata
+from docgen.privacy import mask_ids_in_text
 
-TOMBSTONE_FORMAT = "docgen-tombstone/1"
-
-
-@dataclass
-class RebuildResult:
-    """What the new index holds."""
-
-    records: int = 0
-    files: int = 0
-    disposals: int = 0
-    holds_carried: int = 0
-    holds_dropped: int = 0
+__all__ = ["TOMBSTONE_FORMAT", "RebuildResult", "compare", "fill", "rebuild_into"]
 
 
 def _rank(path: str) -> tuple[int, str]:
@@ -89,12 +95,30 @@ def _add_with_sidecar(session: Session, root: Path, document: File, sidecars: se
 
 
 def _file_group(
-    ctx: ArchiveContext, session: Session, sha256: str, paths: list[str], sidecars: set[str]
+    ctx: ArchiveContext,
+    session: Session,
+    sha256: str,
+    paths: list[str],
+    sidecars: set[str],
+    disposed: Disposed,
+    result: RebuildResult,
 ) -> None:
-    """One content: its record's file, then the duplicates of it."""
+    """One content: its record's file, then the duplicates of it. A file claiming a
+    disposed record (or having a disposed file's content) is a conflict, filed as the
+    ingest files it — unclassified, the disposal in its reason — and reported; one at
+    a disposed file's path is not filed at all (ISSUE 9 item 2: the tombstone wins)."""
     primary, *copies = sorted(paths, key=_rank)
-    found = classify(ctx.root / primary, primary, [], ctx.use_qr)
+    taken = [p for p in paths if p in disposed.paths]
+    if taken:
+        why = f"sits where a disposed file of {disposed.paths[taken[0]]} was"
+        _conflicts(result, paths, f"{why}: not filed; move it out of records/")
+        return
+    found = _refuse_disposed(
+        session, classify(ctx.root / primary, primary, [], ctx.use_qr), sha256, disposed
+    )
     values = record_values(found, sha256)
+    if found.conflict:
+        _conflicts(result, paths, f"{found.reason}; move it out of records/")
     merge_record(session, values, datetime.now())
     status = "filed" if found.classified else "unclassified"
     document = _file(ctx.root, primary, values["record_id"], status, "document", sha256)
@@ -108,75 +132,29 @@ def _file_group(
         _add_with_sidecar(session, ctx.root, copy, sidecars)
 
 
-def _day(text: str) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _conflicts(result: RebuildResult, paths: list[str], why: str) -> None:
+    result.conflicts += [mask_ids_in_text(f"{path}: {why}") for path in sorted(paths)]
 
 
-def _tombstone(session: Session, path: Path, root: Path) -> None:
-    try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != TOMBSTONE_FORMAT:
-            raise ValueError(f"format is not {TOMBSTONE_FORMAT}")
-        meta = data["metadata"]
-        record_id = data["record_id"]
-        disposed_at = datetime.fromisoformat(data["disposed_at"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise InputError(f"{path}: not a readable tombstone ({error})") from error
-    if session.get(Record, record_id) is None:
-        fields = ("category", "form", "variant", "period", "unit", "subject", "title")
-        values = {name: str(meta.get(name, "")) for name in fields}
-        session.add(
-            Record(
-                record_id=record_id,
-                **values,
-                trigger=_day(meta.get("trigger", "")),
-                review_date=_day(meta.get("review_date", "")),
-                record_ids=" ".join(meta.get("record_ids", [])),
-                status="disposed",
-                source=str(meta.get("source", "")),
-            )
-        )
-    for entry in data.get("files", []):
-        if session.scalar(select(File.id).where(File.path == entry["path"])) is None:
-            session.add(
-                File(
-                    record_id=record_id,
-                    path=entry["path"],
-                    kind=entry.get("kind", "document"),
-                    status="disposed",
-                    sha256=entry["sha256"],
-                    size=int(entry.get("size", 0)),
-                    mtime_ns=0,
-                    inode=0,
-                )
-            )
-    session.add(
-        Disposal(
-            record_id=record_id,
-            files_json=json.dumps(data.get("files", []), ensure_ascii=False),
-            metadata_json=json.dumps(meta, ensure_ascii=False),
-            approval=data.get("approval", ""),
-            disposed_by=data.get("disposed_by", ""),
-            disposed_at=disposed_at,
-            tombstone_path=path.relative_to(root).as_posix(),
-        )
-    )
-    session.flush()
+def _refuse_disposed(
+    session: Session, found: Classification, sha256: str, disposed: Disposed
+) -> Classification:
+    """``found``, or a conflict with the disposed record it claims (as the ingest
+    judges it, :func:`docgen.archive.plan.refuse_disposed`), including a record known
+    disposed only by the name of a tombstone that cannot be read."""
+    if sha256 in disposed.hashes:
+        how, record_id = "has the content of", disposed.hashes[sha256]
+    elif found.classified and record_id_for(found.meta, sha256, True) in disposed.record_ids:
+        how, record_id = f"claims (by {found.source}) the", record_id_for(found.meta, sha256, True)
+    else:
+        return refuse_disposed(session, found, sha256)
+    reason = disposal_note(session, record_id, how)
+    return Classification(RecordMetadata(), "none", reason, found.sidecar, conflict=record_id)
 
 
-def _carry_over(old: Index, session: Session, result: RebuildResult) -> None:
-    """Holds and forms issued from the old index (not in any file)."""
-    known = set(session.scalars(select(Record.record_id)))
+def _carry_forms(old: Index, session: Session) -> None:
+    """Forms issued from the old index that no filed manifest lists."""
     with old.session() as previous:
-        for hold in previous.scalars(select(Hold)):
-            if hold.record_id not in known:
-                result.holds_dropped += 1
-                continue
-            columns = ("record_id", "reason", "placed_by", "placed_at", "released_by")
-            session.add(
-                Hold(**{c: getattr(hold, c) for c in columns}, released_at=hold.released_at)
-            )
-            result.holds_carried += 1
         for form in previous.scalars(select(FormIssued)):
             if session.get(FormIssued, form.record_id) is not None:
                 continue
@@ -198,13 +176,17 @@ def fill(ctx: ArchiveContext, target: Index, old: Index | None) -> RebuildResult
         groups[sha256_file(ctx.root / path)].append(path)
     result = RebuildResult()
     with target.session() as session:
-        for sha256, paths in sorted(groups.items(), key=lambda item: min(item[1], key=_rank)):
-            _file_group(ctx, session, sha256, paths, sidecars)
-        for tombstone in sorted((ctx.root / RECORDS / TOMBSTONES).glob("*.json")):
-            _tombstone(session, tombstone, ctx.root)
-            result.disposals += 1
+        disposed = apply_tombstones(session, ctx.root, result)
         if old is not None:
-            _carry_over(old, session, result)
+            carry_disposals(old, session, disposed, result)
+        sidecars -= set(disposed.paths)
+        for sha256, paths in sorted(groups.items(), key=lambda item: min(item[1], key=_rank)):
+            _file_group(ctx, session, sha256, paths, sidecars, disposed, result)
+        session.flush()
+        apply_holds(session, ctx.root, old, result)
+        if old is not None:
+            _carry_forms(old, session)
+            carry_plans(old, session)
         session.flush()
         result.records = len(list(session.scalars(select(Record.record_id))))
         result.files = len(list(session.scalars(select(File.id))))
@@ -238,14 +220,37 @@ def _snapshot(index: Index) -> dict[str, dict[str, tuple[Any, ...]]]:
             for f in files
         }
         disposals = {
-            d.tombstone_path: (d.record_id, d.approval, d.disposed_by, d.disposed_at)
+            d.tombstone_path: (
+                d.record_id,
+                d.approval,
+                d.approved_by,
+                d.approved_on,
+                d.plan_id,
+                d.disposed_by,
+                d.disposed_at,
+            )
             for d in session.scalars(select(Disposal))
+        }
+        holds = {
+            f"{h.record_id} placed {h.placed_at.isoformat()}": (
+                h.reason,
+                h.placed_by,
+                h.released_by,
+                h.released_at,
+            )
+            for h in session.scalars(select(Hold))
         }
         issued = {
             f.record_id: (f.form, f.variant, f.period, f.unit, f.subject, f.category, f.issued_at)
             for f in session.scalars(select(FormIssued))
         }
-    return {"record": records, "file": by_path, "disposal": disposals, "form issued": issued}
+    return {
+        "record": records,
+        "file": by_path,
+        "disposal": disposals,
+        "hold": holds,
+        "form issued": issued,
+    }
 
 
 def compare(old: Index, new: Index) -> list[str]:

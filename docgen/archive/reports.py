@@ -1,7 +1,14 @@
 """The archive's reports for archive staff and auditors (DESIGN.md, The cycle, step 6):
 ``retention`` (the draft destruction list, :mod:`docgen.archive.destruction_list`),
 ``missing`` (:mod:`docgen.archive.missing`), ``fixity`` and ``unclassified``
-(:mod:`docgen.archive.fixity`).
+(:mod:`docgen.archive.fixity`), ``disposals`` (every disposal, the unfinished first:
+:mod:`docgen.archive.disposal_report`).
+
+A report that finds a problem says so with :func:`report_problem` (ISSUE 9 item 5),
+the error the CLI exits with once the report is printed or written in full — the
+exit codes ``evidence check`` uses: 6 (:class:`IncompleteError`) for something
+missing (``missing``: 缺漏, 檔案遺失, 待核閱) and for an unfinished disposal
+(``disposals``, ``retention``); 5 (:class:`IntegrityError`) for fixity findings.
 """
 
 from __future__ import annotations
@@ -10,28 +17,46 @@ from datetime import date
 
 from docgen.archive.db import open_index
 from docgen.archive.destruction_list import retention_report
+from docgen.archive.disposal_plan import pending_plan as find_pending_plan
+from docgen.archive.disposal_report import FINISH_HINT, ORPHAN, UNFINISHED, disposals_report
 from docgen.archive.fixity import fixity_report, unclassified_report
-from docgen.archive.missing import build_missing_report
+from docgen.archive.holds import holds_on_file
+from docgen.archive.missing import AWAITING_REVIEW, GONE, MISSING, build_missing_report
 from docgen.archive.retention import (
     load_accounts,
     load_workspace_schedule,
 )
 from docgen.config import Workspace
-from docgen.errors import InputError
+from docgen.errors import DocgenError, IncompleteError, InputError, IntegrityError
 from docgen.report import Report
+
+#: The retention report's summary line for an unfinished disposal.
+UNFINISHED_DISPOSAL = "未完成之銷毀 unfinished disposal"
 
 
 def build_retention_report(workspace: Workspace, as_of: date, list_all: bool = False) -> Report:
     """``docgen archive report retention``: the draft destruction list."""
     schedule = load_workspace_schedule(workspace)
     accounts = load_accounts(workspace)
-    with open_index(workspace) as index, index.session() as session:
-        return retention_report(
-            session, schedule, accounts, as_of, workspace.config.office.name, list_all
-        )
+    on_file = holds_on_file(workspace.archive_root)
+    with open_index(workspace) as index:
+        pending = find_pending_plan(index)
+        with index.session() as session:
+            report = retention_report(
+                session, schedule, accounts, as_of, workspace.config.office.name, list_all, on_file
+            )
+    if pending is not None:
+        report.summary = {**report.summary, UNFINISHED_DISPOSAL: pending.plan_id}
+    return report
 
 
-REPORT_KINDS = ("retention", "missing", "fixity", "unclassified")
+def build_disposals_report(workspace: Workspace) -> Report:
+    """``docgen archive report disposals``: every disposal, the unfinished first."""
+    with open_index(workspace) as index:
+        return disposals_report(index, workspace.archive_root)
+
+
+REPORT_KINDS = ("retention", "missing", "fixity", "unclassified", "disposals")
 
 
 def build_report(
@@ -52,4 +77,45 @@ def build_report(
         return fixity_report(workspace, full)
     if kind == "unclassified":
         return unclassified_report(workspace)
+    if kind == "disposals":
+        return build_disposals_report(workspace)
     raise InputError(f"unknown report {kind!r}: choose one of {', '.join(REPORT_KINDS)}")
+
+
+def _count(report: Report, *states: str, column: str) -> dict[str, int]:
+    return {s: sum(1 for row in report.rows if row.get(column) == s) for s in states}
+
+
+def _listed(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {state}" for state, count in counts.items() if count)
+
+
+def report_problem(kind: str, report: Report) -> DocgenError | None:
+    """The error a report's findings amount to (None when it found no problem).
+    Unclassified files are work to do, not a problem; so are retention candidates."""
+    if kind == "missing":
+        counts = {s: int(report.summary.get(s, 0)) for s in (MISSING, GONE, AWAITING_REVIEW)}
+        if sum(counts.values()):
+            return IncompleteError(
+                f"the missing report found {sum(counts.values())} problem(s) "
+                f"({_listed(counts)}): file the missing records or restore the lost files"
+            )
+    if kind == "fixity" and report.rows:
+        counts = _count(report, *sorted({r["problem"] for r in report.rows}), column="problem")
+        return IntegrityError(
+            f"the fixity check found {len(report.rows)} problem(s) ({_listed(counts)}): "
+            "restore changed or lost files from backup; file or remove unknown ones"
+        )
+    if kind == "disposals":
+        counts = _count(report, UNFINISHED, ORPHAN, column="state")
+        if sum(counts.values()):
+            return IncompleteError(
+                f"the disposals report found {sum(counts.values())} record(s) whose disposal "
+                f"is unfinished ({_listed(counts)}): {FINISH_HINT}"
+            )
+    if kind == "retention" and UNFINISHED_DISPOSAL in report.summary:
+        return IncompleteError(
+            f"the disposal {report.summary[UNFINISHED_DISPOSAL]} is unfinished: {FINISH_HINT} "
+            "(`docgen archive report disposals` lists its records)"
+        )
+    return None

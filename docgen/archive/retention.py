@@ -264,14 +264,17 @@ def record_retentions(
     schedule: Schedule,
     accounts: Mapping[str, Account] | None,
     as_of: date,
+    extra_holds: Mapping[str, str] | None = None,
 ) -> list[RecordRetention]:
-    """The retention of every record not disposed, as of ``as_of``.
+    """The retention of every record not disposed, as of ``as_of``. ``extra_holds``
+    (record ID → reason) adds holds the index may lack: those of the hold files
+    (ISSUE 9 item 1).
 
     Three SELECTs (records with their dates as stored text, document paths, holds),
     never one per record; the date maths runs once per distinct combination
     of category, period, dates and account, not once per record, so 100,000
     records take well under 2 s."""
-    holds: dict[str, str] = dict(_fetch_all(session, _HOLDS))
+    holds: dict[str, str] = {**(extra_holds or {}), **dict(_fetch_all(session, _HOLDS))}
     paths = _first_documents(_fetch_all(session, _DOCUMENTS))
     memo: dict[tuple[str, ...], tuple[RetentionRule, date | None, Retention]] = {}
     result = []

@@ -20,8 +20,15 @@ import click
 
 from docgen.archive.context import open_archive
 from docgen.archive.db import Index
+from docgen.archive.holds import export_holds
 from docgen.archive.plan import Filed
-from docgen.archive.rebuild import compare, rebuild_into, remove_database, replace_index
+from docgen.archive.rebuild import (
+    RebuildResult,
+    compare,
+    rebuild_into,
+    remove_database,
+    replace_index,
+)
 from docgen.archive.reconcile import orphan_sidecars
 from docgen.archive.reconcile import scan as scan_inbox
 from docgen.archive.recovery import recover
@@ -149,8 +156,11 @@ def watch(state: CliState, poll: float | None) -> None:
 @pass_state
 def rebuild(state: CliState, check: bool, output: Path | None) -> None:
     """Make a new archive index from the files alone (embedded metadata, QR codes,
-    sidecars, tombstones); the current index is kept beside it as a backup. Holds and
-    the forms issued are carried over from the current index. Stop the watcher first.
+    sidecars, tombstones, hold files); the current index is kept beside it as a backup.
+    Holds without a hold file, forms issued and disposal plans are carried over from
+    the current index. A file claiming a disposed record is not filed (the tombstone
+    wins), and a bad tombstone or hold file is listed: either exits with code 5.
+    Stop the watcher first.
 
     \b
     Example:
@@ -158,6 +168,7 @@ def rebuild(state: CliState, check: bool, output: Path | None) -> None:
       docgen archive rebuild
     """
     now = datetime.now()
+    exported: list[Path] = []
     with open_archive(state.workspace) as ctx:
         recover(ctx)
         target = output or ctx.index.path.with_name(ctx.index.path.name + ".rebuild")
@@ -166,12 +177,16 @@ def rebuild(state: CliState, check: bool, output: Path | None) -> None:
             with Index(target) as new:
                 differences = compare(ctx.index, new)
             remove_database(target)
-            _report_check(differences)
+            _report_check(differences, result)
             return
         backup = None if output else replace_index(ctx, target, now)
+        if backup is not None:
+            with Index(state.workspace.index_path) as rebuilt:
+                exported = export_holds(rebuilt, ctx.root)
     click.echo(
         f"Rebuilt: {result.records} record(s), {result.files} file(s), "
-        f"{result.disposals} disposal(s); {result.holds_carried} hold(s) carried over"
+        f"{result.disposals} disposal(s); {result.holds_from_files} hold(s) from hold files, "
+        f"{result.holds_carried} carried over"
         + (
             f", {result.holds_dropped} dropped (their records are gone)"
             if result.holds_dropped
@@ -180,17 +195,41 @@ def rebuild(state: CliState, check: bool, output: Path | None) -> None:
     )
     if backup is not None:
         click.echo(f"The previous index is kept as {backup}")
+    for path in exported:
+        click.echo(f"Wrote the hold file {path.relative_to(state.workspace.archive_root)}")
+    _show_attention(result)
     written = output or state.workspace.index_path
-    state.journal.append("archive rebuild", outputs=[written], details=asdict(result))
+    state.journal.append("archive rebuild", outputs=[written, *exported], details=asdict(result))
+    _raise_attention(result, "the index was rebuilt")
 
 
-def _report_check(differences: list[str]) -> None:
+def _show_attention(result: RebuildResult) -> None:
+    """Conflicts (files claiming a disposed record) and untrusted trail files."""
+    for line in result.conflicts:
+        click.echo(f"conflict     {line}", err=True)
+    for line in result.problems:
+        click.echo(f"problem      {line}", err=True)
+
+
+def _raise_attention(result: RebuildResult, done: str) -> None:
+    count = len(result.conflicts) + len(result.problems)
+    if count:
+        raise IntegrityError(
+            f"{done}, but {count} file(s) need attention (listed above): move each "
+            "conflicting file out of records/ (its record stays disposed); restore or fix "
+            "each problem file from backup"
+        )
+
+
+def _report_check(differences: list[str], result: RebuildResult) -> None:
     if not differences:
         click.echo("The index matches the files.")
-        return
     for line in differences[:200]:
         click.echo(mask_ids_in_text(line))
-    raise IntegrityError(
-        f"the index differs from the files in {len(differences)} place(s): "
-        "run `docgen archive rebuild` to replace it"
-    )
+    _show_attention(result)
+    if differences:
+        raise IntegrityError(
+            f"the index differs from the files in {len(differences)} place(s): "
+            "run `docgen archive rebuild` to replace it"
+        )
+    _raise_attention(result, "the index matches the files")

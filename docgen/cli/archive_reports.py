@@ -1,5 +1,10 @@
 """``docgen archive report | hold | release | dispose``: RET's commands on ARCH's
-``archive`` group (reports, legal holds, approved disposal)."""
+``archive`` group (reports, legal holds, approved disposal).
+
+The services append the journal entries of holds and disposals themselves (ISSUE 9
+items 1 and 3); a report written with ``-o`` is journalled here. A report that finds
+a problem exits non-zero once it is printed or written in full (ISSUE 9 item 5).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,12 @@ from pathlib import Path
 
 import click
 
-from docgen.archive.db import open_index
-from docgen.archive.disposal import dispose, place_hold, release_hold
-from docgen.archive.reports import REPORT_KINDS, build_report
+from docgen.archive.approval import EXAMPLE, Approval
+from docgen.archive.disposal import Preview, dispose, preview
+from docgen.archive.disposal_plan import DisposalResult
+from docgen.archive.holds import place_hold, release_hold
+from docgen.archive.reports import REPORT_KINDS, build_report, report_problem
+from docgen.calendar import format_roc_short
 from docgen.cli.archive import archive
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
 from docgen.privacy import mask_ids_in_text
@@ -50,13 +58,17 @@ def report(
 ) -> None:
     """An archive report: retention (the draft destruction list), missing (obligations
     without their record, and lost files), fixity (changed or unknown files),
-    unclassified (files to sort by hand). Reports never delete anything.
+    unclassified (files to sort by hand), disposals (every disposal; an unfinished one
+    first). Reports never delete anything. Exit code 6 when missing finds a record
+    missing, lost or awaiting review, or a disposal is unfinished; 5 when fixity finds
+    a changed, lost or unknown file — after the whole report is printed or written.
 
     \b
     Example:
       docgen archive report retention --as-of 115/11/30 --format xlsx -o 銷毀目錄草稿.xlsx
       docgen archive report missing --calendar
       docgen archive report fixity --full
+      docgen archive report disposals
     """
     when = as_of or date.today()
     result = build_report(
@@ -66,6 +78,9 @@ def report(
     if output is not None:
         details = {"kind": kind, "as_of": when.isoformat(), "rows": len(result.rows)}
         state.journal.append(f"archive report {kind}", outputs=[output], details=details)
+    problem = report_problem(kind, result)
+    if problem is not None:
+        raise problem
 
 
 @archive.command("hold")
@@ -74,19 +89,17 @@ def report(
 @click.option("--by", default=None, help=_BY_HELP)
 @pass_state
 def hold(state: CliState, record: str, reason: str, by: str | None) -> None:
-    """Put a record on legal hold: it is never disposed until released.
+    """Put a record on legal hold: it is never disposed until released. The hold is
+    kept in archive/records/.holds/<record ID>.json as well as the index, so that it
+    survives a rebuild of the index.
 
     \b
     Example:
       docgen archive hold DG-4M-202310-1A2B3C4D --reason "訴訟保全 北市市企字第1150001234號"
     """
     who = by or getpass.getuser()
-    with open_index(state.workspace) as index:
-        placed = place_hold(index, record, reason, who, _now())
-    shown = mask_ids_in_text(placed.reason)
-    details = {"record_id": record, "reason": shown, "by": who}
-    state.journal.append("archive hold", details=details)
-    click.echo(f"{record} is on hold: {shown}")
+    placed = place_hold(state.workspace, record, reason, who, _now())
+    click.echo(f"{record} is on hold: {mask_ids_in_text(placed.reason)}")
 
 
 @archive.command("release")
@@ -101,10 +114,7 @@ def release(state: CliState, record: str, by: str | None) -> None:
       docgen archive release DG-4M-202310-1A2B3C4D
     """
     who = by or getpass.getuser()
-    with open_index(state.workspace) as index:
-        released = release_hold(index, record, who, _now())
-    details = {"record_id": record, "reason": mask_ids_in_text(released.reason), "by": who}
-    state.journal.append("archive release", details=details)
+    release_hold(state.workspace, record, who, _now())
     click.echo(f"{record} is released from its hold")
 
 
@@ -113,7 +123,20 @@ def release(state: CliState, record: str, by: str | None) -> None:
 @click.option(
     "--approval",
     default="",
-    help="文號 of the approved destruction list (檔案法 Art. 12). Required.",
+    metavar="文號",
+    help=f"發文字號 of the approved destruction list (檔案法 Art. 12), e.g. {EXAMPLE}. Required.",
+)
+@click.option(
+    "--approved-by",
+    default="",
+    metavar="NAME",
+    help="Who approved the destruction list (not the person disposing). Required.",
+)
+@click.option(
+    "--approved-on",
+    type=DATE,
+    default=None,
+    help="The date of the approval, ISO or ROC (115/11/20), not in the future. Required.",
 )
 @click.option(
     "--as-of",
@@ -122,27 +145,74 @@ def release(state: CliState, record: str, by: str | None) -> None:
     help="Check candidacy as of this date, today or earlier (default: today).",
 )
 @click.option("--by", default=None, help=_BY_HELP)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Only list each record and file (with its SHA-256) that would be removed; write nothing.",
+)
 @pass_state
 def dispose_command(
-    state: CliState, records: tuple[str, ...], approval: str, as_of: date | None, by: str | None
+    state: CliState,
+    records: tuple[str, ...],
+    approval: str,
+    approved_by: str,
+    approved_on: date | None,
+    as_of: date | None,
+    by: str | None,
+    dry_run: bool,
 ) -> None:
     """Remove approved destruction candidates from the archive, keeping a tombstone
     (hashes, metadata, approval, when, who). If any record named is not a candidate,
-    is on hold or is unknown, nothing is removed and every reason is listed.
+    is on hold or is unknown, nothing is removed and every reason is listed. The
+    approval is proposed and approved by two different people. An interrupted
+    disposal is finished by running the same command again; until then any other
+    disposal is refused (`docgen archive report disposals` shows it).
 
     \b
     Example:
-      docgen archive dispose --approval 北市市企字第1150012345號 DG-4M-202210-1A2B3C4D
+      docgen archive dispose --approval 北市市企字第1153025174號 --approved-by 王大明 \\
+        --approved-on 115/11/20 --dry-run DG-4M-202210-1A2B3C4D
+      docgen archive dispose --approval 北市市企字第1153025174號 --approved-by 王大明 \\
+        --approved-on 115/11/20 DG-4M-202210-1A2B3C4D
     """
     who, now = by or getpass.getuser(), _now()
-    done = dispose(state.workspace, records, approval, as_of or now.date(), who, now)
-    details = {
-        "approval": approval.strip(),
-        "by": who,
-        "records": [{"record_id": d.record_id, "files": d.files} for d in done],
-    }
-    state.journal.append("archive dispose", outputs=[d.tombstone for d in done], details=details)
-    for item in done:
+    given = Approval(approval, approved_by, approved_on)
+    if dry_run:
+        _show_preview(preview(state.workspace, records, given, as_of or now.date(), who, now))
+        return
+    _show_result(dispose(state.workspace, records, given, as_of or now.date(), who, now))
+
+
+def _approval_line(approval: Approval) -> str:
+    on = format_roc_short(approval.approved_on) if approval.approved_on else "?"
+    return f"{approval.reference}, approved by {approval.approved_by} on {on}"
+
+
+def _show_preview(shown: Preview) -> None:
+    click.echo(
+        f"Dry run: nothing is removed or written. Disposal {shown.plan_id} under "
+        f"{_approval_line(shown.approval)}"
+        + (" (finishing the unfinished disposal)" if shown.resumes else "")
+        + " would remove:"
+    )
+    files = 0
+    for record_id, listed in shown.records:
+        click.echo(record_id)
+        for path, sha256 in listed:
+            click.echo(f"  {mask_ids_in_text(path)}  SHA-256 {sha256}")
+        files += len(listed)
+    click.echo(f"{len(shown.records)} record(s), {files} file(s).")
+
+
+def _show_result(done: DisposalResult) -> None:
+    for item in done.disposed:
         click.echo(
             f"{item.record_id}: disposed {len(item.files)} file(s); tombstone {item.tombstone}"
         )
+    for record_id, why in done.kept:
+        click.echo(f"{record_id}: kept, not disposed ({mask_ids_in_text(why)})")
+    verb = "finished" if done.resumed else "done"
+    click.echo(
+        f"Disposal {done.plan_id} {verb}: {len(done.disposed)} record(s) under "
+        f"{_approval_line(done.approval)}."
+    )

@@ -147,13 +147,14 @@ class _YamlPart(BaseModel):
 
 
 def _inside(base: Path, title: str, name: str) -> Path:
-    """``base / name``, which must be in ``base`` or below it, links followed."""
+    """``base / name``, which must be in ``base`` or below it, links followed (an
+    absolute ``name`` too: what counts is where it leads)."""
     path = base / name
     try:
         inside = path.resolve().is_relative_to(base.resolve())
     except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
         inside = False
-    if Path(name).is_absolute() or not inside:
+    if not inside:
         raise ValueError(
             f"{title}: {name!r} is outside the manifest's folder; list only files in "
             "that folder or below it"

@@ -9,7 +9,9 @@ set -euo pipefail
 as_of="2026-11-30"
 here="$(cd "$(dirname "$0")" && pwd)"
 inbox="$WS/archive/inbox"
-approval="北市市企字第1150012345號"
+approval="北市市企字第1150012345號"  # the 發文字號 approving the destruction list
+approver="處長 林志明"                 # who approved it (never the one who disposes)
+approved_on="115/11/20"
 clerk="秘書室 郭淑惠"  # who holds, disposes and releases (default: the login name)
 
 echo "An older record the office keeps: 企劃室's 附件4 月抽查 for 2023-05, reviewed by the"
@@ -48,7 +50,11 @@ echo
 
 echo "Obligations without their record as of $as_of: only the gaps the example is built"
 echo "with (adm03 has no pledge, ven03 no application; August and September were not sampled):"
-docgen -w "$WS" archive report missing --as-of "$as_of" || true
+if docgen -w "$WS" archive report missing --as-of "$as_of"; then
+  echo "The example's gaps were not reported as missing" >&2; exit 1
+else
+  echo "  (exit code $?: something is missing, so a scheduled run alerts someone)"
+fi
 echo
 
 echo "The auditors' evidence check of 2026-10: every sampled case has a result and its"
@@ -72,14 +78,21 @@ docgen -w "$WS" archive hold "$held" --by "$clerk" --reason "政風室調查中�
 echo
 echo "Disposing every candidate (as of today) under the approved list's 文號: the held one is refused,"
 echo "so nothing is removed ($(filed) files filed before):"
-if docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" "$held" "${others[@]}"; then
+dispose() {
+  docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" \
+    --approved-by "$approver" --approved-on "$approved_on" "$@"
+}
+if dispose "$held" "${others[@]}"; then
   echo "A held record was disposed: that must never happen" >&2
   exit 1
 fi
 echo "  $(filed) files filed after"
 echo
+echo "What disposing the others would remove (--dry-run removes nothing):"
+dispose --dry-run "${others[@]}" | head -6
+echo
 echo "Disposing the others only:"
-docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" "${others[@]}"
+dispose "${others[@]}"
 echo
 echo "What each disposal leaves behind: a tombstone (hashes, metadata, approval, when, who):"
 python - "$WS/archive/records/.tombstones/${others[0]}.json" <<'PY'
@@ -99,7 +112,9 @@ docgen -w "$WS" archive report retention --as-of "$as_of" --format json \
 echo
 
 echo "Fixity: every filed file re-read and checked against its SHA-256 (--full):"
-docgen -w "$WS" archive report fixity --full | tail -4
+fixity="$(docgen -w "$WS" archive report fixity --full)" || {
+  echo "$fixity" >&2; echo "Fixity found changed or lost files in the demo's own archive" >&2; exit 1; }
+tail -4 <<<"$fixity"
 echo
 echo "Files nobody could classify: kept under records/unclassified/, to be sorted by hand:"
 unclassified="$(docgen -w "$WS" archive report unclassified --format csv)"

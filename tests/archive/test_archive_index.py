@@ -42,7 +42,7 @@ def test_an_index_at_version_1_opens_and_is_upgraded(tmp_path):
             "VALUES ('DG-1-20260101-00000000', 'records/other/115/a.pdf', 'ab', 1, 1, 1)"
         )
     with Index(path) as index:
-        assert index.version == SCHEMA_VERSION == 2
+        assert index.version == SCHEMA_VERSION == 3
         assert index.integrity_check() == "ok"
     with sqlite3.connect(path) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(files)")]
@@ -52,6 +52,7 @@ def test_an_index_at_version_1_opens_and_is_upgraded(tmp_path):
         assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [
             (1,),
             (2,),
+            (3,),
         ]
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -145,6 +146,7 @@ def _example_archive(workspace) -> str:
 def test_rebuild_from_the_files_equals_the_index_the_ingest_made(
     archive_ws, reconfigure, tmp_path, index_rows
 ):
+    from docgen.archive.approval import Approval
     from docgen.archive.disposal import dispose
 
     rule = '[[archive.path_rules]]\npattern = "rules/*"\ncategory = "half_year_audit"\nperiod = "2026-H1"\n'
@@ -153,7 +155,7 @@ def test_rebuild_from_the_files_equals_the_index_the_ingest_made(
     dispose(
         workspace,
         [old],
-        "北市市企字第1150000001號",
+        Approval("北市市企字第1150000001號", "處長乙", date(2026, 11, 20)),
         date(2026, 11, 30),
         "檔管人員",
         datetime(2026, 11, 30, 10, 0),

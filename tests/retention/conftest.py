@@ -151,9 +151,10 @@ def audit_record(
 
 
 def package(period: str) -> RecordMetadata:
-    """A colour-scan package of a half-year (no form of its own)."""
+    """A colour-scan package of a half-year (no form of its own, so no record ID of its
+    own either: the archive gives it an ``F-`` content ID, as for a built package)."""
     return RecordMetadata(
-        record_id=f"PKG-{period}-全處",
+        record_id="",
         category="half_year_audit",
         period=period,
         unit="全處",
@@ -200,8 +201,8 @@ def file_into_archive(workspace: Workspace, records: list[RecordMetadata]) -> No
     """Drop each record as a PDF in the inbox and let ARCH's scan file it."""
     inbox = workspace.archive_root / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    for meta in records:
-        make_pdf(inbox / f"{meta.record_id}.pdf", meta)
+    for number, meta in enumerate(records):
+        make_pdf(inbox / f"{meta.record_id or f'package-{number}-{meta.period}'}.pdf", meta)
     with open_archive(workspace, use_qr=False) as ctx:
         result = scan(ctx, max_wait=0)
     assert not result.failed and not result.waiting

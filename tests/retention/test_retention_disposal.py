@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from docgen.archive.approval import Approval
 from docgen.archive.context import open_archive
 from docgen.archive.db import Index, open_index
 from docgen.archive.disposal import dispose
@@ -26,6 +27,10 @@ AS_OF = "2026-11-30"  # reports; disposal happens today (the real clock, today o
 
 #: The service's other arguments for a disposal done on 2026-11-30 itself.
 ON_30_NOV = (date(2026, 11, 30), "檔管甲", datetime(2026, 11, 30, 10, 0))
+#: The approval of the destruction list (ISSUE 9 item 4): 文號, who, when.
+REFERENCE = "北市市企字第1150012345號"
+APPROVAL = Approval(REFERENCE, "處長乙", date(2026, 11, 20))
+APPROVED = ("--approved-by", "處長乙", "--approved-on", "115/11/20")
 
 
 @dataclass
@@ -67,7 +72,7 @@ def test_dispose_without_approval_is_refused(office: Any, run: Callable[..., Out
 def test_dispose_of_a_held_record_is_refused(office: Any, run: Callable[..., Outcome]) -> None:
     rid = office.rid("check_2023_10")
     assert run("hold", rid, "--reason", "監察院調卷", "--by", "檔管甲").exit_code == 0
-    result = run("dispose", rid, "--approval", "北市市企字第1150099999號")
+    result = run("dispose", rid, "--approval", "北市市企字第1150099999號", *APPROVED)
     assert result.exit_code == ExitCode.INPUT
     assert f"{rid}: on hold: 監察院調卷" in result.output
     assert office.path_of("check_2023_10").is_file()
@@ -102,20 +107,20 @@ def test_nothing_is_disposed_when_one_record_is_not_a_candidate(
     office: Any, run: Callable[..., Outcome]
 ) -> None:
     keep = office.rid("check_2026_09")  # reviewed 2026-11-05: kept until 2029-11-05
-    result = run("dispose", office.rid("old01_app"), keep, "--approval", "文號1")
+    result = run("dispose", office.rid("old01_app"), keep, "--approval", REFERENCE, *APPROVED)
     assert result.exit_code == ExitCode.INPUT
     assert "nothing was disposed" in result.output
     assert f"{keep}: not a destruction candidate as of" in result.output
     assert "kept until 118/11/05" in result.output
     assert office.path_of("old01_app").is_file()
-    undefined = run("dispose", office.rid("agreement"), "--approval", "文號1")
+    undefined = run("dispose", office.rid("agreement"), "--approval", REFERENCE, *APPROVED)
     assert "保存年限未定" in undefined.output
 
 
 def test_a_record_on_its_last_day_is_not_disposed(office: Any) -> None:
     keep = office.rid("check_2023_11")  # candidate only from 2026-12-01
     with pytest.raises(InputError) as refused:
-        dispose(office.workspace, [office.rid("old01_app"), keep], "文號1", *ON_30_NOV)
+        dispose(office.workspace, [office.rid("old01_app"), keep], APPROVAL, *ON_30_NOV)
     assert f"{keep}: not a destruction candidate as of 115/11/30: kept until 115/11/30" in str(
         refused.value
     )
@@ -128,7 +133,7 @@ def test_dispose_as_of_a_future_date_is_refused(office: Any) -> None:
     early = office.rid("check_2023_11")  # a candidate from 2026-12-01
     now = datetime(2026, 11, 27, 9, 30)
     with pytest.raises(InputError) as refused:
-        dispose(office.workspace, [early], "文號1", date(2026, 12, 1), "檔管甲", now)
+        dispose(office.workspace, [early], APPROVAL, date(2026, 12, 1), "檔管甲", now)
     assert str(refused.value).startswith(
         "nothing was disposed: --as-of 115/12/01 is later than today (115/11/27)"
     )
@@ -141,7 +146,9 @@ def test_the_cli_disposes_as_of_today_and_refuses_tomorrow(
 ) -> None:
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
     path = office.path_of("old01_app")
-    result = run("dispose", office.rid("old01_app"), "--approval", "文號1", "--as-of", tomorrow)
+    result = run(
+        "dispose", office.rid("old01_app"), "--approval", REFERENCE, *APPROVED, "--as-of", tomorrow
+    )
     assert result.exit_code == ExitCode.INPUT
     assert "is later than today" in result.output and "nothing was disposed" in result.output
     assert path.is_file()
@@ -155,20 +162,15 @@ def test_dispose_keeps_a_tombstone_and_journals_it(
     path = office.path_of("old01_app")
     relative = path.relative_to(office.workspace.archive_root).as_posix()
     digest = sha256_file(path)
-    result = run(
-        "dispose",
-        rid,
-        "--approval",
-        "北市市企字第1150012345號",
-        "--by",
-        "檔管甲",
-    )
+    result = run("dispose", rid, "--approval", REFERENCE, *APPROVED, "--by", "檔管甲")
     assert result.exit_code == 0, result.output
     assert not path.exists()
     tombstone = office.workspace.archive_root / "records" / ".tombstones" / f"{rid}.json"
     stone = json.loads(tombstone.read_text(encoding="utf-8"))
-    assert stone["approval"] == "北市市企字第1150012345號"
+    assert stone["approval"] == REFERENCE
+    assert (stone["approved_by"], stone["approved_on"]) == ("處長乙", "2026-11-20")
     assert stone["disposed_by"] == "檔管甲"
+    assert stone["plan"].startswith("DP-20261120-")
     assert stone["files"] == [
         {"path": relative, "sha256": digest, "size": stone["files"][0]["size"], "kind": "document"}
     ]
@@ -177,17 +179,21 @@ def test_dispose_keeps_a_tombstone_and_journals_it(
     with open_index(office.workspace) as index, index.session() as session:
         assert session.get(Record, rid).status == "disposed"
         disposal = session.scalars(select(Disposal).where(Disposal.record_id == rid)).one()
-        assert disposal.approval == "北市市企字第1150012345號"
+        assert disposal.approval == REFERENCE
+        assert (disposal.approved_by, disposal.approved_on) == ("處長乙", date(2026, 11, 20))
+        assert disposal.plan_id == stone["plan"]
         assert session.scalars(select(File.status).where(File.record_id == rid)).all() == [
             "disposed"
         ]
     entry = journal(office)[-1]
     assert entry["command"] == "archive dispose"
-    assert entry["details"]["approval"] == "北市市企字第1150012345號"
+    assert entry["details"]["approval"] == REFERENCE
+    assert entry["details"]["step"] == "done"
     assert entry["outputs"][0]["path"].endswith(f"{rid}.json")
     report = build_report(office.workspace, "retention", _date(AS_OF), list_all=True)
     assert rid not in {row["record_id"] for row in report.rows}
-    assert "already disposed" in run("dispose", rid, "--approval", "x").output
+    again = run("dispose", rid, "--approval", REFERENCE, *APPROVED)
+    assert "already disposed" in again.output
 
 
 def _date(text: str) -> date:
@@ -198,7 +204,7 @@ def test_a_rebuilt_index_keeps_the_disposal(
     office: Any, run: Callable[..., Outcome], tmp_path: Any
 ) -> None:
     rid = office.rid("old01_app")
-    assert run("dispose", rid, "--approval", "北市市企字第1150012345號").exit_code == 0
+    assert run("dispose", rid, "--approval", REFERENCE, *APPROVED).exit_code == 0
     with open_archive(office.workspace, use_qr=False) as ctx:
         rebuild_into(ctx, tmp_path / "rebuilt.sqlite")
         with Index(tmp_path / "rebuilt.sqlite") as rebuilt:
@@ -218,9 +224,44 @@ def test_a_file_changed_since_filing_is_not_disposed(
         office.rid("old01_app"),
         office.rid("check_2023_10"),
         "--approval",
-        "文號2",
+        REFERENCE,
+        *APPROVED,
     )
     assert result.exit_code == ExitCode.INTEGRITY
     assert "changed since it was filed" in result.output and "nothing was disposed" in result.output
     assert keep.is_file() and changed.is_file()
     assert not (office.workspace.archive_root / "records" / ".tombstones").exists()
+
+
+def test_an_index_at_version_2_is_upgraded_with_disposal_plans(tmp_path: Any) -> None:
+    """ISSUE 9 item 3: migration 3 adds the plans and the approval's who and when,
+    keeping the disposals recorded before it."""
+    import sqlite3
+
+    from docgen.archive.db import SCHEMA_VERSION
+
+    path = tmp_path / "index.sqlite"
+    Index(path, upto=2).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO records (record_id, status) VALUES ('DG-1-20200101-00000000', 'disposed')"
+        )
+        conn.execute(
+            "INSERT INTO disposals (record_id, files_json, metadata_json, approval, disposed_at) "
+            "VALUES ('DG-1-20200101-00000000', '[]', '{}', '文號', '2025-01-01 10:00:00')"
+        )
+    with Index(path) as index:
+        assert index.version == SCHEMA_VERSION == 3
+        with index.session() as session:
+            [old] = session.scalars(select(Disposal))
+            assert (old.approval, old.approved_by, old.approved_on, old.plan_id) == (
+                "文號",
+                "",
+                None,
+                "",
+            )
+    with sqlite3.connect(path) as conn:
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        assert {"disposal_plans", "disposal_plan_items"} <= tables

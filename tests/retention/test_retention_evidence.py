@@ -16,6 +16,7 @@ import pikepdf
 import pytest
 from openpyxl import load_workbook
 
+from docgen.archive.approval import Approval
 from docgen.archive.context import open_archive
 from docgen.archive.disposal import dispose
 from docgen.archive.evidence import evidence_items, evidence_report
@@ -233,7 +234,8 @@ def test_a_disposed_required_document_is_named_not_missing(office: Any) -> None:
     write_2023_10(office)
     rid = office.rid("check_2023_10")
     now = datetime(2026, 11, 30, 10, 0)
-    dispose(office.workspace, [rid], "北市市企字第1150012345號", now.date(), "檔管甲", now)
+    approval = Approval("北市市企字第1150012345號", "處長乙", date(2026, 11, 20))
+    dispose(office.workspace, [rid], approval, now.date(), "檔管甲", now)
     report = evidence_report(office.workspace, parse_period("2023-10"), date(2026, 11, 30))
     assert [row for row in report.rows if row["check"] == "應備文件"] == []
     assert report.summary["已依核准銷毀 disposed"] == rid

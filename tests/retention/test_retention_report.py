@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from docgen.archive.context import open_archive
-from docgen.archive.db import open_index
 from docgen.archive.destruction_list import (
     SECTION_ACTIVE,
     SECTION_CANDIDATE,
@@ -21,7 +20,7 @@ from docgen.archive.destruction_list import (
     SECTION_UNDEFINED,
     SECTION_UNKNOWN,
 )
-from docgen.archive.disposal import place_hold
+from docgen.archive.holds import place_hold
 from docgen.archive.reconcile import scan
 from docgen.archive.reports import build_report
 from docgen.cli.main import cli
@@ -87,8 +86,9 @@ def test_account_missing_from_registry_is_unknown(office: Any) -> None:
 
 
 def test_held_records_are_listed_apart(office: Any) -> None:
-    with open_index(office.workspace) as index:
-        place_hold(index, office.rid("check_2023_10"), "訴訟 115年度訴字第1號", "tester", _now())
+    place_hold(
+        office.workspace, office.rid("check_2023_10"), "訴訟 115年度訴字第1號", "tester", _now()
+    )
     row = row_of(office, "check_2023_10")
     assert row["section"] == SECTION_HELD and "訴訟" in row["note"]
 

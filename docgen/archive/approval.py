@@ -1,0 +1,89 @@
+"""The approval a disposal is done under (ISSUE 9 item 4; DESIGN.md, Retention: a
+candidate leaves the archive only with a recorded approval reference, proposed and
+approved by two different people; 檔案法 Art. 12; 機關檔案保存年限及銷毀辦法 §17: the
+approving 文號 is written onto the destruction list).
+
+The reference is an official document number (發文字號) as the approving letter
+prints it: the agency's abbreviation (代字) in CJK characters — a parenthesised part
+is allowed, as in 院授發檔(資)字 — then 字第, the number, 號. The number leads with the
+3-digit ROC year and a 7-digit serial (10 digits), optionally one more digit of 支號
+(11 digits): 北市市企字第1153025174號, 府授市企字第11530251741號
+(research/taiwan-conventions.md §1.3). Full-width digits and spaces are tidied.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from docgen.calendar import format_roc_short, roc_year
+from docgen.errors import InputError
+
+EXAMPLE = "北市市企字第1153025174號"
+_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_REFERENCE = re.compile(
+    rf"(?P<agency>{_CJK}+(?:[(（]{_CJK}+[)）]{_CJK}*)*)字第(?P<number>\d{{10,11}})號"
+)
+_TIDY = str.maketrans("０１２３４５６７８９", "0123456789", " \t\u3000")
+
+
+@dataclass(frozen=True)
+class Approval:
+    """Who approved the destruction list, when, and the 發文字號 that says so."""
+
+    reference: str
+    approved_by: str
+    approved_on: date | None
+
+
+def parse_reference(text: str, latest: date) -> str:
+    """The 發文字號 in ``text``, tidied; :class:`InputError` in one line with an example
+    if it is not one, or if its year is after ``latest`` (the approval's date)."""
+    tidy = text.translate(_TIDY)
+    match = _REFERENCE.fullmatch(tidy)
+    if match is None:
+        raise InputError(
+            f"--approval {text!r} is not an official document number (發文字號): "
+            f"give it as the approving letter prints it, e.g. {EXAMPLE}"
+        )
+    year = int(match["number"][:3])
+    if not 1 <= year <= roc_year(latest):
+        raise InputError(
+            f"--approval {tidy}: its number starts with the ROC year {year:03d}, which is "
+            f"not a year up to the approval's ({roc_year(latest)}): check the 文號 and --approved-on"
+        )
+    return tidy
+
+
+def check_approval(approval: Approval, disposed_by: str, today: date) -> Approval:
+    """``approval`` checked and tidied for a disposal by ``disposed_by`` today."""
+    reference = approval.reference.strip()
+    if not reference:
+        raise InputError(
+            "a disposal needs the approval reference (文號) of the approved destruction "
+            f"list: add --approval 文號 (e.g. {EXAMPLE})"
+        )
+    approved_by = " ".join(approval.approved_by.split())
+    if not approved_by:
+        raise InputError(
+            "a disposal needs who approved the destruction list: add --approved-by NAME "
+            "(someone other than the person disposing)"
+        )
+    if approved_by.casefold() == " ".join(disposed_by.split()).casefold():
+        raise InputError(
+            f"--approved-by {approved_by} is also the person disposing: a disposal is "
+            "proposed and approved by two different people (give --by or --approved-by)"
+        )
+    approved_on = approval.approved_on
+    if approved_on is None:
+        raise InputError(
+            "a disposal needs the date of the approval: add --approved-on DATE "
+            "(e.g. 115/11/20 or 2026-11-20)"
+        )
+    if approved_on > today:
+        raise InputError(
+            f"--approved-on {format_roc_short(approved_on)} is later than today "
+            f"({format_roc_short(today)}): give the date of the approving letter"
+        )
+    return Approval(parse_reference(reference, approved_on), approved_by, approved_on)

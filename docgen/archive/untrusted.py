@@ -1,0 +1,160 @@
+"""The archive's own trail files read back as untrusted input (ISSUE 9 item 2;
+DESIGN.md, Conventions: everything a file says about itself is validated before it
+touches a path or the database).
+
+Tombstones (``records/.tombstones/``) and hold files (``records/.holds/``) are JSON
+written by docgen, but anyone with access to the share can edit or forge them. Each
+field is checked here: record IDs against the record-ID grammar
+(:mod:`docgen.rules.record_id`, matched in full, or docgen's own ``F-``/``U-``
+content IDs), paths to stay inside ``records/``, times and dates to parse. A file
+that fails is a :class:`TrailFileError` naming the field; callers report it and go on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from docgen.archive.placement import RECORDS, TOMBSTONES
+from docgen.errors import InputError
+from docgen.rules.record_id import parse_record_id
+
+#: Where hold files live under ``records/`` (ISSUE 9 item 1).
+HOLDS = ".holds"
+#: The IDs docgen gives a record without one of its own (:func:`classify.content_record_id`).
+_CONTENT_ID = re.compile(r"[FU]-[0-9A-F]{16}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+#: A trail file is a few kilobytes; anything much larger is not one of ours.
+MAX_TRAIL_BYTES = 4 << 20
+
+
+class TrailFileError(ValueError):
+    """A tombstone or hold file that cannot be trusted; the text says why."""
+
+
+def is_record_id(text: object) -> bool:
+    """Whether ``text`` is a record ID, exactly (no spaces, no lower case, nothing around it)."""
+    if not isinstance(text, str):
+        return False
+    parsed = parse_record_id(text)
+    if parsed is not None and str(parsed) == text:
+        return True
+    return _CONTENT_ID.fullmatch(text) is not None
+
+
+def check_record_id(text: str) -> str:
+    """``text`` if it is a record ID, else :class:`InputError` with an example."""
+    if not is_record_id(text):
+        raise InputError(
+            f"{text!r} is not a record ID: expected e.g. DG-4M-202610-1A2B3C4D "
+            "(as printed on the form and listed in the retention report)"
+        )
+    return text
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object in ``path``, a regular file (not a link) of reasonable size."""
+    try:
+        info = path.lstat()
+    except OSError as error:
+        raise TrailFileError(f"cannot read it ({error.strerror or error})") from error
+    if not stat.S_ISREG(info.st_mode):
+        raise TrailFileError("not a regular file (a link or a folder)")
+    if info.st_size > MAX_TRAIL_BYTES:
+        raise TrailFileError(f"{info.st_size} bytes: far too large")
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as error:
+        raise TrailFileError(f"cannot read it ({error.strerror or error})") from error
+    except UnicodeDecodeError as error:
+        raise TrailFileError(f"not UTF-8 text ({error.reason})") from error
+    except json.JSONDecodeError as error:
+        raise TrailFileError(f"not JSON (line {error.lineno}: {error.msg})") from error
+    if not isinstance(data, dict):
+        raise TrailFileError("not a JSON object")
+    return data
+
+
+def check_format(data: dict[str, Any], expected: str) -> None:
+    if data.get("format") != expected:
+        raise TrailFileError(f"format is {data.get('format')!r}, not {expected!r}")
+
+
+def record_id_field(data: dict[str, Any], path: Path) -> str:
+    """The ``record_id`` of a trail file, which must also be the file's name."""
+    record_id = data.get("record_id")
+    if not is_record_id(record_id):
+        raise TrailFileError(f"record_id {record_id!r} is not a record ID")
+    assert isinstance(record_id, str)
+    if path.name != f"{record_id}.json":
+        raise TrailFileError(f"its name does not match its record_id {record_id}")
+    return record_id
+
+
+def text_field(data: dict[str, Any], key: str, required: bool = False) -> str:
+    value = data.get(key, None if required else "")
+    if not isinstance(value, str):
+        raise TrailFileError(f"{key} must be text")
+    return value
+
+
+def time_field(data: dict[str, Any], key: str, required: bool = True) -> datetime | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise TrailFileError(f"{key} must be a time such as 2026-11-30T10:00:00")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise TrailFileError(f"{key} {value!r} is not a time") from None
+
+
+def date_field(data: dict[str, Any], key: str) -> date | None:
+    """An optional ISO date (empty or missing: None)."""
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise TrailFileError(f"{key} must be a date such as 2026-11-30")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise TrailFileError(f"{key} {value!r} is not a date") from None
+
+
+def records_path(value: object, key: str = "path") -> str:
+    """A path relative to the archive root that stays inside ``records/`` (and out of
+    its trail folders): no ``..``, no absolute path, no backslash."""
+    if not isinstance(value, str) or not value or "\\" in value or "\x00" in value:
+        raise TrailFileError(f"{key} {value!r} is not a path under records/")
+    parts = PurePosixPath(value).parts
+    inside = len(parts) >= 2 and parts[0] == RECORDS and parts[1] not in (TOMBSTONES, HOLDS)
+    if value.startswith("/") or any(p in ("..", ".") for p in parts) or not inside:
+        raise TrailFileError(f"{key} {value!r} is not a path under records/")
+    if PurePosixPath(value).as_posix() != value:
+        raise TrailFileError(f"{key} {value!r} is not a plain path under records/")
+    return value
+
+
+def sha256_field(value: object, key: str = "sha256") -> str:
+    if not isinstance(value, str) or not _SHA256.fullmatch(value):
+        raise TrailFileError(f"{key} {value!r} is not a SHA-256 (64 hex digits)")
+    return value
+
+
+def inside_records(root: Path, relative: str) -> Path:
+    """``root / relative``, refused (:class:`InputError`) unless it stays under
+    ``records/`` — checked before docgen removes anything."""
+    try:
+        records_path(relative)
+    except TrailFileError as error:
+        raise InputError(f"nothing was removed: the index names {error}") from None
+    target = root / relative
+    if not target.resolve().is_relative_to((root / RECORDS).resolve()):
+        raise InputError(f"nothing was removed: {relative} leads outside records/")
+    return target
