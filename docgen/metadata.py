@@ -266,6 +266,12 @@ def write_ooxml_metadata(path: Path, meta: RecordMetadata) -> None:
 def _custom_part(path: Path) -> bytes | None:
     """``docProps/custom.xml`` of the package at ``path`` (None if it has none), read
     only after :func:`docgen.zipguard.check_zip` found the package sound and bounded."""
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{path}: not a readable {_kind(path)} (not a zip package)")
+    try:  # a bomb is refused whether or not it has docgen's part: it is hostile
+        check_zip(path, f"{_kind(path)} document")
+    except InputError as error:
+        raise UntrustedMetadata(error.message) from error
     try:
         with zipfile.ZipFile(path) as archive:
             if _CUSTOM_PART not in archive.namelist():
@@ -273,10 +279,6 @@ def _custom_part(path: Path) -> bytes | None:
             info = archive.getinfo(_CUSTOM_PART)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise InputError(f"{path}: not a readable {_kind(path)} ({error})") from error
-    try:
-        check_zip(path, f"{_kind(path)} document")
-    except InputError as error:
-        raise UntrustedMetadata(error.message) from error
     if info.file_size > MAX_METADATA_BYTES:
         raise UntrustedMetadata(
             f"{path}: {_CUSTOM_PART} is {info.file_size:,} bytes "

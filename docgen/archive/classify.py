@@ -85,6 +85,9 @@ class Classification:
     notes: list[str] = field(default_factory=list)
     #: The disposed record this file claims (ISSUE 9 item 3; set by the planner).
     conflict: str = ""
+    #: What the file says about itself was refused (a bad or hostile claim, ISSUE 9
+    #: item 1), rather than missing: someone should look at it.
+    refused: bool = False
 
     @property
     def classified(self) -> bool:
@@ -311,7 +314,7 @@ def _by_sidecar(sidecar: Path) -> Classification:
         meta = read_sidecar(sidecar)
         return Classification(meta, _sidecar_source(sidecar), sidecar=sidecar)
     except InputError as error:
-        return Classification(RecordMetadata(), "none", error.message, sidecar)
+        return Classification(RecordMetadata(), "none", error.message, sidecar, refused=True)
 
 
 def _chain(
@@ -327,7 +330,7 @@ def _chain(
         if (meta := _from_manifest(path)) is not None:
             return Classification(meta, "manifest", sidecar=sidecar)
     except UntrustedMetadata as error:
-        return Classification(RecordMetadata(), "none", error.message, sidecar)
+        return Classification(RecordMetadata(), "none", error.message, sidecar, refused=True)
     if sidecar is not None:
         return _by_sidecar(sidecar)
     rule = matching_rule(rules, relative)

@@ -74,8 +74,9 @@ class PassResult:
     filed: list[Filed] = field(default_factory=list)
     waiting: list[Path] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (shown path, message)
-    #: Files filed with something to tell: a conflict with a disposed record (item 3).
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (shown path, note)
+    #: Files filed with something to tell, kept unclassified: a conflict with a disposed
+    #: record (item 3), or what they claim about themselves refused (item 1).
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (shown path, reason)
 
     def add(self, other: PassResult) -> None:
         self.filed += other.filed
@@ -323,8 +324,8 @@ def _log_filed(ctx: ArchiveContext, intent: Intent, result: PassResult) -> Filed
     source, status = plan.record["source"], "conflict" if plan.conflict else plan.status
     shown = ctx.shown(intent.source), ctx.shown(intent.target)
     log.info("filed %s -> %s (%s, by %s)", *shown, status, source)
-    if plan.conflict:
-        log.warning("conflict: %s: %s", shown[0], plan.record["reason"])
+    if plan.conflict or plan.refused:
+        log.warning("kept unclassified: %s: %s", shown[0], plan.record["reason"])
         result.notes.append((shown[0], plan.record["reason"]))
     return Filed(intent.target, plan.record["record_id"], status, source, plan.sha256)
 

@@ -66,6 +66,7 @@ class Plan:
     sidecar_text: str | None = None  # a generated sidecar (path-rule classification)
     reclassifies: str = ""  # record ID of an unclassified copy this file now classifies
     conflict: str = ""  # the disposed record this file claims (ISSUE 9 item 3)
+    refused: bool = False  # what it claims was refused (ISSUE 9 item 1)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -181,6 +182,7 @@ def make_plan(
         sidecar_text=generated,
         reclassifies=record.record_id if first is None and record is not None else "",
         conflict=found.conflict,
+        refused=found.refused,
     )
     return plan, found
 

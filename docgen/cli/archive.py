@@ -36,6 +36,7 @@ from docgen.archive.watcher import Watcher
 from docgen.cli.common import CliState, pass_state
 from docgen.errors import InputError, IntegrityError
 from docgen.privacy import mask_ids_in_text
+from docgen.textsafe import EscapingFormatter
 
 
 @click.group()
@@ -60,11 +61,10 @@ def _journal_details(filed: Sequence[Filed]) -> dict[str, Any]:
 
 
 def _setup_logging() -> None:
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-    )
+    """The watcher's log: one line per record, controls escaped (ISSUE 9 item 13)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 @archive.command("scan")
@@ -83,6 +83,10 @@ def scan(state: CliState, wait: float | None) -> None:
     Example:
       cp ~/scans/*.pdf archive/inbox/ && docgen archive scan
     """
+    # What the log would say, the lines below say: no second copy on standard error.
+    log = logging.getLogger("docgen.archive")
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
     with open_archive(state.workspace) as ctx:
         result = scan_inbox(ctx, max_wait=wait)
         orphans = [ctx.shown(p) for p in orphan_sidecars(ctx)]
@@ -90,8 +94,10 @@ def scan(state: CliState, wait: float | None) -> None:
         click.echo(f"{item.status:<12} {mask_ids_in_text(item.path)}  ({item.record_id})")
     for shown, message in result.failed:
         click.echo(f"failed       {shown}: {message}", err=True)
+    for shown, reason in result.notes:
+        click.echo(f"refused      {shown}: {reason}", err=True)
     for path in result.waiting:
-        click.echo(f"still being written, left for later: {path.name}", err=True)
+        click.echo(f"still being written, left for later: {ctx.shown(path)}", err=True)
     for shown in orphans:
         click.echo(f"a sidecar without its file, left in the inbox: {shown}", err=True)
     click.echo(f"Filed {len(result.filed)} file(s).")
@@ -101,6 +107,11 @@ def scan(state: CliState, wait: float | None) -> None:
         raise InputError(
             f"{len(result.failed)} file(s) could not be filed (listed above); "
             "they stay in the inbox"
+        )
+    if result.notes:
+        raise InputError(
+            f"{len(result.notes)} file(s) kept unclassified because what they say about "
+            "themselves was refused (listed above): see docgen archive report unclassified"
         )
 
 
