@@ -23,53 +23,34 @@ from typing import Any
 
 from docgen.metadata import RecordMetadata, UntrustedMetadata
 from docgen.privacy import mask_ids_in_text
-from docgen.rules.record_id import CATEGORY_BY_FORM, parse_record_id
+from docgen.rules.record_id import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    exact_record_id,
+    is_content_id,
+    parse_record_id,
+)
 from docgen.rules.retention import CATEGORIES
 from docgen.textsafe import escape_controls
 
 #: IDs docgen gives a record without one of its own (``F-``, classified; ``U-`` is the
 #: archive's for unclassified files, which no file may claim).
-_CONTENT_ID = re.compile(r"F-[0-9A-F]{16}")
 _PERIOD = re.compile(r"(\d{4})-(0[1-9]|1[0-2]|H[12])")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _VARIANT = re.compile(r"[a-z][a-z_]{0,31}")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-#: Years a period or date may name: the Republic's first (ROC year 1) onwards.
-FIRST_YEAR, LAST_YEAR = 1912, 9999
 _TEXT_LIMITS = {"unit": 64, "subject": 128, "title": 300}
 MAX_RECORD_IDS = 1000
 
 
-def _period_ok(code: str) -> bool:
-    """A record ID's period: ``YYYYMM``, ``YYYYHn`` or a real ``YYYYMMDD`` date."""
-    year = int(code[:4])
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        return False
-    if len(code) == 8:
-        try:
-            date(year, int(code[4:6]), int(code[6:]))
-        except ValueError:
-            return False
-        return True
-    return code[4] == "H" or 1 <= int(code[4:]) <= 12
-
-
 def valid_record_id(text: str, content_ids: bool = True) -> str | None:
-    """``text`` as a record ID if it is one in full (``DG-4M-202610-1A2B3C4D``, or with
-    ``content_ids`` a docgen ``F-`` + 16 hex content ID), else None: no search inside a
-    longer string, no unknown form/variant, no impossible period (ISSUE 9 item 1)."""
-    candidate = text.strip()
-    if not candidate.isascii():
-        return None
-    candidate = candidate.upper()
-    if content_ids and _CONTENT_ID.fullmatch(candidate):
+    """``text`` (trimmed, in upper case) as a record ID if it is one in full
+    (``DG-4M-202610-1A2B3C4D``, or with ``content_ids`` a docgen ``F-`` content ID),
+    else None (ISSUE 9 item 1)."""
+    candidate = text.strip().upper()
+    if content_ids and is_content_id(candidate, unclassified=False):
         return candidate
-    record = parse_record_id(candidate)
-    if record is None or str(record) != candidate:
-        return None
-    if (record.form, record.variant) not in CATEGORY_BY_FORM or not _period_ok(record.period):
-        return None
-    return candidate
+    return candidate if exact_record_id(candidate) is not None else None
 
 
 def _show(value: str) -> str:

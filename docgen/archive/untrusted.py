@@ -21,12 +21,11 @@ from typing import Any
 
 from docgen.archive.placement import RECORDS, TOMBSTONES
 from docgen.errors import InputError
-from docgen.rules.record_id import parse_record_id
+from docgen.rules.record_id import exact_record_id, is_content_id
 
 #: Where hold files live under ``records/`` (ISSUE 9 item 1).
 HOLDS = ".holds"
 #: The IDs docgen gives a record without one of its own (:func:`classify.content_record_id`).
-_CONTENT_ID = re.compile(r"[FU]-[0-9A-F]{16}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 #: A trail file is a few kilobytes; anything much larger is not one of ours.
 MAX_TRAIL_BYTES = 4 << 20
@@ -40,10 +39,7 @@ def is_record_id(text: object) -> bool:
     """Whether ``text`` is a record ID, exactly (no spaces, no lower case, nothing around it)."""
     if not isinstance(text, str):
         return False
-    parsed = parse_record_id(text)
-    if parsed is not None and str(parsed) == text:
-        return True
-    return _CONTENT_ID.fullmatch(text) is not None
+    return exact_record_id(text) is not None or is_content_id(text)
 
 
 def check_record_id(text: str) -> str:

@@ -16,8 +16,14 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 
 _PATTERN = re.compile(r"DG-([1-6])([MH]?)-(\d{6}|\d{4}H[12]|\d{8})-([0-9A-F]{8})")
+#: The ID of a record without one of its own: ``F-`` (classified) or ``U-``
+#: (unclassified) and 16 hex digits of its file's SHA-256.
+_CONTENT_ID = re.compile(r"([FU])-[0-9A-F]{16}")
+#: Years a period may name: the Republic's first (ROC year 1) onwards.
+FIRST_YEAR, LAST_YEAR = 1912, 9999
 VARIANT_CODES = {"monthly": "M", "half": "H", "": ""}
 _VARIANTS = {code: name for name, code in VARIANT_CODES.items()}
 
@@ -71,3 +77,34 @@ def parse_record_id(text: str) -> RecordId | None:
         return None
     form, variant, period, digest = match.groups()
     return RecordId(int(form), _VARIANTS[variant], period, digest)
+
+
+def _real_period(code: str) -> bool:
+    """``YYYYMM`` a real month, ``YYYYHn``, or ``YYYYMMDD`` a real date."""
+    year = int(code[:4])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return False
+    if len(code) == 8:
+        try:
+            date(year, int(code[4:6]), int(code[6:]))
+        except ValueError:
+            return False
+        return True
+    return code[4] == "H" or 1 <= int(code[4:]) <= 12
+
+
+def exact_record_id(text: str) -> RecordId | None:
+    """The record ID ``text`` is, exactly: nothing around it, upper case, a form and
+    variant that exist and a real period — else None. What a file claims is checked
+    with this, never with :func:`parse_record_id`'s search (ISSUE 9 item 1)."""
+    record = parse_record_id(text) if text.isascii() else None
+    if record is None or str(record) != text or not _real_period(record.period):
+        return None
+    return record if (record.form, record.variant) in CATEGORY_BY_FORM else None
+
+
+def is_content_id(text: str, unclassified: bool = True) -> bool:
+    """Whether ``text`` is exactly a content ID (``F-``, and with ``unclassified``
+    also ``U-``, then 16 hex digits)."""
+    match = _CONTENT_ID.fullmatch(text)
+    return match is not None and (unclassified or match.group(1) == "F")
