@@ -9,7 +9,7 @@ import click
 
 from docgen.cli.common import CliState, emit, format_option, output_option, pass_state, progress
 from docgen.errors import InputError
-from docgen.forms import BatchOptions, fill_file, form_spec, resolve_variant
+from docgen.forms import BatchOptions, BatchResult, fill_file, form_spec, resolve_variant
 from docgen.forms.check import COLUMNS as CHECK_COLUMNS
 from docgen.forms.check import check_template, issue_rows
 from docgen.forms.describe import COLUMNS as LIST_COLUMNS
@@ -76,8 +76,11 @@ def fill(
 
     A table gives one document per row; a YAML/JSON file one per entry (nested lists
     such as 附件4 cases come from YAML/JSON). Every invalid row is reported before
-    anything is written. Files are named by form, period and record ID (no personal
-    data); a manifest (JSON and CSV) lists them with SHA-256 hashes.
+    anything is written, and the batch is written whole or not at all. Files are
+    named by form, period and record ID (no personal data); a manifest per batch
+    (JSON and CSV, named with the batch's time) lists them with SHA-256 hashes. A
+    document already in the folder with the same content is kept; one with other
+    content is refused.
 
     \b
     Example:
@@ -86,22 +89,35 @@ def fill(
     """
     if not data.exists():
         raise InputError(f"{data}: no such file")
+
+    def journal(result: BatchResult) -> None:
+        """The journal entry, once the batch is in place; if it cannot be written the
+        batch is removed again (ISSUE 9 item 3)."""
+        try:
+            state.journal.append(
+                "forms fill",
+                inputs=[data, result.template],
+                outputs=result.files,
+                details={
+                    "form": result.form,
+                    "variant": result.variant,
+                    "batch": result.batch_id,
+                    "documents": len(result.documents),
+                    "record_ids": [d.record_id for d in result.documents],
+                    "skipped_rows": [p.row for p in result.skipped],
+                },
+            )
+        except OSError as error:
+            raise InputError(
+                f"cannot write the journal {error.filename or state.journal.path}: "
+                f"{error.strerror or error}; nothing of this batch was written to {out_dir}"
+            ) from error
+
     options = BatchOptions(
-        pdf, jobs, skip_invalid, template, progress=progress, pdf_timeout=pdf_timeout
-    )
+        pdf, jobs, skip_invalid, template, progress=progress, pdf_timeout=pdf_timeout,
+        on_written=journal,
+    )  # fmt: skip
     result = fill_file(state.workspace, form, variant, data, out_dir, options)
-    state.journal.append(
-        "forms fill",
-        inputs=[data, result.template],
-        outputs=result.files,
-        details={
-            "form": result.form,
-            "variant": result.variant,
-            "documents": len(result.documents),
-            "record_ids": [d.record_id for d in result.documents],
-            "skipped_rows": [p.row for p in result.skipped],
-        },
-    )
     pdfs = sum(1 for d in result.documents if d.pdf)
     click.echo(
         f"Wrote {len(result.documents)} document(s) of 附件{result.form}"

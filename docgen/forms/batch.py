@@ -1,6 +1,12 @@
 """Filling a form for many records at once: validate every row first, compile the
-template once, write each DOCX atomically (optionally in parallel), convert them all
-to PDF in one LibreOffice process, and write a manifest of what was written."""
+template once, write each DOCX (optionally in parallel), convert them all to PDF in
+one LibreOffice process, and write a manifest of what was written.
+
+The batch is written whole or not at all (ISSUE 9 item 3): everything is written
+into a staging folder and moved into the output folder at the end
+(:mod:`docgen.forms.staging`); ``BatchOptions.on_written`` (the CLI's journal entry)
+runs after the move, and if it fails the batch is removed again. Nothing of an
+earlier batch in the same folder is overwritten (ISSUE 9 item 4)."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,8 +22,9 @@ from docgen.config import Workspace
 from docgen.errors import ExternalToolError, InputError, RowProblem, ValidationFailed
 from docgen.forms.data import FormRecord, load_rows, validate_rows
 from docgen.forms.libreoffice import find_soffice
-from docgen.forms.manifest import write_manifest
+from docgen.forms.manifest import free_batch_id, write_manifest
 from docgen.forms.registry import form_spec, resolve_variant
+from docgen.forms.staging import Staging, WriteFailed
 from docgen.forms.writer import FormWriter, GeneratedDocument, template_path
 from docgen.metadata import RecordMetadata
 
@@ -39,6 +47,7 @@ class BatchResult:
     skipped: list[RowProblem] = field(default_factory=list)
     manifest: list[Path] = field(default_factory=list)
     pdf_error: ExternalToolError | None = None
+    batch_id: str = ""
 
     def check_pdfs(self) -> None:
         """Raise the PDF step's error, if it had one (the DOCX files and the manifest
@@ -54,7 +63,9 @@ class BatchResult:
 
 @dataclass
 class BatchOptions:
-    """How to fill: PDF too, worker processes, invalid rows, template, progress."""
+    """How to fill: PDF too, worker processes, invalid rows, template, progress;
+    ``on_written`` is called with the result once the batch is in place (if it
+    raises, the batch is removed again)."""
 
     pdf: bool = False
     jobs: int = 1
@@ -63,6 +74,7 @@ class BatchOptions:
     manifest: bool = True
     progress: Progress = _no_progress
     pdf_timeout: float = 120.0
+    on_written: Callable[[BatchResult], None] | None = None
 
 
 def fill_rows(
@@ -91,14 +103,69 @@ def fill_rows(
         raise InputError(f"{source}: no valid records to fill")
     if options.pdf:
         find_soffice()  # before anything is written: LibreOffice must be there
-    out_dir.mkdir(parents=True, exist_ok=True)
-    documents = _write_all(writer, identified, out_dir, options)
-    result = BatchResult(spec.key, key, template, documents, problems)
-    if options.pdf:
-        result.pdf_error = _add_pdfs(documents, out_dir, options)
-    if options.manifest:
-        result.manifest = write_manifest(result, out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: is a file, not a folder")
+    with Staging(out_dir, workspace.state_dir) as staging:
+        try:
+            result = _write_staged(writer, identified, problems, staging, options)
+        except WriteFailed as error:
+            raise staging.failed(error) from error
+        staging.commit(_to_move(result, staging))
+        _finalise(result, staging)
+        if options.on_written is not None:
+            options.on_written(result)
     return result
+
+
+def _write_staged(
+    writer: FormWriter,
+    records: list[Identified],
+    skipped: list[RowProblem],
+    staging: Staging,
+    options: BatchOptions,
+) -> BatchResult:
+    """Documents, PDFs and the manifest, all in the staging folder."""
+    documents = _write_all(writer, records, staging.path, options)
+    result = BatchResult(writer.spec.key, writer.variant, writer.compiled.path, documents, skipped)
+    if options.pdf:
+        result.pdf_error = _add_pdfs(documents, staging.path, options)
+    for document in documents:
+        _keep_existing(document, staging)
+    if options.manifest:
+        now = datetime.now().astimezone()
+        result.batch_id = free_batch_id(result, staging.out_dir, now.strftime("%Y%m%d-%H%M%S"))
+        result.manifest = write_manifest(result, staging.path, now.isoformat(timespec="seconds"))
+    return result
+
+
+def _keep_existing(document: GeneratedDocument, staging: Staging) -> None:
+    """A document already in the output folder with the same content is kept there,
+    with its PDF; a file there with other content is refused (by the staging)."""
+    same = staging.existing_same(document.docx)
+    if same is not None:
+        document.docx = same
+    if document.pdf is None or not staging.final(document.pdf).exists():
+        return
+    if same is not None:
+        document.pdf = staging.final(document.pdf)  # the PDF of that same document
+    else:
+        document.pdf = staging.existing_same(document.pdf) or document.pdf
+
+
+def _to_move(result: BatchResult, staging: Staging) -> list[Path]:
+    return [path for path in result.files if path.parent == staging.path]
+
+
+def _finalise(result: BatchResult, staging: Staging) -> None:
+    """Point the result at the files' places in the output folder."""
+
+    def final(path: Path) -> Path:
+        return staging.final(path) if path.parent == staging.path else path
+
+    for document in result.documents:
+        document.docx = final(document.docx)
+        document.pdf = final(document.pdf) if document.pdf is not None else None
+    result.manifest = [final(path) for path in result.manifest]
 
 
 def _add_pdfs(

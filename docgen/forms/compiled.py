@@ -2,139 +2,127 @@
 
 A plain docxtpl loop re-reads the DOCX, re-patches its XML and re-compiles the Jinja
 template for every record. Here that is done once per batch: each part that can hold
-tags (body, headers, footers) is patched with docxtpl's own ``patch_xml`` and
-compiled; per record only the compiled templates run and the zip is written. The
-steps after rendering are docxtpl's own (listing, table fix, docPr renumbering,
-python-docx serialisation), each skipped only where it provably changes nothing,
-so ``word/document.xml`` is the same as a fresh
+tags (body, headers, footers, footnotes, core properties; :mod:`docgen.forms.parts`
+finds them through the package's relationships, as docxtpl does) is patched with
+docxtpl's own ``patch_xml``, checked by :mod:`docgen.forms.policy` and compiled; per
+record only the compiled templates run and the zip is written. The steps after
+rendering are docxtpl's own (listing, table fix, docPr renumbering, python-docx
+serialisation), each skipped only where it provably changes nothing, so the main
+document part is the same as a fresh
 ``DocxTemplate(path).render(ctx, jinja_env=env, autoescape=True)`` writes.
+
+Not supported, and refused in one line (ISSUE 9 item 5): docxtpl's rich objects in
+the data (``RichText``, ``RichTextParagraph``, ``InlineImage``, ``Subdoc``,
+``Listing``) and anything else that is not plain data.
 """
 
 from __future__ import annotations
 
 import copy
 import io
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from docx.opc.coreprops import CoreProperties
 from docx.opc.oxml import parse_xml, serialize_part_xml
-from docxtpl import DocxTemplate
-from jinja2 import Template, TemplateSyntaxError
+from jinja2 import Template
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from docgen.errors import InputError
-from docgen.forms.environment import unsafe_names
-from docgen.fsutil import sha256_bytes
+from docgen.forms.environment import FormEnvironment
+from docgen.forms.parts import Part, TemplatePackage
+from docgen.forms.policy import TemplateNames, analyse, locate, split_paragraphs
 
 QR_PICTURE_NAME = "docgen-qr"
-_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
-_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
-FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SPAN = f"{_W}tcPr/{_W}gridSpan"
 _ENTRY_TIME = (2026, 1, 1, 0, 0, 0)
+_PLAIN = (str, int, float, date, time, type(None))
 
 
-def paragraph_text(xml_line: str) -> str:
-    """The visible text of one line of patched XML (one paragraph)."""
-    return re.sub(r"<[^>]+>", "", xml_line).strip()
+def compile_part(
+    env: FormEnvironment, source: str, where: str, names: TemplateNames | None = None
+) -> Template:
+    """Compile patched XML ``source`` (a property's text as is); a problem of
+    :func:`docgen.forms.policy.analyse` is an InputError quoting its paragraph."""
+    src = split_paragraphs(source)
+    _, problems = analyse(env, src, names)
+    if problems:
+        first = problems[0]
+        place = locate(src, first.lineno)
+        more = f" (and {len(problems) - 1} more: see `docgen forms check`)" if problems[1:] else ""
+        raise InputError(f"{where}: {first.message}{' ' + place if place else ''}{more}")
+    try:
+        return env.from_string(src)
+    except (TemplateError, RecursionError) as error:  # e.g. a test Jinja does not know
+        raise InputError(f"{where}: the template cannot be compiled ({error})") from error
 
 
 @dataclass
-class _Part:
-    zip_name: str
-    source: str
+class _Compiled:
+    part: Part
     template: Template
-    encoding: str
-    reparse: bool = True  # headers and footers go through python-docx's parser
-
-
-def compile_part(env: SandboxedEnvironment, source: str, where: str) -> Template:
-    """Compile patched XML ``source``; syntax errors and unsafe names are InputErrors
-    quoting the paragraph they are in."""
-    src = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
-    try:
-        tree = env.parse(src)
-        unsafe = unsafe_names(tree)
-        if unsafe:
-            raise InputError(
-                f"{where}: refused: the template reaches for Python internals "
-                f"({', '.join(sorted(set(unsafe)))}); remove them from the template"
-            )
-        return env.from_string(src)
-    except TemplateSyntaxError as error:
-        line = src.splitlines()[error.lineno - 1] if error.lineno else ""
-        raise InputError(
-            f"{where}: Jinja syntax error ({error.message}) in paragraph “{paragraph_text(line)}”"
-        ) from error
 
 
 class CompiledTemplate:
-    """A DOCX template ready to render records quickly (see the module docstring)."""
+    """A DOCX template ready to render records quickly (see the module docstring);
+    ``names`` (the form's) refuses templates that use names the form does not have."""
 
-    def __init__(self, path: Path, env: SandboxedEnvironment) -> None:
+    def __init__(
+        self, path: Path, env: FormEnvironment, names: TemplateNames | None = None
+    ) -> None:
         self.path = path
-        data = _read(path)
-        self.sha256 = sha256_bytes(data)
-        self._entries = _zip_entries(data, path)
-        self._docx = DocxTemplate(io.BytesIO(data))
-        self._docx.render_init()
+        package = TemplatePackage(path)
+        self.sha256, self.entries, self.main = package.sha256, package.entries, package.main
+        self._docx = package.docx
+        self._parts = [
+            _Compiled(part, compile_part(env, part.source, f"{path.name} ({part.label})", names))
+            for part in package.parts
+        ]
+        self.sources = {c.part.label: c.part.source for c in self._parts}
         document = self._docx.docx
-        body_source = self._docx.patch_xml(self._docx.get_xml())
-        self.sources = {"word/document.xml": body_source}
-        self._body = compile_part(env, body_source, f"{path.name} (body)")
         self._shell = copy.deepcopy(document._element)
         self._body_index = self._shell.index(self._shell.body)
         self._shell.remove(self._shell.body)
-        self._parts = [*self._header_footer_parts(env), *self._footnote_parts(env)]
+        self._core = None if package.core is None else copy.deepcopy(package.core._element)
+        self._core_name = "" if package.core is None else str(package.core.partname).lstrip("/")
         self.qr_media = _qr_media(document)
-        self._parser = etree.XMLParser(recover=True)  # as docxtpl's fix_tables parses
-
-    def _header_footer_parts(self, env: SandboxedEnvironment) -> Any:
-        for uri in (_HEADER, _FOOTER):
-            for _, part in self._docx.get_headers_footers(uri):
-                xml = self._docx.get_part_xml(part)
-                encoding = self._docx.get_headers_footers_encoding(xml)
-                source = self._docx.patch_xml(xml)
-                name = str(part.partname).lstrip("/")
-                self.sources[name] = source
-                template = compile_part(env, source, f"{self.path.name} ({name})")
-                yield _Part(name, source, template, encoding)
-
-    def _footnote_parts(self, env: SandboxedEnvironment) -> Any:
-        """Footnotes, which docxtpl renders as text and stores without re-parsing."""
-        for part in self._docx.docx.part.package.parts:
-            if part.content_type == FOOTNOTES:
-                source = self._docx.patch_xml(part.blob.decode("utf-8"))
-                name = str(part.partname).lstrip("/")
-                self.sources[name] = source
-                template = compile_part(env, source, f"{self.path.name} ({name})")
-                yield _Part(name, source, template, "utf-8", reparse=False)
+        self._parser = etree.XMLParser(recover=True, resolve_entities=False)
 
     def render_parts(self, context: Mapping[str, Any]) -> dict[str, bytes]:
-        """The rendered XML parts (zip name → bytes) for ``context``."""
-        parts = {"word/document.xml": self._render_body(context)}
-        for part in self._parts:
-            xml = self._finish(_run(part.template, context, self.path))
-            if not part.reparse:
-                parts[part.zip_name] = xml.encode(part.encoding)
-                continue
-            element = parse_xml(xml.encode(part.encoding))  # type: ignore[arg-type]
-            parts[part.zip_name] = serialize_part_xml(element)
+        """The rendered parts (zip name → bytes) for ``context``."""
+        refuse_rich_values(context, self.path)
+        parts: dict[str, bytes] = {}
+        properties: dict[str, str] = {}
+        for compiled in self._parts:
+            part = compiled.part
+            text = _run(compiled.template, context, self.path, part.label)
+            if part.kind == "property":
+                properties[str(part.element)] = text
+            elif part.kind == "body":
+                parts[part.name] = self._render_body(text)
+            elif part.kind == "footnotes":
+                parts[part.name] = self._finish(text).encode(part.encoding)
+            else:
+                element = parse_xml(self._finish(text).encode(part.encoding))  # type: ignore[arg-type]
+                parts[part.name] = serialize_part_xml(element)
+        if self._core is not None:
+            parts[self._core_name] = self._render_core(properties)
         return parts
 
-    def _render_body(self, context: Mapping[str, Any]) -> bytes:
-        xml = self._finish(_run(self._body, context, self.path))
+    def _render_body(self, rendered: str) -> bytes:
+        xml = self._finish(rendered)
         tree = etree.fromstring(xml, parser=self._parser)
+        if tree is None:
+            raise InputError(f"{self.path.name}: the template rendered no document body")
         if not _tables_consistent(tree):
             tree = self._docx.fix_tables(xml)  # the general (slower) repair
         self._docx.docx_ids_index = 1000
@@ -142,6 +130,23 @@ class CompiledTemplate:
         shell = copy.deepcopy(self._shell)
         shell.insert(self._body_index, tree)
         return bytes(serialize_part_xml(shell))
+
+    def _render_core(self, rendered: Mapping[str, str]) -> bytes:
+        """docProps/core.xml as docxtpl's ``render_properties`` leaves it: each of the
+        six text properties set (an empty one to ""), through python-docx."""
+        element = copy.deepcopy(self._core)
+        properties = CoreProperties(element)  # type: ignore[arg-type]
+        from docgen.forms.parts import CORE_PROPERTIES
+
+        for name in CORE_PROPERTIES:
+            try:
+                setattr(properties, name, rendered.get(name, ""))
+            except ValueError as error:
+                raise InputError(
+                    f"{self.path.name} (docProps/core.xml {name}): the filled-in property is "
+                    "longer than the 255 characters a DOCX allows"
+                ) from error
+        return bytes(serialize_part_xml(element))
 
     def _finish(self, xml: str) -> str:
         xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
@@ -158,11 +163,33 @@ class CompiledTemplate:
         parts = {**self.render_parts(context), **replace}
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as target:
-            names = [*self._entries, *(name for name in parts if name not in self._entries)]
+            names = [*self.entries, *(name for name in parts if name not in self.entries)]
             for name in names:
-                data = parts[name] if name in parts else self._entries[name]
+                data = parts[name] if name in parts else self.entries[name]
                 target.writestr(_entry(name), data, compresslevel=1)
         return out.getvalue()
+
+
+def refuse_rich_values(context: Mapping[str, Any], path: Path) -> None:
+    """Plain data only (text, numbers, dates, lists and mappings of them): docxtpl's
+    rich objects need docxtpl's own render, and anything with ``__html__`` would be
+    written into the XML unescaped (ISSUE 9 item 5)."""
+    stack: list[tuple[str, Any]] = [(str(key), value) for key, value in context.items()]
+    while stack:
+        where, value = stack.pop()
+        if type(value) in _PLAIN or (isinstance(value, _PLAIN) and not hasattr(value, "__html__")):
+            continue
+        if isinstance(value, Mapping):
+            stack += [(f"{where}.{key}", item) for key, item in value.items()]
+        elif isinstance(value, (list, tuple)):
+            stack += [(f"{where}[{i}]", item) for i, item in enumerate(value)]
+        else:
+            kind = type(value).__name__
+            raise InputError(
+                f"{path.name}: “{where}” is a {kind}, which docgen's engine does not "
+                "support (docxtpl's RichText, InlineImage, Subdoc and Listing included): "
+                "give plain text, numbers or dates"
+            )
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -199,34 +226,25 @@ def _row_width(row: Any) -> int:
     return width
 
 
-def _run(template: Template, context: Mapping[str, Any], path: Path) -> str:
+def _run(template: Template, context: Mapping[str, Any], path: Path, where: str) -> str:
+    """Render one part; whatever goes wrong is one line naming the template."""
+    name = f"{path.name} ({where})"
     try:
         return template.render(context)
     except SecurityError as error:
-        raise InputError(f"{path.name}: refused: {error}") from error
+        raise InputError(f"{name}: refused: {error}") from error
     except UndefinedError as error:
-        raise InputError(
-            f"{path.name}: the template uses a value the data lacks: {error}"
-        ) from error
+        raise InputError(f"{name}: the template uses a value the data lacks: {error}") from error
     except TemplateError as error:
-        raise InputError(f"{path.name}: the template failed: {error}") from error
+        raise InputError(f"{name}: the template failed: {error}") from error
     except InputError as error:
-        raise InputError(f"{path.name}: {error}") from error
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read the template ({error.strerror})") from error
-
-
-def _zip_entries(data: bytes, path: Path) -> dict[str, bytes]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as source:
-            return {info.filename: source.read(info) for info in source.infolist()}
-    except zipfile.BadZipFile as error:
-        raise InputError(f"{path}: not a DOCX file (not a zip package)") from error
+        raise InputError(f"{name}: {error}") from error
+    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as error:
+        raise InputError(
+            f"{name}: the template failed ({type(error).__name__}: {error})"
+        ) from error
+    except (RecursionError, MemoryError) as error:
+        raise InputError(f"{name}: refused: the template needs too much memory") from error
 
 
 def _qr_media(document: Any) -> str | None:

@@ -1,5 +1,8 @@
 """The manifest of a batch: what was written, with SHA-256 hashes, as JSON and as CSV
-(UTF-8 with a BOM, for Excel). Named after the form, e.g. ``附件4_月抽查_manifest.json``."""
+(UTF-8 with a BOM, for Excel). Named after the form and the batch, e.g.
+``附件4_月抽查_manifest_20261001-093015.json``: a second batch into the same folder
+keeps the first one's manifest (ISSUE 9 item 4). The archive recognises a manifest by
+its content (:func:`docgen.archive.issued.manifest_documents`), not by its name."""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.forms.registry import VARIANT_NAMES
+from docgen.forms.staging import WriteFailed
 from docgen.forms.writer import share_mode
-from docgen.fsutil import atomic_write_text, sha256_file
-from docgen.report import Report, write_report
+from docgen.fsutil import sha256_file
+from docgen.report import Report, render_csv
 
 if TYPE_CHECKING:
     from docgen.forms.batch import BatchResult
@@ -57,17 +61,35 @@ def manifest_rows(result: BatchResult) -> list[dict[str, Any]]:
 
 
 def manifest_stem(result: BatchResult) -> str:
+    """``附件4_月抽查_manifest_<batch>`` (``附件4_月抽查_manifest`` without a batch ID)."""
     variant = f"_{VARIANT_NAMES[result.variant]}" if result.variant else ""
-    return f"附件{result.form}{variant}_manifest"
+    batch = f"_{result.batch_id}" if result.batch_id else ""
+    return f"附件{result.form}{variant}_manifest{batch}"
 
 
-def write_manifest(result: BatchResult, out_dir: Path) -> list[Path]:
-    """Write ``<stem>.json`` and ``<stem>.csv`` into ``out_dir``; return both paths."""
+def free_batch_id(result: BatchResult, out_dir: Path, stamp: str) -> str:
+    """``stamp`` (the batch's time), made unique among the manifests in ``out_dir``."""
+    variant = f"_{VARIANT_NAMES[result.variant]}" if result.variant else ""
+    candidate, number = stamp, 1
+    while any(
+        (out_dir / f"附件{result.form}{variant}_manifest_{candidate}{suffix}").exists()
+        for suffix in (".json", ".csv")
+    ):
+        number += 1
+        candidate = f"{stamp}-{number}"
+    return candidate
+
+
+def write_manifest(result: BatchResult, out_dir: Path, created: str = "") -> list[Path]:
+    """Write ``<stem>.json`` and ``<stem>.csv`` into ``out_dir`` (the batch's staging
+    folder); return both paths. A failed write is a :class:`WriteFailed`."""
     rows = manifest_rows(result)
-    stem = out_dir / manifest_stem(result)
+    stem = manifest_stem(result)
     body = {
         "form": result.form,
         "variant": result.variant,
+        "batch": result.batch_id,
+        "created": created,
         "template": result.template.name,
         "template_sha256": rows[0]["template_sha256"] if rows else "",
         "documents": rows,
@@ -75,10 +97,15 @@ def write_manifest(result: BatchResult, out_dir: Path) -> list[Path]:
             {"row": p.row, "field": p.column, "problem": p.problem} for p in result.skipped
         ],
     }
-    json_path = stem.with_suffix(".json")
-    atomic_write_text(json_path, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
-    csv_path = stem.with_suffix(".csv")
-    write_report(Report(manifest_stem(result), COLUMNS, rows), "csv", csv_path)
-    for path in (json_path, csv_path):
-        share_mode(path)
-    return [json_path, csv_path]
+    text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    files = {
+        out_dir / f"{stem}.json": text.encode("utf-8"),
+        out_dir / f"{stem}.csv": render_csv(Report(stem, COLUMNS, rows)),
+    }
+    for path, data in files.items():
+        try:
+            path.write_bytes(data)
+            share_mode(path)
+        except OSError as error:
+            raise WriteFailed(path.name, error.strerror or str(error)) from error
+    return list(files)

@@ -15,6 +15,7 @@ import pikepdf
 
 from docgen.errors import ExternalToolError
 from docgen.forms.libreoffice import ConversionResult, Converter
+from docgen.forms.staging import WriteFailed
 from docgen.forms.writer import GeneratedDocument, share_mode
 from docgen.fsutil import atomic_path
 from docgen.metadata import RecordMetadata, write_pdf_metadata
@@ -54,6 +55,8 @@ def finish_pdf(source: Path, target: Path, meta: RecordMetadata) -> None:
         raise ExternalToolError(
             f"{source.name}: LibreOffice wrote a broken PDF ({error})"
         ) from error
+    except OSError as error:  # a full disk: the batch is not written (ISSUE 9 item 3)
+        raise WriteFailed(target.name, error.strerror or str(error)) from error
 
 
 def _convert_with_progress(

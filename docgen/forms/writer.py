@@ -1,5 +1,6 @@
 """Writing one filled form: a compiled template rendered with one record's data,
-its QR picture and custom properties swapped in, written atomically."""
+its QR picture and custom properties swapped in, written into the batch's staging
+folder (the batch is moved into place whole: :mod:`docgen.forms.staging`)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from docgen.errors import InputError
 from docgen.forms.compiled import CompiledTemplate
 from docgen.forms.data import FormRecord
 from docgen.forms.environment import make_environment
-from docgen.forms.identity import file_stem, record_metadata, render_context
+from docgen.forms.identity import EXTRA_NAMES, file_stem, record_metadata, render_context
+from docgen.forms.policy import TemplateNames
 from docgen.forms.qrcode_image import qr_png
 from docgen.forms.registry import FormSpec
-from docgen.fsutil import atomic_write_bytes
+from docgen.forms.staging import WriteFailed
 from docgen.metadata import RecordMetadata, docx_with_metadata
 from docgen.privacy import MaskingPolicy
 
@@ -68,9 +70,10 @@ class FormWriter:
         if not template.exists():
             raise InputError(f"{template}: no such template")
         self.spec, self.variant, self.office = spec, variant, office
-        self.compiled = CompiledTemplate(template, make_environment(policy))
-        self._custom_source = _package(self.compiled.path, _CUSTOM)
-        package_parts = _package(self.compiled.path, _PACKAGE_PARTS)
+        names = TemplateNames.of(spec.schema, EXTRA_NAMES)
+        self.compiled = CompiledTemplate(template, make_environment(policy), names)
+        self._custom_source = _package(self.compiled.entries, _CUSTOM)
+        package_parts = _package(self.compiled.entries, _PACKAGE_PARTS)
         self._fixed_parts = _read_all(docx_with_metadata(package_parts, RecordMetadata("x")))
 
     def metadata(self, record: FormRecord) -> RecordMetadata:
@@ -87,10 +90,16 @@ class FormWriter:
     def write(
         self, record: FormRecord, out_dir: Path, meta: RecordMetadata | None = None
     ) -> GeneratedDocument:
+        """Write ``record``'s DOCX into ``out_dir`` (a batch's staging folder, see
+        :mod:`docgen.forms.staging`); a failed write is a :class:`WriteFailed`."""
         meta = meta or self.metadata(record)
         target = out_dir / f"{file_stem(meta)}.docx"
-        atomic_write_bytes(target, self.render(record, meta))
-        share_mode(target)
+        data = self.render(record, meta)
+        try:
+            target.write_bytes(data)
+            share_mode(target)
+        except OSError as error:
+            raise WriteFailed(target.name, error.strerror or str(error)) from error
         return GeneratedDocument(meta.record_id, target, None, meta, record.row)
 
     def _metadata_parts(self, meta: RecordMetadata) -> dict[str, bytes]:
@@ -101,13 +110,14 @@ class FormWriter:
         return {**self._fixed_parts, **custom}
 
 
-def _package(template: Path, names: tuple[str, ...]) -> bytes:
-    """A zip holding only the parts ``names`` of the template (those it has)."""
+def _package(entries: dict[str, bytes], names: tuple[str, ...]) -> bytes:
+    """A zip holding only the parts ``names`` of the template (those it has), from
+    the entries already read and checked (the template file is not opened again)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(template) as source, zipfile.ZipFile(out, "w") as target:
+    with zipfile.ZipFile(out, "w") as target:
         for name in names:
-            if name in source.namelist():
-                target.writestr(name, source.read(name))
+            if name in entries:
+                target.writestr(name, entries[name])
     return out.getvalue()
 
 

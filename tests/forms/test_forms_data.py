@@ -75,7 +75,8 @@ def test_skip_invalid_writes_the_valid_rows(forms_workspace, tmp_path) -> None:
     )
     assert [d.row for d in result.documents] == [2]
     assert sorted(p.row for p in result.skipped) == [3, 4, 5]
-    body = json.loads((out / "附件2_manifest.json").read_text(encoding="utf-8"))
+    body = json.loads(result.manifest[0].read_text(encoding="utf-8"))
+    assert result.manifest[0].name == f"附件2_manifest_{result.batch_id}.json"
     assert [s["row"] for s in body["skipped"]] == [3, 4, 5]
 
 
@@ -130,7 +131,8 @@ def test_cli_fill_writes_journal_and_manifest(tmp_path, example_dir) -> None:
     entries = Journal(ws / ".docgen" / "journal.jsonl").entries()
     assert [e["command"] for e in entries] == ["forms fill"]
     assert len(entries[0]["outputs"]) == 3 + 3 + 2
-    rows = json.loads((out / "附件3_manifest.json").read_text(encoding="utf-8"))["documents"]
+    (manifest,) = out.glob("附件3_manifest_*.json")
+    rows = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
     assert all(r["pdf"] and len(r["pdf_sha256"]) == 64 for r in rows)
 
 

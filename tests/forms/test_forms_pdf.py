@@ -81,11 +81,11 @@ def test_manifest_lists_documents_with_hashes(rendered_forms) -> None:
     from docgen.fsutil import sha256_file
 
     first = rendered_forms.by_case[("2", None)][0]
-    manifest = rendered_forms.out_dir / "附件2_manifest.json"
+    (manifest,) = rendered_forms.out_dir.glob("附件2_manifest_*.json")
     rows = json.loads(manifest.read_text(encoding="utf-8"))["documents"]
     assert len(rows) == 4
     assert {r["docx"] for r in rows} >= {first.docx.name}
-    csv_bytes = (rendered_forms.out_dir / "附件2_manifest.csv").read_bytes()
+    csv_bytes = manifest.with_suffix(".csv").read_bytes()
     assert csv_bytes.startswith(b"\xef\xbb\xbf")
     row = next(r for r in rows if r["record_id"] == first.record_id)
     assert row["docx_sha256"] == sha256_file(first.docx)
