@@ -85,13 +85,27 @@ class Journal:
                 entry["seq"] = 1 if last is None else int(last["seq"]) + 1
                 entry["prev"] = GENESIS if last is None else last["hash"]
                 entry["hash"] = _entry_hash(entry)
-                handle.seek(0, os.SEEK_END)
-                handle.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+                line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+                self._write_whole(handle.fileno(), line.encode("utf-8"))
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return entry
+
+    def _write_whole(self, fd: int, data: bytes) -> None:
+        """Append ``data`` whole or not at all: a write the disk cannot take (full, a
+        quota) is cut off again, so that no half line breaks the chain (ISSUE 9 item 11)."""
+        end = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except OSError as error:
+            os.ftruncate(fd, end)
+            raise InputError(
+                f"{self.path}: cannot record this action in the journal "
+                f"({error.strerror or error}); the journal is as it was"
+            ) from error
 
     def entries(self) -> list[dict[str, Any]]:
         """All entries, parsed; a line that is not JSON is an :class:`IntegrityError`."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,36 @@ def test_append_continues_the_chain_after_reopening(journal: Journal) -> None:
     entry = again.append("later")
     assert entry["seq"] == 6
     assert again.verify().head == entry["hash"]
+
+
+_APPEND_ON_A_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from docgen.errors import DocgenError
+from docgen.journal import Journal
+path = Path(sys.argv[1])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+limit = path.stat().st_size + 40  # room for part of a line only, as on a full disk
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+try:
+    Journal(path).append("after the disk filled", details={"pad": "x" * 500})
+except DocgenError as error:
+    print(error, file=sys.stderr)
+    sys.exit(error.exit_code)
+"""
+
+
+def test_a_full_disk_leaves_the_journal_as_it_was(journal: Journal) -> None:
+    """ISSUE 9 item 11: no half line, so the chain still verifies and grows on."""
+    before = journal.path.read_bytes()
+    run = subprocess.run(
+        [sys.executable, "-c", _APPEND_ON_A_FULL_DISK, str(journal.path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 3 and "Traceback" not in run.stderr
+    assert "journal is as it was" in run.stderr
+    assert journal.path.read_bytes() == before
+    journal.append("once there is room again")
+    assert journal.verify().entries == 6
