@@ -1,5 +1,5 @@
 """The forms docgen issued, from the manifests the forms engine writes beside every
-batch (``附件2_manifest.json`` and its twin ``附件2_manifest.csv``: one entry per
+batch (``附件2_manifest_<batch time>.json`` and its twin ``.csv``: one entry per
 generated document, with its record ID).
 
 A manifest dropped into the inbox, JSON or CSV, is filed (category ``other``,
