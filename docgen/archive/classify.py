@@ -62,6 +62,7 @@ from docgen.metadata import (
     sidecar_yaml,
 )
 from docgen.rules.record_id import CATEGORY_BY_FORM, RecordId, parse_record_id
+from docgen.yamlsafe import load_yaml
 
 #: Categories a file may be filed under (DESIGN.md, Retention; contracts).
 CATEGORIES = frozenset(CATEGORY_BY_FORM.values()) | {"other"}
@@ -164,7 +165,7 @@ def read_sidecar(path: Path) -> RecordMetadata:
     """The metadata in a sidecar; :class:`InputError` naming the file and field (every
     field checked by :func:`~docgen.archive.claims.check_metadata`)."""
     try:
-        data = yaml.safe_load(read_small(path, MAX_SIDECAR_BYTES).decode("utf-8"))
+        data = load_yaml(read_small(path, MAX_SIDECAR_BYTES).decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as error:
         raise InputError(f"sidecar {path.name}: not valid UTF-8 YAML ({error})") from error
     if not isinstance(data, dict):

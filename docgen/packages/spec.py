@@ -32,25 +32,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from docgen.errors import InputError
 from docgen.privacy import mask_ids_in_text
+from docgen.yamlsafe import load_yaml
 
 #: Roles of a part: a document (form or scan; never sent to Ghostscript) or evidence.
 DOCUMENT, EVIDENCE = "document", "evidence"
 #: A package manifest lists files; one larger than this is not one.
 MAX_SPEC_BYTES = 1 << 20
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML without aliases: ``*a`` repeated in nested lists expands exponentially when
-    validated (a billion laughs), and a package manifest has no use for them."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a package manifest",
-                event.start_mark,
-            )  # fmt: skip
-        return super().compose_node(parent, index)
 
 
 @dataclass
@@ -199,7 +186,7 @@ def read_spec_yaml(path: Path) -> PackageSpec:
             raise ValueError("not a regular file")
         if path.stat().st_size > MAX_SPEC_BYTES:
             raise ValueError(f"over {MAX_SPEC_BYTES // 1024} KiB: not a package manifest")
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        raw = load_yaml(path.read_text(encoding="utf-8"))
         model = _YamlSpec.model_validate(raw)
         documents = [_part_from_yaml(item, path.parent) for item in model.documents]
     except OSError as error:

@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 
 from docgen.errors import DocgenError, InputError
+from docgen.yamlsafe import load_yaml
 from docgen.zipguard import DEFAULT_LIMITS, ZipLimits, check_zip
 
 #: How much of a CSV file the encoding is detected from.
@@ -306,7 +307,7 @@ def _load_document(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise InputError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {error}") from error
 

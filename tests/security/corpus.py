@@ -109,6 +109,18 @@ WORKBOOKS: dict[str, Builder] = {
     "empty-zip.xlsx": empty_zip,
 }
 
+
+def yaml_laughs(target: Path) -> Path:
+    """Form data whose aliases expand to 9 × 3**20 entries when walked."""
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"{chr(98 + n)}: &{chr(98 + n)} [*{chr(97 + n)}, *{chr(97 + n)}]" for n in range(24)]
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+#: Form data (forms fill): the workbooks, and YAML.
+FORM_DATA: dict[str, Builder] = {"laughs.yaml": yaml_laughs}
+
 #: CSV query logs.
 CSV_LOGS: dict[str, Builder] = {
     "nul.csv": generate.csv_with_nul,

@@ -156,9 +156,12 @@ def test_forms_fill_refuses(office: Path, name: str) -> None:
     assert not out.exists(), "fill left an output folder behind"
 
 
-@pytest.mark.parametrize("name", sorted(corpus.WORKBOOKS))
+DATA = {**corpus.WORKBOOKS, **corpus.FORM_DATA}
+
+
+@pytest.mark.parametrize("name", sorted(DATA))
 def test_forms_fill_refuses_hostile_data(office: Path, name: str) -> None:
-    path = corpus.WORKBOOKS[name](_hostile(office, name))
+    path = DATA[name](_hostile(office, name))
     out = office / "out" / "forms"
     refused_and_untouched(office, name, "forms", "fill", "3", str(path), "-o", str(out))
     assert not out.exists(), "fill left an output folder behind"
