@@ -36,6 +36,14 @@ class Approval:
     approved_by: str
     approved_on: date | None
 
+    def details(self) -> dict[str, str]:
+        """The approval as a journal entry records it."""
+        return {
+            "approval": self.reference,
+            "approved_by": self.approved_by,
+            "approved_on": self.approved_on.isoformat() if self.approved_on else "",
+        }
+
 
 def parse_reference(text: str, latest: date) -> str:
     """The 發文字號 in ``text``, tidied; :class:`InputError` in one line with an example

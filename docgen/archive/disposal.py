@@ -27,13 +27,13 @@ file's SHA-256, and writes nothing.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+
+import filelock
 
 from docgen.archive.approval import Approval, check_approval
 from docgen.archive.db import Index, files_of, open_index
@@ -68,6 +68,9 @@ from docgen.errors import InputError
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.rules.retention import Status
+
+#: The lock of a disposal, in the archive root (beside the filing lock).
+DISPOSAL_LOCK = ".docgen-disposal.lock"
 
 __all__ = [
     "Preview",
@@ -174,20 +177,25 @@ def _planned(index: Index, workspace: Workspace, request: Request) -> list[Plann
 
 @contextlib.contextmanager
 def disposal_lock(workspace: Workspace) -> Iterator[None]:
-    """One disposal at a time (a second is refused at once, not queued)."""
-    workspace.state_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(workspace.state_dir / "disposal.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    """One disposal of an archive at a time, whichever workspace it is started from (a
+    second is refused at once, not queued): a lock on the archive root, like the
+    filing lock (ISSUE 9 item 12), but apart from it so that the watcher may run."""
+    path = workspace.archive_root / DISPOSAL_LOCK
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(
-                "nothing was disposed: another `docgen archive dispose` is running on this "
-                "archive; wait for it to finish"
-            ) from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(path), timeout=0)
+        lock.acquire()
+    except filelock.Timeout:
+        raise InputError(
+            "nothing was disposed: another `docgen archive dispose` is running on this "
+            "archive; wait for it to finish"
+        ) from None
+    except OSError as error:
+        raise InputError(f"cannot lock {path}: {error.strerror or error}") from error
+    try:
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def dispose(

@@ -177,13 +177,10 @@ def finish_plan(index: Index, plan_id: str, now: datetime) -> None:
 
 def intent_details(request: Request, planned: Sequence[PlannedRecord]) -> dict[str, Any]:
     """Step 1: the journal entry written before anything is removed."""
-    approval = request.approval
     return {
         "step": "plan",
         "plan": request.plan_id,
-        "approval": approval.reference,
-        "approved_by": approval.approved_by,
-        "approved_on": approval.approved_on.isoformat() if approval.approved_on else "",
+        **request.approval.details(),
         "by": request.by,
         "as_of": request.as_of.isoformat(),
         "records": [
@@ -200,13 +197,10 @@ def intent_details(request: Request, planned: Sequence[PlannedRecord]) -> dict[s
 
 def completion_details(result: DisposalResult, by: str) -> dict[str, Any]:
     """Step 4: the journal entry once every record of the plan is disposed or kept."""
-    approval = result.approval
     return {
         "step": "done",
         "plan": result.plan_id,
-        "approval": approval.reference,
-        "approved_by": approval.approved_by,
-        "approved_on": approval.approved_on.isoformat() if approval.approved_on else "",
+        **result.approval.details(),
         "by": by,
         "resumed": result.resumed,
         "records": [
