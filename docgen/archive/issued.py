@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from docgen.archive.claims import check_metadata
 from docgen.archive.models import FormIssued
 from docgen.archive.paths import read_small
+from docgen.cells import restore
 from docgen.errors import InputError
 from docgen.forms.manifest import COLUMNS
 from docgen.metadata import RecordMetadata, UntrustedMetadata
@@ -96,7 +97,8 @@ def _csv_entries(path: Path) -> list[dict[str, Any]] | None:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         if reader.fieldnames is None or set(keys) - set(reader.fieldnames):
             return None
-        return [{keys[t]: v for t, v in row.items() if t in keys} for row in reader]
+        # docgen wrote it: its cells carry the quote docgen.cells added (ISSUE 9 item 7).
+        return [{keys[t]: restore(v) for t, v in row.items() if t in keys} for row in reader]
     except csv.Error:
         return None
 
