@@ -7,7 +7,9 @@ it ended (ISSUE 9: a hostile file ends in one line, exit 3, never a traceback).
 
 The child's address space is capped with ``RLIMIT_AS`` (default 1.5 GiB): a reader
 that inflates a bomb dies with ``MemoryError`` (a traceback, exit 1) instead of taking
-the machine. ``peak_mb`` is the child's own peak resident size (from ``wait4``).
+the machine. ``peak_mb`` is the peak resident size of docgen itself: the child reports
+its ``VmHWM`` as it exits. (``wait4``'s ``ru_maxrss`` would not do: it keeps the high
+water of the process before ``exec``, which a fork of a large pytest process inherits.)
 """
 
 from __future__ import annotations
@@ -24,6 +26,27 @@ from pathlib import Path
 
 #: The address space a docgen process may use in these tests.
 MEMORY_CAP = 1536 * 1024 * 1024
+
+#: ``python -c`` this, then the report file, then docgen's arguments: docgen runs as
+#: ``python -m docgen`` would, and its peak resident size is written when it exits.
+_REPORTING = """
+import atexit, runpy, sys
+report = sys.argv.pop(1)
+def _peak():
+    with open("/proc/self/status", encoding="ascii") as status:
+        line = next(l for l in status if l.startswith("VmHWM:"))
+    with open(report, "w", encoding="ascii") as out:
+        out.write(line.split()[1])
+atexit.register(_peak)
+sys.argv[0] = "docgen"
+runpy.run_module("docgen", run_name="__main__", alter_sys=True)
+"""
+
+
+def _peak_kb(report: Path) -> float:
+    """The kilobytes the child reported (infinity if it died before it could)."""
+    text = report.read_text(encoding="ascii") if report.exists() else ""
+    return float(text) if text.strip() else float("inf")
 
 
 @dataclass(frozen=True)
@@ -50,9 +73,14 @@ def run_docgen(
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("DOCGEN_DEBUG", None)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        report = Path(scratch) / "peak"
         child = subprocess.Popen(
-            [sys.executable, "-m", "docgen", *args],
+            [sys.executable, "-c", _REPORTING, str(report), *args],
             cwd=cwd,
             stdout=out,
             stderr=err,
@@ -62,12 +90,12 @@ def run_docgen(
         )
         deadline = time.monotonic() + timeout
         while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            pid, status, _ = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() > deadline:
                 os.kill(child.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(child.pid, 0)
+                pid, status, _ = os.wait4(child.pid, 0)
                 break
             time.sleep(0.05)
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -77,7 +105,7 @@ def run_docgen(
             child.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
-            usage.ru_maxrss / 1024,  # kilobytes on Linux
+            _peak_kb(report) / 1024,
         )
 
 

@@ -13,50 +13,22 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.hostile.cli import Done, run_docgen
 from tests.security import corpus
 
-#: A child that parsed a 1.2 GB bomb would pass this by far; docgen itself needs ~150 MB.
-PEAK_RSS_BYTES = 600 * 1024 * 1024
+#: A child that parsed a 1.2 GB bomb would pass this by far; docgen itself needs 60–80 MB.
+PEAK_MB = 200
 STATE = ".docgen"
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    peak_rss: int
-
-
-def docgen(workspace: Path, *args: str, timeout: float = 300) -> Run:
-    """``docgen -w WORKSPACE ARGS…`` in a child; its exit code, output and peak RSS
-    (from ``wait4``: this child's own, not the maximum over all children so far)."""
-    command = [sys.executable, "-m", "docgen", "-w", str(workspace), *args]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=workspace)
-        killer = threading.Timer(timeout, child.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            killer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = (
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-        )
-    return Run(child.returncode, stdout, stderr, usage.ru_maxrss * 1024)
+def docgen(workspace: Path, *args: str) -> Done:
+    """``docgen -w WORKSPACE ARGS…`` in a child (memory capped; its own peak measured)."""
+    return run_docgen(["-w", str(workspace), *args], cwd=workspace, timeout=300)
 
 
 def tree(root: Path) -> dict[str, tuple[int, int]]:
@@ -90,17 +62,17 @@ def office(example: Path, tmp_path: Path) -> Iterator[Path]:
     yield root
 
 
-def assert_refused(run: Run, name: str) -> None:
+def assert_refused(run: Done, name: str) -> None:
     """Non-zero, no traceback, one ``Error:`` line and it names the file."""
     assert run.code != 0, run.stdout + run.stderr
     assert "Traceback" not in run.stderr, run.stderr
     errors = [line for line in run.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1, run.stderr
     assert name in errors[0], run.stderr
-    assert run.peak_rss < PEAK_RSS_BYTES, f"peak RSS {run.peak_rss:,} bytes"
+    assert run.peak_mb < PEAK_MB, f"peak {run.peak_mb:.0f} MB"
 
 
-def refused_and_untouched(office: Path, name: str, *args: str) -> Run:
+def refused_and_untouched(office: Path, name: str, *args: str) -> Done:
     before = tree(office)
     run = docgen(office, *args)
     assert_refused(run, name)
@@ -211,7 +183,7 @@ def test_archive_scan_contains_hostile_metadata(office: Path, name: str) -> None
     assert "Traceback" not in run.stderr, run.stderr
     assert run.code != 0, run.stdout + run.stderr
     assert name in run.stdout + run.stderr
-    assert run.peak_rss < PEAK_RSS_BYTES
+    assert run.peak_mb < PEAK_MB
     changed = {p for p, st in tree(office).items() if before.get(p) != st} | (
         set(before) - set(tree(office))
     )
