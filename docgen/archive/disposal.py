@@ -142,7 +142,7 @@ def check_disposable(
             if (why := refusal(by_id.get(rid), session.get(Record, rid), as_of))
         ]
     if problems:
-        raise InputError("nothing was disposed:\n  " + "\n  ".join(problems))
+        raise InputError("nothing was disposed:", problems)
 
 
 def _request(

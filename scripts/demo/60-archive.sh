@@ -89,7 +89,8 @@ fi
 echo "  $(filed) files filed after"
 echo
 echo "What disposing the others would remove (--dry-run removes nothing):"
-dispose --dry-run "${others[@]}" | head -6
+preview="$(dispose --dry-run "${others[@]}")"
+head -6 <<<"$preview"
 echo
 echo "Disposing the others only:"
 dispose "${others[@]}"

@@ -110,7 +110,7 @@ def test_nothing_is_disposed_when_one_record_is_not_a_candidate(
     result = run("dispose", office.rid("old01_app"), keep, "--approval", REFERENCE, *APPROVED)
     assert result.exit_code == ExitCode.INPUT
     assert "nothing was disposed" in result.output
-    assert f"{keep}: not a destruction candidate as of" in result.output
+    assert f"\n  {keep}: not a destruction candidate as of" in result.output  # a line each
     assert "kept until 118/11/05" in result.output
     assert office.path_of("old01_app").is_file()
     undefined = run("dispose", office.rid("agreement"), "--approval", REFERENCE, *APPROVED)
