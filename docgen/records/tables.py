@@ -120,16 +120,36 @@ def _bounded_lines(handle: Any, budget: list[int], nul: bool = True) -> Iterator
         yield line
 
 
+def _plain_lines(path: Path) -> bool:
+    """Whether every line of ``path`` is short, free of NUL bytes and of quotes, so that
+    a row is a line and ``csv.reader`` may read the file at its own speed (else
+    :func:`_bounded_lines` guards each line). Checked in bytes, a block at a time: a
+    line inside a block is shorter than the block, so only the line a block leaves
+    open is measured. A line's bytes bound its characters."""
+    run = 0  # bytes of the line that the blocks so far leave open
+    with _open_binary(path) as handle:
+        for block in iter(partial(handle.read, MAX_ROW_CHARS), b""):
+            if b"\x00" in block or b'"' in block:
+                return False
+            first = block.find(b"\n")
+            if run + (len(block) if first < 0 else first) > MAX_ROW_CHARS:
+                return False
+            run = run + len(block) if first < 0 else len(block) - block.rfind(b"\n") - 1
+    return True
+
+
 def csv_rows(path: Path) -> Iterator[Row]:
     """Every row of a CSV file (the header first) as ``(row number, cells)``; a row too
     long, a field too long, a NUL or a value past :data:`MAX_COLUMNS` is an
     :class:`InputError` naming the row (and the column)."""
     encoding = detect_encoding(path)
+    plain = _plain_lines(path)
     with open(path, encoding=encoding, newline="") as handle:
         budget = [MAX_ROW_CHARS]
         number = 0
+        lines = handle if plain else _bounded_lines(handle, budget)
         try:
-            for number, cells in enumerate(csv.reader(_bounded_lines(handle, budget)), 1):
+            for number, cells in enumerate(csv.reader(lines), 1):
                 budget[0] = MAX_ROW_CHARS
                 if len(cells) > MAX_COLUMNS:
                     cells = _first_columns(path, number, cells)
