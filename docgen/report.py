@@ -87,7 +87,7 @@ def render_table(report: Report) -> str:
     widths = [
         max([display_width(h)] + [display_width(r[i]) for r in body]) for i, h in enumerate(header)
     ]
-    lines = [report.title, ""]
+    lines = [escape_controls(report.title), ""]
     lines.append("  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body]

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from docgen.calendar import WorkingCalendar, format_roc_short, parse_date
-from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
 from docgen.errors import InputError
 from docgen.fsutil import atomic_write_bytes
 from docgen.journal import Journal
@@ -152,7 +152,7 @@ def calendar(
         data = obligations_ical(obligations, workspace.config.office.name, stamp, remind_days)
         ics.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(ics, data)
-        click.echo(f"Wrote {ics} ({len(obligations)} events)", err=True)
+        say(f"Wrote {ics} ({len(obligations)} events)", err=True)
     emit(report, fmt, output)
     written = [path for path in (ics, output) if path is not None]
     if written:

@@ -13,6 +13,7 @@ from tqdm import tqdm
 from docgen.config import Workspace, open_workspace
 from docgen.journal import Journal
 from docgen.report import FORMATS, Report, write_report
+from docgen.textsafe import escape_controls
 
 T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,13 +86,19 @@ def output_option(
     )
 
 
+def say(text: str, err: bool = False) -> None:
+    """Print one line whose values (file names above all) may hold control characters:
+    they are escaped, so that no value splits or forges a line (ISSUE 9 item 13)."""
+    click.echo(escape_controls(text), err=err)
+
+
 def emit(report: Report, fmt: str, output: Path | None) -> None:
     """Print ``report`` or write it to ``output`` in ``fmt``."""
     text = write_report(report, fmt, output)
     if text is not None:
         click.echo(text, nl=False)
     else:
-        click.echo(f"Wrote {output}", err=True)
+        say(f"Wrote {output}", err=True)
 
 
 def progress(items: Iterable[T], total: int | None = None, label: str = "") -> Iterator[T]:

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import CliState, emit, format_option, output_option, pass_state, progress
+from docgen.cli.common import (
+    CliState,
+    emit,
+    format_option,
+    output_option,
+    pass_state,
+    progress,
+    say,
+)
 from docgen.errors import InputError
 from docgen.forms import BatchOptions, BatchResult, fill_file, form_spec, resolve_variant
 from docgen.forms.check import COLUMNS as CHECK_COLUMNS
@@ -119,13 +127,13 @@ def fill(
     )  # fmt: skip
     result = fill_file(state.workspace, form, variant, data, out_dir, options)
     pdfs = sum(1 for d in result.documents if d.pdf)
-    click.echo(
+    say(
         f"Wrote {len(result.documents)} document(s) of 附件{result.form}"
         + (f" and {pdfs} PDF(s)" if pdfs else "")
         + f" to {out_dir}; manifest {result.manifest[0].name if result.manifest else '-'}"
     )
     for problem in result.skipped:
-        click.echo(f"Skipped: {problem}", err=True)
+        say(f"Skipped: {problem}", err=True)
     result.check_pdfs()
 
 
@@ -164,4 +172,4 @@ def check(
     errors = sum(1 for issue in issues if issue.severity == "error")
     if errors:
         raise InputError(f"{template}: {errors} error(s); the template cannot be used as is")
-    click.echo(f"{template}: usable for 附件{spec.key} ({len(issues)} warning(s))", err=True)
+    say(f"{template}: usable for 附件{spec.key} ({len(issues)} warning(s))", err=True)

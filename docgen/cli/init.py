@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import CliState, pass_state
+from docgen.cli.common import CliState, pass_state, say
 from docgen.example_office import EXAMPLE_AS_OF
 from docgen.records.workspace import init_workspace
 
@@ -34,10 +34,10 @@ def init(state: CliState, directory: Path | None, example: bool) -> None:
     """
     target = directory if directory is not None else state.root
     written = init_workspace(target, example=example)
-    click.echo(f"Laid out a new workspace in {target} ({len(written)} files).")
+    say(f"Laid out a new workspace in {target} ({len(written)} files).")
     if example:
         click.echo(
             "Added the example office: data/accounts.csv, data/queries/ (2026-08 to 2026-10); "
             f"review it as of {EXAMPLE_AS_OF.isoformat()}."
         )
-    click.echo(f"Next: edit {target / 'docgen.toml'} (office, units and supervisors).")
+    say(f"Next: edit {target / 'docgen.toml'} (office, units and supervisors).")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
 from docgen.cli.common import progress as progress_bar
 from docgen.errors import InputError, IntegrityError
 from docgen.packages import (
@@ -51,9 +51,9 @@ def _spec(manifest: Path | None, documents: tuple[str, ...], evidence: tuple[str
 
 def _say(result: BuildResult) -> None:
     for note in result.notes:
-        click.echo(f"Note: {note}", err=True)
+        say(f"Note: {note}", err=True)
     meta = result.metadata
-    click.echo(
+    say(
         f"Wrote {result.output} ({result.pages} pages from {len(result.sources)} files; "
         f"{meta.category}, {meta.period}, trigger {meta.trigger}) and {result.manifest.name}"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -48,3 +49,19 @@ def test_log_records_are_one_line_each() -> None:
     log.propagate = False
     log.warning("filed %s", "a\nINFO filed b.pdf")
     assert stream.getvalue() == "WARNING filed a\\nINFO filed b.pdf\n"
+
+
+def test_cli_lines_with_a_forged_file_name_stay_one_line(tmp_path: Path) -> None:
+    """The lines commands print about files (Wrote …, Note: …) escape them too."""
+    from click.testing import CliRunner
+
+    from docgen.cli.main import cli
+
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")
+    out = tmp_path / "x\nError: forged.csv"
+    result = CliRunner().invoke(
+        cli, ["-w", str(tmp_path), "forms", "list", "--format", "csv", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "x\\nError: forged.csv" in result.output
+    assert not any(line.startswith("Error:") for line in result.output.splitlines())
