@@ -24,6 +24,7 @@ from typing import Any
 
 from docgen.errors import InputError, IntegrityError
 from docgen.fsutil import sha256_file
+from docgen.yamlsafe import DocumentError, load_json
 
 GENESIS = "0" * 64
 
@@ -77,13 +78,13 @@ class Journal:
             "details": dict(details or {}),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a+", encoding="utf-8") as handle:
+        with open(self.path, "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 handle.seek(0)
-                last = _last_entry(handle.read())
-                entry["seq"] = 1 if last is None else int(last["seq"]) + 1
-                entry["prev"] = GENESIS if last is None else last["hash"]
+                last = _last_entry(self.path, handle.read())
+                entry["seq"] = 1 if last is None else last[0] + 1
+                entry["prev"] = GENESIS if last is None else last[1]
                 entry["hash"] = _entry_hash(entry)
                 line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
                 self._write_whole(handle.fileno(), line.encode("utf-8"))
@@ -108,18 +109,12 @@ class Journal:
             ) from error
 
     def entries(self) -> list[dict[str, Any]]:
-        """All entries, parsed; a line that is not JSON is an :class:`IntegrityError`."""
+        """All entries, parsed; a line that is not a journal entry (not UTF-8, not JSON,
+        nested too deeply, not an object) is an :class:`IntegrityError` naming it."""
         if not self.path.exists():
             return []
-        result = []
-        for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
-            try:
-                result.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise IntegrityError(
-                    f"{self.path}: line {number} is not a journal entry"
-                ) from error
-        return result
+        data = self.path.read_bytes()  # an OSError is the CLI's one line (exit 1)
+        return [_parse_line(self.path, number, line) for number, line in _lines(data)]
 
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         """Check every entry's hash and the chain; raise :class:`IntegrityError` naming
@@ -149,14 +144,35 @@ class Journal:
         return VerifyResult(entries=len(entries), head=prev)
 
 
-def _last_entry(text: str) -> dict[str, Any] | None:
-    lines = text.rstrip("\n").rsplit("\n", 1)
-    if not lines[-1]:
-        return None
+def _lines(data: bytes) -> list[tuple[int, bytes]]:
+    """The lines of the journal's bytes, numbered from 1 (as ``str.splitlines`` would
+    split them, but before decoding: one damaged line does not hide the others)."""
+    return list(enumerate(data.splitlines(), 1))
+
+
+def _parse_line(path: Path, number: int, line: bytes) -> dict[str, Any]:
+    """Line ``number`` of the journal as an entry, or an :class:`IntegrityError`."""
     try:
-        entry: dict[str, Any] = json.loads(lines[-1])
-    except json.JSONDecodeError as error:
-        raise InputError(
-            "the journal's last line is damaged: run `docgen journal verify`"
-        ) from error
+        entry = load_json(line.decode("utf-8"))
+    except (UnicodeDecodeError, DocumentError) as error:
+        raise IntegrityError(f"{path}: line {number} is not a journal entry ({error})") from error
+    if not isinstance(entry, dict):
+        raise IntegrityError(f"{path}: line {number} is not a journal entry (not a JSON object)")
     return entry
+
+
+def _last_entry(path: Path, data: bytes) -> tuple[int, str] | None:
+    """The ``seq`` and ``hash`` of the journal's last entry (None if it has none); a
+    damaged last line is an :class:`IntegrityError` naming it."""
+    lines = _lines(data)
+    if not lines:
+        return None
+    number, line = lines[-1]
+    entry = _parse_line(path, number, line)
+    seq, digest = entry.get("seq"), entry.get("hash")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(digest, str):
+        raise IntegrityError(
+            f"{path}: line {number} is not a journal entry (no seq or hash): "
+            "run `docgen journal verify`"
+        )
+    return seq, digest

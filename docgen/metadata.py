@@ -21,6 +21,7 @@ import pikepdf
 import yaml
 from lxml import etree
 
+from docgen.cells import stored_text
 from docgen.errors import InputError
 from docgen.fsutil import atomic_path, atomic_write_text
 from docgen.zipguard import check_zip
@@ -112,6 +113,14 @@ class RecordMetadata:
         return cls(**values)  # type: ignore[arg-type]
 
 
+def xml_properties(meta: RecordMetadata) -> dict[str, str]:
+    """:meth:`RecordMetadata.as_properties` as XML can hold them: the one place the
+    written metadata (DOCX/XLSX custom properties, PDF XMP) passes before lxml. A
+    character XML 1.0 has no place for (ESC, NUL from a unit's name in the data)
+    becomes U+FFFD, as in an XLSX cell (:func:`docgen.cells.stored_text`)."""
+    return {key: stored_text(value) for key, value in meta.as_properties().items()}
+
+
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
@@ -128,11 +137,12 @@ def write_pdf_metadata(pdf: pikepdf.Pdf, meta: RecordMetadata) -> None:
     from pikepdf.models.metadata import PdfMetadata
 
     PdfMetadata.register_xml_namespace(XMP_NS, XMP_PREFIX)
+    props = xml_properties(meta)
     with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
-        for key, value in meta.as_properties().items():
+        for key, value in props.items():
             xmp[f"{{{XMP_NS}}}{_camel(key)}"] = value
-        if meta.title:
-            xmp["dc:title"] = meta.title
+        if props.get("title"):
+            xmp["dc:title"] = props["title"]
 
 
 def _xmp_packet(pdf: pikepdf.Pdf, path: Path) -> bytes | None:
@@ -240,7 +250,7 @@ def ooxml_with_metadata(data: bytes, meta: RecordMetadata) -> bytes:
     """``data`` (a DOCX's or XLSX's bytes) with docgen's custom properties set to ``meta``."""
     source = zipfile.ZipFile(io.BytesIO(data))
     existing = source.read(_CUSTOM_PART) if _CUSTOM_PART in source.namelist() else None
-    props = meta.as_properties()
+    props = xml_properties(meta)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():

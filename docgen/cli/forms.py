@@ -164,9 +164,9 @@ def check(
       docgen forms check 4 official_4.docx --variant half --format json
     """
     spec = form_spec(form)
-    resolve_variant(spec, variant)
+    key = resolve_variant(spec, variant)
     policy = state.workspace.config.masking.policy()
-    issues, _ = check_template(spec, template, make_environment(policy))
+    issues, _ = check_template(spec, template, make_environment(policy), key or None)
     title = f"範本檢查 Template check: {template.name} (附件{spec.key})"
     emit(Report(title, CHECK_COLUMNS, issue_rows(issues)), fmt, output)
     errors = sum(1 for issue in issues if issue.severity == "error")

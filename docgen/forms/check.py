@@ -13,6 +13,14 @@ allowed, computed names, constants too large; the rest of such a part is still
 checked); variables the schema does not know (also fields of rows in a loop,
 ``c.subject_idx``); required fields the template never uses. Warnings: no record ID,
 no QR picture, tags in parts that nothing fills (endnotes, comments).
+
+What ``fill`` refuses while rendering (:mod:`docgen.forms.limits`: nested loops of
+10,000 × 10,000 steps, ``{% set s = s + s %}`` repeated until it is gigabytes) cannot
+all be seen in the source, so a template that passes every rule is then rendered
+once, as ``fill`` renders it (the same compiled parts, environment and limits), with
+the form's example data (``docgen/data/example/forms``): whatever goes wrong there is
+an error of kind ``render``, in ``fill``'s words. (What depends on the data, e.g.
+``range(population)``, can still be refused by ``fill`` for other data.)
 """
 
 from __future__ import annotations
@@ -24,12 +32,15 @@ from typing import Any
 from jinja2 import nodes
 from pydantic import BaseModel
 
-from docgen.forms.compiled import QR_PICTURE_NAME
+from docgen.errors import InputError
+from docgen.forms.compiled import QR_PICTURE_NAME, CompiledTemplate
+from docgen.forms.data import FormRecord, load_rows, validate_rows
 from docgen.forms.environment import FormEnvironment
-from docgen.forms.identity import EXTRA_NAMES
+from docgen.forms.identity import EXTRA_NAMES, record_metadata, render_context
 from docgen.forms.parts import TemplatePackage
 from docgen.forms.policy import TemplateNames, analyse, locate, split_paragraphs
 from docgen.forms.registry import FormSpec
+from docgen.privacy import DEFAULT_POLICY
 
 
 @dataclass(frozen=True)
@@ -49,10 +60,26 @@ def template_parts(path: Path) -> dict[str, str]:
     return {part.label: part.source for part in TemplatePackage(path).parts}
 
 
+#: The example data of each form and variant, the data of the trial render.
+EXAMPLES = {
+    ("1", ""): "附件1_戶政機關資料交換安全約定.yaml",
+    ("2", ""): "附件2_權限申請表.csv",
+    ("3", ""): "附件3_保密切結書.xlsx",
+    ("4", "monthly"): "附件4_月抽查.yaml",
+    ("4", "half"): "附件4_半年抽查.yaml",
+    ("5", ""): "附件5_稽核紀錄表.yaml",
+    ("6", ""): "附件6_外部稽核紀錄表.json",
+}
+EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "example" / "forms"
+#: The office name the trial render prints.
+EXAMPLE_OFFICE = "臺北市市場處"
+
+
 def check_template(
-    spec: FormSpec, path: Path, env: FormEnvironment
+    spec: FormSpec, path: Path, env: FormEnvironment, variant: str | None = None
 ) -> tuple[list[Issue], list[str]]:
-    """The issues of the template at ``path`` for ``spec``, and the names it uses."""
+    """The issues of the template at ``path`` for ``spec``, and the names it uses.
+    ``variant`` picks the example data of the trial render (default: the first)."""
     package = TemplatePackage(path)
     names = TemplateNames.of(spec.schema, EXTRA_NAMES)
     issues: list[Issue] = []
@@ -67,8 +94,39 @@ def check_template(
         if tree is not None:
             used |= _names(tree)
     issues += _unused_required(spec.schema, used, issues)
+    if not any(issue.severity == "error" for issue in issues):
+        issues += _trial_render(spec, variant, path, env, names)
     issues += _warnings(package, used, issues)
     return issues, sorted(used)
+
+
+def example_records(spec: FormSpec, variant: str | None) -> tuple[str, list[FormRecord]]:
+    """The variant of ``spec`` and its example data's records, validated and masked as
+    ``fill`` validates them."""
+    key = variant or (spec.variants[0] if spec.variants else "")
+    source = EXAMPLE_DIR / EXAMPLES[(spec.key, key)]
+    rows = load_rows(source, spec.schema.model_fields)
+    records, problems = validate_rows(spec, key, rows, str(source), DEFAULT_POLICY)
+    if problems or not records:  # docgen's own data: a bug, not the template's fault
+        raise RuntimeError(f"{source}: the example data does not validate: {problems}")
+    return key, records
+
+
+def _trial_render(
+    spec: FormSpec, variant: str | None, path: Path, env: FormEnvironment, names: TemplateNames
+) -> list[Issue]:
+    """Render the template once with the example data as ``fill`` does; what ``fill``
+    would refuse is an error."""
+    key, records = example_records(spec, variant)
+    try:
+        compiled = CompiledTemplate(path, env, names)
+        record = records[0]
+        meta = record_metadata(spec, key, record.data, compiled.sha256)
+        compiled.render(render_context(record.data, meta, EXAMPLE_OFFICE), {})
+    except InputError as error:
+        message = f"with the example data, fill fails: {error.message}"
+        return [Issue("error", "render", "template", message)]
+    return []
 
 
 def _names(tree: nodes.Template) -> set[str]:

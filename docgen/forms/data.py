@@ -11,7 +11,6 @@ is written.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from docgen.errors import InputError, RowProblem
 from docgen.forms.fields import FormModel
 from docgen.forms.registry import FormSpec
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
-from docgen.yamlsafe import load_yaml
+from docgen.yamlsafe import load_json, load_yaml, read_text_capped
 
 _MASKS = {"id": mask_id, "name": mask_name}
 
@@ -52,8 +51,8 @@ def load_rows(path: Path, fields: Iterable[str] = ()) -> Iterator[tuple[int, Map
 
 def _document_rows(path: Path, fields: set[str]) -> Iterator[tuple[int, Mapping[str, Any]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        loaded = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
+        text = read_text_capped(path)
+        loaded = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except FileNotFoundError as error:
         raise InputError(f"{path}: no such file") from error
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:

@@ -70,4 +70,4 @@ def file_stem(meta: RecordMetadata) -> str:
         parts.append(VARIANT_NAMES[meta.variant])
     parts += [p for p in (meta.period, meta.unit if meta.form == "4" else "") if p]
     parts.append(meta.record_id)
-    return re.sub(r'[\\/:*?"<>|\s]+', "-", "_".join(parts))
+    return re.sub(r'[\\/:*?"<>|\s\x00-\x1f\x7f]+', "-", "_".join(parts))

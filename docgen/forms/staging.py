@@ -9,7 +9,13 @@ On any failure, before or during the move, or when the caller's own last step (t
 journal) fails, everything the batch created is removed again, the output folder
 too if the batch made it, and the error is one line naming the file that could not
 be written. The staging folder is removed in every case; one left by a killed
-process is swept by a later batch once it is a day old and its process is gone.
+process (filled forms: personal data) is swept by the next batch at once. A batch
+holds an exclusive lock (``flock``) on :data:`LOCK_NAME` inside its folder for as long
+as it lives, and the kernel lets it go when the process dies however it dies
+(``SIGKILL`` too): a folder whose lock can be taken is abandoned. (A process ID alone
+would not do: after a reboot or a wrap-around the ID of a dead batch may be a live
+process's.) The folder gets its sweepable name only once its lock is held: it is made
+as ``….new`` and renamed.
 
 Nothing of an earlier batch is overwritten: a document whose file already exists
 with the same content is kept as it is (and listed by the new manifest), one with
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import tempfile
@@ -35,8 +42,12 @@ from docgen.fsutil import sha256_file
 
 PREFIX = "docgen-fill-"
 _HIDDEN = "." + PREFIX
-#: A staging folder older than this whose process is gone was left by a crash.
+#: A folder killed while it was being made (``….new``, no lock yet) whose process is
+#: gone is swept once it is this old (it holds no document yet).
 STALE_SECONDS = 24 * 3600
+#: The file in a staging folder its batch holds locked while it lives.
+LOCK_NAME = ".lock"
+_NEW = ".new"
 #: Errors of ``os.link`` that mean "no hard links here" (then rename, after a check).
 _NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
 
@@ -76,12 +87,33 @@ def _sweep(root: Path, prefix: str) -> None:
     """Remove staging folders left by processes that are gone (a crash, a kill)."""
     with contextlib.suppress(OSError):
         for entry in root.iterdir():
-            if not entry.name.startswith(prefix) or not entry.is_dir():
+            if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
                 continue
-            pid = entry.name[len(prefix) :].split("-", 1)[0]
-            old = time.time() - entry.stat().st_mtime > STALE_SECONDS
-            if old and pid.isdigit() and not _alive(int(pid)):
+            if _abandoned(entry, prefix):
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def _abandoned(folder: Path, prefix: str) -> bool:
+    """Whether no live batch owns ``folder``: its lock can be taken. A folder without
+    a lock (made by an older docgen, or killed before it was named) is abandoned when
+    its process is gone; one still being made (``….new``) only once it is a day old."""
+    pid = folder.name[len(prefix) :].split("-", 1)[0]
+    dead = not (pid.isdigit() and _alive(int(pid)))
+    if folder.name.endswith(_NEW):
+        return dead and time.time() - folder.stat().st_mtime > STALE_SECONDS
+    try:
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return dead
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # held: its batch is running
+    finally:
+        os.close(fd)  # (releases the lock if it was taken)
+    return True
 
 
 def _alive(pid: int) -> bool:
@@ -94,6 +126,44 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: The lock descriptors of the batches of this process, closed in a forked child
+#: (the writer processes of ``--jobs``): a lock is held while any copy of its
+#: descriptor is open, and a worker left behind by a killed batch must not keep the
+#: batch's folder looking alive. (``exec`` closes them anyway: ``O_CLOEXEC``.)
+_HELD: set[int] = set()
+
+
+def _close_inherited() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_inherited)
+
+
+def _locked_folder(root: Path, prefix: str) -> tuple[Path, int]:
+    """A new staging folder in ``root`` named ``prefix…``, and the descriptor of the
+    lock inside it, held: the folder is made as ``….new``, locked, then renamed, so
+    that no sweep ever sees it named and unlocked."""
+    made = Path(tempfile.mkdtemp(prefix=prefix, suffix=_NEW, dir=root))
+    try:
+        fd = os.open(made / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            final = made.with_name(made.name[: -len(_NEW)])
+            os.rename(made, final)  # a fresh name: mkdtemp's random part is unique
+        except BaseException:
+            os.close(fd)
+            raise
+        _HELD.add(fd)
+    except BaseException:
+        shutil.rmtree(made, ignore_errors=True)
+        raise
+    return final, fd
+
+
 class Staging:
     """The staging folder of one batch for ``out_dir`` (a context manager)."""
 
@@ -103,13 +173,14 @@ class Staging:
         self.path = Path()
         self._placed: list[Path] = []
         self._made: list[Path] = []
+        self._lock: int | None = None
 
     def __enter__(self) -> Staging:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             _sweep(self.root, self._prefix)
             prefix = f"{self._prefix}{os.getpid()}-"
-            self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.root))
+            self.path, self._lock = _locked_folder(self.root, prefix)
         except OSError as error:
             raise InputError(
                 f"cannot write to {self.root} (where the batch is prepared before it is "
@@ -124,6 +195,10 @@ class Staging:
         tb: TracebackType | None,
     ) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+        if self._lock is not None:
+            _HELD.discard(self._lock)
+            os.close(self._lock)
+            self._lock = None
         if kind is not None:
             self.rollback()
 

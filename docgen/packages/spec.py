@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from docgen.errors import InputError
 from docgen.privacy import mask_ids_in_text
-from docgen.yamlsafe import load_yaml
+from docgen.yamlsafe import load_yaml, read_text_capped
 
 #: Roles of a part: a document (form or scan; never sent to Ghostscript) or evidence.
 DOCUMENT, EVIDENCE = "document", "evidence"
@@ -186,7 +186,7 @@ def read_spec_yaml(path: Path) -> PackageSpec:
             raise ValueError("not a regular file")
         if path.stat().st_size > MAX_SPEC_BYTES:
             raise ValueError(f"over {MAX_SPEC_BYTES // 1024} KiB: not a package manifest")
-        raw = load_yaml(path.read_text(encoding="utf-8"))
+        raw = load_yaml(read_text_capped(path, MAX_SPEC_BYTES, "utf-8"))
         model = _YamlSpec.model_validate(raw)
         documents = [_part_from_yaml(item, path.parent) for item in model.documents]
     except OSError as error:

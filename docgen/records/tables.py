@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,7 +37,7 @@ from typing import Any
 import yaml
 
 from docgen.errors import DocgenError, InputError
-from docgen.yamlsafe import load_yaml
+from docgen.yamlsafe import DocumentError, load_json, load_yaml, read_text_capped
 from docgen.zipguard import DEFAULT_LIMITS, ZipLimits, check_zip
 
 #: How much of a CSV file the encoding is detected from.
@@ -318,18 +317,23 @@ def xlsx_rows(path: Path) -> Iterator[Row]:
 
 
 def _load_document(path: Path) -> Any:
+    """The YAML or JSON document at ``path``: too large, too deep or unreadable is one
+    :class:`InputError` naming the file (:mod:`docgen.yamlsafe`)."""
+    kind = path.suffix.lstrip(".").upper()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text_capped(path)
     except FileNotFoundError as error:
         raise InputError(f"{path}: no such file") from error
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"{path}: cannot be read as UTF-8 text: {error}") from error
+    except DocumentError as error:
+        raise InputError(f"{path}: not a {kind} data file: {error}") from error
     try:
         if path.suffix.lower() == ".json":
-            return json.loads(text)
+            return load_json(text)
         return load_yaml(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise InputError(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {error}") from error
+    except (ValueError, yaml.YAMLError) as error:
+        raise InputError(f"{path}: not valid {kind}: {error}") from error
 
 
 def _entries(path: Path, document: Any) -> list[Any]:
