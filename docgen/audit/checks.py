@@ -11,27 +11,36 @@ from docgen.calendar import WorkingCalendar
 from docgen.config import Workspace
 from docgen.office_calendar import working_calendar
 from docgen.privacy import MaskingPolicy, mask_name
-from docgen.records.accounts import find_registry, read_accounts
+from docgen.records.accounts import Registry, find_registry, read_registry
 from docgen.records.models import Account
 from docgen.rules.justification import Finding, check_query
 
 
 @dataclass
 class OfficeFacts:
-    """The registry by account ID, the working calendar and the masking policy."""
+    """The registry by account ID, the working calendar and the masking policy (and
+    the registry as read, to name an account's row)."""
 
     accounts: dict[str, Account]
     calendar: WorkingCalendar
     policy: MaskingPolicy
+    registry: Registry | None = None
 
     def __post_init__(self) -> None:
         self.is_working_day = lru_cache(maxsize=4096)(self.calendar.is_working_day)
 
     @classmethod
     def of(cls, workspace: Workspace) -> OfficeFacts:
-        accounts = {a.account_id: a for a in read_accounts(find_registry(workspace))}
+        registry = read_registry(find_registry(workspace))
+        accounts = {a.account_id: a for a in registry.accounts}
         policy = workspace.config.masking.policy()
-        return cls(accounts, working_calendar(workspace), policy)
+        return cls(accounts, working_calendar(workspace), policy, registry)
+
+    def unit_cell(self, account_id: str) -> str:
+        """Where the registry gives the account's unit: file, row and column."""
+        if self.registry is None:
+            return f"the account registry, account {account_id!r}, column 單位"
+        return self.registry.cell(account_id, "unit")
 
     @property
     def units(self) -> dict[str, str]:

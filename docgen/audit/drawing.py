@@ -25,6 +25,7 @@ from docgen.audit.population import (
     line_digest,
 )
 from docgen.audit.samples import (
+    SHEET_CHECK,
     Anomaly,
     Sample,
     SampleCase,
@@ -32,6 +33,7 @@ from docgen.audit.samples import (
     case_key_secret,
     load_results,
     results_path,
+    unit_refusal,
 )
 from docgen.calendar import Period
 from docgen.config import Workspace
@@ -63,8 +65,21 @@ def draw_period(
     """Check and sample ``sources`` for ``period`` (a month: per unit; a half: 全處)."""
     facts = OfficeFacts.of(workspace)
     half = period.kind == "half"
+
+    def refusal(unit: str) -> str:
+        return unit_refusal(workspace, unit)
+
     with tempfile.TemporaryFile() as spool:
-        intake = Intake(period.start, period.end, facts.check, spool, facts.units, half)
+        intake = Intake(
+            period.start,
+            period.end,
+            facts.check,
+            spool,
+            facts.units,
+            half,
+            refuse_unit=None if half else refusal,
+            unit_cell=facts.unit_cell,
+        )
         for source in sources:
             intake.add_log(QueryLog(source, workspace.config.columns), progress)
         context = _Context(
@@ -144,6 +159,7 @@ class _Context:
             rule_en=size.rule_en,
             cases=cases,
             anomalies=[self.anomaly(x) for x in listed],
+            sheet_check=SHEET_CHECK,
         )
 
     @cached_property

@@ -12,6 +12,12 @@ stays well under 100 MB.
 A query with a justification gets the findings of its account on its day (the
 hints of :func:`~docgen.rules.justification.check_query` depend on nothing else), so
 they are worked out once per account and day; a query without one is checked in full.
+
+A unit's name decides file names (the sample, the sheet, the lists): for a month,
+each unit met — the log's 查詢人員單位 or the registry's 單位 of the account — must
+be one of :func:`docgen.audit.samples.audit_units` (``refuse_unit``), checked the first
+time it is met; any other is one line naming the file, the row and the column. An
+account the registry does not know (and no unit logged) is :data:`UNKNOWN_UNIT`.
 """
 
 from __future__ import annotations
@@ -35,12 +41,12 @@ from docgen.audit.population import (
     is_plain,
     iso_seconds,
 )
+from docgen.audit.samples import UNKNOWN_UNIT, WHOLE_OFFICE, shown_value
+from docgen.errors import InputError
 from docgen.records.models import build_query
 from docgen.records.queries import QueryLog, Record
 from docgen.rules.justification import Finding, QueryFacts
 
-WHOLE_OFFICE = "全處"
-UNKNOWN_UNIT = "未知單位"
 #: Canonical lines held per unit before they go to the hash and the spool.
 BATCH = 1024
 _ROW, _FIELDS = itemgetter(0), itemgetter(3)
@@ -119,7 +125,10 @@ class Intake:
     """Collects the populations and the anomaly list of one period.
 
     ``units`` gives the registry's unit of an account (for logs without a unit
-    column); ``whole_office`` puts every query in :data:`WHOLE_OFFICE`."""
+    column); ``whole_office`` puts every query in :data:`WHOLE_OFFICE`.
+    ``refuse_unit`` says why a unit may not be sampled ("" when it may; None: any
+    may); ``unit_cell`` says where the registry gives an account's unit (file, row,
+    column), for the message."""
 
     def __init__(
         self,
@@ -129,10 +138,13 @@ class Intake:
         spool: BinaryIO,
         units: Mapping[str, str],
         whole_office: bool = False,
+        refuse_unit: Callable[[str], str] | None = None,
+        unit_cell: Callable[[str], str] | None = None,
     ) -> None:
         self.start, self.end = start, end
         self._check, self._spool, self._units = check, spool, units
         self._whole_office = whole_office
+        self._refusal, self._unit_cell = refuse_unit, unit_cell
         self._position = 0
         self._cases: dict[str, _Cases] = {}
         self._hints: dict[date, dict[str, tuple[Finding, ...]]] = {}  # day → account →
@@ -155,6 +167,7 @@ class Intake:
         low = datetime.combine(self.start, time())
         high = datetime.combine(self.end + timedelta(days=1), time())
         units, check, one_day = self._units, self._check_record, timedelta(days=1)
+        by_unit = self._cases
         whole = self._unit_cases(WHOLE_OFFICE) if self._whole_office else None
         day_start = day_end = low
         day_hints: dict[str, tuple[Finding, ...]] = {}
@@ -165,7 +178,8 @@ class Intake:
                     self.outside += 1
                     continue
                 if whole is None:
-                    cases = self._unit_cases(fields[9] or units.get(fields[0], UNKNOWN_UNIT))
+                    unit = fields[9] or units.get(fields[0], UNKNOWN_UNIT)
+                    cases = by_unit.get(unit) or self._new_unit(log, record, unit)
                 else:
                     cases = whole
                 pending = cases.pending
@@ -187,6 +201,21 @@ class Intake:
                 if len(pending) >= BATCH:
                     self._flush(cases)
         self._flush_all()
+
+    def _new_unit(self, log: QueryLog, record: Record, unit: str) -> _Cases:
+        """The cases of a unit met for the first time, if it is an allowed one; else
+        :class:`InputError` naming where the unit came from (file, row, column)."""
+        refusal = self._refusal(unit) if self._refusal is not None else ""
+        if refusal:
+            fields = record[3]
+            if fields[9]:
+                where = f"{log.path}, row {record[0]}, column {log.columns.unit}"
+            elif self._unit_cell is not None:
+                where = f"{self._unit_cell(fields[0])} (account of {log.path}, row {record[0]})"
+            else:
+                where = f"{log.path}, row {record[0]}, account {shown_value(fields[0])}"
+            raise InputError(f"{where}: {refusal}")
+        return self._unit_cases(unit)
 
     def _unit_cases(self, unit: str) -> _Cases:
         cases = self._cases.get(unit)

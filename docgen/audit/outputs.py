@@ -2,8 +2,9 @@
 supervisor's sheet, the anomaly list (XLSX and CSV with a BOM) and the stored JSON.
 
 Default folder: ``out/audit/<period>/`` in the workspace. Names:
-``抽查表_<period>_<unit>.xlsx``, ``異常清單_<period>_<unit>.xlsx``/``.csv``; 附件4 is
-named by the forms engine.
+``抽查表_<period>_<unit>.xlsx``, ``異常清單_<period>_<unit>.xlsx``/``.csv``, made by
+:func:`docgen.audit.samples.safe_name` and held inside the folder
+(:func:`docgen.audit.samples.audit_file`); 附件4 is named by the forms engine.
 
 Every sheet and list carries its record metadata (:func:`evidence_metadata`), so the
 archive files it by itself: embedded in the XLSX, in a sidecar
@@ -20,11 +21,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from docgen.audit.forms import case_check_data, fill_case_check
-from docgen.audit.samples import Anomaly, Sample, save_sample
+from docgen.audit.samples import (
+    Anomaly,
+    Sample,
+    audit_file,
+    case_key_secret,
+    check_period,
+    held,
+    save_sample,
+)
 from docgen.audit.sheet import write_sheet
 from docgen.calendar import format_roc_short, parse_period
 from docgen.config import Workspace
-from docgen.metadata import RecordMetadata, attach_metadata
+from docgen.metadata import RecordMetadata, attach_metadata, sidecar_path
 from docgen.report import Report, write_report
 
 #: The lists of a sample: ``variant`` in their metadata → name (file name and title).
@@ -48,7 +57,7 @@ ANOMALY_COLUMNS = {
 
 
 def default_out_dir(workspace: Workspace, period: str) -> Path:
-    return workspace.root / "out" / "audit" / period
+    return audit_file(workspace.root / "out" / "audit", check_period(period, "output folder"))
 
 
 def anomaly_rows(unit: str, anomalies: Sequence[Anomaly]) -> list[dict[str, object]]:
@@ -87,15 +96,20 @@ def evidence_metadata(sample: Sample, record_id: str, variant: str) -> RecordMet
     )
 
 
-def list_stem(out_dir: Path, sample: Sample, variant: str) -> Path:
-    """``<out_dir>/<list name>_<period>_<unit>`` (add the suffix)."""
-    return out_dir / f"{LISTS[variant]}_{sample.period}_{sample.unit}"
+def list_path(out_dir: Path, sample: Sample, variant: str, suffix: str) -> Path:
+    """``<out_dir>/<list name>_<period>_<unit><suffix>``, a safe name inside ``out_dir``."""
+    return audit_file(out_dir, LISTS[variant], sample.period, sample.unit, suffix=suffix)
 
 
-def write_report_pair(report: Report, stem: Path, meta: RecordMetadata) -> list[Path]:
-    """``report`` as ``stem.xlsx`` and ``stem.csv`` (UTF-8 with a BOM), each carrying
-    ``meta``: returns the XLSX (metadata embedded), the CSV and the CSV's sidecar."""
-    xlsx, csv = stem.with_suffix(".xlsx"), stem.with_suffix(".csv")
+def write_report_pair(
+    report: Report, out_dir: Path, sample: Sample, variant: str, meta: RecordMetadata
+) -> list[Path]:
+    """``report`` as the list ``variant`` of ``sample`` in ``out_dir``, XLSX and CSV
+    (UTF-8 with a BOM), each carrying ``meta``: returns the XLSX (metadata embedded),
+    the CSV and the CSV's sidecar."""
+    xlsx = list_path(out_dir, sample, variant, ".xlsx")
+    csv = list_path(out_dir, sample, variant, ".csv")
+    held(out_dir, sidecar_path(csv).name)
     write_report(report, "xlsx", xlsx)
     attach_metadata(xlsx, meta)
     write_report(report, "csv", csv)
@@ -108,13 +122,13 @@ def write_sample_files(
     """Write every file of ``sample`` and store it; returns the paths written."""
     data = case_check_data(workspace, sample)
     record_id, forms = fill_case_check(workspace, sample, data, out_dir, pdf)
-    sheet = list_stem(out_dir, sample, "sheet").with_suffix(".xlsx")
-    write_sheet(sample, sheet)
+    sheet = list_path(out_dir, sample, "sheet", ".xlsx")
+    write_sheet(sample, sheet, case_key_secret(workspace))
     attach_metadata(sheet, evidence_metadata(sample, record_id, "sheet"))
     title = f"異常清單 {sample.period} {sample.unit}（R5.1 異常；其餘為提示）"
     report = Report(title, ANOMALY_COLUMNS, anomaly_rows(sample.unit, sample.anomalies))
     meta = evidence_metadata(sample, record_id, "anomalies")
-    lists = write_report_pair(report, list_stem(out_dir, sample, "anomalies"), meta)
+    lists = write_report_pair(report, out_dir, sample, "anomalies", meta)
     documents = {
         "form": forms[0],
         "sheet": sheet,

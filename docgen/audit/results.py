@@ -20,11 +20,19 @@ from docgen.audit.outputs import (
     ANOMALY_COLUMNS,
     anomaly_rows,
     evidence_metadata,
-    list_stem,
     shown_path,
     write_report_pair,
 )
-from docgen.audit.samples import CaseResult, Results, Sample, Source, load_sample, save_results
+from docgen.audit.samples import (
+    CaseResult,
+    Results,
+    Sample,
+    Source,
+    audit_file,
+    case_key_secret,
+    load_sample,
+    save_results,
+)
 from docgen.audit.sheet import NO, Mark, check_marks, read_sheet
 from docgen.calendar import format_roc_short
 from docgen.config import Workspace
@@ -48,11 +56,12 @@ def read_back(workspace: Workspace, sheets: list[Path]) -> list[ReadBack]:
     """Every sheet checked against its sample; :class:`ValidationFailed` lists all problems."""
     done: list[ReadBack] = []
     problems: list[RowProblem] = []
+    secret = case_key_secret(workspace)
     for path in sheets:
-        filled = read_sheet(path)
+        filled = read_sheet(workspace, path, secret)
         sample = load_sample(workspace, filled.period, filled.unit)
         try:
-            done.append(ReadBack(path, sample, check_marks(filled, sample)))
+            done.append(ReadBack(path, sample, check_marks(filled, sample, secret)))
         except ValidationFailed as failed:
             problems += failed.problems
     if problems:
@@ -93,11 +102,11 @@ def write_results(
     """The completed 附件4, the referral list and the stored results of one sheet."""
     sample, marks = done.sample, done.marks
     data = case_check_data(workspace, sample, marks)
-    record_id, forms = fill_case_check(workspace, sample, data, out_dir / "結果", pdf)
+    record_id, forms = fill_case_check(workspace, sample, data, audit_file(out_dir, "結果"), pdf)
     rows = referral_rows(sample, marks)
     report = Report(f"轉介政風清單 {sample.period} {sample.unit}（R6.5）", REFERRAL_COLUMNS, rows)
     meta = evidence_metadata(sample, record_id, "referrals")
-    lists = write_report_pair(report, list_stem(out_dir, sample, "referrals"), meta)
+    lists = write_report_pair(report, out_dir, sample, "referrals", meta)
     documents = {"form": forms[0], "referrals_xlsx": lists[0], "referrals_csv": lists[1]}
     if len(forms) > 1:
         documents["form_pdf"] = forms[1]

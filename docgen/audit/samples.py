@@ -17,7 +17,9 @@ period, not sampled), ``seed``, ``seed_given`` (true when ``--seed`` was used),
 ``justification``}], ``anomalies`` [the same fields without ``no``/``ordinal``/``key``,
 plus ``findings`` (list of text) and ``anomaly`` (true for R5.1, false for a hint)],
 ``documents`` {``form``, ``form_pdf``, ``record_id``, ``sheet``, ``anomalies_xlsx``,
-``anomalies_csv``} (paths relative to the workspace).
+``anomalies_csv``} (paths relative to the workspace), ``sheet_check`` (how the
+supervisor's sheet is sealed: :data:`SHEET_CHECK`, keyed check codes; absent in a
+sample drawn before sheets were keyed).
 
 Results (``format: "docgen-results/1"``): ``period``, ``unit``, ``read_at``,
 ``sheet`` {``path``, ``sha256``}, ``cases`` [{``no``, ``key``, ``consistent``
@@ -27,12 +29,22 @@ cases and anomalies on the referral list).
 
 Functions: :func:`save_sample`, :func:`load_sample`, :func:`list_samples`,
 :func:`save_results`, :func:`load_results`, :func:`case_key_secret`.
+
+Untrusted names (a query log's 查詢人員單位, the registry's 單位, a sheet's ``docgen``
+sheet): a unit is one of :func:`audit_units` — the workspace's ``[[units]]``,
+:data:`WHOLE_OFFICE`, :data:`UNKNOWN_UNIT` — and a period matches
+:data:`PERIOD_GRAMMAR` (:func:`unit_refusal`, :func:`check_period`). Behind that, every
+file name made from a unit or a period goes through :func:`safe_name`
+(:func:`docgen.archive.paths.safe_file_name`) and every such path through
+:func:`docgen.archive.paths.contained` (:func:`audit_file`) before it is read or
+written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from datetime import datetime
@@ -41,6 +53,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from docgen.archive.paths import contained, safe_file_name
 from docgen.config import Workspace
 from docgen.errors import InputError, IntegrityError
 from docgen.fsutil import atomic_write_text
@@ -48,6 +61,16 @@ from docgen.fsutil import atomic_write_text
 SAMPLE_FORMAT = "docgen-sample/1"
 RESULTS_FORMAT = "docgen-results/1"
 _RESULTS_SUFFIX = ".results.json"
+#: The unit of a half-year sample over the whole office (R6.3).
+WHOLE_OFFICE = "全處"
+#: The unit of queries by an account the registry does not know (and no unit logged).
+UNKNOWN_UNIT = "未知單位"
+#: A period as docgen names it: ``2026-10`` or ``2026-H1``/``2026-H2``.
+PERIOD_GRAMMAR = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2]|H[12])")
+#: How the sheets of a sample drawn now are sealed (stored in the sample).
+SHEET_CHECK = "hmac-sha256/1"
+#: Characters of an untrusted value shown in a message.
+_SHOWN = 60
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -105,6 +128,7 @@ class Sample(_Model):
     cases: list[SampleCase]
     anomalies: list[Anomaly] = Field(default_factory=list)
     documents: dict[str, str] = Field(default_factory=dict)
+    sheet_check: str = ""
 
 
 class CaseResult(_Model):
@@ -168,18 +192,77 @@ def case_key_secret(workspace: Workspace) -> bytes:
     return secret
 
 
+def shown_value(text: str) -> str:
+    """An untrusted value quoted for a message, at most :data:`_SHOWN` characters."""
+    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "…")
+
+
+def audit_units(workspace: Workspace) -> frozenset[str]:
+    """The units a sample may be of: the configured ones, 全處 and 未知單位."""
+    return frozenset({*(u.name for u in workspace.config.units), WHOLE_OFFICE, UNKNOWN_UNIT})
+
+
+def unit_refusal(
+    workspace: Workspace, unit: str, remedy: str = "correct the row, or add the unit there"
+) -> str:
+    """Why ``unit`` is not a unit a sample may be of ("" when it is one), ending in
+    ``remedy``."""
+    if unit in audit_units(workspace):
+        return ""
+    configured = "、".join(u.name for u in workspace.config.units)
+    units = f"one of {configured}" if configured else "a unit, but docgen.toml lists none"
+    return (
+        f"unit {shown_value(unit)} is not a unit of this workspace: it must be {units} "
+        f"(docgen.toml [[units]]); {remedy}"
+    )
+
+
+def check_period(period: str, where: str) -> str:
+    """``period`` if it matches :data:`PERIOD_GRAMMAR`; else :class:`InputError` at ``where``."""
+    if not PERIOD_GRAMMAR.fullmatch(period):
+        raise InputError(
+            f"{where}: period {shown_value(period)} is not a period (YYYY-MM or YYYY-H1/H2)"
+        )
+    return period
+
+
+def safe_name(*parts: str, suffix: str = "") -> str:
+    """The file name ``<part>_<part>…<suffix>`` made safe: every name docgen makes from a
+    unit or a period goes through here (:func:`~docgen.archive.paths.safe_file_name`:
+    no separator, no ``..``, no control character, not too long)."""
+    stem, _ = safe_file_name("_".join(parts) + ".x")  # (".x": no part taken for a suffix)
+    return stem + suffix
+
+
+def audit_file(folder: Path, *parts: str, suffix: str = "") -> Path:
+    """``folder / safe_name(parts, suffix)``, held inside ``folder`` (:func:`held`)."""
+    return held(folder, safe_name(*parts, suffix=suffix))
+
+
+def held(folder: Path, name: str) -> Path:
+    """``folder / name``, refused (:func:`contained`) unless it resolves inside
+    ``folder``. ``folder`` itself is the user's (``-o``) or the workspace's choice and
+    may be a link (to a share): the name is held inside where it leads, and a name
+    that is itself a link leading out is refused."""
+    base = folder.resolve()
+    contained(base, base / name)
+    return folder / name
+
+
 def samples_dir(workspace: Workspace, period: str | None = None) -> Path:
     """``.docgen/samples`` or one period's folder in it."""
     base = workspace.state_dir / "samples"
-    return base if period is None else base / period
+    if period is None:
+        return base
+    return audit_file(base, check_period(period, "sample folder"))
 
 
 def sample_path(workspace: Workspace, period: str, unit: str) -> Path:
-    return samples_dir(workspace, period) / f"{unit}.json"
+    return audit_file(samples_dir(workspace, period), unit, suffix=".json")
 
 
 def results_path(workspace: Workspace, period: str, unit: str) -> Path:
-    return samples_dir(workspace, period) / f"{unit}{_RESULTS_SUFFIX}"
+    return audit_file(samples_dir(workspace, period), unit, suffix=_RESULTS_SUFFIX)
 
 
 def save_sample(workspace: Workspace, sample: Sample) -> Path:
@@ -213,7 +296,8 @@ def load_results(workspace: Workspace, period: str, unit: str) -> Results | None
 def list_samples(workspace: Workspace, period: str | None = None) -> list[Sample]:
     """Every stored sample (of one period, or all), by period then unit."""
     base = samples_dir(workspace)
-    folders = [base / period] if period else sorted(p for p in base.glob("*") if p.is_dir())
+    folders = [samples_dir(workspace, period)] if period else sorted(base.glob("*"))
+    folders = [folder for folder in folders if folder.is_dir()]
     found = []
     for folder in folders:
         for path in sorted(folder.glob("*.json")):

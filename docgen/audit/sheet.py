@@ -9,6 +9,18 @@ the sheet is protected except for the three columns to fill. A very hidden sheet
 is matched to its stored sample. Reading back reports every changed, added or
 removed row, every unmarked case and every 否 without a 備註, by sheet and row.
 
+Sealed (the sheet is untrusted: it comes back from a supervisor): each row's check
+code and the ``check`` row of the ``docgen`` sheet are HMAC-SHA256 under the
+workspace's case key (:func:`docgen.audit.samples.case_key_secret`), so neither the
+rows nor the period and unit that name the stored sample can be changed, or a sheet
+made up, without the key. :func:`read_sheet` verifies the ``docgen`` sheet
+(``hmac.compare_digest``) before it trusts anything in it, then accepts its period
+only in the period grammar and its unit only among the workspace's units
+(:func:`docgen.audit.samples.unit_refusal`): otherwise one line naming the sheet.
+A sheet written before sheets were sealed (no ``check`` row, unkeyed row codes) is
+read only for a sample drawn then (one without ``sheet_check``), and only if every
+row's unkeyed code matches exactly; for a sample drawn since, it is refused.
+
 Hostile text (ISSUE 9 item 7): every text cell docgen writes goes through
 :func:`docgen.cells.put_text` — a justification ``=cmd|' /C calc'!A0`` is written as
 the text ``'=cmd|' /C calc'!A0``, never as a formula — and the cells docgen wrote
@@ -21,13 +33,15 @@ damaged one is one line naming the file (ISSUE 9 item 9).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.audit.samples import Sample, SampleCase
+from docgen.audit.samples import Sample, SampleCase, check_period, unit_refusal
 from docgen.calendar import format_roc_short
 from docgen.cells import put_text, restore, stored_text
+from docgen.config import Workspace
 from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.fsutil import atomic_path
 from docgen.records.tables import open_workbook, workbook_errors
@@ -56,8 +70,12 @@ _WIDTHS = (6, 18, 16, 20, 16, 40, 14, 30, 24, 12, 12)
 _WRITTEN = frozenset({*range(_PREFILLED), _KEY - 1, _CHECK - 1})
 #: Non-empty rows a sheet may have: a sample has at most 150 cases (R6.3).
 MAX_ROWS = 2_000
-#: Rows of the metadata sheet read (it has five).
+#: Rows of the metadata sheet read (it has six).
 _META_ROWS = 50
+#: The row of the metadata sheet holding its keyed check code.
+META_CHECK = "check"
+#: Hex digits of a keyed check code (an unkeyed one, before sheets were sealed, has 16).
+_CODE_DIGITS = 32
 YES, NO = "是", "否"
 
 
@@ -89,6 +107,8 @@ class FilledSheet:
     unit: str
     rows: list[RawRow]
     meta: dict[str, str]
+    #: Whether the sheet is sealed (a ``check`` row); False for a sheet from before.
+    sealed: bool = True
 
 
 def prefilled_cells(case: SampleCase) -> list[Any]:
@@ -99,14 +119,34 @@ def prefilled_cells(case: SampleCase) -> list[Any]:
     return [case.no, when, person, subject, case.item, case.justification]
 
 
-def check_code(cells: list[Any], key: str) -> str:
-    """A short hash over the pre-filled cells and the key: changes show up."""
-    text = "\x1f".join(str(c) for c in [*cells, key])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def check_code(cells: list[Any], key: str, secret: bytes | None) -> str:
+    """The check code of a row: HMAC-SHA256 under ``secret`` over the pre-filled cells
+    and the key (changes show up, and cannot be sealed again without the key). With
+    ``secret`` None, the unkeyed code of a sheet written before sheets were sealed."""
+    text = "\x1f".join(str(c) for c in [*cells, key]).encode("utf-8")
+    if secret is None:
+        return hashlib.sha256(text).hexdigest()[:16]
+    return hmac.new(secret, b"docgen-sheet-row/1\x1e" + text, hashlib.sha256).hexdigest()[
+        :_CODE_DIGITS
+    ]
 
 
-def write_sheet(sample: Sample, target: Path) -> None:
-    """Write the sample sheet of ``sample`` to ``target`` (atomically)."""
+def meta_check(meta: dict[str, str], secret: bytes) -> str:
+    """The keyed check code of the ``docgen`` sheet: HMAC-SHA256 over its fields."""
+    text = "\x1e".join(f"{key}\x1f{meta.get(key, '')}" for key in _META_KEYS)
+    return hmac.new(
+        secret, b"docgen-sheet-meta/1\x1e" + text.encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+
+
+def _same(found: str, expected: str) -> bool:
+    """``found == expected`` in constant time (bytes: ``found`` may hold any text)."""
+    return hmac.compare_digest(found.encode("utf-8"), expected.encode("utf-8"))
+
+
+def write_sheet(sample: Sample, target: Path, secret: bytes) -> None:
+    """Write the sample sheet of ``sample`` to ``target`` (atomically), sealed with
+    ``secret`` (the workspace's case key)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -127,7 +167,7 @@ def write_sheet(sample: Sample, target: Path) -> None:
         cells = prefilled_cells(case)
         for column, value in enumerate([*cells, None, None, None, case.key], start=1):
             put_text(sheet.cell(row, column), value)
-        put_text(sheet.cell(row, _CHECK), check_code(cells, case.key))
+        put_text(sheet.cell(row, _CHECK), check_code(cells, case.key, secret))
         for column in _FILL:
             sheet.cell(row, column).protection = Protection(locked=False)
     choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
@@ -136,7 +176,7 @@ def write_sheet(sample: Sample, target: Path) -> None:
     if sample.cases:
         choice.add(f"G{HEADER_ROW + 1}:G{last}")
     _layout(sheet)
-    _write_meta(book, sample)
+    _write_meta(book, sample, secret)
     with atomic_path(target) as tmp:
         book.save(tmp)
 
@@ -151,13 +191,18 @@ def _layout(sheet: Any) -> None:
     sheet.protection.formatColumns = False
 
 
-def _write_meta(book: Any, sample: Sample) -> None:
+def _write_meta(book: Any, sample: Sample, secret: bytes) -> None:
     meta = book.create_sheet(META_SHEET)
-    for row, (key, value) in enumerate(_meta(sample).items(), start=1):
+    fields = _meta(sample)
+    fields[META_CHECK] = meta_check(fields, secret)
+    for row, (key, value) in enumerate(fields.items(), start=1):
         put_text(meta.cell(row, 1), key)
         put_text(meta.cell(row, 2), value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
+
+
+_META_KEYS = ("period", "unit", "seed", "population_sha256", "cases_sha256")
 
 
 def _meta(sample: Sample) -> dict[str, str]:
@@ -171,9 +216,11 @@ def _meta(sample: Sample) -> dict[str, str]:
     }
 
 
-def read_sheet(path: Path) -> FilledSheet:
+def read_sheet(workspace: Workspace, path: Path, secret: bytes) -> FilledSheet:
     """The period, unit and marks of a filled sheet; :class:`InputError` if it is not one
-    (or not a workbook, a damaged one, a decompression bomb: one line naming ``path``)."""
+    (or not a workbook, a damaged one, a decompression bomb: one line naming ``path``),
+    if its ``docgen`` sheet was changed (its check code does not match under
+    ``secret``), or if its period or unit is not one docgen could have written."""
     book = open_workbook(path)
     try:
         with workbook_errors(path):
@@ -181,17 +228,47 @@ def read_sheet(path: Path) -> FilledSheet:
                 raise InputError(
                     f"{path}: not a docgen sample sheet (sheet {SHEET!r} or its key missing)"
                 )
-            meta = _read_meta(book[META_SHEET])
+            meta, rows = _read_meta(book[META_SHEET])
+            sealed = _check_meta(path, meta, secret)
             found = _read_rows(path, book[SHEET])
     finally:
         book.close()
-    return FilledSheet(path, meta.get("period", ""), meta.get("unit", ""), found, meta)
+    period, unit = meta.get("period", ""), meta.get("unit", "")
+    where = f"{path}, sheet {META_SHEET}"
+    check_period(period, f"{where}, row {rows.get('period', '?')}, column B")
+    refusal = unit_refusal(workspace, unit, "use the sheet docgen wrote")
+    if refusal:
+        raise InputError(f"{where}, row {rows.get('unit', '?')}, column B: {refusal}")
+    return FilledSheet(path, period, unit, found, meta, sealed)
 
 
-def _read_meta(sheet: Any) -> dict[str, str]:
+def _check_meta(path: Path, meta: dict[str, str], secret: bytes) -> bool:
+    """Whether the ``docgen`` sheet is sealed (False: written before sheets were);
+    :class:`InputError` when its check code does not match its fields."""
+    code = meta.get(META_CHECK)
+    if code is None:
+        return False
+    if not _same(code, meta_check(meta, secret)):
+        raise InputError(
+            f"{path}: the sheet's {META_SHEET} data (period, unit, seed, cases) was changed "
+            "after docgen wrote it, or the sheet is from another workspace (its check code "
+            "does not match): use the sheet docgen wrote, or draw the sample again"
+        )
+    return True
+
+
+def _read_meta(sheet: Any) -> tuple[dict[str, str], dict[str, int]]:
+    """The fields of the metadata sheet, and the row each was read from."""
     sheet.reset_dimensions()  # read what the sheet holds, not what it claims to
     rows = sheet.iter_rows(max_row=_META_ROWS, values_only=True)
-    return {restore(_text(r[0])): restore(_text(r[1] if len(r) > 1 else None)) for r in rows if r}
+    fields: dict[str, str] = {}
+    numbers: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        if row:
+            key = restore(_text(row[0]))
+            fields[key] = restore(_text(row[1] if len(row) > 1 else None))
+            numbers[key] = number
+    return fields, numbers
 
 
 def _read_rows(path: Path, sheet: Any) -> list[RawRow]:
@@ -222,10 +299,19 @@ def _raw(number: int, cells: list[Any]) -> RawRow:
     return RawRow(number, [restore(t) if i in _WRITTEN else t for i, t in enumerate(texts)])
 
 
-def check_marks(sheet: FilledSheet, sample: Sample) -> list[Mark]:
+def check_marks(sheet: FilledSheet, sample: Sample, secret: bytes) -> list[Mark]:
     """The supervisor's marks matched to ``sample``; :class:`ValidationFailed` listing
-    every changed, added or removed row, unmarked case and 否 without 備註."""
+    every changed, added or removed row, unmarked case and 否 without 備註. A sheet
+    that is not sealed is refused (one line) unless ``sample`` was drawn before sheets
+    were sealed; its rows are then checked against their unkeyed codes."""
     name = sheet.path.name
+    if not sheet.sealed and sample.sheet_check:
+        raise InputError(
+            f"{sheet.path}: the sheet has no {META_SHEET} check code, but the sample of "
+            f"{sample.unit} {sample.period} was drawn with sealed sheets: it was changed, "
+            f"or is not the one docgen wrote; use {_sheet_name(sample)} as docgen wrote it"
+        )
+    row_secret = secret if sheet.sealed else None
     if {k: sheet.meta.get(k) for k in _meta(sample)} != _meta(sample):
         other = (
             f"the sheet is from another draw of {sample.unit} {sample.period} "
@@ -237,7 +323,7 @@ def check_marks(sheet: FilledSheet, sample: Sample) -> list[Mark]:
     present: set[str] = set()
     marks: dict[str, Mark] = {}
     for row in sheet.rows:
-        problem = _row_problem(row.cells, by_key, present)
+        problem = _row_problem(row.cells, by_key, present, row_secret)
         present.add(row.cells[_KEY - 1])
         if problem:
             problems.append(RowProblem(name, row.number, problem[0], problem[1]))
@@ -254,8 +340,12 @@ def check_marks(sheet: FilledSheet, sample: Sample) -> list[Mark]:
     return [marks[c.key] for c in sample.cases]
 
 
+def _sheet_name(sample: Sample) -> str:
+    return f"抽查表_{sample.period}_{sample.unit}.xlsx"
+
+
 def _row_problem(
-    cells: list[str], by_key: dict[str, SampleCase], present: set[str]
+    cells: list[str], by_key: dict[str, SampleCase], present: set[str], secret: bytes | None
 ) -> tuple[str, str] | None:
     key = cells[_KEY - 1]
     if key not in by_key:
@@ -264,7 +354,8 @@ def _row_problem(
         return "案件代碼", f"case 序號 {by_key[key].no} appears twice"
     cells_expected = prefilled_cells(by_key[key])
     expected = [stored_text(str(c)) for c in cells_expected]
-    if cells[:_PREFILLED] != expected or cells[_CHECK - 1] != check_code(cells_expected, key):
+    code = check_code(cells_expected, key, secret)
+    if cells[:_PREFILLED] != expected or not _same(cells[_CHECK - 1], code):
         changed = [HEADERS[i] for i in range(_PREFILLED) if cells[i] != expected[i]]
         return ", ".join(changed) or "檢核碼", "changed row: does not match the drawn sample"
     return None

@@ -11,7 +11,9 @@ dates) are not reading errors: the account review reports them (R3.2, R3.3).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -140,9 +142,30 @@ def _parse_row(
     return fields, problems
 
 
+@dataclass(frozen=True)
+class Registry:
+    """The registry read: its accounts, the row each came from and the header each
+    field has in the file (for messages that name a row and a column)."""
+
+    path: Path
+    accounts: list[Account]
+    rows: dict[str, int] = dataclasses.field(default_factory=dict)
+    columns: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def cell(self, account_id: str, field_name: str) -> str:
+        """``<file>, row <n>, column <header>`` of a field of an account."""
+        header = self.columns.get(field_name, ACCOUNT_HEADERS[field_name])
+        return f"{self.path}, row {self.rows.get(account_id, '?')}, column {header}"
+
+
 def read_accounts(path: Path) -> list[Account]:
     """Every account of the registry at ``path`` (CSV/XLSX/YAML/JSON); raises
     :class:`ValidationFailed` listing every bad row when any row is wrong."""
+    return read_registry(path).accounts
+
+
+def read_registry(path: Path) -> Registry:
+    """:func:`read_accounts`, with the row and the columns of each account."""
     path = Path(path)
     accounts: list[Account] = []
     problems: list[RowProblem] = []
@@ -170,7 +193,7 @@ def read_accounts(path: Path) -> list[Account]:
         raise ValidationFailed(problems)
     if columns is None:
         _check_empty_registry_header(path)
-    return accounts
+    return Registry(path, accounts, first_row, columns or {})
 
 
 def _check_empty_registry_header(path: Path) -> None:

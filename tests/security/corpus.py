@@ -23,6 +23,20 @@ Builder = Callable[[Path], Path]
 BOMB_BYTES = 1_200_000_000
 
 
+def log_with_unit(target: Path, unit: str) -> Path:
+    """A CSV query log in the platform's columns, plus a 查詢人員單位 column saying ``unit``."""
+    import csv
+
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*generate.QUERY_LOG_HEADER, "查詢人員單位"])
+        for minute in range(10):
+            row = list(generate.QUERY_LOG_ROW)
+            row[0] = f"2026-10-01 09:{minute:02d}:00"
+            writer.writerow([*row, unit])
+    return target
+
+
 def pdf_with_javascript(target: Path) -> Path:
     """A one-page PDF that runs JavaScript when opened and when its page is shown."""
     pdf = pikepdf.new()

@@ -31,11 +31,18 @@ def docgen(workspace: Path, *args: str) -> Done:
     return run_docgen(["-w", str(workspace), *args], cwd=workspace, timeout=300)
 
 
-def tree(root: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``root`` but the state folder: (size, mtime_ns) by relative path."""
+#: How deep the office lies in its test's folder: a path that climbs out of the office
+#: with up to this many ``..`` lands where :func:`tree` still looks.
+DEPTH = 4
+
+
+def tree(office: Path) -> dict[str, tuple[int, int]]:
+    """Every file in the folder the office lies ``DEPTH`` levels below, but the office's
+    state folder: (size, mtime_ns) by path relative to the office."""
     found = {}
-    for path in root.rglob("*"):
-        relative = path.relative_to(root).as_posix()
+    top = office.parents[DEPTH - 1]
+    for path in top.rglob("*"):
+        relative = os.path.relpath(path, office).replace(os.sep, "/")
         if relative.split("/")[0] == STATE or not path.is_file():
             continue
         st = path.lstat()
@@ -56,8 +63,8 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def office(example: Path, tmp_path: Path) -> Iterator[Path]:
-    """A fresh copy of the example office for one case."""
-    root = tmp_path / "office"
+    """A fresh copy of the example office for one case, ``DEPTH`` folders down."""
+    root = tmp_path.joinpath(*["deep"] * (DEPTH - 1), "office")
     shutil.copytree(example, root, symlinks=True)
     yield root
 
@@ -97,6 +104,15 @@ def test_audit_sample_refuses(office: Path, name: str) -> None:
     refused_and_untouched(
         office, name, "audit", "sample", "--month", "2026-10", "--queries", str(path)
     )
+
+
+def test_audit_sample_refuses_a_unit_that_climbs_out(office: Path) -> None:
+    """A unit name comes from the log (or the registry): it never becomes a path."""
+    log = corpus.log_with_unit(_hostile(office, "units.csv"), "../../../../../PWNED")
+    run = docgen(office, "audit", "sample", "--month", "2026-10", "--queries", str(log))
+    assert run.code != 0 and "Traceback" not in run.stderr, run.stderr
+    written = [p for p in tree(office) if "PWNED" in p]
+    assert written == [], written
 
 
 # --- supervisors' sheets: audit results --------------------------------------------
@@ -187,7 +203,7 @@ def test_archive_scan_contains_hostile_metadata(office: Path, name: str) -> None
     changed = {p for p, st in tree(office).items() if before.get(p) != st} | (
         set(before) - set(tree(office))
     )
-    outside = {p for p in changed if not p.startswith("archive/")}
+    outside = {p for p in changed if not p.startswith("archive/")}  # ../ included
     assert not outside, f"written outside the archive: {sorted(outside)}"
 
 
