@@ -19,12 +19,16 @@ from datetime import date
 
 from docgen.calendar import format_roc_short, roc_year
 from docgen.errors import InputError
+from docgen.privacy import find_unmasked_ids, mask_ids_in_text
+from docgen.textsafe import escape_controls
 
 EXAMPLE = "北市市企字第1153025174號"
 _CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _REFERENCE = re.compile(
     rf"(?P<agency>{_CJK}+(?:[(（]{_CJK}+[)）]{_CJK}*)*)字第(?P<number>\d{{10,11}})號"
 )
+#: The longest approver (name and title) accepted (ISSUE 9 review).
+MAX_APPROVER = 60
 _TIDY = str.maketrans("０１２３４５６７８９", "0123456789", " \t\u3000")
 
 
@@ -64,6 +68,34 @@ def parse_reference(text: str, latest: date) -> str:
     return tidy
 
 
+def check_approver(text: str) -> str:
+    """The approver's name, tidied: required, at most :data:`MAX_APPROVER` characters,
+    no control characters, no national ID (it is kept for years in the plan, the
+    tombstone and the journal, and printed)."""
+    if escape_controls(text) != text:
+        raise InputError(
+            f"--approved-by {escape_controls(mask_ids_in_text(text))} holds control "
+            "characters (a new line, a tab, an escape): give the approver's name only"
+        )
+    approved_by = " ".join(text.split())
+    if not approved_by:
+        raise InputError(
+            "a disposal needs who approved the destruction list: add --approved-by NAME "
+            "(someone other than the person disposing)"
+        )
+    if find_unmasked_ids(approved_by):
+        raise InputError(
+            f"--approved-by {mask_ids_in_text(approved_by)} holds a national ID: give the "
+            "approver's name (and title), never an ID"
+        )
+    if len(approved_by) > MAX_APPROVER:
+        raise InputError(
+            f"--approved-by is {len(approved_by)} characters long: give the approver's name "
+            f"(and title) in at most {MAX_APPROVER}"
+        )
+    return approved_by
+
+
 def check_approval(approval: Approval, disposed_by: str, today: date) -> Approval:
     """``approval`` checked and tidied for a disposal by ``disposed_by`` today."""
     reference = approval.reference.strip()
@@ -72,12 +104,7 @@ def check_approval(approval: Approval, disposed_by: str, today: date) -> Approva
             "a disposal needs the approval reference (文號) of the approved destruction "
             f"list: add --approval 文號 (e.g. {EXAMPLE})"
         )
-    approved_by = " ".join(approval.approved_by.split())
-    if not approved_by:
-        raise InputError(
-            "a disposal needs who approved the destruction list: add --approved-by NAME "
-            "(someone other than the person disposing)"
-        )
+    approved_by = check_approver(approval.approved_by)
     if approved_by.casefold() == " ".join(disposed_by.split()).casefold():
         raise InputError(
             f"--approved-by {approved_by} is also the person disposing: a disposal is "

@@ -176,10 +176,12 @@ def _planned(index: Index, workspace: Workspace, request: Request) -> list[Plann
 
 
 @contextlib.contextmanager
-def disposal_lock(workspace: Workspace) -> Iterator[None]:
+def disposal_lock(workspace: Workspace, refused: str = "nothing was disposed") -> Iterator[None]:
     """One disposal of an archive at a time, whichever workspace it is started from (a
     second is refused at once, not queued): a lock on the archive root, like the
-    filing lock (ISSUE 9 item 12), but apart from it so that the watcher may run."""
+    filing lock (ISSUE 9 item 12), but apart from it so that the watcher may run.
+    ``archive rebuild`` takes it too, so that no disposal runs while the index is
+    rebuilt from the trail files (``refused`` begins its message)."""
     path = workspace.archive_root / DISPOSAL_LOCK
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,7 +189,7 @@ def disposal_lock(workspace: Workspace) -> Iterator[None]:
         lock.acquire()
     except filelock.Timeout:
         raise InputError(
-            "nothing was disposed: another `docgen archive dispose` is running on this "
+            f"{refused}: a `docgen archive dispose` or `rebuild` is running on this "
             "archive; wait for it to finish"
         ) from None
     except OSError as error:

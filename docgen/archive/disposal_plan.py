@@ -66,6 +66,7 @@ class Disposed:
     record_id: str
     tombstone: Path
     files: list[str]
+    disposed_at: datetime | None = None  # as its tombstone says
 
 
 @dataclass
@@ -187,12 +188,25 @@ def intent_details(request: Request, planned: Sequence[PlannedRecord]) -> dict[s
             {
                 "record_id": p.record_id,
                 "files": [
-                    {"path": mask_ids_in_text(f["path"]), "sha256": f["sha256"]} for f in p.files
+                    {
+                        "path": mask_ids_in_text(f["path"]),
+                        "sha256": f["sha256"],
+                        "size": f.get("size", 0),
+                        "kind": f.get("kind", "document"),
+                    }
+                    for f in p.files
                 ],
+                # what the tombstone says, so that a rebuild can write it again
+                # from the journal if it goes missing (ISSUE 9 review)
+                "metadata": _masked(p.metadata),
             }
             for p in planned
         ],
     }
+
+
+def _masked(metadata: dict[str, Any]) -> dict[str, Any]:
+    return {k: mask_ids_in_text(v) if isinstance(v, str) else v for k, v in metadata.items()}
 
 
 def completion_details(result: DisposalResult, by: str) -> dict[str, Any]:
@@ -204,7 +218,11 @@ def completion_details(result: DisposalResult, by: str) -> dict[str, Any]:
         "by": by,
         "resumed": result.resumed,
         "records": [
-            {"record_id": d.record_id, "files": [mask_ids_in_text(p) for p in d.files]}
+            {
+                "record_id": d.record_id,
+                "files": [mask_ids_in_text(p) for p in d.files],
+                "disposed_at": d.disposed_at.isoformat() if d.disposed_at else "",
+            }
             for d in result.disposed
         ],
         "kept": [{"record_id": rid, "why": mask_ids_in_text(why)} for rid, why in result.kept],

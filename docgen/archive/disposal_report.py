@@ -1,6 +1,8 @@
 """``docgen archive report disposals`` (ISSUE 9 item 3): every disposal, the
 unfinished first — those are a problem the report exits 6 for
-(:func:`docgen.archive.reports.report_problem`).
+(:func:`docgen.archive.reports.report_problem`). A tombstone of no disposal the
+journal records is not an unfinished disposal but an untrusted file (exit 5, as for
+``archive rebuild``: :func:`docgen.cli.archive_reports.report`).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from sqlalchemy import select
 from docgen.archive.db import Index
 from docgen.archive.disposal_plan import DONE, KEPT, PENDING, PLANNED, REMOVED, TOMBSTONED
 from docgen.archive.models import Disposal, DisposalPlan, DisposalPlanItem, Record
-from docgen.archive.tombstones import tombstone_ids
+from docgen.archive.rebuild_trail import JournalTrail, read_journal, tombstone_mismatch
+from docgen.archive.tombstones import read_tombstone, tombstone_file, tombstone_ids
+from docgen.archive.untrusted import TrailFileError
 from docgen.calendar import format_roc_short
+from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.report import Report
 
@@ -35,6 +40,11 @@ UNFINISHED = "未完成 unfinished"
 DISPOSED = "已銷毀 disposed"
 NOT_DISPOSED = "保留 kept"
 ORPHAN = "墓碑與索引不符 tombstone only"
+UNTRUSTED = "墓碑不可信 untrusted tombstone"
+UNTRUSTED_HINT = (
+    "it matches no `archive dispose` in the journal: move it out of records/.tombstones/ "
+    "(`docgen archive rebuild` lists it too)"
+)
 _STEP_LABELS = {
     PLANNED: "尚未處理 not begun",
     TOMBSTONED: "墓碑已寫入，檔案未移除 tombstone written",
@@ -73,10 +83,27 @@ def _plan_rows(plan: DisposalPlan, items: list[DisposalPlanItem]) -> list[dict[s
     return rows
 
 
-def disposals_report(index: Index, root: Path) -> Report:
+def _untrusted(root: Path, record_id: str, trail: JournalTrail | None) -> str:
+    """Why the tombstone of ``record_id`` is not that of a disposal the journal records
+    ("" when it is, or when there is no journal that verifies to ask)."""
+    if trail is None or not trail.verified:
+        return ""
+    try:
+        stone = read_tombstone(tombstone_file(root, record_id), root)
+    except TrailFileError as error:
+        if record_id in trail.disposals:
+            return ""  # a recorded disposal: unfinished, whatever its tombstone says
+        return f"it cannot be read ({error}) and the journal records no disposal of it"
+    return tombstone_mismatch(stone, trail)
+
+
+def disposals_report(index: Index, root: Path, journal: Journal | None = None) -> Report:
     """Every disposal: unfinished plans first (a problem: :data:`UNFINISHED`), then
-    tombstones the index does not count as disposed (a disposal interrupted before
-    plans existed), then the disposals done, by time."""
+    tombstones the index does not count as disposed — a disposal interrupted before
+    plans existed (:data:`ORPHAN`, unfinished) or, checked against ``journal`` when it
+    verifies, a tombstone of no disposal the journal records (:data:`UNTRUSTED`, an
+    integrity problem: no disposal, nothing unfinished) — then the disposals done, by
+    time."""
     with index.session() as session:
         plans = list(session.scalars(select(DisposalPlan).order_by(DisposalPlan.created_at)))
         items: dict[str, list[DisposalPlanItem]] = {}
@@ -86,7 +113,20 @@ def disposals_report(index: Index, root: Path) -> Report:
         disposed = set(session.scalars(select(Record.record_id).where(Record.status == "disposed")))
     rows = [r for p in plans if p.state == PENDING for r in _plan_rows(p, items.get(p.plan_id, []))]
     in_plans = {r["record_id"] for r in rows}
+    trail = read_journal(journal) if journal is not None else None
     for record_id in sorted(tombstone_ids(root) - disposed - in_plans):
+        why = _untrusted(root, record_id, trail)
+        if why:
+            rows.append(
+                {
+                    **dict.fromkeys(DISPOSAL_COLUMNS, ""),
+                    "state": UNTRUSTED,
+                    "record_id": record_id,
+                    "note": f"墓碑不可信 ({why}): not a disposal, and {record_id} is not "
+                    f"disposed; {UNTRUSTED_HINT}",
+                }
+            )
+            continue
         rows.append(
             {
                 **dict.fromkeys(DISPOSAL_COLUMNS, ""),
@@ -119,9 +159,14 @@ def disposals_report(index: Index, root: Path) -> Report:
     summary: dict[str, Any] = {
         UNFINISHED: sum(1 for r in rows if r["state"] == UNFINISHED),
         ORPHAN: sum(1 for r in rows if r["state"] == ORPHAN),
+        UNTRUSTED: sum(1 for r in rows if r["state"] == UNTRUSTED),
         DISPOSED: sum(1 for r in rows if r["state"] == DISPOSED),
         NOT_DISPOSED: sum(1 for r in rows if r["state"] == NOT_DISPOSED),
     }
+    if trail is not None and not trail.verified:
+        summary["日誌無法驗證 journal does not verify"] = (
+            f"{trail.why}: tombstones are not checked against it"
+        )
     if unfinished:
         summary["未完成之銷毀計畫 unfinished plans"] = " ".join(unfinished)
         summary["處理方式 to do"] = FINISH_HINT

@@ -59,7 +59,9 @@ def run_plan(index: Index, root: Path, plan_id: str, now: datetime) -> DisposalR
             result.kept.append((item.record_id, item.note))
         else:
             tombstone = tombstone_file(root, item.record_id)
-            result.disposed.append(Disposed(item.record_id, tombstone, [f["path"] for f in files]))
+            paths = [f["path"] for f in files]
+            when = _disposed_at(root, item, now)
+            result.disposed.append(Disposed(item.record_id, tombstone, paths, when))
     return result
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,11 @@ class HoldEntry:
             "released_by": self.released_by,
             "released_at": released,
         }
+
+
+def iso(when: datetime) -> str:
+    """A hold's time as the hold file and the journal record it."""
+    return when.isoformat()
 
 
 def hold_file(root: Path, record_id: str) -> Path:
@@ -257,13 +262,19 @@ def place_hold(workspace: Workspace, record_id: str, reason: str, by: str, now: 
                     f"record {record_id} is already on hold since "
                     f"{format_roc_short(held.placed_at.date())}: {mask_ids_in_text(held.reason)}"
                 )
+            history = [HoldEntry.of(h) for h in _index_history(session, record_id)]
+            latest = max((e.placed_at for e in [*history, *on_file]), default=None)
+            if latest is not None and now <= latest:
+                # a hold file keeps one hold per time placed: a hold placed again within
+                # the same second as the last one is placed a moment after it
+                now = latest + timedelta(microseconds=1)
             hold = Hold(
                 record_id=record_id, reason=masked, placed_by=by, placed_at=now, released_by=""
             )
-            history = [HoldEntry.of(h) for h in _index_history(session, record_id)]
             path = write_hold_file(root, record_id, merge(history, on_file, [HoldEntry.of(hold)]))
             session.add(hold)
-    details = {"record_id": record_id, "reason": masked, "by": by}
+    # placed_at: which hold of the record this is, for a rebuild (ISSUE 9 review)
+    details = {"record_id": record_id, "reason": masked, "by": by, "placed_at": iso(now)}
     Journal(workspace.journal_path, workspace.root).append(
         "archive hold", outputs=[path], details=details
     )
@@ -285,7 +296,13 @@ def release_hold(workspace: Workspace, record_id: str, by: str, now: datetime) -
             hold.released_by, hold.released_at = by, now
             history = [HoldEntry.of(h) for h in _index_history(session, record_id)]
             path = write_hold_file(root, record_id, merge(history, on_file))
-    details = {"record_id": record_id, "reason": mask_ids_in_text(hold.reason), "by": by}
+    details = {
+        "record_id": record_id,
+        "reason": mask_ids_in_text(hold.reason),
+        "by": by,
+        "placed_at": iso(hold.placed_at),
+        "released_at": iso(now),
+    }
     Journal(workspace.journal_path, workspace.root).append(
         "archive release", outputs=[path], details=details
     )

@@ -13,7 +13,10 @@ item 1); filed forms manifests the forms issued. What no file holds — holds pl
 before hold files existed, forms issued that no filed manifest lists, disposal plans
 — is carried over from the old index when it can be read
 (:mod:`docgen.archive.rebuild_trail`). A tombstone or hold file that fails validation
-is reported as a problem, never a traceback.
+is reported as a problem, never a traceback. The journal is the authority for holds
+and disposals: a tombstone or hold file it does not record is a problem and not
+believed (an unrecorded hold still holds), and what it records counts without its
+file (:mod:`docgen.archive.rebuild_trail`).
 
 What the files cannot tell — when a file was first seen and filed, its name in the
 inbox — is not restored; :func:`compare` ignores it.
@@ -46,18 +49,30 @@ from docgen.archive.plan import (
 )
 from docgen.archive.rebuild_trail import (
     Disposed,
+    JournalTrail,
     RebuildResult,
     apply_holds,
     apply_tombstones,
     carry_disposals,
     carry_plans,
+    journal_problem,
+    read_journal,
 )
 from docgen.archive.tombstones import TOMBSTONE_FORMAT
 from docgen.fsutil import sha256_file
+from docgen.journal import Journal
 from docgen.metadata import RecordMetadata
 from docgen.privacy import mask_ids_in_text
 
-__all__ = ["TOMBSTONE_FORMAT", "RebuildResult", "compare", "fill", "rebuild_into"]
+__all__ = [
+    "TOMBSTONE_FORMAT",
+    "JournalTrail",
+    "RebuildResult",
+    "compare",
+    "fill",
+    "rebuild_into",
+    "workspace_journal",
+]
 
 
 def _rank(path: str) -> tuple[int, str]:
@@ -167,23 +182,32 @@ def _carry_forms(old: Index, session: Session) -> None:
             )
 
 
-def fill(ctx: ArchiveContext, target: Index, old: Index | None) -> RebuildResult:
-    """Fill the empty index ``target`` from the files under ``ctx.root``."""
+def fill(
+    ctx: ArchiveContext, target: Index, old: Index | None, trail: JournalTrail | None = None
+) -> RebuildResult:
+    """Fill the empty index ``target`` from the files under ``ctx.root``, checking the
+    trail files against ``trail`` (the journal's holds and disposals, read here when
+    not given)."""
+    if trail is None:
+        trail = workspace_journal(ctx)
     on_disk = records_on_disk(ctx.root)
     sidecars = {p for p in on_disk if p.endswith(SIDECAR_SUFFIX)}
     groups: dict[str, list[str]] = defaultdict(list)
     for path in sorted(set(on_disk) - sidecars):
         groups[sha256_file(ctx.root / path)].append(path)
     result = RebuildResult()
+    if not trail.verified:
+        result.journal_verified = False
+        result.problems.append(journal_problem(trail))
     with target.session() as session:
-        disposed = apply_tombstones(session, ctx.root, result)
+        disposed = apply_tombstones(session, ctx.root, result, trail)
         if old is not None:
             carry_disposals(old, session, disposed, result)
         sidecars -= set(disposed.paths)
         for sha256, paths in sorted(groups.items(), key=lambda item: min(item[1], key=_rank)):
             _file_group(ctx, session, sha256, paths, sidecars, disposed, result)
         session.flush()
-        apply_holds(session, ctx.root, old, result)
+        apply_holds(session, ctx.root, old, result, trail)
         if old is not None:
             _carry_forms(old, session)
             carry_plans(old, session)
@@ -271,11 +295,18 @@ def remove_database(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def rebuild_into(ctx: ArchiveContext, target: Path) -> RebuildResult:
+def workspace_journal(ctx: ArchiveContext) -> JournalTrail:
+    """The holds and disposals the workspace's journal records."""
+    return read_journal(Journal(ctx.workspace.journal_path, ctx.workspace.root))
+
+
+def rebuild_into(
+    ctx: ArchiveContext, target: Path, trail: JournalTrail | None = None
+) -> RebuildResult:
     """A new index at ``target`` (replaced if it exists) from the files of ``ctx``."""
     remove_database(target)
     with Index(target) as new:
-        return fill(ctx, new, ctx.index)
+        return fill(ctx, new, ctx.index, trail)
 
 
 def replace_index(ctx: ArchiveContext, rebuilt: Path, now: datetime) -> Path:

@@ -1,6 +1,22 @@
 """What a rebuild takes from the archive's trail rather than from the records
-themselves (ISSUE 9 items 1 and 2): tombstones, hold files, and what only the old
-index knows.
+themselves (ISSUE 9 items 1 and 2): the journal, tombstones, hold files, and what
+only the old index knows.
+
+* **The journal is the authority** for holds and disposals (``records/`` is on a
+  share anyone with access may touch; the journal is a hash chain on local disk,
+  docs/SECURITY.md). Its ``archive hold``/``archive release`` and ``archive dispose``
+  entries are replayed (:func:`read_journal`); entries since the review also carry a
+  hold's ``placed_at``, a release's ``released_at``, and a disposal's files (size,
+  kind), metadata and ``disposed_at``, and older entries count as far as they go. A
+  tombstone counts only if it is that of a disposal the journal records
+  (:func:`tombstone_mismatch`): any other is a problem, and its record stays as its
+  files say. A disposal the journal records counts without its tombstone, which is
+  written again from the journal when it holds all a tombstone says
+  (:func:`rewrite_tombstones`), else reported. A hold the journal records counts
+  without its hold file; a hold file's hold the journal does not record still holds
+  (a hold only errs toward keeping) but is a problem, and a release the journal does
+  not record is not believed. If the journal does not verify, that is a problem and
+  the trail files are believed as they are (the behaviour before the review).
 
 * **Tombstones first.** A disposed record ID is final (DESIGN.md, Retention): a file
   under ``records/`` that claims a disposed record ID, has the content of a disposed
@@ -16,17 +32,19 @@ index knows.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docgen.archive.approval import Approval
 from docgen.archive.db import Index
-from docgen.archive.holds import read_hold_files
+from docgen.archive.holds import HoldEntry, read_hold_files
 from docgen.archive.models import (
     Base,
     Disposal,
@@ -37,8 +55,15 @@ from docgen.archive.models import (
     Record,
 )
 from docgen.archive.placement import RECORDS, TOMBSTONES
-from docgen.archive.tombstones import Tombstone, read_tombstones, tombstone_ids
-from docgen.archive.untrusted import HOLDS
+from docgen.archive.tombstones import (
+    Tombstone,
+    read_tombstones,
+    tombstone_ids,
+    write_tombstone,
+)
+from docgen.archive.untrusted import HOLDS, is_record_id
+from docgen.errors import IntegrityError
+from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 
 
@@ -52,6 +77,9 @@ class RebuildResult:
     holds_carried: int = 0
     holds_dropped: int = 0
     holds_from_files: int = 0
+    holds_from_journal: int = 0
+    journal_verified: bool = True  # False: trail files believed unchecked (a problem)
+    tombstones_to_rewrite: list[str] = field(default_factory=list)  # from the journal
     conflicts: list[str] = field(default_factory=list)  # files not filed (item 2)
     problems: list[str] = field(default_factory=list)  # trail files not trusted
 
@@ -67,8 +95,233 @@ class Disposed:
     def add(self, record_id: str, files: list[dict[str, object]]) -> None:
         self.record_ids.add(record_id)
         for entry in files:
-            self.hashes.setdefault(str(entry["sha256"]), record_id)
+            if entry.get("sha256"):
+                self.hashes.setdefault(str(entry["sha256"]), record_id)
             self.paths.setdefault(str(entry["path"]), record_id)
+
+
+# --- the journal: the authority for holds and disposals (ISSUE 9, review) -------------
+
+#: How long after a hold file's ``placed_at`` the journal entry of that hold may be
+#: written, for entries older than the ``placed_at`` detail (the file comes first).
+_HOLD_WINDOW = timedelta(minutes=10)
+
+
+@dataclass
+class JournalDisposal:
+    """A disposal as the journal's ``archive dispose`` entries record it: ``done`` once
+    a completion entry lists the record, else planned by an unfinished plan."""
+
+    record_id: str
+    plan_id: str
+    approval: str
+    approved_by: str
+    approved_on: date | None
+    disposed_by: str
+    disposed_at: datetime
+    files: list[dict[str, Any]]  # "path", and "sha256", "size", "kind" where recorded
+    metadata: dict[str, Any] | None  # recorded since the review; None in older entries
+    done: bool
+
+    @property
+    def rewritable(self) -> bool:
+        """Whether the journal holds all a tombstone says."""
+        needed = ("path", "sha256", "size", "kind")
+        return self.metadata is not None and all(all(k in f for k in needed) for f in self.files)
+
+    def tombstone(self) -> Tombstone:
+        return Tombstone(
+            path=f"{RECORDS}/{TOMBSTONES}/{self.record_id}.json",
+            record_id=self.record_id,
+            metadata=dict(self.metadata or {}),
+            files=[
+                {
+                    "path": f["path"],
+                    "sha256": f["sha256"],
+                    "size": int(f.get("size", 0)),
+                    "kind": str(f.get("kind", "document")),
+                }
+                for f in self.files
+                if "sha256" in f
+            ],
+            approval=self.approval,
+            approved_by=self.approved_by,
+            approved_on=self.approved_on,
+            disposed_by=self.disposed_by,
+            disposed_at=self.disposed_at,
+            plan_id=self.plan_id,
+        )
+
+
+@dataclass
+class JournalHold:
+    """A hold as the journal's ``archive hold`` and ``archive release`` entries record it.
+    ``exact``: ``placed_at`` is the hold's own time (recorded since the review), not
+    the time of its journal entry."""
+
+    record_id: str
+    reason: str
+    placed_by: str
+    placed_at: datetime
+    exact: bool
+    released_by: str = ""
+    released_at: datetime | None = None
+
+
+@dataclass
+class JournalTrail:
+    """What the journal says about holds and disposals; ``verified`` False (and
+    ``why``) when its hash chain does not verify, and then nothing else is known."""
+
+    verified: bool
+    why: str = ""
+    disposals: dict[str, JournalDisposal] = field(default_factory=dict)
+    holds: dict[str, list[JournalHold]] = field(default_factory=dict)
+    #: releases of holds the journal never saw placed: (record ID, placed_at) → by, when
+    releases: dict[tuple[str, datetime], tuple[str, datetime]] = field(default_factory=dict)
+
+
+def _naive(text: object) -> datetime | None:
+    """A journal time as local wall-clock time (how the index stores times)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _day_of(text: object) -> date | None:
+    try:
+        return date.fromisoformat(text) if isinstance(text, str) and text else None
+    except ValueError:
+        return None
+
+
+def _text(details: dict[str, Any], key: str) -> str:
+    value = details.get(key, "")
+    return value if isinstance(value, str) else ""
+
+
+def _files_of(value: object) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for entry in value if isinstance(value, list) else []:
+        if isinstance(entry, str):
+            found.append({"path": entry})
+        elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            found.append(dict(entry))
+    return found
+
+
+def _records_of(details: dict[str, Any]) -> list[dict[str, Any]]:
+    listed = details.get("records")
+    if not isinstance(listed, list):
+        return []
+    return [r for r in listed if isinstance(r, dict) and is_record_id(r.get("record_id"))]
+
+
+def _dispose_entry(trail: JournalTrail, details: dict[str, Any], when: datetime) -> None:
+    step, plan = details.get("step"), _text(details, "plan")
+    for record in _records_of(details):
+        rid = str(record["record_id"])
+        known = trail.disposals.get(rid)
+        if known is not None and known.done:
+            continue  # a disposed record ID is final
+        planned = known if known is not None and known.plan_id == plan else None
+        metadata = record.get("metadata")
+        trail.disposals[rid] = JournalDisposal(
+            record_id=rid,
+            plan_id=plan,
+            approval=_text(details, "approval"),
+            approved_by=_text(details, "approved_by"),
+            approved_on=_day_of(details.get("approved_on")),
+            disposed_by=_text(details, "by"),
+            disposed_at=_naive(record.get("disposed_at")) or when,
+            files=planned.files if planned is not None else _files_of(record.get("files")),
+            metadata=(
+                planned.metadata
+                if planned is not None
+                else dict(metadata)
+                if isinstance(metadata, dict)
+                else None
+            ),
+            done=step != "plan",  # "done", or an entry from before plans ("step" absent)
+        )
+    for kept in (details.get("kept") or []) if step == "done" else []:
+        kept_id = kept.get("record_id") if isinstance(kept, dict) else None
+        known = trail.disposals.get(kept_id) if isinstance(kept_id, str) else None
+        if known is not None and not known.done and known.plan_id == plan:
+            del trail.disposals[known.record_id]
+
+
+def _hold_entry(trail: JournalTrail, command: str, details: dict[str, Any], when: datetime) -> None:
+    rid = details.get("record_id")
+    if not is_record_id(rid):
+        return
+    assert isinstance(rid, str)
+    history = trail.holds.setdefault(rid, [])
+    placed_at = _naive(details.get("placed_at"))
+    if command == "archive hold":
+        reason = mask_ids_in_text(_text(details, "reason"))
+        history.append(
+            JournalHold(rid, reason, _text(details, "by"), placed_at or when, placed_at is not None)
+        )
+        return
+    released_at = _naive(details.get("released_at")) or when
+    active = [h for h in history if h.released_at is None]
+    if placed_at is not None:
+        active = [h for h in active if not h.exact or h.placed_at == placed_at]
+    if active:
+        active[-1].released_by, active[-1].released_at = _text(details, "by"), released_at
+    elif placed_at is not None:
+        trail.releases[(rid, placed_at)] = (_text(details, "by"), released_at)
+
+
+def read_journal(journal: Journal) -> JournalTrail:
+    """The holds and disposals the journal records, once its hash chain verifies."""
+    try:
+        journal.verify()
+        entries = journal.entries()
+    except IntegrityError as error:
+        return JournalTrail(False, error.message)
+    trail = JournalTrail(True)
+    for entry in entries:
+        details, when = entry.get("details"), _naive(entry.get("time"))
+        if not isinstance(details, dict) or when is None:
+            continue
+        command = entry.get("command")
+        if command == "archive dispose":
+            _dispose_entry(trail, details, when)
+        elif command in ("archive hold", "archive release"):
+            _hold_entry(trail, str(command), details, when)
+    return trail
+
+
+def tombstone_mismatch(stone: Tombstone, trail: JournalTrail) -> str:
+    """Why ``stone`` is not the tombstone of a disposal the journal records ("" if it is):
+    the journal's disposal (or unfinished plan) of its record, under its approval, of
+    exactly the files it lists."""
+    facts = trail.disposals.get(stone.record_id)
+    if facts is None:
+        return f"no `archive dispose` in the journal disposes of {stone.record_id}"
+    pairs = (
+        ("approval", stone.approval, facts.approval),
+        ("approved_by", stone.approved_by, facts.approved_by),
+        ("plan", stone.plan_id, facts.plan_id),
+    )
+    for name, said, recorded in pairs:
+        if recorded and said != recorded:
+            return f"its {name} {said!r} is not the journal's {recorded!r}"
+    if facts.approved_on and stone.approved_on != facts.approved_on:
+        return f"its approved_on is not the journal's {facts.approved_on.isoformat()}"
+    recorded_files = {mask_ids_in_text(f["path"]): f.get("sha256") for f in facts.files}
+    for entry in stone.files:
+        path = mask_ids_in_text(entry["path"])
+        if path not in recorded_files:
+            return f"it lists {path}, which the journal's disposal does not"
+        if recorded_files[path] not in (None, entry["sha256"]):
+            return f"its SHA-256 of {path} is not the journal's"
+    return ""
 
 
 def _day(text: str) -> date | None:
@@ -120,18 +373,111 @@ def _add_tombstone(session: Session, stone: Tombstone) -> None:
     session.flush()
 
 
-def apply_tombstones(session: Session, root: Path, result: RebuildResult) -> Disposed:
-    """The disposed records of the tombstones; a bad tombstone is a problem."""
+def journal_problem(trail: JournalTrail) -> str:
+    """The problem line of a journal that does not verify."""
+    return (
+        f"the journal does not verify ({trail.why}): tombstones and hold files are "
+        "believed as they are, unchecked against it; run `docgen journal verify` and "
+        "restore the journal from backup"
+    )
+
+
+def apply_tombstones(
+    session: Session, root: Path, result: RebuildResult, trail: JournalTrail | None = None
+) -> Disposed:
+    """The disposed records. With a journal that verifies, it is the authority: a
+    tombstone counts only if it is that of a disposal the journal records
+    (:func:`tombstone_mismatch`), and a disposal the journal records counts even
+    without its tombstone. Without one (``trail`` None or not verified), every
+    readable tombstone counts, and a tombstone's name alone keeps its record ID
+    disposed. A bad tombstone is a problem either way."""
     stones, problems = read_tombstones(root)
     disposed = Disposed()
-    for stone in stones:
-        _add_tombstone(session, stone)
-        disposed.add(stone.record_id, stone.files)
-        result.disposals += 1
+    reported = set()
     for path, why in problems:
         result.problems.append(mask_ids_in_text(f"{path}: not a trustworthy tombstone ({why})"))
-    disposed.record_ids |= tombstone_ids(root)  # its name alone keeps a record ID disposed
+        reported.add(path)
+    believed = set()
+    for stone in stones:
+        why = tombstone_mismatch(stone, trail) if trail is not None and trail.verified else ""
+        if why:
+            result.problems.append(
+                mask_ids_in_text(
+                    f"{stone.path}: not believed ({why}): {stone.record_id} stays as its "
+                    f"files say; move this file out of {RECORDS}/{TOMBSTONES}/"
+                )
+            )
+            reported.add(stone.path)
+            continue
+        _add_tombstone(session, stone)
+        disposed.add(stone.record_id, stone.files)
+        believed.add(stone.record_id)
+        result.disposals += 1
+    if trail is None or not trail.verified:
+        disposed.record_ids |= tombstone_ids(root)  # its name alone keeps a record ID disposed
+        return disposed
+    for rid, facts in sorted(trail.disposals.items()):
+        if facts.done and rid not in believed:
+            _journal_disposal(session, root, facts, disposed, result, reported)
     return disposed
+
+
+def _journal_disposal(
+    session: Session,
+    root: Path,
+    facts: JournalDisposal,
+    disposed: Disposed,
+    result: RebuildResult,
+    reported: set[str],
+) -> None:
+    """A disposal the journal records whose tombstone is missing or not believed: the
+    record is disposed all the same, and its tombstone written again where it is
+    missing and the journal holds all it says."""
+    stone = facts.tombstone()
+    _add_tombstone(session, stone)
+    disposed.add(facts.record_id, facts.files)
+    result.disposals += 1
+    present = (root / stone.path).exists() or (root / stone.path).is_symlink()
+    if present:
+        why = "is not believed (above)" if stone.path in reported else "is not its own"
+        line = f"{stone.path} {why}: the disposal of {facts.record_id} is taken from the journal"
+    elif facts.rewritable:
+        result.tombstones_to_rewrite.append(facts.record_id)
+        line = (
+            f"{stone.path} is missing: the disposal of {facts.record_id} is taken from the "
+            "journal, and its tombstone written again from it"
+        )
+    else:
+        line = (
+            f"{stone.path} is missing: the disposal of {facts.record_id} is taken from the "
+            "journal, whose older entry does not hold all a tombstone says: restore it from backup"
+        )
+    result.problems.append(mask_ids_in_text(line))
+
+
+def rewrite_tombstones(root: Path, trail: JournalTrail, record_ids: list[str]) -> list[Path]:
+    """Write again, from the journal, the missing tombstones a rebuild listed."""
+    written = []
+    for rid in record_ids:
+        facts = trail.disposals[rid]
+        stone = facts.tombstone()
+        target = root / stone.path
+        if target.exists() or target.is_symlink():
+            continue
+        approval = Approval(stone.approval, stone.approved_by, stone.approved_on)
+        written.append(
+            write_tombstone(
+                root,
+                rid,
+                stone.files,
+                stone.metadata,
+                approval,
+                stone.disposed_by,
+                stone.disposed_at,
+                stone.plan_id,
+            )
+        )
+    return written
 
 
 def _columns(row: Base, *leave_out: str) -> dict[str, Any]:
@@ -164,8 +510,15 @@ def carry_disposals(
     session.flush()
 
 
-def apply_holds(session: Session, root: Path, old: Index | None, result: RebuildResult) -> None:
-    """Holds from the hold files, then those of the old index no hold file lists."""
+def apply_holds(
+    session: Session,
+    root: Path,
+    old: Index | None,
+    result: RebuildResult,
+    trail: JournalTrail | None = None,
+) -> None:
+    """Holds from the hold files, then those of the old index no hold file lists —
+    or, with a journal that verifies, from the journal (:func:`_journal_holds`)."""
     on_file, problems = read_hold_files(root)
     for path, why in problems:
         result.problems.append(
@@ -175,6 +528,10 @@ def apply_holds(session: Session, root: Path, old: Index | None, result: Rebuild
             )
         )
     known = set(session.scalars(select(Record.record_id)))
+    previous_holds = _old_holds(old)
+    if trail is not None and trail.verified:
+        _journal_holds(session, trail, on_file, previous_holds, known, result)
+        return
     covered: set[tuple[str, datetime]] = set()
     for rid, entries in sorted(on_file.items()):
         if rid not in known:
@@ -185,29 +542,146 @@ def apply_holds(session: Session, root: Path, old: Index | None, result: Rebuild
             )
             continue
         for entry in entries:
-            session.add(
-                Hold(
-                    record_id=rid,
-                    reason=entry.reason,
-                    placed_by=entry.placed_by,
-                    placed_at=entry.placed_at,
-                    released_by=entry.released_by,
-                    released_at=entry.released_at,
-                )
-            )
+            session.add(_hold_row(rid, entry))
             covered.add((rid, entry.placed_at))
             result.holds_from_files += 1
+    _carry_holds(session, previous_holds, covered, known, result)
+
+
+def _old_holds(old: Index | None) -> list[tuple[str, HoldEntry]]:
     if old is None:
-        return
+        return []
     with old.session() as previous:
-        for hold in previous.scalars(select(Hold)):
-            if (hold.record_id, hold.placed_at) in covered:
+        return [(h.record_id, HoldEntry.of(h)) for h in previous.scalars(select(Hold))]
+
+
+def _hold_row(rid: str, entry: HoldEntry) -> Hold:
+    return Hold(
+        record_id=rid,
+        reason=entry.reason,
+        placed_by=entry.placed_by,
+        placed_at=entry.placed_at,
+        released_by=entry.released_by,
+        released_at=entry.released_at,
+    )
+
+
+def _carry_holds(
+    session: Session,
+    previous: list[tuple[str, HoldEntry]],
+    covered: set[tuple[str, datetime]],
+    known: set[str],
+    result: RebuildResult,
+) -> None:
+    """The old index's holds that nothing else gave (a hold only errs toward keeping)."""
+    for rid, entry in previous:
+        if (rid, entry.placed_at) in covered:
+            continue
+        if rid not in known:
+            result.holds_dropped += 1
+            continue
+        session.add(_hold_row(rid, entry))
+        result.holds_carried += 1
+
+
+def _same_hold(recorded: JournalHold, entry: HoldEntry) -> bool:
+    """Whether a hold file's (or the old index's) hold is the one the journal recorded:
+    the same time placed, or — for an entry older than the ``placed_at`` detail —
+    journalled shortly after it was placed."""
+    if recorded.exact:
+        return entry.placed_at == recorded.placed_at
+    return entry.placed_at <= recorded.placed_at <= entry.placed_at + _HOLD_WINDOW
+
+
+def _journal_holds(
+    session: Session,
+    trail: JournalTrail,
+    on_file: dict[str, list[HoldEntry]],
+    previous: list[tuple[str, HoldEntry]],
+    known: set[str],
+    result: RebuildResult,
+) -> None:
+    """The journal's holds and releases (the authority), then the hold files' holds it
+    does not record — still holding, since a hold only ever errs toward keeping, but
+    each a problem (a release it does not record is not believed) — then the old
+    index's holds that neither gave."""
+    covered: set[tuple[str, datetime]] = set()
+    used: set[int] = set()  # the hold files' and old index's entries matched, by id()
+    for rid, history in sorted(trail.holds.items()):
+        if rid not in known:
+            result.holds_dropped += len(history)
+            if any(h.released_at is None for h in history):
+                result.problems.append(
+                    f"the journal holds {rid}, which is not in the archive: restore its "
+                    "files from backup"
+                )
+            continue
+        files = on_file.get(rid, [])
+        candidates = files + [e for r, e in previous if r == rid]
+        for recorded in history:
+            match = next(
+                (e for e in candidates if id(e) not in used and _same_hold(recorded, e)), None
+            )
+            placed_at = match.placed_at if match is not None else recorded.placed_at
+            if match is not None:
+                used.add(id(match))
+            entry = HoldEntry(
+                recorded.reason,
+                recorded.placed_by,
+                placed_at,
+                recorded.released_by,
+                recorded.released_at,
+            )
+            session.add(_hold_row(rid, entry))
+            covered.add((rid, placed_at))
+            result.holds_from_journal += 1
+            on_disk = match if any(match is e for e in files) else None
+            if on_disk is not None and on_disk.released_at and recorded.released_at is None:
+                result.problems.append(
+                    f"{RECORDS}/{HOLDS}/{rid}.json says the hold of {rid} was released, but "
+                    "the journal records no release: the record stays on hold"
+                )
+    for rid, entries in sorted(on_file.items()):
+        for entry in entries:
+            if id(entry) in used or (rid, entry.placed_at) in covered:
                 continue
-            if hold.record_id not in known:
-                result.holds_dropped += 1
-                continue
-            session.add(Hold(**_columns(hold, "id")))
-            result.holds_carried += 1
+            _unjournalled_hold(session, trail, rid, entry, known, result)
+            covered.add((rid, entry.placed_at))
+    _carry_holds(session, [p for p in previous if id(p[1]) not in used], covered, known, result)
+
+
+def _unjournalled_hold(
+    session: Session,
+    trail: JournalTrail,
+    rid: str,
+    entry: HoldEntry,
+    known: set[str],
+    result: RebuildResult,
+) -> None:
+    """A hold of a hold file that no ``archive hold`` in the journal records."""
+    shown = f"{RECORDS}/{HOLDS}/{rid}.json"
+    if rid not in known:
+        result.holds_dropped += 1
+        result.problems.append(
+            f"{shown} holds {rid}, which is not in the archive: restore its files from backup"
+        )
+        return
+    released = trail.releases.get((rid, entry.placed_at))
+    if released is not None:  # released with `archive release`, which the journal has
+        by, when = released
+        session.add(_hold_row(rid, dataclasses.replace(entry, released_by=by, released_at=when)))
+        result.holds_from_files += 1
+        return
+    session.add(_hold_row(rid, dataclasses.replace(entry, released_by="", released_at=None)))
+    result.holds_from_files += 1
+    result.problems.append(
+        mask_ids_in_text(
+            f"{shown}: its hold of {rid} placed {entry.placed_at.isoformat()} matches no "
+            "`archive hold` in the journal: it still holds (a hold only errs toward "
+            "keeping), and any release in the file is not believed; if it is not a real "
+            f"hold, `docgen archive release {rid}`"
+        )
+    )
 
 
 def carry_plans(old: Index, session: Session) -> None:

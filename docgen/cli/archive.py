@@ -20,6 +20,7 @@ import click
 
 from docgen.archive.context import open_archive
 from docgen.archive.db import Index
+from docgen.archive.disposal import disposal_lock
 from docgen.archive.holds import export_holds
 from docgen.archive.plan import Filed
 from docgen.archive.rebuild import (
@@ -28,7 +29,9 @@ from docgen.archive.rebuild import (
     rebuild_into,
     remove_database,
     replace_index,
+    workspace_journal,
 )
+from docgen.archive.rebuild_trail import rewrite_tombstones
 from docgen.archive.reconcile import orphan_sidecars
 from docgen.archive.reconcile import scan as scan_inbox
 from docgen.archive.recovery import recover
@@ -36,7 +39,7 @@ from docgen.archive.watcher import Watcher
 from docgen.cli.common import CliState, pass_state
 from docgen.errors import InputError, IntegrityError
 from docgen.privacy import mask_ids_in_text
-from docgen.textsafe import EscapingFormatter
+from docgen.textsafe import EscapingFormatter, escape_controls
 
 
 @click.group()
@@ -168,10 +171,14 @@ def watch(state: CliState, poll: float | None) -> None:
 def rebuild(state: CliState, check: bool, output: Path | None) -> None:
     """Make a new archive index from the files alone (embedded metadata, QR codes,
     sidecars, tombstones, hold files); the current index is kept beside it as a backup.
-    Holds without a hold file, forms issued and disposal plans are carried over from
-    the current index. A file claiming a disposed record is not filed (the tombstone
-    wins), and a bad tombstone or hold file is listed: either exits with code 5.
-    Stop the watcher first.
+    The journal is the authority for holds and disposals: a tombstone or hold file it
+    does not record is listed and not believed (an unrecorded hold still holds), and a
+    recorded disposal or hold counts even if its file is gone (a missing tombstone is
+    written again from the journal). If the journal does not verify, the trail files
+    are believed as they are, with a warning. Holds without a hold file, forms issued
+    and disposal plans are carried over from the current index. A file claiming a
+    disposed record is not filed (the disposal wins). Any of these exits with code 5.
+    Not while a disposal runs. Stop the watcher first.
 
     \b
     Example:
@@ -180,10 +187,16 @@ def rebuild(state: CliState, check: bool, output: Path | None) -> None:
     """
     now = datetime.now()
     exported: list[Path] = []
-    with open_archive(state.workspace) as ctx:
+    rewritten: list[Path] = []
+    # the disposal lock too: no disposal may change the trail while it is read back
+    with (
+        disposal_lock(state.workspace, "nothing was rebuilt"),
+        open_archive(state.workspace) as ctx,
+    ):
         recover(ctx)
+        trail = workspace_journal(ctx)
         target = output or ctx.index.path.with_name(ctx.index.path.name + ".rebuild")
-        result = rebuild_into(ctx, target)
+        result = rebuild_into(ctx, target, trail)
         if check:
             with Index(target) as new:
                 differences = compare(ctx.index, new)
@@ -192,11 +205,13 @@ def rebuild(state: CliState, check: bool, output: Path | None) -> None:
             return
         backup = None if output else replace_index(ctx, target, now)
         if backup is not None:
+            rewritten = rewrite_tombstones(ctx.root, trail, result.tombstones_to_rewrite)
             with Index(state.workspace.index_path) as rebuilt:
                 exported = export_holds(rebuilt, ctx.root)
     click.echo(
         f"Rebuilt: {result.records} record(s), {result.files} file(s), "
-        f"{result.disposals} disposal(s); {result.holds_from_files} hold(s) from hold files, "
+        f"{result.disposals} disposal(s); {result.holds_from_journal} hold(s) from the "
+        f"journal, {result.holds_from_files} from hold files only, "
         f"{result.holds_carried} carried over"
         + (
             f", {result.holds_dropped} dropped (their records are gone)"
@@ -206,29 +221,37 @@ def rebuild(state: CliState, check: bool, output: Path | None) -> None:
     )
     if backup is not None:
         click.echo(f"The previous index is kept as {backup}")
+    for path in rewritten:
+        shown = path.relative_to(state.workspace.archive_root).as_posix()
+        click.echo(f"Wrote the tombstone {escape_controls(shown)} again from the journal")
     for path in exported:
-        click.echo(f"Wrote the hold file {path.relative_to(state.workspace.archive_root)}")
+        shown = path.relative_to(state.workspace.archive_root).as_posix()
+        click.echo(f"Wrote the hold file {escape_controls(shown)}")
     _show_attention(result)
     written = output or state.workspace.index_path
-    state.journal.append("archive rebuild", outputs=[written, *exported], details=asdict(result))
+    outputs = [written, *rewritten, *exported]
+    state.journal.append("archive rebuild", outputs=outputs, details=asdict(result))
     _raise_attention(result, "the index was rebuilt")
 
 
 def _show_attention(result: RebuildResult) -> None:
     """Conflicts (files claiming a disposed record) and untrusted trail files."""
     for line in result.conflicts:
-        click.echo(f"conflict     {line}", err=True)
+        click.echo(f"conflict     {escape_controls(line)}", err=True)
     for line in result.problems:
-        click.echo(f"problem      {line}", err=True)
+        click.echo(f"problem      {escape_controls(line)}", err=True)
 
 
 def _raise_attention(result: RebuildResult, done: str) -> None:
     count = len(result.conflicts) + len(result.problems)
+    todo = []
+    if result.conflicts:
+        todo.append("move each conflicting file out of records/ (its record stays disposed)")
+    if result.problems:
+        todo.append("restore or fix each problem file from backup, as each line says")
     if count:
         raise IntegrityError(
-            f"{done}, but {count} file(s) need attention (listed above): move each "
-            "conflicting file out of records/ (its record stays disposed); restore or fix "
-            "each problem file from backup"
+            f"{done}, but {count} file(s) need attention (listed above): {'; '.join(todo)}"
         )
 
 
@@ -236,7 +259,7 @@ def _report_check(differences: list[str], result: RebuildResult) -> None:
     if not differences:
         click.echo("The index matches the files.")
     for line in differences[:200]:
-        click.echo(mask_ids_in_text(line))
+        click.echo(escape_controls(mask_ids_in_text(line)))
     _show_attention(result)
     if differences:
         raise IntegrityError(

@@ -15,14 +15,24 @@ from pathlib import Path
 import click
 
 from docgen.archive.approval import EXAMPLE, Approval
+from docgen.archive.db import open_index
 from docgen.archive.disposal import Preview, dispose, preview
 from docgen.archive.disposal_plan import DisposalResult
+from docgen.archive.disposal_report import ORPHAN, UNTRUSTED, UNTRUSTED_HINT, disposals_report
 from docgen.archive.holds import place_hold, release_hold
-from docgen.archive.reports import REPORT_KINDS, build_report, report_problem
+from docgen.archive.reports import (
+    REPORT_KINDS,
+    UNFINISHED_DISPOSAL,
+    build_report,
+    report_problem,
+)
 from docgen.calendar import format_roc_short
 from docgen.cli.archive import archive
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.errors import IntegrityError
 from docgen.privacy import mask_ids_in_text
+from docgen.report import Report
+from docgen.textsafe import escape_controls
 
 _BY_HELP = "Who does this, for the record (default: the logged-in user)."
 
@@ -60,8 +70,10 @@ def report(
     without their record, and lost files), fixity (changed or unknown files),
     unclassified (files to sort by hand), disposals (every disposal; an unfinished one
     first). Reports never delete anything. Exit code 6 when missing finds a record
-    missing, lost or awaiting review, or a disposal is unfinished; 5 when fixity finds
-    a changed, lost or unknown file — after the whole report is printed or written.
+    missing, lost or awaiting review, or a disposal is unfinished (disposals,
+    retention); 5 when fixity finds a changed, lost or unknown file, or disposals a
+    tombstone of no disposal the journal records — after the whole report is printed
+    or written.
 
     \b
     Example:
@@ -71,16 +83,44 @@ def report(
       docgen archive report disposals
     """
     when = as_of or date.today()
-    result = build_report(
-        state.workspace, kind, when, full=full, list_all=list_all, calendar=calendar
-    )
+    if kind == "disposals":
+        result = _disposals(state)
+    else:
+        result = build_report(
+            state.workspace, kind, when, full=full, list_all=list_all, calendar=calendar
+        )
+    if kind == "retention":
+        _note_tombstone_only(state, result)
     emit(result, fmt, output)
     if output is not None:
         details = {"kind": kind, "as_of": when.isoformat(), "rows": len(result.rows)}
         state.journal.append(f"archive report {kind}", outputs=[output], details=details)
     problem = report_problem(kind, result)
+    untrusted = int(result.summary.get(UNTRUSTED, 0)) if kind == "disposals" else 0
+    if problem is None and untrusted:
+        problem = IntegrityError(
+            f"the disposals report found {untrusted} tombstone(s) that match no disposal "
+            f"the journal records ({UNTRUSTED}, listed above): {UNTRUSTED_HINT}"
+        )
     if problem is not None:
         raise problem
+
+
+def _disposals(state: CliState) -> Report:
+    """The disposals report, its tombstones checked against the journal."""
+    with open_index(state.workspace) as index:
+        return disposals_report(index, state.workspace.archive_root, state.journal)
+
+
+def _note_tombstone_only(state: CliState, result: Report) -> None:
+    """A disposal left with only its tombstone is unfinished for the retention report
+    too, as for the disposals report (README: both exit 6 while one is)."""
+    if UNFINISHED_DISPOSAL in result.summary:
+        return
+    orphans = [r["record_id"] for r in _disposals(state).rows if r["state"] == ORPHAN]
+    if orphans:
+        shown = f"of {' '.join(orphans)} (tombstone only)"
+        result.summary = {**result.summary, UNFINISHED_DISPOSAL: shown}
 
 
 @archive.command("hold")
@@ -99,7 +139,7 @@ def hold(state: CliState, record: str, reason: str, by: str | None) -> None:
     """
     who = by or getpass.getuser()
     placed = place_hold(state.workspace, record, reason, who, _now())
-    click.echo(f"{record} is on hold: {mask_ids_in_text(placed.reason)}")
+    click.echo(f"{_shown(record)} is on hold: {_shown(placed.reason)}")
 
 
 @archive.command("release")
@@ -115,7 +155,7 @@ def release(state: CliState, record: str, by: str | None) -> None:
     """
     who = by or getpass.getuser()
     release_hold(state.workspace, record, who, _now())
-    click.echo(f"{record} is released from its hold")
+    click.echo(f"{_shown(record)} is released from its hold")
 
 
 @archive.command("dispose")
@@ -183,23 +223,28 @@ def dispose_command(
     _show_result(dispose(state.workspace, records, given, as_of or now.date(), who, now))
 
 
+def _shown(value: str) -> str:
+    """A value as echoed: national IDs masked, controls escaped (ISSUE 9 item 13)."""
+    return escape_controls(mask_ids_in_text(value))
+
+
 def _approval_line(approval: Approval) -> str:
     on = format_roc_short(approval.approved_on) if approval.approved_on else "?"
-    return f"{approval.reference}, approved by {approval.approved_by} on {on}"
+    return f"{_shown(approval.reference)}, approved by {_shown(approval.approved_by)} on {on}"
 
 
 def _show_preview(shown: Preview) -> None:
     click.echo(
-        f"Dry run: nothing is removed or written. Disposal {shown.plan_id} under "
+        f"Dry run: nothing is removed or written. Disposal {_shown(shown.plan_id)} under "
         f"{_approval_line(shown.approval)}"
         + (" (finishing the unfinished disposal)" if shown.resumes else "")
         + " would remove:"
     )
     files = 0
     for record_id, listed in shown.records:
-        click.echo(record_id)
+        click.echo(_shown(record_id))
         for path, sha256 in listed:
-            click.echo(f"  {mask_ids_in_text(path)}  SHA-256 {sha256}")
+            click.echo(f"  {_shown(path)}  SHA-256 {_shown(sha256)}")
         files += len(listed)
     click.echo(f"{len(shown.records)} record(s), {files} file(s).")
 
@@ -207,12 +252,13 @@ def _show_preview(shown: Preview) -> None:
 def _show_result(done: DisposalResult) -> None:
     for item in done.disposed:
         click.echo(
-            f"{item.record_id}: disposed {len(item.files)} file(s); tombstone {item.tombstone}"
+            f"{_shown(item.record_id)}: disposed {len(item.files)} file(s); "
+            f"tombstone {_shown(str(item.tombstone))}"
         )
     for record_id, why in done.kept:
-        click.echo(f"{record_id}: kept, not disposed ({mask_ids_in_text(why)})")
+        click.echo(f"{_shown(record_id)}: kept, not disposed ({_shown(why)})")
     verb = "finished" if done.resumed else "done"
     click.echo(
-        f"Disposal {done.plan_id} {verb}: {len(done.disposed)} record(s) under "
+        f"Disposal {_shown(done.plan_id)} {verb}: {len(done.disposed)} record(s) under "
         f"{_approval_line(done.approval)}."
     )

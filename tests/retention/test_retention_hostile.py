@@ -91,7 +91,7 @@ def test_a_hold_survives_the_loss_of_the_index(office: Any, run: Callable[..., O
     lose_the_index(office)
     rebuilt = run("rebuild")
     assert rebuilt.exit_code == 0, rebuilt.output
-    assert "1 hold(s) from hold files" in rebuilt.out
+    assert "1 hold(s) from the journal, 0 from hold files only" in rebuilt.out
     with open_index(office.workspace) as index, index.session() as session:
         [hold] = session.scalars(select(Hold).where(Hold.record_id == rid))
         assert hold.released_at is None and hold.placed_by == "檔管甲"
@@ -265,12 +265,14 @@ def test_a_file_claiming_a_record_whose_tombstone_is_unreadable_is_a_conflict(
     rebuilt = run("rebuild")  # the old index is still readable: its disposal is kept
     assert rebuilt.exit_code == ExitCode.INTEGRITY
     assert "not a trustworthy tombstone (not JSON" in rebuilt.err
-    assert "is carried over from the previous index" in rebuilt.err
+    assert f"the disposal of {rid} is taken from the journal" in rebuilt.err
     assert f"claims (by metadata) the record {rid}" in rebuilt.err
     lose_the_index(office)
-    assert run("rebuild").exit_code == ExitCode.INTEGRITY  # the name alone keeps it disposed
+    assert run("rebuild").exit_code == ExitCode.INTEGRITY  # the journal keeps it disposed
     with open_index(office.workspace) as index, index.session() as session:
-        assert session.get(Record, rid) is None
+        assert session.get(Record, rid).status == "disposed"
+        [disposal] = session.scalars(select(Disposal).where(Disposal.record_id == rid))
+        assert (disposal.approval, disposal.approved_by) == (REFERENCE, "處長乙")
         [row] = session.scalars(select(File).where(File.path.endswith("/x.pdf")))
         assert row.status == "unclassified" and row.record_id != rid
 
