@@ -4,12 +4,14 @@ A national ID keeps its first six characters and masks the last four
 (``A123456789`` → ``A12345****``); a name keeps its first character and masks the
 rest, except the last one of a name of three or more (``王小明`` → ``王○明``,
 ``王明`` → ``王○``). :func:`find_unmasked_ids` finds full IDs left in any text; the
-tests run it over every output. Pure: no I/O.
+tests run it over every output. IDs are also found written in full-width letters and
+digits (matched in the text's NFKC form, masked in the text as written). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 #: A Taiwan national ID or resident certificate number: a letter, then 1/2 (citizens),
@@ -67,14 +69,72 @@ def mask_name(value: str, policy: MaskingPolicy = DEFAULT_POLICY) -> str:
     return value[0] + mask * (len(value) - 2) + value[-1]
 
 
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` with each character NFKC-normalised (``Ａ１`` → ``A1``), and for each
+    character of the result the index of the character of ``text`` it comes from."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = char if char.isascii() else unicodedata.normalize("NFKC", char)
+        chars.append(folded)
+        origin += [index] * len(folded)
+    return "".join(chars), origin
+
+
+def _wide_ids(text: str, policy: MaskingPolicy) -> list[tuple[int, int, str]]:
+    """IDs in ``text`` written (in part) in full-width or other compatibility forms of
+    letters and digits (``Ａ１２３４５６７８９``): (start, end, the original text there
+    masked). Found in the NFKC form of ``text``; the masked text keeps the characters
+    of ``text`` that stand for the first ``policy.id_keep`` characters of the ID, and
+    puts one mask character for each other one, so nothing around it changes."""
+    if text.isascii():
+        return []
+    folded, origin = _folded(text)
+    found = []
+    for match in ID_PATTERN.finditer(folded):
+        first, end = match.start(1), match.end(1)
+        keep_until = first + min(policy.id_keep, len(match.group(1)) - 1)
+        start, stop = origin[first], origin[end - 1] + 1
+        last: dict[int, int] = {}
+        for position in range(first, end):
+            last[origin[position]] = position
+        masked = "".join(
+            text[k] if last.get(k, first) < keep_until else policy.id_mask_char
+            for k in range(start, stop)
+        )
+        found.append((start, stop, masked))
+    return found
+
+
+def _masking(text: str, policy: MaskingPolicy) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with every full ID masked, and where each was (masking keeps the length
+    of the text, so the places are those of ``text`` too). Repeated until no ID is left:
+    masking one ID can free the next from the letter or digit in front of it
+    (``A123456789B287654321``)."""
+    spans: list[tuple[int, int]] = []
+    while True:
+        found = [
+            (m.start(1), m.end(1), mask_id(m.group(1), policy)) for m in ID_PATTERN.finditer(text)
+        ] or _wide_ids(text, policy)
+        if not found:
+            return text, spans
+        for start, stop, masked in reversed(found):
+            text = text[:start] + masked + text[stop:]
+        spans += [(start, stop) for start, stop, _ in found]
+
+
 def mask_ids_in_text(text: str, policy: MaskingPolicy = DEFAULT_POLICY) -> str:
-    """``text`` with every full ID in it masked (for free text and log lines)."""
-    return ID_PATTERN.sub(lambda m: mask_id(m.group(1), policy), text)
+    """``text`` with every full ID in it masked (for free text and log lines), also one
+    written in full-width letters or digits (``Ａ１２３４５６７８９`` →
+    ``Ａ１２３４５****``); every other character is left as it was."""
+    return _masking(text, policy)[0]
 
 
 def find_unmasked_ids(text: str) -> list[str]:
-    """Every full, unmasked ID in ``text`` (empty when the text is safe)."""
-    return ID_PATTERN.findall(text)
+    """Every full, unmasked ID in ``text`` — each one :func:`mask_ids_in_text` masks —
+    as written there (also in full-width letters or digits), in order (empty when the
+    text is safe)."""
+    return [text[start:stop] for start, stop in sorted(_masking(text, DEFAULT_POLICY)[1])]
 
 
 def is_valid_national_id(value: str) -> bool:

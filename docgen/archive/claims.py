@@ -122,7 +122,8 @@ def _check_field(name: str, value: str) -> str:
 
 
 def _agrees(meta: RecordMetadata) -> str:
-    """The problem when the record ID and the category or form contradict each other."""
+    """The problem when the record ID and the category, form, variant or period given
+    beside it contradict each other (a claim that says two things is refused)."""
     record = parse_record_id(meta.record_id) if meta.record_id.startswith("DG-") else None
     if record is None:
         return ""
@@ -130,7 +131,26 @@ def _agrees(meta: RecordMetadata) -> str:
         return f"field category: {meta.category!r} contradicts record ID {meta.record_id}"
     if meta.form and meta.form != str(record.form):
         return f"field form: {meta.form!r} contradicts record ID {meta.record_id}"
+    if meta.variant and meta.variant != record.variant:
+        return f"field variant: {meta.variant!r} contradicts record ID {meta.record_id}"
+    if meta.period and not _period_agrees(meta.period, record.period):
+        return f"field period: {meta.period!r} contradicts record ID {meta.record_id}"
     return ""
+
+
+def _period_agrees(period: str, code: str) -> bool:
+    """Whether the period ``2026-10`` / ``2026-H1`` is the one of a record ID's period
+    code: the same month or half-year (``202610``, ``2026H1``), or, for a document's
+    date (``20261015``), the month or half-year holding it."""
+    year, part = period[:4], period[5:]
+    if code[:4] != year:
+        return False
+    if len(code) == 6 and code[4] == "H":
+        return part == code[4:]
+    month = code[4:6]
+    if part.startswith("H"):
+        return len(code) == 8 and part == ("H1" if month <= "06" else "H2")
+    return part == month
 
 
 def check_metadata(meta: RecordMetadata, where: str) -> RecordMetadata:

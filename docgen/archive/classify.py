@@ -62,6 +62,7 @@ from docgen.metadata import (
     sidecar_yaml,
 )
 from docgen.rules.record_id import CATEGORY_BY_FORM, RecordId, parse_record_id
+from docgen.textsafe import escape_controls
 from docgen.yamlsafe import load_yaml
 
 #: Categories a file may be filed under (DESIGN.md, Retention; contracts).
@@ -161,13 +162,41 @@ class _Sidecar(BaseModel):
         return "" if value is None else str(value) if isinstance(value, int | float) else value
 
 
+def duplicate_key(text: str) -> str:
+    """The first key given twice in one mapping of the YAML ``text`` ("" if none);
+    ``text`` has been loaded by :func:`load_yaml` already (no aliases, so the node
+    tree is a tree)."""
+    pending = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[tuple[str, str]] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if (key.tag, key.value) in seen:
+                        return str(key.value)
+                    seen.add((key.tag, key.value))
+                pending += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            pending += node.value
+    return ""
+
+
 def read_sidecar(path: Path) -> RecordMetadata:
     """The metadata in a sidecar; :class:`InputError` naming the file and field (every
-    field checked by :func:`~docgen.archive.claims.check_metadata`)."""
+    field checked by :func:`~docgen.archive.claims.check_metadata`). A sidecar that is
+    not YAML, names an impossible date (``2026-02-30``, which YAML's own date type
+    refuses with a ``ValueError``) or gives a field twice (a claim that says two
+    things) is refused."""
     try:
-        data = load_yaml(read_small(path, MAX_SIDECAR_BYTES).decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as error:
-        raise InputError(f"sidecar {path.name}: not valid UTF-8 YAML ({error})") from error
+        text = read_small(path, MAX_SIDECAR_BYTES).decode("utf-8")
+        data = load_yaml(text)
+        twice = duplicate_key(text)
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError, ValueError) as error:
+        detail = escape_controls(str(error).replace("\n", " ").strip())
+        raise InputError(f"sidecar {path.name}: not valid UTF-8 YAML ({detail})") from error
+    if twice:
+        raise InputError(f"sidecar {path.name}: field {_show_key(twice)} is given twice")
     if not isinstance(data, dict):
         raise InputError(f"sidecar {path.name}: expected a mapping of fields")
     try:
@@ -181,6 +210,10 @@ def read_sidecar(path: Path) -> RecordMetadata:
     if not model.record_id and not model.category:
         raise InputError(f"sidecar {path.name}: give a record_id or a category")
     return complete(check_metadata(RecordMetadata(**model.model_dump()), f"sidecar {path.name}"))
+
+
+def _show_key(key: str) -> str:
+    return escape_controls(key if len(key) <= 60 else key[:60] + "…")
 
 
 def sidecar_text(meta: RecordMetadata, source: str) -> str:

@@ -5,7 +5,8 @@ The lock is a file in the archive root itself, ``.docgen-archive.lock``, held wi
 :mod:`filelock` (``fcntl`` on POSIX, ``msvcrt`` on Windows, both honoured over SMB):
 two workspaces with different state folders that point at one archive root still
 exclude each other (ISSUE 9 item 4). The inbox and records folders are beside it,
-so neither the watcher nor a scan ever sees the lock file.
+so neither the watcher nor a scan ever sees the lock file; neither may be a symbolic
+link (:func:`refuse_linked_folders`).
 
 Paths shown in a log line or stored in the index go through :meth:`ArchiveContext.shown`
 (national IDs masked, controls escaped: ISSUE 9 items 5 and 6). An intent stores the
@@ -29,7 +30,7 @@ from docgen.archive.models import File
 from docgen.archive.paths import contained, hash_regular, is_regular, stored_name, walk
 from docgen.archive.placement import RECORDS
 from docgen.config import Config, Workspace
-from docgen.errors import InputError
+from docgen.errors import InputError, IntegrityError
 
 INBOX = "inbox"
 #: The archive lock, in the archive root (ISSUE 9 item 4).
@@ -148,6 +149,18 @@ def archive_lock(workspace: Workspace, wait_seconds: float = 10.0) -> Iterator[N
         lock.release()
 
 
+def refuse_linked_folders(root: Path) -> None:
+    """:class:`IntegrityError` if ``inbox/`` or ``records/`` of the archive at ``root``
+    is a symbolic link: the archive would read or file wherever it points (ISSUE 9
+    items 1 and 2; every write is checked again by :func:`contained`)."""
+    for name in (INBOX, RECORDS):
+        if (root / name).is_symlink():
+            raise IntegrityError(
+                f"{stored_name(str(root / name))} is a symbolic link: the archive files "
+                f"only into real folders; replace the link with the folder it points to"
+            )
+
+
 @contextlib.contextmanager
 def open_archive(
     workspace: Workspace, use_qr: bool = True, wait_seconds: float = 10.0
@@ -156,6 +169,7 @@ def open_archive(
     check_path_rules(workspace.config)
     with archive_lock(workspace, wait_seconds):
         root = workspace.archive_root
+        refuse_linked_folders(root)
         (root / INBOX).mkdir(parents=True, exist_ok=True)
         (root / RECORDS).mkdir(parents=True, exist_ok=True)
         with open_index(workspace) as index:

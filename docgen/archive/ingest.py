@@ -5,8 +5,10 @@ The steps, each durable before the next::
     1. each file is stable (unchanged for ``archive.stable_seconds``), hashed,
        checked unchanged, classified (:mod:`docgen.archive.plan`)
     2. one transaction commits an intent row per file (source, target, hash, plan)
-    3. each file's content is linked (or copied, fsynced, linked) to its target and
-       its sidecar copied beside it; files and folders fsynced
+    3. each file's content is copied under a temporary name (hashed as it is copied:
+       a file changed since step 1 is rolled back and waits), linked to its target and
+       its sidecar copied beside it; files and folders fsynced. Never a hard link to
+       the inbox file: a record shares its inode with nothing outside ``records/``
     4. one transaction records the records and files and marks the intents ``done``
     5. the inbox copies (and sidecars no other inbox file needs) are removed
     6. the intent rows are deleted
@@ -34,6 +36,7 @@ becomes its duplicate (it stays where it is).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterable
@@ -74,6 +77,9 @@ class PassResult:
     filed: list[Filed] = field(default_factory=list)
     waiting: list[Path] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (shown path, message)
+    #: The inbox path of each of ``failed``, in the same order (the watcher logs a file
+    #: that fails again unchanged only once).
+    failed_paths: list[Path] = field(default_factory=list)
     #: Files filed with something to tell, kept unclassified: a conflict with a disposed
     #: record (item 3), or what they claim about themselves refused (item 1).
     notes: list[tuple[str, str]] = field(default_factory=list)  # (shown path, reason)
@@ -82,6 +88,7 @@ class PassResult:
         self.filed += other.filed
         self.waiting += other.waiting
         self.failed += other.failed
+        self.failed_paths += other.failed_paths
         self.notes += other.notes
 
 
@@ -137,7 +144,7 @@ def place_files(ctx: ArchiveContext, intent: Intent) -> None:
         raise InputError(f"{intent.source}: vanished before it was filed")
     target = ctx.target(intent.target)
     contained(ctx.records, placement.temp_name(target))
-    placement.place(source, target, sync=False)
+    placement.place(source, target, intent.sha256, sync=False)
     if intent.sidecar_target:
         place_sidecar(ctx, intent)
 
@@ -197,8 +204,9 @@ def _unlink_unknown(ctx: ArchiveContext, session: Session, relative: str) -> Non
     except IntegrityError as error:
         log.error("did not remove %s: %s", ctx.shown(relative), error)
         return
-    target.unlink(missing_ok=True)
-    placement.temp_name(target).unlink(missing_ok=True)
+    for path in (target, placement.temp_name(target)):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never placed
+            path.unlink()
 
 
 def roll_back(ctx: ArchiveContext, intent: Intent) -> None:
@@ -245,6 +253,7 @@ def report(ctx: ArchiveContext, path: Path, message: str, result: PassResult) ->
     scan prints it, the watcher logs it (so either shows it once)."""
     message = ctx.shown(message.replace(f"{ctx.root}{os.sep}", ""))
     result.failed.append((ctx.shown(path), message))
+    result.failed_paths.append(path)
 
 
 def _failed(ctx: ArchiveContext, path: Path, error: BaseException, result: PassResult) -> None:
@@ -308,12 +317,17 @@ def _place_batch(ctx: ArchiveContext, intents: list[Intent], result: PassResult)
     """Step 3: every intent's files in place; one that fails is rolled back alone."""
     placed = []
     for intent in intents:
+        source = ctx.root / intent.source
         try:
+            source = ctx.inbox_path(intent.source, intent.sha256) or source
             place_files(ctx, intent)
             placed.append(intent)
+        except placement.ContentChanged:
+            roll_back(ctx, intent)  # being written: hashed again when it is stable
+            result.waiting.append(source)
         except Exception as error:
             roll_back(ctx, intent)
-            _failed(ctx, ctx.root / intent.source, error, result)
+            _failed(ctx, source, error, result)
     placement.sync_all([ctx.root / i.target for i in placed])
     _sync_folders(ctx.root / i.target for i in placed)
     return placed

@@ -40,13 +40,36 @@ _FORBIDDEN = set('/\\:*?"<>|')
 _CHUNK = 1 << 20
 
 
+def linked_folder(folder: Path, path: Path) -> Path | None:
+    """The first of ``folder`` and the folders between it and ``path`` that is a
+    symbolic link (None if none is; ``path`` itself is not looked at)."""
+    if folder.is_symlink():
+        return folder
+    if not path.is_relative_to(folder):
+        return None
+    current = folder
+    for part in path.relative_to(folder).parts[:-1]:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
+
+
 def contained(folder: Path, path: Path) -> Path:
-    """``path``, if it resolves inside ``folder`` (links followed); else
-    :class:`IntegrityError` — nothing is written or removed there (ISSUE 9 item 1)."""
+    """``path``, if it resolves inside ``folder`` (links followed) and neither ``folder``
+    nor a folder on the way to ``path`` is a symbolic link (whose target another
+    process may change between this check and the write); else :class:`IntegrityError`
+    — nothing is written or removed there (ISSUE 9 item 1)."""
     resolved, base = path.resolve(), folder.resolve()
     if resolved == base or not resolved.is_relative_to(base):
         raise IntegrityError(
             f"refused to write {escape_controls(str(path))}: it leads outside {base}"
+        )
+    if (link := linked_folder(folder, path)) is not None:
+        raise IntegrityError(
+            f"refused to write {escape_controls(str(path))}: it leads outside "
+            f"{escape_controls(str(folder))} through the symbolic link "
+            f"{escape_controls(str(link))}"
         )
     return path
 
@@ -106,6 +129,8 @@ def refusal(inbox: Path, path: Path) -> str:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return ""
+    except OSError as error:  # a name too long for the system, an I/O error …
+        return f"cannot be read ({error.strerror or error}): left alone"
     kind = kind_of(mode)
     if stat.S_ISDIR(mode):
         return "a folder docgen may not read: left alone"
@@ -174,28 +199,34 @@ def is_regular(path: Path) -> bool:
 def walk(folder: Path) -> tuple[list[Path], list[Path]]:
     """(regular files, other entries: links, devices, FIFOs, sockets) under ``folder``
     — each folder's files, then its subfolders, by name; hidden entries skipped; a link
-    to a folder is an entry, never descended into (ISSUE 9 item 2)."""
+    to a folder is an entry, never descended into (ISSUE 9 item 2). A folder or entry
+    that cannot be read (no permission, a path too long for the system, an I/O error)
+    is one of the other entries (:func:`refusal` says why), and the walk goes on."""
     files: list[Path] = []
     others: list[Path] = []
     pending = [folder]
     while pending:
         current = pending.pop()
         try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
+            with os.scandir(current) as found:
+                entries = sorted(found, key=lambda e: e.name)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        except PermissionError:
+        except OSError:
             others.append(current)  # reported as a folder that cannot be read
             continue
         folders = []
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                folders.append(Path(entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                files.append(Path(entry.path))
-            else:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(Path(entry.path))
+                else:
+                    others.append(Path(entry.path))
+            except OSError:
                 others.append(Path(entry.path))
         pending += reversed(folders)
     return files, others

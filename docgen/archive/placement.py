@@ -16,12 +16,16 @@ else of its trigger or review date, else of the day it was filed.
 The metadata that names a folder was checked before (:mod:`docgen.archive.claims`);
 :func:`folder_for` refuses an unknown category all the same, and every target is held
 inside ``records/`` by :func:`docgen.archive.paths.contained` (ISSUE 9 item 1). A
-source is linked or copied as the regular file it is, never through a link (item 2).
+source is copied as the regular file it is, never through a link (item 2), and never
+hard-linked: a filed record shares its inode with nothing outside ``records/`` (an
+inbox file's other names, or a program still holding it open, could change it). The
+copy is hashed as it is written and must have the content that was planned, else
+:class:`ContentChanged` (the file is being written: it waits for the next pass).
 """
 
 from __future__ import annotations
 
-import errno
+import hashlib
 import os
 import stat
 from collections.abc import Callable
@@ -115,42 +119,59 @@ def sync_all(paths: list[Path]) -> None:
         list(pool.map(sync_data, paths))
 
 
-def place(source: Path, target: Path, sync: bool = True) -> None:
-    """Put ``source``'s content at ``target`` (which must not exist), durably: a hard link
-    where the file system allows it, else a copy under a temporary name that is
-    fsynced and then linked into place. The source stays; ``target`` appears whole.
-    Without ``sync`` the caller syncs the data and the folder (once for many files)."""
+class ContentChanged(IntegrityError):
+    """The file's content is not what was hashed when its filing was planned."""
+
+
+def place(source: Path, target: Path, sha256: str, sync: bool = True) -> None:
+    """Put a copy of ``source`` at ``target`` (which must not exist), durably: copied
+    under a temporary name, checked to hash to ``sha256`` (else
+    :class:`ContentChanged`, nothing left), fsynced, then linked into place — never a hard link
+    to ``source`` itself (see the module docstring). The source stays; ``target``
+    appears whole. Without ``sync`` the caller syncs the data and the folder (once for
+    many files, before the filing is recorded: a crash before leaves a pending intent,
+    rolled back)."""
     if not stat.S_ISREG(os.lstat(source).st_mode):
         raise IntegrityError(f"{source.name}: no longer a regular file")
     target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_name(target)
+    tmp.unlink(missing_ok=True)  # left by a killed copy
     try:
-        os.link(source, target, follow_symlinks=False)
-    except OSError as error:
-        if error.errno not in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EMLINK):
-            raise
-        tmp = temp_name(target)
-        tmp.unlink(missing_ok=True)  # left by a killed copy
-        copy_regular(source, tmp)
-        sync_data(tmp)
+        copied = copy_regular(source, tmp)
+        if copied != sha256:
+            raise ContentChanged(
+                f"{source.name}: its content changed after it was hashed "
+                "(still being written?): left in the inbox for the next pass"
+            )
+        if sync:
+            sync_data(tmp)
         os.link(tmp, target, follow_symlinks=False)
-        tmp.unlink()
+    finally:
+        tmp.unlink(missing_ok=True)
     if sync:
-        sync_data(target)
         fsync_dir(target.parent)
 
 
-def copy_regular(source: Path, target: Path) -> None:
+def copy_regular(source: Path, target: Path) -> str:
     """Copy the regular file ``source`` (opened without following a link) to the new
-    file ``target``, with its modification time."""
+    file ``target``, with its modification time; the SHA-256 of the bytes
+    written (the copy's content: ``target`` is new, no other process has it open)."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(source, flags | getattr(os, "O_BINARY", 0))
-    with open(fd, "rb") as reader, open(target, "xb") as writer:
+    digest = hashlib.sha256()
+    with open(fd, "rb", buffering=0) as reader, open(target, "xb", buffering=0) as writer:
         st = os.fstat(reader.fileno())
         if not stat.S_ISREG(st.st_mode):
             raise IntegrityError(f"{source.name}: no longer a regular file")
-        while chunk := reader.read(1 << 20):
-            writer.write(chunk)
+        buffer = bytearray(min(max(st.st_size + 1, 1 << 16), 1 << 20))
+        view = memoryview(buffer)
+        while count := reader.readinto(buffer):
+            digest.update(view[:count])
+            written = 0
+            while written < count:
+                written += writer.write(view[written:count]) or 0
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return digest.hexdigest()
 
 
 def write_durably(target: Path, data: bytes, sync_folder: bool = True) -> None:

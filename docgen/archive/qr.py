@@ -4,11 +4,13 @@ Pillow, codes decoded with zxing-cpp (DESIGN.md, cycle step 2: a scan files itse
 Library errors are re-raised as :class:`~docgen.errors.InputError` naming the file,
 and so is a QR code whose text is not a record ID in full (ISSUE 9 items 1 and 7): a
 scan is never classified by an ID found inside a longer payload. Pages are rendered at
-no more than :data:`MAX_PIXELS`, and an image beyond Pillow's bomb limit is refused.
+no more than :data:`MAX_PIXELS`, and an image (or any of the frames searched) larger
+than that is refused before it is decoded: its size is a reason, not a load.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from docgen.errors import InputError
 from docgen.textsafe import escape_controls
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+#: The image formats Pillow may open (whatever the file's name says): a scan's.
+IMAGE_FORMATS = ("JPEG", "PNG", "TIFF", "BMP", "GIF", "WEBP")
 #: Pages of a scanned PDF searched for a code (the form's QR code is on its first page;
 #: a few more pages cover a cover sheet put in front of it).
 MAX_PAGES = 4
@@ -70,14 +74,50 @@ def _pdf_pages(path: Path) -> Iterator[Image.Image]:
         document.close()
 
 
+def _bounded(path: Path, frame: Image.Image, number: int) -> Image.Image:
+    """``frame``, if its size (known from its header, before it is decoded) is within
+    :data:`MAX_PIXELS`; else :class:`InputError`."""
+    width, height = frame.size
+    if width * height > MAX_PIXELS:
+        where = f"frame {number + 1} is" if number else "it is"
+        raise InputError(
+            f"{path.name}: not a readable image ({where} {width:,} × {height:,} pixels, "
+            f"more than the {MAX_PIXELS:,} a scan is searched at)"
+        )
+    return frame
+
+
+_IMAGE_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+    EOFError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
+
+
+def _open_image(path: Path) -> Image.Image:
+    """The image at ``path``, opened (its header read, nothing decoded); Pillow's bomb
+    warning is an error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        return Image.open(path, formats=IMAGE_FORMATS)
+
+
 def _image_frames(path: Path) -> Iterator[Image.Image]:
+    """The first :data:`MAX_PAGES` frames of an image, each checked against
+    :data:`MAX_PIXELS` before it is decoded (ISSUE 9 item 8: Pillow's own bomb limit is
+    far higher, and beneath it only warns)."""
     try:
-        with Image.open(path) as image:
+        image = _open_image(path)
+        with image:
+            _bounded(path, image, 0)
             for number, frame in enumerate(ImageSequence.Iterator(image)):
                 if number >= MAX_PAGES:
                     break
-                yield frame.copy()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+                yield _bounded(path, frame, number).copy()
+    except _IMAGE_ERRORS as error:
         raise InputError(f"{path.name}: not a readable image ({error})") from error
 
 

@@ -105,6 +105,7 @@ def scan(ctx: ArchiveContext, max_wait: float | None = None) -> PassResult:
         again = reconcile(ctx, [p for p in total.waiting if os.path.lexists(p)])
         total.filed += again.filed
         total.failed += again.failed
+        total.failed_paths += again.failed_paths
         total.notes += again.notes
         total.waiting = again.waiting
     return total

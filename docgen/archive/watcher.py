@@ -6,7 +6,9 @@ only hints: the watcher files the hinted files sooner, and a full reconcile at t
 start and every ``archive.reconcile_minutes`` catches whatever the events missed
 (downtime, an inotify queue overflow, which watchdog drops silently).
 
-An error while filing one file is logged and the file retried at the next reconcile;
+An error while filing one file is logged once and the file retried at the next
+reconcile (quietly, if it fails again unchanged), or as soon as it changes; it is not
+read again meanwhile (reading it makes events, which are not hints);
 if the observer's thread dies it is started again. An inbox entry that is not a
 regular file (a link, a device, a FIFO, a socket) is logged once and left alone
 (ISSUE 9 item 2); log lines show paths masked and escaped (items 5 and 6). :meth:`Watcher.stop` (called from
@@ -24,7 +26,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    EVENT_TYPE_CLOSED_NO_WRITE,
+    EVENT_TYPE_OPENED,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
@@ -37,6 +44,8 @@ from docgen.archive.recovery import recover
 log = logging.getLogger("docgen.archive")
 #: How often the loop wakes to look at hinted and waiting files (seconds).
 TICK = 0.25
+#: Events of a file being read (by the watcher itself, hashing it): no hint at all.
+_READ_ONLY_EVENTS = frozenset({EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE})
 
 
 class _Hints(FileSystemEventHandler):
@@ -48,7 +57,7 @@ class _Hints(FileSystemEventHandler):
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         try:
-            if event.is_directory:
+            if event.is_directory or event.event_type in _READ_ONLY_EVENTS:
                 return
             with self.lock:
                 for name in (event.src_path, getattr(event, "dest_path", "")):
@@ -83,6 +92,9 @@ class Watcher:
         self.restarts = 0
         #: Entries already reported as not regular files (logged once each).
         self.refused: set[tuple[Path, str]] = set()
+        #: Files that failed, with their state then: logged once, and not read again
+        #: until they change (or the next reconcile tries them once more, quietly).
+        self.failures: dict[Path, FileState] = {}
 
     def stop(self) -> None:
         self.stopping.set()
@@ -111,12 +123,17 @@ class Watcher:
         self._start_observer()
         return True
 
-    def _queue(self, paths: list[Path] | set[Path]) -> None:
+    def _queue(self, paths: list[Path] | set[Path], retry: bool = False) -> None:
+        """Queue ``paths``; a file that failed and has not changed since only when
+        ``retry`` (the reconcile)."""
         now = datetime.now()
         for path in paths:
             inside = path.is_relative_to(self.ctx.inbox)
-            if inside and not is_ignored(path):
-                self.pending.setdefault(path, now)
+            if not inside or is_ignored(path):
+                continue
+            if not retry and path in self.failures and self.failures[path] == state_of(path):
+                continue
+            self.pending.setdefault(path, now)
 
     def _reconcile(self) -> None:
         """Queue every regular file of the inbox; log each other entry once."""
@@ -125,13 +142,21 @@ class Watcher:
             if (path, why) not in self.refused:
                 log.error("could not file %s: %s", self.ctx.shown(path), why)
         self.refused = set(refused)
-        self._queue(files)
+        present = set(files)
+        self.failures = {p: s for p, s in self.failures.items() if p in present}
+        self._queue(files, retry=True)
 
     def _file_pending(self) -> None:
         items = [(p, seen) for p, seen in sorted(self.pending.items()) if _not_a_folder(p)]
         result = file_paths(self.ctx, items, self.stopping)
-        for shown, message in result.failed:
-            log.error("could not file %s: %s", shown, message)
+        failed: dict[Path, FileState] = {}
+        for (shown, message), path in zip(result.failed, result.failed_paths, strict=True):
+            state = failed[path] = state_of(path)
+            if path not in self.failures or self.failures[path] != state:
+                log.error("could not file %s: %s", shown, message)
+        for path, _ in items:
+            self.failures.pop(path, None)
+        self.failures.update(failed)
         waiting = set(result.waiting)
         self.pending = {p: seen for p, seen in items if p in waiting}
         if result.filed:
@@ -155,6 +180,18 @@ class Watcher:
         finally:
             self._stop_observer()
             log.info("stopped watching")
+
+
+#: What tells that a file changed: (size, mtime_ns, ctime_ns, inode); None if it is gone.
+FileState = tuple[int, int, int, int] | None
+
+
+def state_of(path: Path) -> FileState:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _not_a_folder(path: Path) -> bool:
