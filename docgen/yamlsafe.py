@@ -79,11 +79,21 @@ _NoAliasLoader.add_constructor(
 )
 
 
+def _where_and_what(error: yaml.MarkedYAMLError) -> str:
+    """``line 2, column 8: aliases (*name) are not accepted``: PyYAML's own text quotes
+    the offending line under a caret, which does not fit on the one line of an error."""
+    mark = error.problem_mark or error.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + (error.problem or error.context or "not valid YAML")
+
+
 def load_yaml(text: str) -> Any:
     """``yaml.safe_load(text)`` without aliases, nesting past :data:`MAX_DEPTH`, or a
     traceback: whatever is wrong is a :class:`yaml.YAMLError`."""
     try:
         return yaml.load(text, Loader=_NoAliasLoader)
+    except yaml.MarkedYAMLError as error:
+        raise DocumentError(_where_and_what(error)) from error
     except yaml.YAMLError:
         raise
     except RecursionError as error:

@@ -289,7 +289,7 @@ def test_a_manifest_with_yaml_aliases_is_refused(make, docgen, tmp_path) -> None
     run = docgen("package", "build", "--manifest", spec, "-o", out)
     assert run.exit_code == ExitCode.INPUT
     assert run.error.startswith(f"{spec}: not valid YAML")
-    assert "aliases (*name) are not allowed" in run.error
+    assert "line 2, column 8: aliases (*name) are not accepted" in run.error
 
 
 def test_inspect_refuses_a_metadata_bomb(make, docgen, hostile) -> None:
