@@ -108,7 +108,9 @@ def test_load_yaml_refuses_nesting_past_the_limit() -> None:
 
 
 def test_load_yaml_turns_a_day_that_does_not_exist_into_a_yaml_error() -> None:
-    with pytest.raises(yaml.YAMLError, match=r"^line 1, column \d+: '2026-02-30' is not a valid date"):
+    with pytest.raises(
+        yaml.YAMLError, match=r"^line 1, column \d+: '2026-02-30' is not a valid date"
+    ):
         load_yaml("- 查詢日期時間: 2026-02-30")
     assert str(load_yaml("d: 2026-02-28")["d"]) == "2026-02-28"
 
