@@ -11,7 +11,6 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,56 +22,23 @@ from docgen.archive.approval import parse_reference
 from docgen.archive.db import open_index
 from docgen.archive.destruction_list import SECTION_CANDIDATE, SECTION_HELD
 from docgen.archive.models import Disposal, DisposalPlan, File, Hold, Record
-from docgen.archive.reports import build_report
-from docgen.cli.main import main
 from docgen.errors import ExitCode, InputError
 from docgen.privacy import find_unmasked_ids
-
-AS_OF = date(2026, 11, 30)
-REFERENCE = "北市市企字第1153025174號"
-APPROVED = ("--approval", REFERENCE, "--approved-by", "處長乙", "--approved-on", "115/11/20")
-
-
-@dataclass
-class Outcome:
-    exit_code: int
-    out: str
-    err: str
-
-    @property
-    def output(self) -> str:
-        return self.out + self.err
+from tests.retention.trail import (
+    APPROVED,
+    AS_OF,
+    REFERENCE,
+    Outcome,
+    archive_runner,
+    lose_the_index,
+    records_dir,
+    sections,
+)
 
 
 @pytest.fixture
 def run(office: Any, capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
-    """``docgen -w OFFICE archive …`` through :func:`docgen.cli.main.main`."""
-
-    def invoke(*args: str) -> Outcome:
-        code = 0
-        try:
-            main(["-w", str(office.workspace.root), "archive", *args])
-        except SystemExit as done:
-            code = int(done.code or 0)
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Outcome(code, captured.out, captured.err)
-
-    return invoke
-
-
-def lose_the_index(office: Any) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{office.workspace.index_path}{suffix}").unlink(missing_ok=True)
-
-
-def sections(office: Any) -> dict[str, str]:
-    report = build_report(office.workspace, "retention", AS_OF, list_all=True)
-    return {row["record_id"]: row["section"] for row in report.rows}
-
-
-def records_dir(office: Any) -> Path:
-    return office.workspace.archive_root / "records"
+    return archive_runner(office, capsys)
 
 
 # --- item 1: a hold survives the loss of the index -----------------------------------

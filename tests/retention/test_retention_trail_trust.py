@@ -10,8 +10,6 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,57 +21,25 @@ from docgen.archive.db import open_index
 from docgen.archive.destruction_list import SECTION_HELD
 from docgen.archive.disposal import DISPOSAL_LOCK
 from docgen.archive.models import Disposal, File, Hold, Record
-from docgen.archive.reports import build_report
-from docgen.cli.main import main
 from docgen.errors import ExitCode
-
-AS_OF = date(2026, 11, 30)
-REFERENCE = "北市市企字第1153025174號"
-APPROVED = ("--approval", REFERENCE, "--approved-by", "處長乙", "--approved-on", "115/11/20")
-#: A made-up national ID with a valid check digit (the conftest's synthetic_id(0) kind).
-NATIONAL_ID = "A123456789"
-
-
-@dataclass
-class Outcome:
-    exit_code: int
-    out: str
-    err: str
-
-    @property
-    def output(self) -> str:
-        return self.out + self.err
+from tests.retention.trail import (
+    APPROVED,
+    REFERENCE,
+    Outcome,
+    archive_runner,
+    lose_the_index,
+    records_dir,
+    sections,
+)
 
 
 @pytest.fixture
 def run(office: Any, capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
-    """``docgen -w OFFICE archive …`` through :func:`docgen.cli.main.main`."""
-
-    def invoke(*args: str) -> Outcome:
-        code = 0
-        try:
-            main(["-w", str(office.workspace.root), "archive", *args])
-        except SystemExit as done:
-            code = int(done.code or 0)
-        captured = capsys.readouterr()
-        assert "Traceback" not in captured.err
-        return Outcome(code, captured.out, captured.err)
-
-    return invoke
+    return archive_runner(office, capsys)
 
 
-def records_dir(office: Any) -> Path:
-    return office.workspace.archive_root / "records"
-
-
-def lose_the_index(office: Any) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{office.workspace.index_path}{suffix}").unlink(missing_ok=True)
-
-
-def sections(office: Any) -> dict[str, str]:
-    report = build_report(office.workspace, "retention", AS_OF, list_all=True)
-    return {row["record_id"]: row["section"] for row in report.rows}
+#: A made-up national ID with a valid check digit (the conftest's synthetic_id(0) kind).
+NATIONAL_ID = "A123456789"
 
 
 def problems(outcome: Outcome) -> list[str]:
