@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import filelock
+
 from docgen.errors import InputError
 
 _CHUNK = 1 << 20
@@ -77,3 +79,23 @@ def atomic_write_bytes(target: Path, data: bytes) -> None:
 def atomic_write_text(target: Path, text: str, encoding: str = "utf-8") -> None:
     """Write ``text`` to ``target`` atomically."""
     atomic_write_bytes(target, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, wait_seconds: float, busy: str, shown: str = "") -> Iterator[None]:
+    """Hold the lock file at ``path`` (``filelock``: it works on Windows and SMB shares
+    too), waiting at most ``wait_seconds``; :class:`InputError` ``busy`` if another
+    process keeps it, or naming the lock (as ``shown``, else its path) if it cannot be
+    made at all."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(path), timeout=max(wait_seconds, 0))
+        lock.acquire()
+    except filelock.Timeout:
+        raise InputError(busy) from None
+    except OSError as error:
+        raise InputError(f"cannot lock {shown or path}: {error.strerror or error}") from error
+    try:
+        yield
+    finally:
+        lock.release()

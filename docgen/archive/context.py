@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-import filelock
 from sqlalchemy import select
 
 from docgen.archive.classify import check_path_rules
@@ -30,7 +29,8 @@ from docgen.archive.models import File
 from docgen.archive.paths import contained, hash_regular, is_regular, stored_name, walk
 from docgen.archive.placement import RECORDS
 from docgen.config import Config, Workspace
-from docgen.errors import InputError, IntegrityError
+from docgen.errors import IntegrityError
+from docgen.fsutil import exclusive_lock
 
 INBOX = "inbox"
 #: The archive lock, in the archive root (ISSUE 9 item 4).
@@ -130,23 +130,12 @@ def archive_lock(workspace: Workspace, wait_seconds: float = 10.0) -> Iterator[N
     — of this workspace or any other pointing at the same archive — keeps it for longer
     than ``wait_seconds`` (the watcher holds it while it runs)."""
     path = lock_path(workspace)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(str(path), timeout=max(wait_seconds, 0))
-        lock.acquire()
-    except filelock.Timeout:
-        raise InputError(
-            "another docgen archive process (watch, scan or rebuild) is filing "
-            "this archive: wait for it, or stop the watcher first"
-        ) from None
-    except OSError as error:
-        raise InputError(
-            f"cannot lock the archive ({stored_name(str(path))}): {error.strerror or error}"
-        ) from error
-    try:
+    busy = (
+        "another docgen archive process (watch, scan or rebuild) is filing "
+        "this archive: wait for it, or stop the watcher first"
+    )
+    with exclusive_lock(path, wait_seconds, busy, f"the archive ({stored_name(str(path))})"):
         yield
-    finally:
-        lock.release()
 
 
 def refuse_linked_folders(root: Path) -> None:

@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import filelock
-
 from docgen.archive.approval import Approval, check_approval
 from docgen.archive.db import Index, files_of, open_index
 from docgen.archive.disposal_plan import (
@@ -65,6 +63,7 @@ from docgen.archive.untrusted import check_record_id
 from docgen.calendar import format_roc_short
 from docgen.config import Workspace
 from docgen.errors import InputError
+from docgen.fsutil import exclusive_lock
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.rules.retention import Status
@@ -182,22 +181,12 @@ def disposal_lock(workspace: Workspace, refused: str = "nothing was disposed") -
     filing lock (ISSUE 9 item 12), but apart from it so that the watcher may run.
     ``archive rebuild`` takes it too, so that no disposal runs while the index is
     rebuilt from the trail files (``refused`` begins its message)."""
-    path = workspace.archive_root / DISPOSAL_LOCK
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(str(path), timeout=0)
-        lock.acquire()
-    except filelock.Timeout:
-        raise InputError(
-            f"{refused}: a `docgen archive dispose` or `rebuild` is running on this "
-            "archive; wait for it to finish"
-        ) from None
-    except OSError as error:
-        raise InputError(f"cannot lock {path}: {error.strerror or error}") from error
-    try:
+    busy = (
+        f"{refused}: a `docgen archive dispose` or `rebuild` is running on this "
+        "archive; wait for it to finish"
+    )
+    with exclusive_lock(workspace.archive_root / DISPOSAL_LOCK, 0, busy):
         yield
-    finally:
-        lock.release()
 
 
 def dispose(
