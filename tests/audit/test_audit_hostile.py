@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from docgen.audit.samples import load_results, load_sample
 from docgen.audit.sheet import MAX_ROWS
 from docgen.cells import FORMULA_TRIGGERS, QUOTE, restore
-from docgen.cli.main import main
 from docgen.config import Workspace
+from tests.audit.cli import docgen
 from tests.hostile import generate
 from tests.hostile.cli import assert_one_line_error, run_docgen
 
@@ -47,18 +47,6 @@ DAMAGES: dict[str, Callable[[Path, Path], Path]] = {
         target, source, member_name="xl/workbook.xml"
     ),
 }
-
-
-def docgen(ws: Workspace, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """``docgen -w WS ARGS`` through the real entry point: (exit code, its output). An
-    exception docgen does not turn into an error line fails the test."""
-    try:
-        main(["-w", str(ws.root), *args])
-        code = 0
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def assert_one_line(code: int, output: str, path: Path) -> None:

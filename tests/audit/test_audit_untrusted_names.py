@@ -26,25 +26,14 @@ from docgen.audit.samples import (
     sample_path,
 )
 from docgen.audit.sheet import check_code, prefilled_cells
-from docgen.cli.main import main
 from docgen.config import Workspace
 from docgen.errors import DocgenError, InputError
+from tests.audit.cli import docgen
 
 from .conftest import QUERY_HEADER, national_id
 
 OUT = Path("out") / "audit" / "2026-10"
 UNIT_COLUMN = "查詢人員單位"
-
-
-def docgen(ws: Workspace, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """``docgen -w WS ARGS`` through the real entry point: (exit code, its output)."""
-    try:
-        main(["-w", str(ws.root), *args])
-        code = 0
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def assert_refused(code: int, output: str, path: Path, *words: str) -> None:
