@@ -23,7 +23,7 @@ from docgen.privacy import MAX_ID_KEEP, MaskingPolicy
 CONFIG_NAME = "docgen.toml"
 ENV_PREFIX = "DOCGEN_"
 #: Environment variables with the prefix that are not configuration keys.
-_ENV_NOT_CONFIG = {"DOCGEN_WORKSPACE", "DOCGEN_DEBUG"}
+_ENV_NOT_CONFIG = {"DOCGEN_WORKSPACE", "DOCGEN_DEBUG", "DOCGEN_TEST_POSTGRES_URL"}
 
 
 class _Section(BaseModel):
@@ -120,6 +120,20 @@ class Archive(_Section):
     path_rules: list[PathRule] = Field(default_factory=list)
 
 
+#: An office key: lower-case ASCII, as a PostgreSQL schema name takes it unquoted.
+OFFICE_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,40}$"
+
+
+class Database(_Section):
+    """The office database (ISSUE 10 item 5): SQLite under ``paths.state`` unless a URL
+    names another (``postgresql+psycopg://user@host/db`` for a city's shared server;
+    also ``DOCGEN_DATABASE_URL``). ``office`` keys this workspace's rows on a shared
+    server: each office has a PostgreSQL schema of its own, ``office_<key>``."""
+
+    url: str | None = None
+    office: str = Field(default="office", pattern=OFFICE_KEY_PATTERN)
+
+
 class Config(_Section):
     """The whole configuration of one workspace."""
 
@@ -130,6 +144,7 @@ class Config(_Section):
     paths: Paths = Field(default_factory=Paths)
     columns: QueryColumns = Field(default_factory=QueryColumns)
     archive: Archive = Field(default_factory=Archive)
+    database: Database = Field(default_factory=Database)
 
     @field_validator("units")
     @classmethod
@@ -186,6 +201,14 @@ class Workspace:
         if self.config.paths.index is not None:
             return self._resolve(self.config.paths.index)
         return self.state_dir / "index.sqlite"
+
+    @property
+    def database_url(self) -> str:
+        """The office database's SQLAlchemy URL (SQLite on local disk by default:
+        WAL does not work over network file systems)."""
+        if self.config.database.url:
+            return self.config.database.url
+        return f"sqlite:///{self.state_dir / 'office.sqlite'}"
 
     @property
     def office_calendar_path(self) -> Path | None:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from docgen.archive.classify import check_path_rules
 from docgen.archive.db import Index, open_index
-from docgen.archive.models import File
+from docgen.db.models.archive import File
 from docgen.archive.paths import contained, hash_regular, is_regular, stored_name, walk
 from docgen.archive.placement import RECORDS
 from docgen.config import Config, Workspace

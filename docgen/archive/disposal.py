@@ -52,7 +52,7 @@ from docgen.archive.disposal_plan import (
 )
 from docgen.archive.disposal_steps import check_unchanged, run_plan
 from docgen.archive.holds import active_hold, holds_on_file, place_hold, release_hold
-from docgen.archive.models import File, Record
+from docgen.db.models.archive import File, Record
 from docgen.archive.retention import (
     RecordRetention,
     load_accounts,

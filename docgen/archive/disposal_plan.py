@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from docgen.archive.approval import Approval
 from docgen.archive.db import Index
-from docgen.archive.models import DisposalPlan, DisposalPlanItem
+from docgen.db.models.archive import DisposalPlan, DisposalPlanItem
 from docgen.calendar import format_roc_short
 from docgen.errors import InputError
 from docgen.journal import Journal

@@ -39,7 +39,7 @@ from docgen.archive.missing import (
     obligation_rows,
     query_activity,
 )
-from docgen.archive.models import File
+from docgen.db.models.archive import File
 from docgen.archive.retention import load_accounts
 from docgen.audit.samples import Results, Sample, list_samples, load_results
 from docgen.calendar import Period, parse_period

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from docgen.archive.db import Index, open_index
-from docgen.archive.models import File, Intent, Record
+from docgen.db.models.archive import File, Intent, Record
 from docgen.archive.placement import RECORDS, TOMBSTONES
 from docgen.archive.untrusted import HOLDS
 from docgen.config import Workspace

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen.archive.db import Index, open_index
-from docgen.archive.models import DisposalPlan, DisposalPlanItem, Hold, Record
+from docgen.db.models.archive import DisposalPlan, DisposalPlanItem, Hold, Record
 from docgen.archive.placement import RECORDS, write_durably
 from docgen.archive.untrusted import (
     HOLDS,

@@ -51,7 +51,7 @@ from docgen.archive import placement
 from docgen.archive.classify import MAX_SIDECAR_BYTES, SIDECAR_SUFFIX, find_sidecar
 from docgen.archive.context import ArchiveContext
 from docgen.archive.issued import note_issued
-from docgen.archive.models import File, Intent, Record
+from docgen.db.models.archive import File, Intent, Record
 from docgen.archive.paths import contained, hash_regular, is_regular, read_small, refusal
 from docgen.archive.plan import (
     Filed,

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docgen.archive.claims import check_metadata
-from docgen.archive.models import FormIssued
+from docgen.db.models.archive import FormIssued
 from docgen.archive.paths import read_small
 from docgen.cells import restore
 from docgen.errors import InputError

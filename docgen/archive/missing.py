@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from docgen.archive.db import open_index
 from docgen.archive.fixity import gone_files
-from docgen.archive.models import File, Record
+from docgen.db.models.archive import File, Record
 from docgen.archive.retention import (
     Schedule,
     load_accounts,

@@ -31,7 +31,7 @@ from docgen.archive.classify import (
     sidecar_text,
 )
 from docgen.archive.context import ArchiveContext
-from docgen.archive.models import Disposal, File, Hold, Intent, Record
+from docgen.db.models.archive import Disposal, File, Hold, Intent, Record
 from docgen.archive.paths import safe_file_name, stored_name
 from docgen.calendar import format_roc_short
 from docgen.errors import IntegrityError

@@ -38,7 +38,7 @@ from docgen.archive.context import ArchiveContext
 from docgen.archive.db import Index
 from docgen.archive.fixity import records_on_disk
 from docgen.archive.issued import note_issued
-from docgen.archive.models import Disposal, File, FormIssued, Hold, Record
+from docgen.db.models.archive import Disposal, File, FormIssued, Hold, Record
 from docgen.archive.placement import DUPLICATES, UNCLASSIFIED
 from docgen.archive.plan import (
     disposal_note,

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from docgen.archive.approval import Approval
 from docgen.archive.db import Index
 from docgen.archive.holds import HoldEntry, read_hold_files
-from docgen.archive.models import (
+from docgen.db.models.archive import (
     Base,
     Disposal,
     DisposalPlan,

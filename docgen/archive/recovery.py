@@ -30,7 +30,7 @@ from docgen.archive.ingest import (
     roll_back,
     sidecar_source,
 )
-from docgen.archive.models import Intent
+from docgen.db.models.archive import Intent
 from docgen.archive.placement import fsync_dir
 from docgen.errors import IntegrityError
 from docgen.fsutil import sha256_file

@@ -21,7 +21,7 @@ import yaml
 from sqlalchemy import ClauseElement, select
 from sqlalchemy.orm import Session
 
-from docgen.archive.models import File, Hold, Record
+from docgen.db.models.archive import File, Hold, Record
 from docgen.calendar import parse_period
 from docgen.config import Workspace
 from docgen.errors import ConfigError, InputError

@@ -38,7 +38,7 @@ from docgen.archive.claims import check_metadata, valid_record_id
 from docgen.archive.classify import CATEGORIES, complete
 from docgen.archive.context import LOCK_NAME, open_archive
 from docgen.archive.db import Index
-from docgen.archive.models import Disposal, File, Record
+from docgen.db.models.archive import Disposal, File, Record
 from docgen.archive.paths import contained, safe_file_name
 from docgen.archive.placement import folder_for, unique_name
 from docgen.archive.plan import record_id_for

@@ -16,7 +16,7 @@ from docx import Document
 from docgen.archive.context import open_archive
 from docgen.archive.db import SCHEMA_VERSION, Index, open_index
 from docgen.archive.fixity import fixity_report, gone_files, unclassified_report
-from docgen.archive.models import Hold
+from docgen.db.models.archive import Hold
 from docgen.archive.rebuild import compare, rebuild_into
 from docgen.archive.reconcile import scan
 from docgen.errors import ConfigError

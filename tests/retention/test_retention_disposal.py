@@ -15,7 +15,7 @@ from docgen.archive.approval import Approval
 from docgen.archive.context import open_archive
 from docgen.archive.db import Index, open_index
 from docgen.archive.disposal import dispose
-from docgen.archive.models import Disposal, File, Hold, Record
+from docgen.db.models.archive import Disposal, File, Hold, Record
 from docgen.archive.rebuild import compare, rebuild_into
 from docgen.archive.reports import build_report
 from docgen.cli.main import main

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from docgen.archive.context import open_archive
 from docgen.archive.db import open_index
-from docgen.archive.models import DisposalPlan, DisposalPlanItem, Record
+from docgen.db.models.archive import DisposalPlan, DisposalPlanItem, Record
 from docgen.archive.reconcile import scan
 from docgen.cli.main import main
 from docgen.errors import ExitCode

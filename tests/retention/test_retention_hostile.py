@@ -21,7 +21,7 @@ from sqlalchemy import select
 from docgen.archive.approval import parse_reference
 from docgen.archive.db import open_index
 from docgen.archive.destruction_list import SECTION_CANDIDATE, SECTION_HELD
-from docgen.archive.models import Disposal, DisposalPlan, File, Hold, Record
+from docgen.db.models.archive import Disposal, DisposalPlan, File, Hold, Record
 from docgen.errors import ExitCode, InputError
 from docgen.privacy import find_unmasked_ids
 from tests.retention.trail import (

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from docgen.archive.db import open_index
 from docgen.archive.destruction_list import SECTION_HELD
 from docgen.archive.disposal import DISPOSAL_LOCK
-from docgen.archive.models import Disposal, File, Hold, Record
+from docgen.db.models.archive import Disposal, File, Hold, Record
 from docgen.errors import ExitCode
 from tests.retention.trail import (
     APPROVED,

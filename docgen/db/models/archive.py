@@ -1,7 +1,8 @@
-"""The archive index's tables as SQLAlchemy 2 ORM classes (schema version 3).
+"""The archive index's tables in the office database (ISSUE 10 item 1).
 
-The schema itself is created and upgraded by the migrations in
-:mod:`docgen.archive.db`; these classes only map the tables. Paths are POSIX text
+The schema is created and upgraded by the Alembic migrations of :mod:`docgen.db`
+(an index of an earlier docgen, schema versions 1–3, is taken over by
+``docgen db upgrade``). Paths are POSIX text
 relative to the archive root (``records/monthly_check/115/DG-4M-….pdf``); dates are
 ``datetime.date``; times are naive ``datetime`` in the office's local time.
 
@@ -27,11 +28,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class Base(DeclarativeBase):
-    """Base of every index table."""
+from docgen.db.base import Base
 
 
 class Record(Base):

@@ -1,0 +1,147 @@
+"""An open office database: one engine, one session factory, one office (ISSUE 10).
+
+SQLite (the default, one file per workspace on local disk) runs in WAL mode with
+foreign keys on, ``synchronous=NORMAL`` and a 30 s busy timeout, and every write
+transaction begins ``IMMEDIATE``, so that concurrent writers (the watcher, a
+command, the web server) wait for each other instead of failing on a lock upgrade.
+
+PostgreSQL (a city's shared server) keeps each office in a schema of its own,
+``office_<key>``. This is the one place where an office is kept to its own rows
+(ISSUE 10 item 5): every connection the engine makes has its ``search_path`` set to
+the office's schema and nothing else, so every table name — in the ORM, in Alembic's
+migrations and in any SQL — means this office's table. Each office's schema also
+has its own migration state (``alembic_version``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from docgen.errors import ConfigError, IntegrityError
+
+#: SQLite waits this long for another writer before giving up.
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin, so
+    # that DDL in a migration is inside its transaction (SQLAlchemy's SQLite recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock at once: a deferred transaction that reads and
+    # then writes can fail with "database is locked" without waiting (SQLITE_BUSY).
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def schema_name(office: str) -> str:
+    """The PostgreSQL schema that holds the office ``office`` (a validated key)."""
+    return f"office_{office}"
+
+
+class Database:
+    """The office database at ``url``, seen as the office ``office``."""
+
+    def __init__(self, url: str, office: str) -> None:
+        try:
+            self.url: URL = make_url(url)
+        except ArgumentError as error:
+            raise ConfigError(f"[database] url: not a database URL: {url!r}") from error
+        self.office = office
+        self.dialect = self.url.get_backend_name()
+        self.schema: str | None = None
+        engine_options: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            if self.url.database and self.url.database != ":memory:":
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        elif self.dialect == "postgresql":
+            self.schema = schema_name(office)
+            engine_options["connect_args"] = {"options": f"-csearch_path={self.schema}"}
+            engine_options["pool_pre_ping"] = True
+        else:
+            raise ConfigError(
+                f"[database] url: {self.dialect} is not supported: use sqlite:/// or "
+                "postgresql+psycopg://"
+            )
+        try:
+            self.engine: Engine = create_engine(self.url, **engine_options)
+        except (NoSuchModuleError, ModuleNotFoundError) as error:
+            raise ConfigError(f"[database] url: no driver for {self.label} ({error})") from error
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def label(self) -> str:
+        """Where the database is, for messages (never its password)."""
+        if self.dialect == "sqlite":
+            return str(self.url.database)
+        return f"{self.url.render_as_string(hide_password=True)} (schema {self.schema})"
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed when the block ends normally, rolled back otherwise."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Any]:
+        """A connection in one transaction, for migrations and checks."""
+        try:
+            conn = self.engine.connect()
+        except OperationalError as error:
+            raise self._unreachable(error) from error
+        with conn, conn.begin():
+            yield conn
+
+    def _unreachable(self, error: OperationalError) -> ConfigError:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        return ConfigError(f"{self.label}: cannot open the office database ({reason})")
+
+    def ensure_schema(self) -> None:
+        """Create the office's PostgreSQL schema if it does not exist (nothing on SQLite)."""
+        if self.schema is None:
+            return
+        with self.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+
+    def revision(self) -> str | None:
+        """The Alembic revision the database is at (``None`` when it has no tables yet)."""
+        try:
+            conn = self.engine.connect()
+        except OperationalError as error:
+            raise self._unreachable(error) from error
+        try:
+            with conn:
+                if not inspect(conn).has_table("alembic_version"):
+                    return None
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except DBAPIError as error:
+            raise IntegrityError(
+                f"{self.label}: not a readable office database ({error.orig})"
+            ) from error
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

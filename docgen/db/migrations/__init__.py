@@ -1,0 +1,1 @@
+"""Alembic's migration environment of the office database (``docgen.db:migrations``)."""

@@ -1,0 +1,67 @@
+"""Fixtures for every test: a throw-away PostgreSQL server (tests/pgserver.py), a fresh
+database per test on it, and ``database_url`` that runs a test on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.pgserver import PgServer
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "postgres: needs a PostgreSQL server (tests/pgserver.py; skipped without one)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"pg_server", "postgres_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+@pytest.fixture(scope="session")
+def pg_server(request: pytest.FixtureRequest) -> PgServer:
+    """The session's PostgreSQL server, started on first use (skips when none can run here,
+    fails instead when CI is set)."""
+    from tests.pgserver import ServerUnavailable, start
+
+    try:
+        server = start()
+    except ServerUnavailable as exc:
+        if _ci():
+            pytest.fail(f"PostgreSQL tests cannot be skipped in CI: {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    request.addfinalizer(server.stop)
+    return server
+
+
+@pytest.fixture
+def postgres_url(pg_server: PgServer) -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh, empty database, dropped after the test."""
+    from tests.pgserver import unique_database_name
+
+    name = unique_database_name()
+    yield pg_server.create_database(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    ids=["sqlite", "postgresql"],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend: a SQLite file or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'office.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))
