@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "archive": ("docgen.cli.archive", "docgen.cli.archive_reports"),
     "evidence": ("docgen.cli.evidence",),
     "journal": ("docgen.cli.journal",),
+    "db": ("docgen.cli.db",),
 }
 
 

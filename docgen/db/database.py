@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -103,16 +103,20 @@ class Database:
     @contextlib.contextmanager
     def connect(self) -> Iterator[Any]:
         """A connection in one transaction, for migrations and checks."""
-        try:
-            conn = self.engine.connect()
-        except OperationalError as error:
-            raise self._unreachable(error) from error
-        with conn, conn.begin():
+        with self._connection() as conn, conn.begin():
             yield conn
 
-    def _unreachable(self, error: OperationalError) -> ConfigError:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        return ConfigError(f"{self.label}: cannot open the office database ({reason})")
+    def _connection(self) -> Connection:
+        """A new connection; one clear line when the database cannot be opened."""
+        try:
+            return self.engine.connect()
+        except DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            if isinstance(error, OperationalError):
+                message = f"{self.label}: cannot open the office database ({reason})"
+                raise ConfigError(message) from error
+            message = f"{self.label}: not a readable office database ({reason})"
+            raise IntegrityError(message) from error
 
     def ensure_schema(self) -> None:
         """Create the office's PostgreSQL schema if it does not exist (nothing on SQLite)."""
@@ -123,10 +127,7 @@ class Database:
 
     def revision(self) -> str | None:
         """The Alembic revision the database is at (``None`` when it has no tables yet)."""
-        try:
-            conn = self.engine.connect()
-        except OperationalError as error:
-            raise self._unreachable(error) from error
+        conn = self._connection()
         try:
             with conn:
                 if not inspect(conn).has_table("alembic_version"):
