@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= build/demo-office
-APT_PACKAGES := python3-venv libreoffice-writer-nogui fonts-arphic-ukai fontconfig qpdf ghostscript poppler-utils
+APT_PACKAGES := python3-venv libreoffice-writer-nogui fonts-arphic-ukai fontconfig qpdf ghostscript poppler-utils postgresql
 
 .PHONY: demo test install system-packages lint clean
 

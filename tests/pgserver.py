@@ -2,8 +2,8 @@
 
 ``start()`` runs ``initdb`` in a fresh directory under /tmp and a ``postgres`` that listens
 only on 127.0.0.1 on a free port, with durability off (fsync, full_page_writes,
-synchronous_commit) for speed; ``stop()`` shuts it down (fast mode) and removes the
-directory. PostgreSQL refuses to run as root, so as root the server runs as the ``postgres``
+synchronous_commit) and wal_level=minimal for speed; ``stop()`` shuts it down (fast mode)
+and removes the directory. PostgreSQL refuses to run as root, so as root the server runs as the ``postgres``
 system user (Debian's postgresql package creates it). A small watchdog process stops the
 server and removes the directory if the test process dies without calling ``stop()``.
 
@@ -138,10 +138,11 @@ class PgServer:
 
     def connect(self, name: str | None = None, **kwargs: Any) -> Any:
         """A psycopg connection to database ``name`` (default: the server URL's database)."""
-        url = self._url.set(drivername="postgresql")
+        params: dict[str, Any] = dict(self._url.query)
+        params.update(self._url.translate_connect_args(username="user", database="dbname"))
         if name is not None:
-            url = url.set(database=name)
-        return _psycopg().connect(url.render_as_string(hide_password=False), **kwargs)
+            params["dbname"] = name
+        return _psycopg().connect(**params, **kwargs)
 
     def create_database(self, name: str) -> str:
         """Creates database ``name`` (UTF8, C locale) and returns its SQLAlchemy URL."""
@@ -149,9 +150,9 @@ class PgServer:
 
         with self.connect(autocommit=True) as conn:
             conn.execute(
-                sql.SQL(
-                    "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'"
-                ).format(sql.Identifier(name))
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'").format(
+                    sql.Identifier(name)
+                )
             )
         return self.url(name)
 
@@ -290,6 +291,9 @@ def _launch(
         "full_page_writes": "off",
         "synchronous_commit": "off",
         "logging_collector": "off",
+        # Halves CREATE DATABASE (0.3 s to 0.13 s here): nothing to replicate.
+        "wal_level": "minimal",
+        "max_wal_senders": "0",
     }
     args = [*as_user, str(bindir / "postgres"), "-D", str(base / "data")]
     for key, value in settings.items():
