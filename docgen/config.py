@@ -188,7 +188,7 @@ class Workspace:
 
     @property
     def state_dir(self) -> Path:
-        """Where docgen keeps its own state (journal, index, drawn samples)."""
+        """Where docgen keeps its own state (journal, office database, case key)."""
         return self._resolve(self.config.paths.state)
 
     @property
@@ -197,7 +197,8 @@ class Workspace:
 
     @property
     def index_path(self) -> Path:
-        """The archive index: SQLite on local disk, outside the archive root."""
+        """Where an earlier docgen kept its archive index (its own SQLite file), which
+        ``docgen db upgrade`` takes over into the office database."""
         if self.config.paths.index is not None:
             return self._resolve(self.config.paths.index)
         return self.state_dir / "index.sqlite"

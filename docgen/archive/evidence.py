@@ -8,7 +8,10 @@
    for a half-year its 附件4 半年抽查, 附件5 and colour-scan package, and the monthly
    checks of its months. A record counts only while one of its files is on disk (one
    indexed whose files are gone is reported as such); a record disposed under an
-   approval fulfilled its duty and is named in the summary, not as a problem.
+   approval fulfilled its duty and is named in the summary, not as a problem. Which
+   units had queries in a month comes from the query logs taken in (``docgen queries
+   take-in``); no log is opened, and a log of ``data/queries/`` not taken in yet is
+   named in the summary.
 
 **How evidence is found.** A result's 佐證檔案 may name several items, separated by
 ``、``, ``,``, ``;`` or a line break. An item is in the archive when it contains a
@@ -35,16 +38,18 @@ from docgen.archive.missing import (
     AWAITING_REVIEW,
     DONE,
     LATE,
+    UNTAKEN,
     archived_records,
     obligation_rows,
     query_activity,
+    untaken_note,
 )
-from docgen.db.models.archive import File
 from docgen.archive.retention import load_accounts
 from docgen.audit.samples import Results, Sample, list_samples, load_results
 from docgen.calendar import Period, parse_period
 from docgen.cells import restore
 from docgen.config import Workspace
+from docgen.db.models.archive import File
 from docgen.errors import DocgenError
 from docgen.privacy import mask_ids_in_text
 from docgen.records.tables import read_table
@@ -188,7 +193,7 @@ def required_obligations(
     workspace: Workspace, period: Period, samples: Iterable[Sample]
 ) -> list[Obligation]:
     """Check 4's obligations: the monthly checks of the period's months (each unit with
-    queries or a sample), and for a half-year its audit and report."""
+    queries in the logs taken in, or a sample), and for a half-year its audit and report."""
     activity = query_activity(workspace, load_accounts(workspace))
     for sample in samples:
         if sample.kind == "month":
@@ -262,11 +267,14 @@ def evidence_report(workspace: Workspace, period: Period, as_of: date) -> Report
     rows = document_rows(workspace, period, month_samples, as_of, names.record_ids)
     problems += document_problems(rows)
     disposed = sorted({row["record_id"] for row in rows if row["disposed"]})
-    summary = {
+    summary: dict[str, Any] = {
         "期間 period": period.label,
         "抽查單位 samples": len(samples),
         "抽查案件 cases": cases,
         "缺漏 problems": len(problems),
         "已依核准銷毀 disposed": "、".join(disposed) or "—",
     }
+    untaken = untaken_note(workspace)
+    if untaken:
+        summary[UNTAKEN] = untaken
     return Report(f"佐證完整性檢查 {period.roc_label}", EVIDENCE_COLUMNS, problems, summary)

@@ -2,9 +2,10 @@
 that is gone (DESIGN.md, The cycle, step 6).
 
 Obligations: each account's 附件2 (and 附件3 for general users) (R3.2, R3.3), each
-unit's monthly 附件4 for every month it had queries (R6.2), each half-year's 附件4
-半年抽查, 附件5 and colour-scan package (R6.3, R6.4), the account reviews (R4.1a, from
-the journal). A record is *done* on the director's review date in its metadata, else
+unit's monthly 附件4 for every month it had queries (R6.2: in the query logs taken in
+with ``docgen queries take-in`` — the report opens no log, and names any log of
+``data/queries/`` not taken in yet), each half-year's 附件4 半年抽查, 附件5 and
+colour-scan package (R6.3, R6.4), the account reviews (R4.1a, from the journal). A record is *done* on the director's review date in its metadata, else
 its own date (record ID or trigger), else the day it was filed; it is *late* when that
 is after the due date (:mod:`docgen.rules.obligations`). An audit form (附件4, 附件5) is
 done only once the director has reviewed it (R6.2, R6.3): its own review date, or that
@@ -25,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from docgen.archive.db import open_index
 from docgen.archive.fixity import gone_files
-from docgen.db.models.archive import File, Record
 from docgen.archive.retention import (
     Schedule,
     load_accounts,
@@ -35,11 +35,10 @@ from docgen.audit.record import journal_dates
 from docgen.audit.samples import list_samples
 from docgen.calendar import Period, format_roc_short, parse_period
 from docgen.config import Workspace
+from docgen.db.models.archive import File, Record
 from docgen.journal import Journal
 from docgen.records.models import Account, Role
 from docgen.records.models import Status as AccountStatus
-from docgen.records.queries import QueryLog
-from docgen.records.tables import TABLE_SUFFIXES
 from docgen.report import Report
 from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_for_year
 from docgen.rules.record_id import parse_record_id
@@ -49,6 +48,7 @@ from docgen.rules.retention import (
     Status,
     retention_of,
 )
+from docgen.services.queries import month_units, untaken_logs, untaken_warning
 
 # --- missing: obligations without their record ------------------------------------
 
@@ -67,6 +67,8 @@ MISSING_COLUMNS = {
 }
 DONE, LATE, MISSING, PENDING, GONE = "完成", "逾期完成", "缺漏", "未到期", "檔案遺失"
 AWAITING_REVIEW = "待核閱"
+#: The summary line naming logs in data/queries/ not taken in (so not counted).
+UNTAKEN = "未匯入之查詢紀錄 logs not taken in"
 _STATUS_ORDER = (MISSING, GONE, AWAITING_REVIEW, LATE, PENDING, DONE)
 #: Forms the director must review before the check counts as done (R6.2, R6.3).
 _REVIEWED_FORMS = {"4", "5"}
@@ -341,23 +343,25 @@ def review_rows(
 def query_activity(
     workspace: Workspace, accounts: Mapping[str, Account] | None
 ) -> dict[Period, set[str]]:
-    """The units that had queries in each month: from the query logs in
-    ``data/queries/`` (a unit from the log, else the registry) and the stored samples."""
+    """The units that had queries in each month (R6.2): from the query logs taken in
+    (:func:`docgen.services.queries.month_units`: a unit from the log, else the
+    registry; no log is opened) and the stored samples."""
     units = {a.account_id: a.unit for a in (accounts or {}).values()}
-    months: dict[Period, set[str]] = {}
-    folder = workspace.data_dir / "queries"
-    logs = sorted(folder.iterdir()) if folder.is_dir() else []
-    for path in logs:
-        if path.suffix.lower() not in TABLE_SUFFIXES or path.name.startswith((".", "~$")):
-            continue
-        for query in QueryLog(path, workspace.config.columns, skip_invalid=True):
-            unit = query.unit or units.get(query.account_id)
-            if unit:
-                months.setdefault(Period.containing(query.queried_at.date()), set()).add(unit)
+    with open_index(workspace) as index, index.session() as session:
+        logged = month_units(session, units)
+    months = {parse_period(month): found for month, found in logged.items()}
     for sample in list_samples(workspace):
         if sample.kind == "month" and sample.population:
             months.setdefault(parse_period(sample.period), set()).add(sample.unit)
     return months
+
+
+def untaken_note(workspace: Workspace) -> str:
+    """One line naming the logs of ``data/queries/`` not taken in, so not counted, and
+    how to take them in ("" when there are none). Nothing is taken in: looking
+    changes nothing."""
+    with open_index(workspace) as index, index.session() as session:
+        return untaken_warning(untaken_logs(workspace, session))
 
 
 def obligations_in_scope(
@@ -397,4 +401,7 @@ def build_missing_report(workspace: Workspace, as_of: date, calendar: bool = Fal
     report = missing_report(rows, as_of, calendar)
     if accounts is None:
         report.summary = {**report.summary, "帳號清冊 registry": "找不到帳號清冊：未檢查帳號文件"}
+    untaken = untaken_note(workspace)
+    if untaken:
+        report.summary = {**report.summary, UNTAKEN: untaken}
     return report

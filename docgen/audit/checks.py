@@ -9,11 +9,13 @@ from functools import lru_cache
 from docgen.audit.intake import LoggedQuery
 from docgen.calendar import WorkingCalendar
 from docgen.config import Workspace
+from docgen.db import Database
 from docgen.office_calendar import working_calendar
 from docgen.privacy import MaskingPolicy, mask_name
-from docgen.records.accounts import Registry, find_registry, read_registry
+from docgen.records.accounts import Registry
 from docgen.records.models import Account
 from docgen.rules.justification import Finding, check_query
+from docgen.services.accounts import load_registry
 
 
 @dataclass
@@ -30,14 +32,15 @@ class OfficeFacts:
         self.is_working_day = lru_cache(maxsize=4096)(self.calendar.is_working_day)
 
     @classmethod
-    def of(cls, workspace: Workspace) -> OfficeFacts:
-        registry = read_registry(find_registry(workspace))
+    def of(cls, workspace: Workspace, db: Database | None = None) -> OfficeFacts:
+        registry = load_registry(workspace, db)
         accounts = {a.account_id: a for a in registry.accounts}
         policy = workspace.config.masking.policy()
         return cls(accounts, working_calendar(workspace), policy, registry)
 
     def unit_cell(self, account_id: str) -> str:
-        """Where the registry gives the account's unit: file, row and column."""
+        """Where the registry gives the account's unit (the office database's account
+        and field)."""
         if self.registry is None:
             return f"the account registry, account {account_id!r}, column 單位"
         return self.registry.cell(account_id, "unit")

@@ -31,12 +31,11 @@ from docgen.audit.samples import (
     SampleCase,
     Source,
     case_key_secret,
-    load_results,
-    results_path,
     unit_refusal,
 )
 from docgen.calendar import Period
 from docgen.config import Workspace
+from docgen.db import Database
 from docgen.errors import InputError
 from docgen.fsutil import sha256_file
 from docgen.privacy import mask_id, mask_ids_in_text, mask_name
@@ -61,9 +60,11 @@ def draw_period(
     seed: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    db: Database | None = None,
 ) -> Draw:
-    """Check and sample ``sources`` for ``period`` (a month: per unit; a half: 全處)."""
-    facts = OfficeFacts.of(workspace)
+    """Check and sample ``sources`` for ``period`` (a month: per unit; a half: 全處),
+    against the registry in ``db`` (default: the workspace's office database)."""
+    facts = OfficeFacts.of(workspace, db)
     half = period.kind == "half"
 
     def refusal(unit: str) -> str:
@@ -98,22 +99,14 @@ def draw_period(
     return Draw(period, samples, empty, intake.outside)
 
 
-def refuse_redraw(workspace: Workspace, draw: Draw, sources: list[Path]) -> None:
-    """:class:`InputError` when no query fell in the period, or when a sample about to be
-    replaced already has its results read back."""
+def refuse_empty(draw: Draw, sources: list[Path]) -> None:
+    """:class:`InputError` when no query of ``sources`` fell in the period."""
     if not draw.samples and draw.outside_period:
         names = ", ".join(str(p) for p in sources)
         raise InputError(
             f"none of the {draw.outside_period} queries in {names} fall in "
             f"{draw.period.label}: check --month/--half and --queries"
         )
-    for drawn in draw.samples:
-        if load_results(workspace, drawn.period, drawn.unit) is not None:
-            raise InputError(
-                f"the results of {drawn.unit}'s {drawn.period} sample were already read back: "
-                "a new draw would replace the sample they refer to (remove "
-                f"{results_path(workspace, drawn.period, drawn.unit)} to draw again)"
-            )
 
 
 @dataclass

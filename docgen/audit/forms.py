@@ -51,7 +51,7 @@ def case_check_data(
         "unit": sample.unit,
         "population": sample.population,
         "sample_size": sample.sample_size,
-        "rule": sample.rule,
+        "rule": _rule(sample),
         "seed": sample.seed,
         "algorithm": sample.algorithm_text,
         "population_sha256": sample.population_sha256,
@@ -61,6 +61,12 @@ def case_check_data(
     if check_date is not None:
         data["check_date"] = check_date
     return data
+
+
+def _rule(sample: Sample) -> str:
+    """抽查規則, followed by which draw it is when it was drawn again (ISSUE 10 item 1):
+    ``…；第2次抽樣（取代第1次：<reason>）``."""
+    return f"{sample.rule}；{sample.draw_label}" if sample.replaces else sample.rule
 
 
 def _remark(mark: Mark | None) -> str:

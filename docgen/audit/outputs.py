@@ -1,5 +1,6 @@
 """The files of a drawn sample, per unit (R6.2, R6.3, R6.5): the filled 附件4, the
-supervisor's sheet, the anomaly list (XLSX and CSV with a BOM) and the stored JSON.
+supervisor's sheet and the anomaly list (XLSX and CSV with a BOM); the sample itself
+is stored in the office database by :func:`docgen.services.audit.draw_sample`.
 
 Default folder: ``out/audit/<period>/`` in the workspace. Names:
 ``抽查表_<period>_<unit>.xlsx``, ``異常清單_<period>_<unit>.xlsx``/``.csv``, made by
@@ -28,7 +29,6 @@ from docgen.audit.samples import (
     case_key_secret,
     check_period,
     held,
-    save_sample,
 )
 from docgen.audit.sheet import write_sheet
 from docgen.calendar import format_roc_short, parse_period
@@ -119,7 +119,8 @@ def write_report_pair(
 def write_sample_files(
     workspace: Workspace, sample: Sample, out_dir: Path, pdf: bool = False
 ) -> list[Path]:
-    """Write every file of ``sample`` and store it; returns the paths written."""
+    """Write every file of ``sample`` and note them in its ``documents``; returns the
+    paths written."""
     data = case_check_data(workspace, sample)
     record_id, forms = fill_case_check(workspace, sample, data, out_dir, pdf)
     sheet = list_path(out_dir, sample, "sheet", ".xlsx")
@@ -139,8 +140,7 @@ def write_sample_files(
         documents["form_pdf"] = forms[1]
     sample.documents = {k: shown_path(workspace, v) for k, v in documents.items()}
     sample.documents["record_id"] = record_id
-    stored = save_sample(workspace, sample)
-    return [*forms, sheet, *lists, stored]
+    return [*forms, sheet, *lists]
 
 
 def shown_path(workspace: Workspace, path: Path) -> str:

@@ -1,11 +1,12 @@
 """附件5 稽核紀錄表 prefilled with what docgen knows about a half-year (R6.3).
 
 The checklist (the forms' default items, in order) gets a 說明 of facts: the user
-roster and account reviews from the journal, dormant/long-suspended accounts and
-missing papers from the account review as of the half's end (or the given date),
-the monthly checks and their results from the stored samples, the half-year
-sample's results, and the anomalies referred to 政風. The 結果 (符合/不符合), the
-findings and the signatures are the auditors' judgement and stay empty.
+roster from the journal, the account reviews recorded (R4.1a), dormant/long-suspended
+accounts and missing papers from the account review as of the half's end (or the
+given date), the monthly checks, their results and the director's review of each
+附件4 from the office database, the half-year sample's results, and the anomalies
+referred to 政風. The 結果 (符合/不符合), the findings and the signatures are the
+auditors' judgement and stay empty.
 """
 
 from __future__ import annotations
@@ -14,15 +15,17 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from docgen.audit import store
 from docgen.audit.samples import Sample, list_samples, load_results
 from docgen.calendar import Period, format_roc_short, parse_date
 from docgen.config import Workspace
+from docgen.db import Database
 from docgen.errors import DocgenError
 from docgen.forms.schemas import DEFAULT_CHECKLIST
 from docgen.journal import Journal
 from docgen.office_calendar import working_calendar
-from docgen.records.accounts import find_registry, read_accounts
 from docgen.rules.account_review import Category, review_accounts
+from docgen.services.accounts import account_review_dates, load_registry
 
 
 def journal_dates(journal: Journal, command: str, key: str) -> list[date]:
@@ -43,13 +46,15 @@ def _listing(dates: Sequence[date], empty: str) -> str:
     return "、".join(format_roc_short(d) for d in dates) if dates else empty
 
 
-def _monthly(workspace: Workspace, half: Period, as_of: date) -> tuple[str, str, int, int]:
+def _monthly(
+    workspace: Workspace, db: Database, half: Period, as_of: date
+) -> tuple[str, str, int, int]:
     """Monthly checks per month (up to ``as_of``) and unit; their 否 count; anomalies
     found and referred."""
     lines, outcomes, anomalies, referred = [], [], 0, 0
     for month in (m for m in half.months() if m.start <= as_of):
-        samples = list_samples(workspace, month.label)
-        line, no, found, sent = _sample_facts(workspace, samples)
+        samples = list_samples(workspace, month.label, db)
+        line, no, found, sent = _sample_facts(workspace, db, samples)
         due = Period.containing(month.end + timedelta(days=1)).end
         missing = "無抽查紀錄" if as_of > due else "尚未到期，無抽查紀錄"
         lines.append(f"{month.roc_label}：{line or missing}")
@@ -59,11 +64,17 @@ def _monthly(workspace: Workspace, half: Period, as_of: date) -> tuple[str, str,
     return "；".join(lines), "；".join(outcomes), anomalies, referred
 
 
-def _sample_facts(workspace: Workspace, samples: Sequence[Sample]) -> tuple[str, int, int, int]:
+def _sample_facts(
+    workspace: Workspace, db: Database, samples: Sequence[Sample]
+) -> tuple[str, int, int, int]:
     parts, no, anomalies, referred = [], 0, 0, 0
+    with db.session() as session:
+        reviewed = store.review_dates(session, [s.documents.get("record_id", "") for s in samples])
     for sample in samples:
-        results = load_results(workspace, sample.period, sample.unit)
+        results = load_results(workspace, sample.period, sample.unit, db)
         state = "結果已回收" if results else "結果未回收"
+        day = reviewed.get(sample.documents.get("record_id", ""))
+        state += f"，{format_roc_short(day)} 處長核閱" if day else ""
         parts.append(f"{sample.unit} {sample.sample_size}/{sample.population} 件（{state}）")
         anomalies += sum(1 for a in sample.anomalies if a.anomaly)
         if results:
@@ -72,8 +83,8 @@ def _sample_facts(workspace: Workspace, samples: Sequence[Sample]) -> tuple[str,
     return "、".join(parts), no, anomalies, referred
 
 
-def _accounts(workspace: Workspace, as_of: date) -> tuple[str, str]:
-    accounts = read_accounts(find_registry(workspace))
+def _accounts(workspace: Workspace, db: Database, as_of: date) -> tuple[str, str]:
+    accounts = load_registry(workspace, db).accounts
     findings = review_accounts(accounts, as_of, working_calendar(workspace))
 
     def ids(category: Category) -> list[str]:
@@ -90,21 +101,19 @@ def _accounts(workspace: Workspace, as_of: date) -> tuple[str, str]:
     return handled, missing
 
 
-def audit_record_data(workspace: Workspace, half: Period, as_of: date) -> dict[str, Any]:
+def audit_record_data(
+    workspace: Workspace, db: Database, half: Period, as_of: date
+) -> dict[str, Any]:
     """The 附件5 data for ``half`` (facts as of ``as_of``); judgement fields empty."""
     journal = Journal(workspace.journal_path, workspace.root)
     rosters = journal_dates(journal, "accounts roster", "date")
     reviews = sorted(
-        {
-            d
-            for d in journal_dates(journal, "accounts review", "as_of")
-            if half.start <= d <= half.end
-        }
+        {d for d in account_review_dates(workspace, db) if half.start <= d <= half.end}
     )
-    handled, missing = _accounts(workspace, as_of)
-    monthly, outcomes, anomalies, referred = _monthly(workspace, half, as_of)
+    handled, missing = _accounts(workspace, db, as_of)
+    monthly, outcomes, anomalies, referred = _monthly(workspace, db, half, as_of)
     half_line, half_no, half_found, half_sent = _sample_facts(
-        workspace, list_samples(workspace, half.label)
+        workspace, db, list_samples(workspace, half.label, db)
     )
     notes = [
         f"最近一次產製使用者清冊：{_listing(rosters[-1:], '無紀錄')}",

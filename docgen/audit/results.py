@@ -5,8 +5,10 @@ all problems of all sheets are reported together and nothing is written unless e
 sheet is right. Then, per sheet: the completed 附件4 (with 是/否 and 備註) in
 ``<out>/結果/``, the referral list ``轉介清單_<period>_<unit>.xlsx``/``.csv`` — every
 case marked 否, every query without justification (R5.1) and, labelled as such, the
-hints; with its record metadata, :func:`docgen.audit.outputs.evidence_metadata` — and
-the results stored beside the sample.
+hints; with its record metadata, :func:`docgen.audit.outputs.evidence_metadata`. The
+results are stored in the office database by
+:func:`docgen.services.audit.record_results`, only against the current draw: a sheet
+of a superseded draw is refused in one line naming the draw that replaced it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from docgen.audit import store
 from docgen.audit.forms import case_check_data, fill_case_check
 from docgen.audit.outputs import (
     ANOMALY_COLUMNS,
@@ -30,13 +33,20 @@ from docgen.audit.samples import (
     Source,
     audit_file,
     case_key_secret,
-    load_sample,
-    save_results,
 )
-from docgen.audit.sheet import NO, Mark, check_marks, read_sheet
+from docgen.audit.sheet import (
+    NO,
+    FilledSheet,
+    Mark,
+    check_marks,
+    read_sheet,
+    same_draw,
+    sheet_name,
+)
 from docgen.calendar import format_roc_short
 from docgen.config import Workspace
-from docgen.errors import RowProblem, ValidationFailed
+from docgen.db import Database
+from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.fsutil import sha256_file
 from docgen.report import Report
 
@@ -52,14 +62,16 @@ class ReadBack:
     marks: list[Mark]
 
 
-def read_back(workspace: Workspace, sheets: list[Path]) -> list[ReadBack]:
-    """Every sheet checked against its sample; :class:`ValidationFailed` lists all problems."""
+def read_back(workspace: Workspace, db: Database, sheets: list[Path]) -> list[ReadBack]:
+    """Every sheet checked against the current draw of its period and unit;
+    :class:`ValidationFailed` lists all problems, :class:`InputError` names a sheet of
+    a superseded draw."""
     done: list[ReadBack] = []
     problems: list[RowProblem] = []
     secret = case_key_secret(workspace)
     for path in sheets:
         filled = read_sheet(workspace, path, secret)
-        sample = load_sample(workspace, filled.period, filled.unit)
+        sample = current_sample(db, filled)
         try:
             done.append(ReadBack(path, sample, check_marks(filled, sample, secret)))
         except ValidationFailed as failed:
@@ -67,6 +79,31 @@ def read_back(workspace: Workspace, sheets: list[Path]) -> list[ReadBack]:
     if problems:
         raise ValidationFailed(problems)
     return done
+
+
+def current_sample(db: Database, filled: FilledSheet) -> Sample:
+    """The current draw ``filled`` is to be checked against; :class:`InputError` when
+    there is none, or when the sheet is of a draw superseded since."""
+    period, unit = filled.period, filled.unit
+    with db.session() as session:
+        sample = store.current_sample(session, period, unit)
+        if sample is None:
+            raise InputError(
+                f"no sample drawn for {unit} in {period}: run `docgen audit sample` first"
+            )
+        if same_draw(filled, sample):
+            return sample
+        history = store.all_draws(session, period, unit)
+    earlier = next((s for s in history if s.superseded_at and same_draw(filled, s)), None)
+    if earlier is None or earlier.superseded_at is None:
+        return sample  # check_marks names the mismatch
+    later = history[earlier.number]  # draws are numbered 1, 2, … in order
+    raise InputError(
+        f"{filled.path}: the sheet is of draw {earlier.number} of {unit} {period}, "
+        f"superseded by draw {later.number} on {earlier.superseded_at:%Y-%m-%d} "
+        f"({later.reason}): results are recorded only against the current draw "
+        f"{sample.number}; fill its sheet {sheet_name(sample)}"
+    )
 
 
 def referral_rows(sample: Sample, marks: list[Mark]) -> list[dict[str, object]]:
@@ -99,7 +136,7 @@ def referral_rows(sample: Sample, marks: list[Mark]) -> list[dict[str, object]]:
 def write_results(
     workspace: Workspace, done: ReadBack, out_dir: Path, pdf: bool, now: datetime
 ) -> tuple[Results, list[Path]]:
-    """The completed 附件4, the referral list and the stored results of one sheet."""
+    """The completed 附件4 and the referral list of one sheet, and its results (to store)."""
     sample, marks = done.sample, done.marks
     data = case_check_data(workspace, sample, marks)
     record_id, forms = fill_case_check(workspace, sample, data, audit_file(out_dir, "結果"), pdf)
@@ -120,5 +157,4 @@ def write_results(
         documents={**shown, "record_id": record_id},
         referred=sum(1 for r in rows if r["kind"] != "提示"),
     )
-    stored = save_results(workspace, results)
-    return results, [*forms, *lists, stored]
+    return results, [*forms, *lists]

@@ -1,17 +1,19 @@
-"""Drawn samples and their results, stored in the workspace (R6.2, R6.3, R6.5).
+"""Drawn samples and their results, as docgen handles them (R6.2, R6.3, R6.5).
 
-Files: ``<state>/samples/<period>/<unit>.json`` (the drawn sample, written by
-``docgen audit sample``) and ``<state>/samples/<period>/<unit>.results.json`` (the
-supervisor's marks, written by ``docgen audit results``); ``<state>`` is the
-workspace's ``.docgen``, ``<period>`` ``2026-10`` or ``2026-H1``, ``<unit>`` the unit's
-name or ``全處`` for a half-year sample over the whole office. UTF-8 JSON; names and
-IDs in them are masked.
+Stored in the office database (:mod:`docgen.db.models.audit`, read and written by
+:mod:`docgen.audit.store`); :func:`load_sample`, :func:`list_samples`,
+:func:`load_results` and :func:`draw_history` read it. A sample drawn by an earlier
+docgen is a JSON file ``<state>/samples/<period>/<unit>.json`` (results beside it,
+``<unit>.results.json``), taken over by ``docgen db upgrade``
+(:mod:`docgen.audit.legacy`); ``<state>`` is the workspace's ``.docgen``,
+``<period>`` ``2026-10`` or ``2026-H1``, ``<unit>`` the unit's name or ``全處`` for a
+half-year sample over the whole office. Names and IDs in them are masked.
 
-Sample (``format: "docgen-sample/1"``): ``period``, ``kind`` (``month``/``half``),
-``unit``, ``drawn_at`` (ISO), ``sources`` [{``path``, ``sha256``}], ``population``,
-``population_sha256``, ``outside_period`` (queries in the files but not in the
-period, not sampled), ``seed``, ``seed_given`` (true when ``--seed`` was used),
-``algorithm``, ``algorithm_text``, ``sample_size``, ``rule``, ``rule_en``,
+Sample (:class:`Sample`; ``format: "docgen-sample/1"`` in a file): ``period``, ``kind``
+(``month``/``half``), ``unit``, ``drawn_at``, ``sources`` [{``path``, ``sha256``}],
+``population``, ``population_sha256``, ``outside_period`` (queries in the files but
+not in the period, not sampled), ``seed``, ``seed_given`` (true when ``--seed`` was
+used), ``algorithm``, ``algorithm_text``, ``sample_size``, ``rule``, ``rule_en``,
 ``cases`` [{``no``, ``ordinal``, ``key``, ``source``, ``row``, ``queried_at``,
 ``account``, ``user_name``, ``subject_id``, ``subject_name``, ``item``,
 ``justification``}], ``anomalies`` [the same fields without ``no``/``ordinal``/``key``,
@@ -19,16 +21,16 @@ plus ``findings`` (list of text) and ``anomaly`` (true for R5.1, false for a hin
 ``documents`` {``form``, ``form_pdf``, ``record_id``, ``sheet``, ``anomalies_xlsx``,
 ``anomalies_csv``} (paths relative to the workspace), ``sheet_check`` (how the
 supervisor's sheet is sealed: :data:`SHEET_CHECK`, keyed check codes; absent in a
-sample drawn before sheets were keyed).
+sample drawn before sheets were keyed). From the database also: ``number`` (the draw
+of its period and unit: 1, 2, …), ``reason`` (why it was drawn again), ``drawn_by``,
+and for a draw superseded since, ``superseded_at``; ``replaces`` and
+``superseded_by`` follow from ``number``.
 
 Results (``format: "docgen-results/1"``): ``period``, ``unit``, ``read_at``,
 ``sheet`` {``path``, ``sha256``}, ``cases`` [{``no``, ``key``, ``consistent``
 (是/否), ``remark``, ``evidence``}], ``documents`` {``form``, ``form_pdf``,
 ``record_id``, ``referrals_xlsx``, ``referrals_csv``}, ``referred`` (number of
-cases and anomalies on the referral list).
-
-Functions: :func:`save_sample`, :func:`load_sample`, :func:`list_samples`,
-:func:`save_results`, :func:`load_results`, :func:`case_key_secret`.
+cases and anomalies on the referral list); from the database also ``read_by``.
 
 Untrusted names (a query log's 查詢人員單位, the registry's 單位, a sheet's ``docgen``
 sheet): a unit is one of :func:`audit_units` — the workspace's ``[[units]]``,
@@ -49,18 +51,20 @@ import secrets
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from docgen.archive.paths import contained, safe_file_name
 from docgen.config import Workspace
 from docgen.errors import InputError, IntegrityError
-from docgen.fsutil import atomic_write_text
+
+if TYPE_CHECKING:
+    from docgen.db import Database
 
 SAMPLE_FORMAT = "docgen-sample/1"
 RESULTS_FORMAT = "docgen-results/1"
-_RESULTS_SUFFIX = ".results.json"
+RESULTS_SUFFIX = ".results.json"
 #: The unit of a half-year sample over the whole office (R6.3).
 WHOLE_OFFICE = "全處"
 #: The unit of queries by an account the registry does not know (and no unit logged).
@@ -129,6 +133,28 @@ class Sample(_Model):
     anomalies: list[Anomaly] = Field(default_factory=list)
     documents: dict[str, str] = Field(default_factory=dict)
     sheet_check: str = ""
+    number: int = 1
+    reason: str = ""
+    drawn_by: str = ""
+    superseded_at: datetime | None = None
+
+    @property
+    def replaces(self) -> int:
+        """The number of the draw this one superseded (0 for a first draw): a draw
+        only ever supersedes the current one, its predecessor."""
+        return self.number - 1
+
+    @property
+    def superseded_by(self) -> int:
+        """The number of the draw that superseded this one (0 while it is current)."""
+        return self.number + 1 if self.superseded_at is not None else 0
+
+    @property
+    def draw_label(self) -> str:
+        """Which draw this is, for a form: ``第2次抽樣（取代第1次：<reason>）``."""
+        if not self.replaces:
+            return f"第{self.number}次抽樣"
+        return f"第{self.number}次抽樣（取代第{self.replaces}次：{self.reason}）"
 
 
 class CaseResult(_Model):
@@ -148,6 +174,7 @@ class Results(_Model):
     cases: list[CaseResult]
     documents: dict[str, str] = Field(default_factory=dict)
     referred: int = 0
+    read_by: str = ""
 
 
 #: Bytes of the case-key secret (an HMAC-SHA256 key of the hash's own size).
@@ -262,51 +289,55 @@ def sample_path(workspace: Workspace, period: str, unit: str) -> Path:
 
 
 def results_path(workspace: Workspace, period: str, unit: str) -> Path:
-    return audit_file(samples_dir(workspace, period), unit, suffix=_RESULTS_SUFFIX)
+    return audit_file(samples_dir(workspace, period), unit, suffix=RESULTS_SUFFIX)
 
 
-def save_sample(workspace: Workspace, sample: Sample) -> Path:
-    """Write ``sample`` to its place (atomically); returns the path."""
-    target = sample_path(workspace, sample.period, sample.unit)
-    atomic_write_text(target, sample.model_dump_json(indent=2) + "\n")
-    return target
+def load_sample(workspace: Workspace, period: str, unit: str, db: Database | None = None) -> Sample:
+    """The current draw of ``unit`` for ``period``; :class:`InputError` if none."""
+    from docgen.audit import store
 
-
-def save_results(workspace: Workspace, results: Results) -> Path:
-    """Write ``results`` beside their sample; returns the path."""
-    target = results_path(workspace, results.period, results.unit)
-    atomic_write_text(target, results.model_dump_json(indent=2) + "\n")
-    return target
-
-
-def load_sample(workspace: Workspace, period: str, unit: str) -> Sample:
-    """The stored sample of ``unit`` for ``period``; :class:`InputError` if none."""
-    path = sample_path(workspace, period, unit)
-    if not path.exists():
+    with store.reading(workspace, db) as session:
+        found = store.current_sample(session, period, unit)
+    if found is None:
         raise InputError(f"no sample drawn for {unit} in {period}: run `docgen audit sample` first")
-    return _read(path, Sample)
-
-
-def load_results(workspace: Workspace, period: str, unit: str) -> Results | None:
-    """The stored results of ``unit``'s sample for ``period``, or None if not read back yet."""
-    path = results_path(workspace, period, unit)
-    return _read(path, Results) if path.exists() else None
-
-
-def list_samples(workspace: Workspace, period: str | None = None) -> list[Sample]:
-    """Every stored sample (of one period, or all), by period then unit."""
-    base = samples_dir(workspace)
-    folders = [samples_dir(workspace, period)] if period else sorted(base.glob("*"))
-    folders = [folder for folder in folders if folder.is_dir()]
-    found = []
-    for folder in folders:
-        for path in sorted(folder.glob("*.json")):
-            if not path.name.endswith(_RESULTS_SUFFIX):
-                found.append(_read(path, Sample))
     return found
 
 
-def _read(path: Path, model: type[M]) -> M:
+def load_results(
+    workspace: Workspace, period: str, unit: str, db: Database | None = None
+) -> Results | None:
+    """The results of the current draw of ``unit`` for ``period``, or None if not read
+    back yet."""
+    from docgen.audit import store
+
+    with store.reading(workspace, db) as session:
+        return store.current_results(session, period, unit)
+
+
+def list_samples(
+    workspace: Workspace, period: str | None = None, db: Database | None = None
+) -> list[Sample]:
+    """Every current draw (of one period, or all), by period then unit."""
+    from docgen.audit import store
+
+    if period is not None:
+        check_period(period, "samples")
+    with store.reading(workspace, db) as session:
+        return store.current_samples(session, period)
+
+
+def draw_history(
+    workspace: Workspace, period: str, unit: str, db: Database | None = None
+) -> list[Sample]:
+    """Every draw of ``unit`` for ``period``, the superseded ones too, first draw first."""
+    from docgen.audit import store
+
+    with store.reading(workspace, db) as session:
+        return store.all_draws(session, period, unit)
+
+
+def read_file(path: Path, model: type[M]) -> M:
+    """A sample or results file of an earlier docgen, validated (it is untrusted)."""
     try:
         return model.model_validate_json(path.read_bytes())
     except (OSError, ValidationError) as error:

@@ -216,6 +216,12 @@ def _meta(sample: Sample) -> dict[str, str]:
     }
 
 
+def same_draw(sheet: FilledSheet, sample: Sample) -> bool:
+    """Whether ``sheet`` was written for ``sample`` (its period, unit, seed, population
+    hash and cases)."""
+    return {k: sheet.meta.get(k) for k in _META_KEYS} == _meta(sample)
+
+
 def read_sheet(workspace: Workspace, path: Path, secret: bytes) -> FilledSheet:
     """The period, unit and marks of a filled sheet; :class:`InputError` if it is not one
     (or not a workbook, a damaged one, a decompression bomb: one line naming ``path``),
@@ -309,10 +315,10 @@ def check_marks(sheet: FilledSheet, sample: Sample, secret: bytes) -> list[Mark]
         raise InputError(
             f"{sheet.path}: the sheet has no {META_SHEET} check code, but the sample of "
             f"{sample.unit} {sample.period} was drawn with sealed sheets: it was changed, "
-            f"or is not the one docgen wrote; use {_sheet_name(sample)} as docgen wrote it"
+            f"or is not the one docgen wrote; use {sheet_name(sample)} as docgen wrote it"
         )
     row_secret = secret if sheet.sealed else None
-    if {k: sheet.meta.get(k) for k in _meta(sample)} != _meta(sample):
+    if not same_draw(sheet, sample):
         other = (
             f"the sheet is from another draw of {sample.unit} {sample.period} "
             f"(its seed {sheet.meta.get('seed')!r}, the stored sample's {sample.seed!r})"
@@ -340,7 +346,7 @@ def check_marks(sheet: FilledSheet, sample: Sample, secret: bytes) -> list[Mark]
     return [marks[c.key] for c in sample.cases]
 
 
-def _sheet_name(sample: Sample) -> str:
+def sheet_name(sample: Sample) -> str:
     return f"抽查表_{sample.period}_{sample.unit}.xlsx"
 
 

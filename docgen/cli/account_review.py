@@ -11,9 +11,10 @@ import click
 from docgen.audit.accounts import list_metadata, review_report, roster_report
 from docgen.cli.accounts import accounts
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.db import open_database
 from docgen.metadata import RecordMetadata, attach_metadata
 from docgen.office_calendar import working_calendar
-from docgen.records.accounts import find_registry, read_accounts
+from docgen.services.accounts import load_registry, record_account_review
 
 
 @accounts.command("review")
@@ -30,7 +31,8 @@ def review(state: CliState, as_of: date | None, fmt: str, output: Path | None) -
     """The account review (清查, R4.1): dormant accounts (unused over 6 months), accounts
     suspended one year or more (to notify), late cancellations (R5.2: fewer than 10
     working days before leaving), missing 附件2/附件3 (R3.2, R3.3), and an auditor who
-    is also a general user. The review is recorded in the journal. A file written
+    is also a general user. The review is recorded in the office database and the
+    journal (the calendar's 最近一次帳號清查). A file written
     with -o carries its record metadata for the archive (in an XLSX; a sidecar
     NAME.EXT.meta.yaml beside any other format).
 
@@ -41,14 +43,13 @@ def review(state: CliState, as_of: date | None, fmt: str, output: Path | None) -
     """
     ws = state.workspace
     day = as_of or date.today()
-    registry = find_registry(ws)
-    found = read_accounts(registry)
-    report = review_report(found, day, working_calendar(ws), ws.config.masking.policy())
-    emit(report, fmt, output)
-    outputs = _with_metadata(output, list_metadata(report, day)) if output else []
-    counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
-    details = {"as_of": day.isoformat(), "findings": len(report.rows), "counts": counts}
-    state.journal.append("accounts review", inputs=[registry], outputs=outputs, details=details)
+    with open_database(ws) as db:
+        found = load_registry(ws, db).accounts
+        report = review_report(found, day, working_calendar(ws), ws.config.masking.policy())
+        emit(report, fmt, output)
+        outputs = _with_metadata(output, list_metadata(report, day)) if output else []
+        counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
+        record_account_review(ws, db, day, counts, findings=len(report.rows), outputs=outputs)
 
 
 @accounts.command("roster")
@@ -75,14 +76,13 @@ def roster(state: CliState, output: Path | None, fmt: str) -> None:
     """
     ws = state.workspace
     today = date.today()
-    registry = find_registry(ws)
-    report = roster_report(read_accounts(registry), today, ws.config.masking.policy())
+    report = roster_report(load_registry(ws).accounts, today, ws.config.masking.policy())
     target = output or ws.root / "out" / "accounts" / f"使用者清冊_{today.isoformat()}.{fmt}"
     target.parent.mkdir(parents=True, exist_ok=True)
     emit(report, fmt, target)
     outputs = _with_metadata(target, list_metadata(report, today))
     details = {"date": today.isoformat(), "accounts": len(report.rows)}
-    state.journal.append("accounts roster", inputs=[registry], outputs=outputs, details=details)
+    state.journal.append("accounts roster", outputs=outputs, details=details)
 
 
 def _with_metadata(path: Path, meta: RecordMetadata) -> list[Path]:

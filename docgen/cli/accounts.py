@@ -1,19 +1,29 @@
-"""``docgen accounts``: the account registry (``data/accounts.csv``)."""
+"""``docgen accounts``: the account registry, kept in the office database and imported
+from (or exported to) the office's registry file (ISSUE 10 item 4)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from docgen.cli.common import CliState, emit, format_option, output_option, pass_state
+from docgen.cli.common import CliState, emit, format_option, output_option, pass_state, say
+from docgen.db import open_database
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
-from docgen.records import ACCOUNT_HEADERS, Account, find_registry, read_accounts
+from docgen.records import ACCOUNT_HEADERS, Account, read_registry
 from docgen.records.models import Status
 from docgen.report import Report
+from docgen.services.accounts import (
+    EXPORT_FORMATS,
+    RegistryChanges,
+    export_registry,
+    import_registry,
+    load_registry,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 _LISTED = (
@@ -21,30 +31,34 @@ _LISTED = (
     *("last_used", "suspended_on", "cancelled_on", "departure_on"),
     *("cancellation_requested_on", "application_on", "pledge_on"),
 )
+_CHANGE_COLUMNS = {"account_id": "帳號", "change": "異動", "fields": "欄位"}
 
 
 @click.group("accounts")
 def accounts() -> None:
     """The account registry: who may query household data, in which role and state.
 
-    The registry is data/accounts.csv in the workspace (CSV/XLSX/YAML/JSON, Chinese
-    or English headers: 帳號, 姓名, 身分證統一編號, 單位, 職稱, 角色, 狀態, 開通日期,
-    最後使用日期, 停用日期, 註銷日期, 離職或調職日期, 註銷申請日期, 權限申請表日期,
-    保密切結書日期, 電話, 電子郵件; dates ISO or ROC).
+    The registry lives in the office database. The office keeps it in a file it
+    edits in Excel (CSV/XLSX/YAML/JSON, Chinese or English headers: 帳號, 姓名,
+    身分證統一編號, 單位, 職稱, 角色, 狀態, 開通日期, 最後使用日期, 停用日期, 註銷日期,
+    離職或調職日期, 註銷申請日期, 權限申請表日期, 保密切結書日期, 電話, 電子郵件; dates
+    ISO or ROC) and brings each new version in with `accounts import`.
 
     \b
     Example:
+      docgen accounts import data/accounts.csv
       docgen accounts list
+      docgen accounts export --format xlsx -o 帳號清冊.xlsx
     """
 
 
 def registry_option() -> Callable[[F], F]:
-    """``--registry FILE``: read this registry instead of the workspace's."""
+    """``--registry FILE``: read this registry file instead of the office database's."""
     return click.option(
         "--registry",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="The registry file (default: data/accounts.csv in the workspace).",
+        help="Check and list this registry file instead (default: the office database's).",
     )
 
 
@@ -54,24 +68,28 @@ def registry_option() -> Callable[[F], F]:
 @output_option()
 @pass_state
 def list_accounts(state: CliState, registry: Path | None, fmt: str, output: Path | None) -> None:
-    """List every account of the registry, names and national IDs masked. Reading
-    checks every row: a registry with errors lists all of them and exits with 3.
+    """List every account of the registry, names and national IDs masked. With
+    --registry, read and check a registry file instead: a file with errors lists all
+    of them and exits with 3.
 
     \b
     Example:
       docgen accounts list
       docgen accounts list --format xlsx -o 帳號清冊.xlsx
+      docgen accounts list --registry 新帳號清冊.xlsx
     """
-    path = registry or find_registry(state.workspace)
-    found = read_accounts(path)
+    found = read_registry(registry) if registry else load_registry(state.workspace)
     policy = state.workspace.config.masking.policy()
-    rows = [_row(account, policy) for account in found]
-    states = Counter(account.status for account in found)
-    summary = {"帳號數": len(found)} | {status.value: states[status] for status in Status}
+    rows = [_row(account, policy) for account in found.accounts]
+    states = Counter(account.status for account in found.accounts)
+    summary = {"帳號數": len(rows)} | {status.value: states[status] for status in Status}
     columns = {field: ACCOUNT_HEADERS[field] for field in _LISTED}
-    emit(Report(f"帳號清冊 {path.name}", columns, rows, summary), fmt, output)
+    title = f"帳號清冊 {registry.name}" if registry else "帳號清冊"
+    emit(Report(title, columns, rows, summary), fmt, output)
     if output is not None:
-        state.journal.append("accounts list", inputs=[path], outputs=[output])
+        state.journal.append(
+            "accounts list", inputs=[registry] if registry else [], outputs=[output]
+        )
 
 
 def _row(account: Account, policy: MaskingPolicy) -> dict[str, object]:
@@ -80,3 +98,107 @@ def _row(account: Account, policy: MaskingPolicy) -> dict[str, object]:
     row["national_id"] = mask_id(account.national_id, policy)
     row["role"], row["status"] = account.role.value, account.status.value
     return row
+
+
+@accounts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option(
+    "--remove",
+    is_flag=True,
+    help="Remove the accounts the file does not list (kept by default, and reported).",
+)
+@pass_state
+def import_accounts(state: CliState, file: Path, dry_run: bool, remove: bool) -> None:
+    """Bring the registry FILE into the office database: shows what changes (account,
+    change, fields) and applies it, with each account's history, in one step. The
+    whole file is checked first: a file with errors lists all of them, exits with 3
+    and changes nothing. Importing the same file again changes nothing. Accounts the
+    file does not list are kept unless --remove (their 註銷日期 starts the R4.2
+    retention of their papers).
+
+    \b
+    Example:
+      docgen accounts import data/accounts.csv --dry-run
+      docgen accounts import 帳號清冊.xlsx
+    """
+    ws = state.workspace
+    with open_database(ws) as db:
+        changes = import_registry(ws, db, file, apply=not dry_run, remove=remove)
+    policy = ws.config.masking.policy()
+    rows = _change_rows(changes, policy)
+    if rows:
+        emit(Report(f"帳號清冊匯入 {file.name}", _CHANGE_COLUMNS, rows), "table", None)
+    say(_summary(file, changes, dry_run))
+
+
+def _summary(file: Path, changes: RegistryChanges, dry_run: bool) -> str:
+    counts = changes.counts()
+    kept = len(changes.not_in_file) - len(changes.removed)
+    tail = f", {kept} not in the file (kept)" if kept else ""
+    if not changes.any:
+        return (
+            f"{file}: no changes ({counts['unchanged']} accounts as in the office database{tail})"
+        )
+    return (
+        f"{file}: {'would change' if dry_run else 'changed'} the registry: "
+        f"{counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
+        f"{counts['unchanged']} unchanged{tail}"
+    )
+
+
+def _value(field: str, value: Any, policy: MaskingPolicy) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "national_id":
+        return mask_id(str(value), policy)
+    if field == "name":
+        return mask_name(str(value), policy)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _change_rows(changes: RegistryChanges, policy: MaskingPolicy) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {"account_id": a.account_id, "change": "新增 added", "fields": ""} for a in changes.added
+    ]
+    for change in changes.changed:
+        shown = [
+            f"{ACCOUNT_HEADERS[f]} {_value(f, old, policy)}→{_value(f, new, policy)}"
+            for f, (old, new) in change.fields.items()
+        ]
+        rows.append({"account_id": change.account_id, "change": "異動 changed",
+                     "fields": "；".join(shown)})  # fmt: skip
+    removed = set(changes.removed)
+    for account_id in changes.not_in_file:
+        what = "刪除 removed" if account_id in removed else "檔案未列 not in the file (kept)"
+        rows.append({"account_id": account_id, "change": what, "fields": ""})
+    return rows
+
+
+@accounts.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="xlsx", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file (default out/accounts/accounts_<date>.xlsx or .csv).",
+)
+@pass_state
+def export_accounts(state: CliState, fmt: str, output: Path | None) -> None:
+    """Write the registry from the office database to an XLSX or CSV file to edit in
+    Excel and import again (the same columns; national IDs whole, as the registry
+    holds them for 附件2/附件3 — keep the file as safe as the registry).
+
+    \b
+    Example:
+      docgen accounts export -o 帳號清冊.xlsx
+      docgen accounts export --format csv
+    """
+    ws = state.workspace
+    target = output or ws.root / "out" / "accounts" / f"accounts_{date.today().isoformat()}.{fmt}"
+    with open_database(ws) as db:
+        count = export_registry(ws, db, fmt, target)
+    say(f"Wrote {target} ({count} accounts)")

@@ -3,22 +3,17 @@ audit record (R5.1, R6.2–R6.5)."""
 
 from __future__ import annotations
 
+import getpass
 import json
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from docgen.audit.drawing import draw_period, refuse_redraw
-from docgen.audit.forms import fill_audit_record
-from docgen.audit.outputs import default_out_dir, write_sample_files
-from docgen.audit.population import ALGORITHM_TEXT_EN
-from docgen.audit.record import audit_record_data
-from docgen.audit.results import read_back, write_results
 from docgen.audit.samples import Sample
-from docgen.calendar import Period, parse_period
+from docgen.calendar import Period, format_roc_short, parse_period
 from docgen.cli.common import (
     DATE,
     CliState,
@@ -28,10 +23,17 @@ from docgen.cli.common import (
     pass_state,
     progress,
 )
+from docgen.db import open_database
 from docgen.errors import InputError
 from docgen.fsutil import atomic_write_text
 from docgen.report import Report
 from docgen.rules.sampling import half_year_sample_size, monthly_sample_size
+from docgen.services.audit import (
+    draw_sample,
+    record_results,
+    record_review,
+    write_audit_record,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,59 +111,6 @@ def _chosen_period(month: str | None, half: str | None) -> Period:
     return period
 
 
-def _default_logs(state: CliState, period: Period, partial: bool) -> list[Path]:
-    """``data/queries/<month>.*`` of each month of ``period``; a half-year with a month
-    without its log is refused unless ``partial`` (R6.3: the sample is of the half)."""
-    folder = state.workspace.data_dir / "queries"
-    by_month = {
-        month.label: [
-            path
-            for path in sorted(folder.glob(f"{month.label}.*"))
-            if path.suffix.lower() in (".csv", ".xlsx", ".json", ".yaml", ".yml")
-        ]
-        for month in period.months()
-    }
-    found = [path for paths in by_month.values() for path in paths]
-    if not found:
-        raise InputError(f"no query log for {period.label} in {folder}: give --queries FILE")
-    without = [month for month, paths in by_month.items() if not paths]
-    if without and not partial:
-        raise InputError(
-            f"no query log for {', '.join(without)} in {folder}: a half-year sample covers "
-            f"every month of {period.label}; add the logs, or pass --partial to sample the "
-            "months there are"
-        )
-    return found
-
-
-def _month_watch(seen: set[tuple[int, int]]) -> Callable[[Iterable[Any]], Iterator[Any]]:
-    """The progress bar over a log's rows (:data:`docgen.records.queries.Record`
-    tuples: row, queried_at, …), noting each query's month (one set add a row)."""
-
-    def watch(records: Iterable[Any]) -> Iterator[Any]:
-        for record in progress(records, label="queries"):
-            stamp = record[1]
-            seen.add((stamp.year, stamp.month))
-            yield record
-
-    return watch
-
-
-def _missing_months(period: Period, seen: set[tuple[int, int]], partial: bool) -> list[str]:
-    """The half's months without a query in the logs: an :class:`InputError` naming
-    them unless ``partial`` (then they are returned, to warn and journal)."""
-    if period.kind != "half":
-        return []
-    missing = [m.label for m in period.months() if (m.year, m.number) not in seen]
-    if missing and not partial:
-        raise InputError(
-            f"the query logs have no query in {', '.join(missing)}: a half-year sample "
-            f"covers every month of {period.label}; give every month's log, or pass "
-            "--partial to sample the months there are"
-        )
-    return missing
-
-
 @audit.command("sample")
 @_period_option("month")
 @_period_option("half")
@@ -183,6 +132,13 @@ def _missing_months(period: Period, seen: set[tuple[int, int]], partial: bool) -
     help="--half: sample even if a month of the half has no query log (a warning names "
     "the months, and the journal records them).",
 )
+@click.option(
+    "--reason",
+    default="",
+    metavar="TEXT",
+    help="Why a period already drawn is drawn again: the new draw supersedes the earlier "
+    "one (which stays on record) and its 附件4 says so.",
+)
 @pass_state
 def sample(
     state: CliState,
@@ -194,81 +150,68 @@ def sample(
     out_dir: Path | None,
     pdf: bool,
     partial: bool,
+    reason: str,
 ) -> None:
     """Check every query's justification (R5.1) and draw the audit sample: per unit for a
     month (R6.2), over the whole office (全處) for a half-year (R6.3).
 
-    Writes per unit 附件4, the supervisor's sheet (抽查表_*.xlsx), the anomaly list
-    (異常清單_*.xlsx/.csv) and the sample itself (.docgen/samples/<period>/<unit>.json).
-    The seed, the population hash and the algorithm are on the form and in the journal,
-    so anyone can draw the same sample again.
+    Writes per unit 附件4, the supervisor's sheet (抽查表_*.xlsx) and the anomaly list
+    (異常清單_*.xlsx/.csv), and stores the draw in the office database; the logs are
+    taken in too. The seed, the population hash and the algorithm are on the form and
+    in the journal, so anyone can draw the same sample again.
 
     \b
     Example:
       docgen audit sample --month 2026-10 --queries data/queries/2026-10.xlsx
       docgen audit sample --half 2026-H2 --queries data/queries/2026-0[789].csv \\
           data/queries/2026-1[012].xlsx --pdf
+      docgen audit sample --month 2026-10 --seed 115-10-b --reason "sheet lost"
 
     A half-year sample covers every month of the half: a month with no query (no
-    log) is named and refused unless --partial is given.
+    log) is named and refused unless --partial is given. A period already drawn is
+    drawn again only with --reason.
     """
     period = _chosen_period(period_text, half_text)
     if partial and period.kind != "half":
         raise click.UsageError("--partial is for a half-year sample (--half)")
     ws = state.workspace
-    sources = [*logs, *more_logs] or _default_logs(state, period, partial)
-    seen: set[tuple[int, int]] = set()
-    draw = draw_period(ws, period, sources, seed, progress=_month_watch(seen))
-    refuse_redraw(ws, draw, sources)
-    missing = _missing_months(period, seen, partial)
-    if missing:
+    with open_database(ws) as db:
+        done = draw_sample(
+            ws,
+            db,
+            period,
+            [*logs, *more_logs],
+            seed=seed,
+            partial=partial,
+            reason=reason,
+            out_dir=out_dir,
+            pdf=pdf,
+            actor=getpass.getuser(),
+            progress=lambda records: progress(records, label="queries"),
+        )
+    if done.missing_months:
         click.echo(
-            f"Warning: no queries in {', '.join(missing)}: the {period.label} sample is "
-            "drawn from the other months only (--partial).",
+            f"Warning: no queries in {', '.join(done.missing_months)}: the {period.label} "
+            "sample is drawn from the other months only (--partial).",
             err=True,
         )
-    target = out_dir or default_out_dir(ws, period.label)
-    written: list[Path] = []
-    for drawn in draw.samples:
-        written += write_sample_files(ws, drawn, target, pdf)
+    for drawn in done.draw.samples:
         click.echo(_summary(drawn))
-    for unit in draw.empty_units:
+    for unit in done.draw.empty_units:
         click.echo(f"{unit}: no queries in {period.label}, nothing to sample.")
-    if draw.outside_period:
-        click.echo(f"{draw.outside_period} queries outside {period.label} were not sampled.")
-    details: dict[str, object] = {
-        "period": period.label,
-        "units": {s.unit: _journal(s) for s in draw.samples},
-    }
-    if missing:
-        details["missing_months"] = missing
-    state.journal.append("audit sample", inputs=sources, outputs=written, details=details)
-    click.echo(f"Files in {target}")
+    if done.draw.outside_period:
+        click.echo(f"{done.draw.outside_period} queries outside {period.label} were not sampled.")
+    click.echo(f"Files in {done.target}")
 
 
 def _summary(drawn: Sample) -> str:
     anomalies = sum(1 for a in drawn.anomalies if a.anomaly)
     hints = len(drawn.anomalies) - anomalies
+    redrawn = f" Draw {drawn.number}, superseding draw {drawn.replaces}." if drawn.replaces else ""
     return (
         f"{drawn.unit}: {drawn.population} queries, sample {drawn.sample_size} "
-        f"(seed {drawn.seed}); {anomalies} without justification, {hints} hints."
+        f"(seed {drawn.seed}); {anomalies} without justification, {hints} hints.{redrawn}"
     )
-
-
-def _journal(drawn: Sample) -> dict[str, object]:
-    return {
-        "population": drawn.population,
-        "population_sha256": drawn.population_sha256,
-        "sample_size": drawn.sample_size,
-        "rule": drawn.rule,
-        "seed": drawn.seed,
-        "seed_given": drawn.seed_given,
-        "algorithm": drawn.algorithm,
-        "algorithm_text": ALGORITHM_TEXT_EN,
-        "anomalies": sum(1 for a in drawn.anomalies if a.anomaly),
-        "hints": sum(1 for a in drawn.anomalies if not a.anomaly),
-        "cases": [c.key for c in drawn.cases],
-    }
 
 
 @audit.command("results")
@@ -291,21 +234,15 @@ def results(state: CliState, sheets: tuple[Path, ...], out_dir: Path | None, pdf
       docgen audit results out/audit/2026-10/抽查表_2026-10_*.xlsx
     """
     ws = state.workspace
-    checked = read_back(ws, list(sheets))
-    now = datetime.now().astimezone()
-    written: list[Path] = []
-    summary: dict[str, object] = {}
-    for done in checked:
-        target = out_dir or default_out_dir(ws, done.sample.period)
-        stored, files = write_results(ws, done, target, pdf, now)
-        written += files
+    with open_database(ws) as db:
+        done = record_results(ws, db, sheets, out_dir=out_dir, pdf=pdf, actor=getpass.getuser())
+    for outcome in done:
+        stored = outcome.results
         no = sum(1 for c in stored.cases if c.consistent == "否")
-        summary[f"{stored.period}/{stored.unit}"] = {"cases": len(stored.cases), "否": no}
         click.echo(
             f"{stored.unit} {stored.period}: {len(stored.cases)} cases checked, {no} 否; "
-            f"{stored.referred} referred to 政風 → {files[0]}"
+            f"{stored.referred} referred to 政風 → {outcome.files[0]}"
         )
-    state.journal.append("audit results", inputs=sheets, outputs=written, details=summary)
 
 
 @audit.command("record")
@@ -333,12 +270,37 @@ def record(
     """
     half = _chosen_period(None, half_text)
     ws = state.workspace
-    day = as_of or min(date.today(), half.end)
-    data = audit_record_data(ws, half, day)
-    target = out_dir or default_out_dir(ws, half.label)
-    record_id, files = fill_audit_record(ws, data, target, pdf)
-    for item in data["checklist"]:
+    with open_database(ws) as db:
+        done = write_audit_record(ws, db, half, as_of, out_dir=out_dir, pdf=pdf)
+    for item in done.data["checklist"]:
         click.echo(f"- {item['item']}: {item['note']}")
-    click.echo(f"附件5 {record_id} → {files[0]}")
-    details = {"half": half.label, "as_of": day.isoformat(), "record_id": record_id}
-    state.journal.append("audit record", outputs=files, details=details)
+    click.echo(f"附件5 {done.record_id} → {done.files[0]}")
+
+
+@audit.command("review")
+@click.argument("record_id")
+@click.option(
+    "--on", "reviewed_on", type=DATE, required=True, help="The day the director reviewed it."
+)
+@click.option("--by", "reviewed_by", help="Who reviewed it (default: [office] director).")
+@pass_state
+def review(state: CliState, record_id: str, reviewed_on: date, reviewed_by: str | None) -> None:
+    """Record the director's review of a 附件4 or 附件5 (R6.2, R6.3): who and on which
+    day. Its retention counts from that day; the missing report stops listing it as
+    awaiting review.
+
+    \b
+    Example:
+      docgen audit review DG-4M-202610-1A2B3C4D --on 115/11/05
+    """
+    ws = state.workspace
+    who = reviewed_by or ws.config.office.director
+    with open_database(ws) as db:
+        done = record_review(
+            ws, db, record_id, reviewed_on, reviewed_by=who, actor=getpass.getuser()
+        )
+    where = "" if done.archived else " (not in the archive yet)"
+    click.echo(
+        f"{done.record_id}: reviewed by {done.reviewed_by} on "
+        f"{format_roc_short(done.reviewed_on)}{where}"
+    )

@@ -7,17 +7,15 @@ from pathlib import Path
 
 import click
 
-from docgen.calendar import WorkingCalendar, format_roc_short, parse_date
+from docgen.calendar import WorkingCalendar, format_roc_short
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
-from docgen.errors import InputError
 from docgen.fsutil import atomic_write_bytes
-from docgen.journal import Journal
 from docgen.office_calendar import obligations_ical, working_calendar
 from docgen.report import Report
 from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_for_year
+from docgen.services.accounts import account_review_dates
 
 WEEKDAYS = "一二三四五六日"
-REVIEW_COMMAND = "accounts review"
 
 COLUMNS = {
     "due": "期限",
@@ -33,22 +31,6 @@ COLUMNS = {
 def _roc_weekday(d: date) -> str:
     """``115/08/31（一）``."""
     return f"{format_roc_short(d)}（{WEEKDAYS[d.weekday()]}）"
-
-
-def review_dates(journal: Journal) -> list[date]:
-    """The ``as_of`` dates of the journal's ``accounts review`` entries (R4.1a)."""
-    dates = []
-    for number, entry in enumerate(journal.entries(), 1):
-        if entry.get("command") != REVIEW_COMMAND:
-            continue
-        as_of = str(entry.get("details", {}).get("as_of", ""))
-        try:
-            dates.append(parse_date(as_of))
-        except InputError as error:
-            raise InputError(
-                f"{journal.path}: entry {number} ({REVIEW_COMMAND}): {error}"
-            ) from error
-    return dates
 
 
 def _row(obligation: Obligation, working: WorkingCalendar) -> dict[str, object]:
@@ -128,7 +110,7 @@ def calendar(
     """List the year's obligations and their due dates (R6.2 monthly checks per unit,
     R6.3 half-year audit, R6.4 reports to 民政局, R4.1a account reviews).
 
-    Units come from docgen.toml; account reviews from the journal. With --ics, also
+    Units come from docgen.toml; account reviews from the office database. With --ics, also
     writes the obligations as all-day calendar events with a reminder. See also
     `docgen calendar workdays` for working-day arithmetic.
 
@@ -142,7 +124,7 @@ def calendar(
         return
     year = year or date.today().year
     workspace = state.workspace
-    reviews = review_dates(state.journal)
+    reviews = account_review_dates(workspace)
     units = [unit.name for unit in workspace.config.units]
     obligations = obligations_for_year(year, units, reviews=reviews)
     working = working_calendar(workspace)

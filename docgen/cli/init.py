@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import CliState, pass_state, say
+from docgen.config import open_workspace
 from docgen.example_office import EXAMPLE_AS_OF
 from docgen.records.workspace import init_workspace
+from docgen.services.accounts import init_registry
 
 
 @click.command("init")
@@ -24,8 +26,9 @@ from docgen.records.workspace import init_workspace
 def init(state: CliState, directory: Path | None, example: bool) -> None:
     """Lay out a new workspace in DIRECTORY (empty or new; default: the -w workspace):
     docgen.toml with every setting explained, data/, templates/attachments/,
-    retention/, archive/inbox/ and archive/records/. Existing files are never
-    overwritten.
+    retention/, archive/inbox/ and archive/records/, and the office database. With
+    --example, the example registry (data/accounts.csv) is imported into it.
+    Existing files are never overwritten.
 
     \b
     Example:
@@ -34,10 +37,13 @@ def init(state: CliState, directory: Path | None, example: bool) -> None:
     """
     target = directory if directory is not None else state.root
     written = init_workspace(target, example=example)
+    imported = init_registry(open_workspace(target))
     say(f"Laid out a new workspace in {target} ({len(written)} files).")
     if example:
+        accounts = len(imported.added) if imported else 0
         click.echo(
-            "Added the example office: data/accounts.csv, data/queries/ (2026-08 to 2026-10); "
+            f"Added the example office: data/accounts.csv ({accounts} accounts imported into "
+            "the office database), data/queries/ (2026-08 to 2026-10); "
             f"review it as of {EXAMPLE_AS_OF.isoformat()}."
         )
     say(f"Next: edit {target / 'docgen.toml'} (office, units and supervisors).")

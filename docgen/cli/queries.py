@@ -9,11 +9,13 @@ import click
 
 from docgen.cli.common import CliState, emit, format_option, output_option, pass_state
 from docgen.config import Workspace
-from docgen.errors import InputError, ValidationFailed
-from docgen.records import QueryLog, read_accounts
-from docgen.records.accounts import find_registry
-from docgen.records.summary import LogSummary, summarise
+from docgen.db import open_database
+from docgen.errors import InputError
+from docgen.records import QueryLog
+from docgen.records.summary import UNKNOWN_UNIT, LogSummary, summarise
 from docgen.report import Report
+from docgen.services.accounts import load_registry
+from docgen.services.queries import QUERIES_FOLDER, Intake, take_in_folder, take_in_log
 
 _COLUMNS = {"kind": "類別", "key": "項目", "count": "筆數", "detail": "說明"}
 
@@ -25,6 +27,7 @@ def queries() -> None:
 
     \b
     Example:
+      docgen queries take-in
       docgen queries check data/queries/2026-10.xlsx
     """
 
@@ -32,12 +35,10 @@ def queries() -> None:
 def _registry_units(workspace: Workspace) -> tuple[dict[str, str], str]:
     """Account → unit from the registry, for logs without a unit column, and a note."""
     try:
-        path = find_registry(workspace)
-        return {a.account_id: a.unit for a in read_accounts(path)}, str(path)
-    except ValidationFailed:
-        return {}, "account registry has errors (run `docgen accounts list`); units unknown"
+        registry = load_registry(workspace)
     except InputError:
         return {}, "no account registry; units only from the log"
+    return {a.account_id: a.unit for a in registry.accounts}, "the office database's registry"
 
 
 def _rows(summary: LogSummary) -> list[dict[str, Any]]:
@@ -79,7 +80,8 @@ def check(state: CliState, file: Path, skip_invalid: bool, fmt: str, output: Pat
     """Read and validate a query log, then summarise it: rows, valid and invalid rows
     (every problem with its row and column), the date range, queries per unit and per
     account, and how many record no justification at all (R5.1). A log with invalid
-    rows exits with 3 and lists every problem, unless --skip-invalid.
+    rows exits with 3 and lists every problem, unless --skip-invalid. Stores nothing:
+    `docgen queries take-in` takes a log into the office database.
 
     \b
     Example:
@@ -103,3 +105,50 @@ def check(state: CliState, file: Path, skip_invalid: bool, fmt: str, output: Pat
     emit(Report(f"查詢紀錄檢查 {file.name}", _COLUMNS, _rows(summary), figures), fmt, output)
     if output is not None:
         state.journal.append("queries check", inputs=[file], outputs=[output])
+
+
+def _intake_line(intake: Intake) -> str:
+    if intake.already:
+        return f"{intake.name}: already taken in (SHA-256 {intake.sha256[:12]}…), nothing changed"
+    units = ", ".join(unit or UNKNOWN_UNIT for unit in intake.units) or "—"
+    bad = f" ({intake.bad_rows} invalid row(s) left out)" if intake.bad_rows else ""
+    return (
+        f"{intake.name}: {intake.rows} rows{bad}; months {' '.join(intake.months) or '—'}; "
+        f"units {units}; {intake.anomalies} without justification (R5.1)"
+    )
+
+
+@queries.command("take-in")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Take in the valid rows of a log with invalid rows (they are counted, not kept).",
+)
+@pass_state
+def take_in(state: CliState, files: tuple[Path, ...], skip_invalid: bool) -> None:
+    """Take query logs into the office database (default: every log in data/queries/):
+    per month, unit and account how many queries, and every query without
+    justification (R5.1) with the person's ID and name masked — what the missing
+    report and the evidence check count (they open no log). Each file is journaled;
+    the same file again changes nothing. A log with an invalid row is refused whole
+    (exit 3), unless --skip-invalid.
+
+    \b
+    Example:
+      docgen queries take-in
+      docgen queries take-in export/2026-11.xlsx
+    """
+    workspace = state.workspace
+    with open_database(workspace) as db:
+        if files:
+            done = [
+                (path, take_in_log(workspace, db, path, skip_invalid=skip_invalid))
+                for path in files
+            ]
+        else:
+            done = take_in_folder(workspace, db, skip_invalid=skip_invalid)
+    if not done:
+        click.echo(f"No query log in {workspace.data_dir / QUERIES_FOLDER}.")
+    for _, intake in done:
+        click.echo(_intake_line(intake))

@@ -1,31 +1,29 @@
-"""Taking over the state an earlier docgen kept in files (ISSUE 10 item 2).
-
-:func:`take_over` runs inside the first migration, in the same transaction that
-makes the tables: either the whole workspace moves into the office database or
-nothing does. The files themselves are left as they were (a backup).
-"""
+"""What an earlier docgen left in files, which only ``docgen db upgrade`` takes over
+(:mod:`docgen.services.takeover`) — a workspace with any of it and no office database
+yet is refused by :func:`docgen.db.migrate.open_database` with that command."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection
-
-from docgen.db.legacy_index import is_old_index, take_over_index
+from docgen.db.legacy_index import is_old_index
 
 if TYPE_CHECKING:
     from docgen.config import Workspace
 
 
 def legacy_state(workspace: Workspace) -> list[str]:
-    """What an earlier docgen left in files of this workspace (paths, for a message)."""
+    """The files of an earlier docgen's state in this workspace (for a message): its
+    archive index, its drawn samples, its account registry file."""
+    from docgen.audit.legacy import legacy_audit
+    from docgen.errors import InputError
+    from docgen.records.accounts import find_registry
+
     found = []
     if is_old_index(workspace.index_path):
         found.append(str(workspace.index_path))
+    found += legacy_audit(workspace)
+    with contextlib.suppress(InputError):
+        found.append(str(find_registry(workspace)))
     return found
-
-
-def take_over(conn: Connection, workspace: Workspace) -> None:
-    """Move every piece of the workspace's file state into the database behind ``conn``."""
-    if is_old_index(workspace.index_path):
-        take_over_index(conn, workspace.index_path)

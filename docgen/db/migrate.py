@@ -8,7 +8,10 @@ that names the command to run, a database older or newer than this docgen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
 
 from docgen.db.database import Database
 from docgen.errors import ConfigError
@@ -24,19 +27,24 @@ REVISIONS = ("0001",)
 HEAD = REVISIONS[-1]
 
 
-def alembic_config(db: Database, workspace: Workspace | None = None) -> AlembicConfig:
-    """An Alembic configuration for ``db`` built in code (no ``alembic.ini``)."""
+#: Moves what an earlier docgen kept in files into a new database, on the migration's
+#: connection (:func:`docgen.services.takeover.take_over`).
+TakeOver = Callable[[Connection, "Workspace"], None]
+
+
+def alembic_config(take_over: tuple[TakeOver, Workspace] | None = None) -> AlembicConfig:
+    """An Alembic configuration built in code (no ``alembic.ini``)."""
     from alembic.config import Config as AlembicConfig
 
     config = AlembicConfig()
     config.set_main_option("script_location", "docgen.db:migrations")
-    config.attributes["workspace"] = workspace
+    config.attributes["take_over"] = take_over
     return config
 
 
-def _run(db: Database, workspace: Workspace | None, action: Any) -> None:
+def _run(db: Database, take_over: tuple[TakeOver, Workspace] | None, action: Any) -> None:
     """Run an Alembic command on one connection in one transaction."""
-    config = alembic_config(db, workspace)
+    config = alembic_config(take_over)
     db.ensure_schema()
     with db.connect() as conn:
         if db.dialect == "postgresql":
@@ -48,17 +56,20 @@ def _run(db: Database, workspace: Workspace | None, action: Any) -> None:
         action(config)
 
 
-def upgrade(db: Database, workspace: Workspace | None) -> tuple[str | None, str]:
+def upgrade(
+    db: Database, take_over: tuple[TakeOver, Workspace] | None = None
+) -> tuple[str | None, str]:
     """Bring ``db`` to the newest revision; ``(revision before, revision after)``.
 
-    A new database takes over the state an earlier docgen kept in files
-    (:mod:`docgen.db.legacy`), in the same transaction as its tables are made."""
+    With ``take_over = (function, workspace)``, a new database takes over the state
+    an earlier docgen kept in that workspace's files, in the same transaction as its
+    tables are made."""
     from alembic import command
 
     before = db.revision()
     if before is not None and before not in REVISIONS:
         raise _newer(db, before)
-    _run(db, workspace, lambda config: command.upgrade(config, "head"))
+    _run(db, take_over, lambda config: command.upgrade(config, "head"))
     return before, HEAD
 
 
@@ -101,7 +112,7 @@ def open_database(workspace: Workspace) -> Database:
                     f"earlier docgen ({found[0]}): run `docgen db upgrade` to move it into "
                     "the office database"
                 )
-            upgrade(db, workspace)
+            upgrade(db)
     except BaseException:
         db.close()
         raise

@@ -7,6 +7,12 @@ dates that the state needs (R4.1c: a suspended account's 停用日期; R4.2: a c
 account's 註銷日期), duplicate account IDs — and all problems are raised together in
 one :class:`~docgen.errors.ValidationFailed`. Papers that are missing (附件2/附件3
 dates) are not reading errors: the account review reports them (R3.2, R3.3).
+
+The file is what an office edits in Excel and imports into the office database
+(``docgen accounts import``); ``docgen accounts export`` writes it back in this very
+format. A text cell that starts with a quote is read without it: the quote is the
+one docgen puts before a value that starts with a formula trigger when it writes a
+cell (:func:`docgen.cells.cell_text`), so an exported registry reads back as it was.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from docgen.cells import restore
 from docgen.config import Workspace
 from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.privacy import mask_ids_in_text
@@ -74,8 +81,13 @@ def _enum_parser(enum: Any, words: Mapping[str, Any]) -> Callable[[Any], Any]:
     return parse
 
 
+def _text(value: Any) -> str:
+    """A text cell, the quote docgen writes before a formula trigger taken off."""
+    return restore(values.text(value))
+
+
 def _required_text(value: Any) -> str:
-    found = values.text(value)
+    found = _text(value)
     if not found:
         raise ValueError("empty: this field is required")
     return found
@@ -131,7 +143,7 @@ def _parse_row(
     problems = []
     for field in ACCOUNT_HEADERS:
         raw = row.get(columns[field], "") if field in columns else ""
-        parser = _PARSERS.get(field, values.text)
+        parser = _PARSERS.get(field, _text)
         try:
             fields[field] = parser(raw)
         except ValueError as error:
@@ -145,16 +157,21 @@ def _parse_row(
 @dataclass(frozen=True)
 class Registry:
     """The registry read: its accounts, the row each came from and the header each
-    field has in the file (for messages that name a row and a column)."""
+    field has in the file (for messages that name a row and a column). ``path`` is
+    ``None`` for the registry in the office database
+    (:func:`docgen.services.accounts.load_registry`)."""
 
-    path: Path
+    path: Path | None
     accounts: list[Account]
     rows: dict[str, int] = dataclasses.field(default_factory=dict)
     columns: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def cell(self, account_id: str, field_name: str) -> str:
-        """``<file>, row <n>, column <header>`` of a field of an account."""
+        """``<file>, row <n>, column <header>`` of a field of an account (in the office
+        database: the account and the field)."""
         header = self.columns.get(field_name, ACCOUNT_HEADERS[field_name])
+        if self.path is None:
+            return f"the registry in the office database, account {account_id!r}, field {header}"
         return f"{self.path}, row {self.rows.get(account_id, '?')}, column {header}"
 
 

@@ -16,6 +16,7 @@ from docgen.db.migrate import check_revision, open_database, upgrade
 from docgen.db.models.archive import File
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
+from docgen.services.takeover import take_over
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def upgrade_database(workspace: Workspace) -> Upgrade:
     """Bring the office database to this docgen's revision; a new one takes over the
     state an earlier docgen kept in files."""
     with _database(workspace) as db:
-        before, after = upgrade(db, workspace)
+        before, after = upgrade(db, (take_over, workspace))
         result = Upgrade(db.label, before, after)
     if before != after:
         _journal(workspace).append(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from docgen.config import Workspace, open_workspace
+from docgen.services.accounts import init_registry
 
 LETTERS = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
 ACCOUNT_HEADER = (
@@ -34,9 +35,12 @@ def national_id(letter: str, body: int) -> str:
     return f"{letter}{digits8}{check}"
 
 
-def write_office(root: Path) -> Workspace:
+def write_office(root: Path, database_url: str | None = None) -> Workspace:
+    """The office at ``root``; its database at ``database_url`` (default SQLite)."""
     root.mkdir(parents=True, exist_ok=True)
+    database = f'[database]\nurl = "{database_url}"\n' if database_url else ""
     (root / "docgen.toml").write_text(
+        database + '[office]\ndirector = "吳處長"\n'
         '[[units]]\nname = "企劃室"\nsupervisor = "陳主任"\n'
         '[[units]]\nname = "市場管理科"\nsupervisor = "林科長"\n'
         '[[units]]\nname = "秘書室"\nsupervisor = "黃主任"\n',
@@ -56,7 +60,9 @@ def write_office(root: Path) -> Workspace:
         "\n".join([ACCOUNT_HEADER, *accounts]) + "\n", encoding="utf-8"
     )
     write_log(data / "queries" / "2026-10.csv")
-    return open_workspace(root)
+    workspace = open_workspace(root)
+    init_registry(workspace)  # the office database, with the registry imported
+    return workspace
 
 
 def write_log(path: Path) -> None:
@@ -82,3 +88,9 @@ def write_log(path: Path) -> None:
 @pytest.fixture
 def office(tmp_path: Path) -> Workspace:
     return write_office(tmp_path / "office")
+
+
+@pytest.fixture
+def office_db(tmp_path: Path, database_url: str) -> Workspace:
+    """The office with its database on each backend (SQLite, PostgreSQL)."""
+    return write_office(tmp_path / "office", database_url)

@@ -170,7 +170,7 @@ def test_not_a_sheet_and_redraw_after_results(drawn: Workspace, tmp_path: Path) 
     sheets = [fill(sheet_path(drawn, u)) for u in ("企劃室", "市場管理科", "未知單位")]
     assert run(drawn, "audit", "results", *map(str, sheets)).exit_code == 0
     again = run(drawn, "audit", "sample", "--month", "2026-10")
-    assert again.exit_code == 3 and "already read back" in again.output
+    assert again.exit_code == 3 and "needs --reason TEXT" in again.output
 
 
 def test_bad_period_and_bad_log(office: Workspace, tmp_path: Path) -> None:
@@ -180,7 +180,7 @@ def test_bad_period_and_bad_log(office: Workspace, tmp_path: Path) -> None:
     bad.write_text("查詢日期時間,查詢人員帳號\nnot a date,u01\n", encoding="utf-8")
     result = run(office, "audit", "sample", "--month", "2026-10", "--queries", str(bad))
     assert result.exit_code == 3 and "bad.csv" in result.output
-    assert not (office.state_dir / "samples").exists()
+    assert list_samples(office) == []
     data = json.dumps(result.output)
     assert "Traceback" not in data
 
@@ -191,11 +191,15 @@ def test_log_of_another_period_is_refused(office: Workspace) -> None:
     log = str(office.data_dir / "queries" / "2026-10.csv")
     result = run(office, "audit", "sample", "--month", "2026-09", "--queries", log)
     assert result.exit_code == 3 and "none of the 292 queries" in result.output
-    assert not (office.state_dir / "samples").exists()
+    assert list_samples(office) == []
 
 
 def test_sheet_of_an_earlier_draw_is_refused(drawn: Workspace, tmp_path: Path) -> None:
     old = shutil.copy(sheet_path(drawn), tmp_path / "old.xlsx")
-    assert run(drawn, "audit", "sample", "--month", "2026-10", "--seed", "again").exit_code == 0
+    redraw = ("audit", "sample", "--month", "2026-10", "--seed", "again", "--reason", "lost")
+    assert run(drawn, *redraw).exit_code == 0
     result = run(drawn, "audit", "results", str(fill(Path(old))))
-    assert result.exit_code == 3 and "old.xlsx: the sheet is from another draw" in result.output
+    assert result.exit_code == 3, result.output
+    assert (
+        "old.xlsx: the sheet is of draw 1 of 企劃室 2026-10, superseded by draw 2" in result.output
+    )

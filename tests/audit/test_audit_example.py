@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from docgen.audit.samples import list_samples, load_sample
 from docgen.cli.main import cli
+from docgen.config import open_workspace
 from docgen.example_office import EXAMPLE_AS_OF, EXAMPLE_FACTS, EXAMPLE_QUERY_FACTS
 from docgen.journal import Journal
 from docgen.privacy import find_unmasked_ids
@@ -67,24 +69,19 @@ def test_roster_lists_every_account_masked(example: Path, tmp_path: Path) -> Non
 
 def test_monthly_sample_and_half_year_record(example: Path) -> None:
     docgen(example, "audit", "sample", "--month", "2026-10")
-    samples = sorted((example / ".docgen" / "samples" / "2026-10").glob("*.json"))
-    populations = [json.loads(p.read_text(encoding="utf-8"))["population"] for p in samples]
-    assert sum(populations) == EXAMPLE_QUERY_FACTS["queries"]["2026-10"]
-    anomalies = [
-        a
-        for p in samples
-        for a in json.loads(p.read_text(encoding="utf-8"))["anomalies"]
-        if a["anomaly"]
-    ]
+    workspace = open_workspace(example)
+    samples = list_samples(workspace, "2026-10")
+    assert sum(s.population for s in samples) == EXAMPLE_QUERY_FACTS["queries"]["2026-10"]
+    anomalies = [a for s in samples for a in s.anomalies if a.anomaly]
     assert len(anomalies) == EXAMPLE_QUERY_FACTS["without_justification"]["2026-10"]
     logs = [str(example / f) for f in EXAMPLE_QUERY_FACTS["files"].values()]
     output = docgen(
         example, "audit", "sample", "--half", "2026-H2", "--partial", "--queries", *logs
     )
     assert "no queries in 2026-07, 2026-11, 2026-12" in output  # the example has Aug–Oct
-    half = json.loads((example / ".docgen/samples/2026-H2/全處.json").read_text(encoding="utf-8"))
-    assert half["population"] == sum(EXAMPLE_QUERY_FACTS["queries"].values())
-    assert half["sample_size"] == 40  # R6.3: 5% × 793 = 39.65 → 40
+    half = load_sample(workspace, "2026-H2", "全處")
+    assert half.population == sum(EXAMPLE_QUERY_FACTS["queries"].values())
+    assert half.sample_size == 40  # R6.3: 5% × 793 = 39.65 → 40
     docgen(example, "accounts", "review", "--as-of", "2026-11-30")
     output = docgen(
         example, "audit", "record", "--half", "2026-H2", "--as-of", "2026-11-30", "--pdf"

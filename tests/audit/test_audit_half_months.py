@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from docgen.audit.samples import list_samples
 from docgen.cli.main import main
 from docgen.config import Workspace
 from docgen.errors import ExitCode
@@ -43,7 +44,7 @@ def invoke(capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
 
 
 def nothing_drawn(office: Workspace) -> bool:
-    return not (office.state_dir / "samples" / "2026-H2").exists()
+    return list_samples(office, "2026-H2") == []
 
 
 def test_a_half_with_months_without_a_log_is_refused(

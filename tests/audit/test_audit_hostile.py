@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from docgen.audit.samples import load_results, load_sample
+from docgen.audit.samples import list_samples, load_results, load_sample
 from docgen.audit.sheet import MAX_ROWS
 from docgen.cells import FORMULA_TRIGGERS, QUOTE, restore
 from docgen.config import Workspace
+from docgen.db import open_database
+from docgen.services.accounts import import_registry
 from tests.audit.cli import docgen
 from tests.hostile import generate
 from tests.hostile.cli import assert_one_line_error, run_docgen
@@ -187,7 +189,7 @@ def test_bombs_are_refused_in_bounded_memory(office: Workspace, tmp_path: Path) 
     results = run_docgen(["-w", root, "audit", "results", str(sheet)])
     assert_one_line_error(results, sheet)
     assert max(sample.peak_mb, results.peak_mb) < 250
-    assert not (office.state_dir / "samples").exists()
+    assert list_samples(office) == []
 
 
 @pytest.mark.parametrize("damage", sorted(DAMAGES))
@@ -216,6 +218,8 @@ def write_payload_registry(ws: Workspace) -> None:
         writer = csv.writer(out)
         writer.writerow(ACCOUNT_HEADER.split(","))
         writer.writerows(rows)
+    with open_database(ws) as db:
+        import_registry(ws, db, ws.data_dir / "accounts.csv", remove=True)
 
 
 def test_the_account_review_and_roster_write_payloads_as_text(
@@ -253,17 +257,17 @@ def _xlsx_registry(ws: Workspace, tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("damage", ["bad CRC", "sheet not XML", "billion laughs", "truncated zip"])
-def test_a_damaged_registry_is_one_line_for_the_review(
+def test_a_damaged_registry_is_one_line_for_the_import(
     damage: str, office: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     registry = DAMAGES[damage](office.data_dir / "accounts.xlsx", _xlsx_registry(office, tmp_path))
-    code, output = docgen(office, capsys, "accounts", "review", "--as-of", "2026-11-30")
+    code, output = docgen(office, capsys, "accounts", "import", str(registry))
     assert_one_line(code, output, registry)
 
 
 def test_a_registry_bomb_is_refused_in_bounded_memory(office: Workspace, tmp_path: Path) -> None:
     _xlsx_registry(office, tmp_path)
     bomb = generate.xlsx_bomb(office.data_dir / "accounts.xlsx")
-    done = run_docgen(["-w", str(office.root), "accounts", "review", "--as-of", "2026-11-30"])
+    done = run_docgen(["-w", str(office.root), "accounts", "import", str(bomb)])
     assert_one_line_error(done, bomb)
     assert done.peak_mb < 250

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 
 from docgen.archive.paths import contained
 from docgen.audit.samples import (
     audit_file,
+    list_samples,
     load_results,
     load_sample,
     results_path,
@@ -27,13 +29,18 @@ from docgen.audit.samples import (
 )
 from docgen.audit.sheet import check_code, prefilled_cells
 from docgen.config import Workspace
+from docgen.db import open_database
+from docgen.db.models.audit import Draw
 from docgen.errors import DocgenError, InputError
+from docgen.services.accounts import import_registry
 from tests.audit.cli import docgen
 
 from .conftest import QUERY_HEADER, national_id
 
 OUT = Path("out") / "audit" / "2026-10"
 UNIT_COLUMN = "查詢人員單位"
+#: The October log (its row names the account whose registry unit is refused).
+LOG = Path("2026-10.csv")
 
 
 def assert_refused(code: int, output: str, path: Path, *words: str) -> None:
@@ -82,7 +89,8 @@ def write_unit_log(ws: Workspace, unit: str) -> Path:
     return path
 
 
-def set_registry_unit(ws: Workspace, account: str, unit: str) -> Path:
+def set_registry_unit(ws: Workspace, account: str, unit: str) -> None:
+    """Give ``account`` the unit ``unit`` in the registry file, and import it."""
     path = ws.data_dir / "accounts.csv"
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -92,7 +100,8 @@ def set_registry_unit(ws: Workspace, account: str, unit: str) -> Path:
             row[column] = unit
     with open(path, "w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows(rows)
-    return path
+    with open_database(ws) as db:
+        import_registry(ws, db, path)
 
 
 @pytest.mark.parametrize("which", [0, 1, 2])
@@ -106,7 +115,7 @@ def test_a_log_unit_leading_out_is_refused_and_nothing_is_written(
     assert_refused(code, output, log, "row 32", UNIT_COLUMN)
     assert outside(tmp_path, office) == before
     assert not no_file_named(tmp_path, "PWNED")
-    assert not (office.state_dir / "samples").exists()
+    assert list_samples(office) == []
     assert not (office.root / "out").exists()
 
 
@@ -114,13 +123,13 @@ def test_a_log_unit_leading_out_is_refused_and_nothing_is_written(
 def test_a_registry_unit_leading_out_is_refused_and_nothing_is_written(
     which: int, office: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    registry = set_registry_unit(office, "u02", hostile_units(tmp_path)[which])
+    set_registry_unit(office, "u02", hostile_units(tmp_path)[which])
     before = outside(tmp_path, office)
     code, output = docgen(office, capsys, "audit", "sample", "--month", "2026-10")
-    assert_refused(code, output, registry, "row 3", "column 單位")
+    assert_refused(code, output, LOG, "account 'u02'", "field 單位")
     assert outside(tmp_path, office) == before
     assert not no_file_named(tmp_path, "PWNED")
-    assert not (office.state_dir / "samples").exists()
+    assert list_samples(office) == []
 
 
 def test_a_unit_not_in_docgen_toml_is_refused_naming_the_row(
@@ -128,9 +137,9 @@ def test_a_unit_not_in_docgen_toml_is_refused_naming_the_row(
 ) -> None:
     """Any unit docgen.toml does not list is refused the same way: a sample of it
     would have no supervisor (R6.2), and its name would decide file names."""
-    registry = set_registry_unit(office, "u02", "資訊室")
+    set_registry_unit(office, "u02", "資訊室")
     code, output = docgen(office, capsys, "audit", "sample", "--month", "2026-10")
-    assert_refused(code, output, registry, "row 3", "資訊室", "docgen.toml")
+    assert_refused(code, output, LOG, "account 'u02'", "資訊室", "docgen.toml")
 
 
 def test_the_half_year_sample_takes_every_query_into_全處(
@@ -181,7 +190,7 @@ def edit_meta(path: Path, **values: str | None) -> None:
 
 def forge_sample(ws: Workspace, unit: str, target: Path) -> None:
     """What the reviewer planted: the real sample, claiming ``unit``, at ``target``."""
-    data = json.loads(sample_path(ws, "2026-10", "企劃室").read_text(encoding="utf-8"))
+    data = json.loads(load_sample(ws, "2026-10", "企劃室").model_dump_json())
     data["unit"] = unit
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -255,10 +264,8 @@ def test_a_sheet_from_before_sealing_is_read_for_a_sample_from_before(
     codes) is read back for a sample drawn then (no ``sheet_check``), if it matches
     exactly; the same sheet is refused for a sample drawn since."""
     sheet = fill(draw(office, capsys))
-    stored = sample_path(office, "2026-10", "企劃室")
-    data = json.loads(stored.read_text(encoding="utf-8"))
-    del data["sheet_check"]
-    stored.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with open_database(office) as db, db.session() as session:
+        session.execute(update(Draw).values(sheet_check=""))  # as drawn before sealing
     sample = load_sample(office, "2026-10", "企劃室")
     book = load_workbook(sheet)
     rows = book["抽查表"]

@@ -4,18 +4,20 @@ and ``docgen calendar workdays``."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import icalendar
 import openpyxl
-import pytest
 from click.testing import CliRunner, Result
 
-from docgen.cli.main import cli, main
+from docgen.cli.main import cli
 from docgen.config import open_workspace
+from docgen.db import open_database
 from docgen.errors import ExitCode
 from docgen.journal import Journal
+from docgen.services.accounts import record_account_review
 
 TOML = """[office]
 name = "測試辦公室"
@@ -72,10 +74,16 @@ def test_json_rows(tmp_path: Path) -> None:
     assert rows["account_review:2026-H1"]["due_date"] == "2026-06-30"
 
 
-def test_account_reviews_come_from_the_journal(tmp_path: Path) -> None:
+def _review(ws: Path, as_of: date) -> None:
+    workspace = open_workspace(ws)
+    with open_database(workspace) as db:
+        record_account_review(workspace, db, as_of, {"帳號數": 0}, findings=0)
+
+
+def test_account_reviews_come_from_the_database(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
-    _journal(ws).append("accounts review", details={"as_of": "2025-11-30"})
-    _journal(ws).append("accounts review", details={"as_of": "2026-04-10"})
+    _review(ws, date(2025, 11, 30))
+    _review(ws, date(2026, 4, 10))
     rows = _rows(ws)
     assert rows["account_review:2026-H1"]["due_date"] == "2026-05-31"
     assert rows["account_review:2026-H2"]["due_date"] == "2026-10-10"
@@ -83,18 +91,12 @@ def test_account_reviews_come_from_the_journal(tmp_path: Path) -> None:
     assert "最近一次帳號清查: 115/04/10" in table
 
 
-def test_bad_review_entry_is_an_input_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_journal_is_not_read_for_reviews(tmp_path: Path) -> None:
+    """The journal is the trail, not the state: an entry there is no review."""
     ws = _workspace(tmp_path)
     _journal(ws).append("accounts review", details={"as_of": "115/02/30"})
-    with pytest.raises(SystemExit) as done:
-        main(["-w", str(ws), "calendar", "--year", "2026"])
-    assert done.value.code == ExitCode.INPUT
-    stderr = capsys.readouterr().err
-    assert stderr.startswith("Error: ")
-    assert "entry 1 (accounts review)" in stderr and "'115/02/30'" in stderr
-    assert "Traceback" not in stderr
+    table = _run(ws, "--year", "2026").stdout
+    assert "最近一次帳號清查: 無紀錄" in table
 
 
 def test_ics_file_imports(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def _workspace(root: Path, url: str):
 
 
 def test_the_code_knows_every_revision_in_order() -> None:
-    scripts = ScriptDirectory.from_config(alembic_config(Database("sqlite://", "office")))
+    scripts = ScriptDirectory.from_config(alembic_config())
     assert scripts.get_heads() == [HEAD]
     history = [s.revision for s in scripts.walk_revisions()]
     assert tuple(reversed(history)) == REVISIONS

@@ -15,6 +15,7 @@ from docgen.journal import Journal
 from docgen.privacy import is_valid_national_id
 from docgen.records import Account, Query, QueryLog, Role, Status, read_accounts, read_table
 from docgen.records.workspace import PACKAGE_DATA, init_workspace
+from docgen.services.accounts import load_registry
 
 AS_OF = EXAMPLE_AS_OF
 SIX_MONTHS_AGO = date(2026, 5, 30)
@@ -197,3 +198,10 @@ def test_the_example_is_deterministic(tmp_path: Path, example_ws: Path) -> None:
     assert pledges == [
         row for _, row in read_table(example_ws / "data/forms/附件3_保密切結書.xlsx")
     ]
+
+
+def test_the_example_registry_is_in_the_office_database(example_ws: Path) -> None:
+    workspace = open_workspace(example_ws, environ={})
+    assert load_registry(workspace).accounts == read_accounts(example_ws / "data/accounts.csv")
+    commands = [e["command"] for e in Journal(workspace.journal_path).entries()]
+    assert commands[:2] == ["init", "accounts import"]

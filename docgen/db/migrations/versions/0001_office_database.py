@@ -11,7 +11,6 @@ from alembic import context, op
 
 import docgen.db.models  # noqa: F401
 from docgen.db.base import Base
-from docgen.db.legacy import take_over
 
 revision = "0001"
 down_revision = None
@@ -22,9 +21,10 @@ depends_on = None
 def upgrade() -> None:
     bind = op.get_bind()
     Base.metadata.create_all(bind)  # replaced by explicit operations before release
-    workspace = context.config.attributes.get("workspace")
-    if workspace is not None:
-        take_over(bind, workspace)
+    take_over = context.config.attributes.get("take_over")
+    if take_over is not None:
+        function, workspace = take_over
+        function(bind, workspace)
 
 
 def downgrade() -> None:

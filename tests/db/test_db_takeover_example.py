@@ -1,0 +1,94 @@
+"""An example office made by the docgen before the office database (commit d93a961:
+``init --example`` and the demo's steps, frozen in tests/fixtures/legacy_office/)
+moves in with ``docgen db upgrade``, and every report gives the answer the earlier
+docgen gave (ISSUE 10, "Done when"). Then the logs go: the reports still answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "legacy_office"
+EXPECTED = json.loads((FIXTURE / "expected" / "index.json").read_text(encoding="utf-8"))
+REPORTS = sorted(k for k in EXPECTED if k not in ("root", "commit", "journal_verify"))
+#: What is meant to read differently now: the registry is no longer a file.
+RETITLED = {"accounts_list": ("帳號清冊 accounts.csv", "帳號清冊")}
+
+
+def docgen(root: Path, *args: str, url: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    if url:
+        env["DOCGEN_DATABASE_URL"] = url
+    command = [sys.executable, "-m", "docgen", "-w", str(root), *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+def _unpacked(tmp_path: Path) -> Path:
+    root = tmp_path / "office"
+    root.mkdir()
+    with tarfile.open(FIXTURE / "office.tar.gz") as archive:
+        archive.extractall(root, filter="data")
+    return root
+
+
+def _expected(name: str, root: Path) -> Any:
+    text = (FIXTURE / "expected" / EXPECTED[name]["output"]).read_text(encoding="utf-8")
+    report = json.loads(text.replace(EXPECTED["root"], str(root)))
+    if name in RETITLED:
+        assert report["title"] == RETITLED[name][0]
+        report["title"] = RETITLED[name][1]
+    return report
+
+
+@pytest.fixture
+def upgraded(tmp_path: Path, database_url: str) -> tuple[Path, str]:
+    """The frozen office, refused until upgraded, then upgraded (on either engine)."""
+    root = _unpacked(tmp_path)
+    url = "" if database_url.startswith("sqlite") else database_url
+    refused = docgen(root, "archive", "report", "missing", url=url)
+    assert refused.returncode == 4, refused.stderr
+    assert "run `docgen db upgrade`" in refused.stderr and refused.stderr.count("\n") == 1
+    done = docgen(root, "db", "upgrade", url=url)
+    assert done.returncode == 0, done.stderr
+    assert "Made the office database" in done.stdout
+    return root, url
+
+
+def test_every_report_answers_as_the_earlier_docgen_did(upgraded: tuple[Path, str]) -> None:
+    root, url = upgraded
+    for name in REPORTS:
+        done = docgen(root, *EXPECTED[name]["args"], url=url)
+        assert done.returncode == EXPECTED[name]["exit_code"], f"{name}: {done.stderr}"
+        assert json.loads(done.stdout) == _expected(name, root), name
+    head = (FIXTURE / "expected" / "journal_verify.txt").read_text().split("Head hash: ")[1]
+    verified = docgen(root, "journal", "verify", "--expect", head.strip(), url=url)
+    assert verified.returncode == 0, verified.stderr
+    assert docgen(root, "db", "check", url=url).returncode == 0
+
+    # the reports need no query log once upgraded
+    shutil.rmtree(root / "data" / "queries")
+    for name in ("missing", "evidence_2026-10", "evidence_2026-H2"):
+        done = docgen(root, *EXPECTED[name]["args"], url=url)
+        assert done.returncode == EXPECTED[name]["exit_code"], f"{name}: {done.stderr}"
+        assert json.loads(done.stdout) == _expected(name, root), name
+
+
+def test_an_upgrade_that_fails_takes_nothing_over(tmp_path: Path) -> None:
+    root = _unpacked(tmp_path)
+    registry = root / "data" / "accounts.csv"
+    lines = registry.read_text(encoding="utf-8-sig").splitlines()
+    registry.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")  # a duplicate
+    done = docgen(root, "db", "upgrade")
+    assert done.returncode == 3
+    assert "accounts.csv" in done.stderr and "Traceback" not in done.stderr
+    with __import__("sqlite3").connect(root / ".docgen" / "office.sqlite") as conn:
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    assert tables == [], "the failed upgrade left tables behind"
