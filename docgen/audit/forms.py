@@ -55,6 +55,7 @@ def case_check_data(
         "seed": sample.seed,
         "algorithm": sample.algorithm_text,
         "population_sha256": sample.population_sha256,
+        "draw": sample.number,
         "cases": cases,
         "supervisor": unit.supervisor if unit else "",
     }

@@ -86,7 +86,10 @@ FORMS: dict[str, FormSpec] = {
             "monthly": "附件4_案件抽查表_月抽查.docx",
             "half": "附件4_案件抽查表_半年抽查.docx",
         },
-        identity=lambda d: (d.unit, d.seed, d.population_sha256),
+        # a redraw is a record of its own, even with the same seed (ISSUE 10 item 1)
+        identity=lambda d: (
+            (d.unit, d.seed, d.population_sha256) + ((f"draw{d.draw}",) if d.draw > 1 else ())
+        ),
         document_date=lambda d: d.check_date,
         period=lambda d: d.period,
         unit=lambda d: d.unit,

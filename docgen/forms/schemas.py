@@ -114,6 +114,8 @@ class CaseCheck(FormModel):
     seed: Text = label("亂數種子")
     algorithm: Text = label("抽樣演算法")
     population_sha256: Text = label("母體雜湊值")
+    #: Which draw of the period and unit this is: 2 and up for a redraw (ISSUE 10 item 1).
+    draw: int = optional("抽樣次別", 1)
     cases: list[SampledCase] = optional("抽查案件", [])
     checker: Text = optional("抽查人員")
     supervisor: Text = optional("單位主管")

@@ -94,6 +94,18 @@ def test_a_redraw_with_a_reason_supersedes_and_both_stay_on_record(
     body = document_text(tmp_path / "again" / Path(later.documents["form"]).name)
     assert "第2次抽樣（取代第1次：抽查表遺失）" in body
     assert "第2次抽樣" not in document_text(office_db.root / first.documents["form"])
+    assert later.documents["record_id"] != first.documents["record_id"]
+
+
+def test_a_redraw_with_the_same_seed_is_a_record_of_its_own(
+    office_db: Workspace, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    drawn(office_db, capsys, *SAMPLE, "--seed", "115-10-b")
+    first = load_sample(office_db, "2026-10", UNIT)
+    drawn(office_db, capsys, *REDRAW, "-o", str(tmp_path / "again"))
+    later = load_sample(office_db, "2026-10", UNIT)
+    assert later.cases == first.cases, "the same seed draws the same cases"
+    assert later.documents["record_id"] != first.documents["record_id"]
     entry = Journal(office_db.journal_path).entries()[-1]
     assert entry["command"] == "audit sample" and entry["details"]["reason"] == "抽查表遺失"
     assert entry["details"]["units"][UNIT] | {"cases": []} == entry["details"]["units"][UNIT] | {
