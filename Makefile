@@ -18,7 +18,7 @@ test: install
 	$(BIN)/ruff check docgen tests benchmarks scripts
 	$(BIN)/ruff format --check docgen tests benchmarks scripts
 	$(BIN)/mypy docgen
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --require-postgres
 
 install: system-packages $(BIN)/docgen
 

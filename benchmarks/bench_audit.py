@@ -40,6 +40,7 @@ from typing import TypeVar
 from docgen.audit.drawing import draw_period
 from docgen.calendar import WorkingCalendar, parse_period
 from docgen.config import open_workspace
+from docgen.services.accounts import init_registry
 from docgen.records.queries import QueryLog
 
 T = TypeVar("T")
@@ -138,6 +139,7 @@ def main() -> None:
             f"generated {args.rows} rows in {clock.perf_counter() - began:.1f} s", file=sys.stderr
         )
         workspace, half = open_workspace(root), parse_period("2026-H1")
+        init_registry(workspace)  # the registry lives in the office database
 
         def ours() -> tuple[int, int, int, int]:
             """Population, sample size, anomalies, hints (the draw itself is not kept)."""

@@ -16,4 +16,5 @@ for step in "$here"/demo/*.sh; do
   bash "$step"
 done
 echo
-echo "Demo finished. The example office is in $WS"
+echo "Demo finished. The example office is in $WS;"
+echo "its office database (SQLite) is $WS/.docgen/office.sqlite (docgen db check, db backup FILE)."

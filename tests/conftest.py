@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from tests.pgserver import PgServer
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--require-postgres",
+        action="store_true",
+        help="fail, not skip, PostgreSQL tests when no server can run (make test sets it)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "postgres: needs a PostgreSQL server (tests/pgserver.py; skipped without one)"
@@ -43,8 +51,8 @@ def pg_server(request: pytest.FixtureRequest) -> PgServer:
     else:
         request.addfinalizer(server.stop)
         return server
-    if _ci():
-        pytest.fail(f"CI is set, so PostgreSQL tests may not be skipped: {reason}", pytrace=False)
+    if _ci() or request.config.getoption("--require-postgres"):
+        pytest.fail(f"PostgreSQL tests may not be skipped here: {reason}", pytrace=False)
     pytest.skip(f"PostgreSQL unavailable: {reason}")
 
 

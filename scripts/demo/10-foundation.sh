@@ -8,7 +8,11 @@ echo "Laying out a new workspace with the synthetic example office in $WS ..."
 docgen init "$WS" --example
 echo
 
-echo "The account registry (data/accounts.csv), names and national IDs masked:"
+echo "The office database (init made it and imported data/accounts.csv into it):"
+docgen -w "$WS" db check
+echo
+
+echo "The account registry, from the office database, names and national IDs masked:"
 docgen -w "$WS" accounts list
 echo
 
@@ -24,3 +28,6 @@ for log in 2026-08.csv 2026-09.csv 2026-10.xlsx; do
 done
 echo "All three logs read without errors; the summaries count per unit and per account,"
 echo "and '無查詢事由 (R5.1)' counts queries that record no justification at all."
+echo
+echo "Taking the logs into the office database (the facts the reports need, masked):"
+docgen -w "$WS" queries take-in

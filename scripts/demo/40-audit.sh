@@ -15,7 +15,7 @@ echo
 echo "Checking every October query's justification (R5.1) and drawing each unit's sample (R6.2):"
 docgen -w "$WS" audit sample --month 2026-10 --queries "$WS/data/queries/2026-10.xlsx"
 echo "Each unit now has 附件4 (月抽查), a sample sheet for its supervisor and an anomaly list;"
-echo "the drawn sample is stored in .docgen/samples/2026-10/ and the seed is in the journal."
+echo "the drawn sample is stored in the office database and the seed is in the journal."
 echo
 
 echo "The supervisors mark each sampled case 是/否 in their sheets and keep a one-page"
