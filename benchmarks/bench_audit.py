@@ -40,8 +40,8 @@ from typing import TypeVar
 from docgen.audit.drawing import draw_period
 from docgen.calendar import WorkingCalendar, parse_period
 from docgen.config import open_workspace
-from docgen.services.accounts import init_registry
 from docgen.records.queries import QueryLog
+from docgen.services.accounts import init_registry
 
 T = TypeVar("T")
 
