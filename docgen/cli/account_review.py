@@ -8,13 +8,9 @@ from pathlib import Path
 
 import click
 
-from docgen.audit.accounts import list_metadata, review_report, roster_report
 from docgen.cli.accounts import accounts
-from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.cli.common import DATE, CliState, format_option, output_option, pass_state, say
 from docgen.db import open_database
-from docgen.metadata import RecordMetadata, attach_metadata
-from docgen.office_calendar import working_calendar
-from docgen.services.accounts import load_registry, record_account_review
 
 
 @accounts.command("review")
@@ -41,15 +37,14 @@ def review(state: CliState, as_of: date | None, fmt: str, output: Path | None) -
       docgen accounts review --as-of 115/11/30
       docgen accounts review --as-of 2026-11-30 --format xlsx -o 帳號清查.xlsx
     """
-    ws = state.workspace
-    day = as_of or date.today()
-    with open_database(ws) as db:
-        found = load_registry(ws, db).accounts
-        report = review_report(found, day, working_calendar(ws), ws.config.masking.policy())
-        emit(report, fmt, output)
-        outputs = _with_metadata(output, list_metadata(report, day)) if output else []
-        counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
-        record_account_review(ws, db, day, counts, findings=len(report.rows), outputs=outputs)
+    from docgen.services.account_review import review_accounts
+
+    with open_database(state.workspace) as db:
+        _report, text = review_accounts(state.workspace, db, as_of or date.today(), fmt, output)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        say(f"Wrote {output}", err=True)
 
 
 @accounts.command("roster")
@@ -74,18 +69,8 @@ def roster(state: CliState, output: Path | None, fmt: str) -> None:
       docgen accounts roster -o 使用者清冊.xlsx
       docgen accounts roster --format csv
     """
-    ws = state.workspace
-    today = date.today()
-    report = roster_report(load_registry(ws).accounts, today, ws.config.masking.policy())
-    target = output or ws.root / "out" / "accounts" / f"使用者清冊_{today.isoformat()}.{fmt}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    emit(report, fmt, target)
-    outputs = _with_metadata(target, list_metadata(report, today))
-    details = {"date": today.isoformat(), "accounts": len(report.rows)}
-    state.journal.append("accounts roster", outputs=outputs, details=details)
+    from docgen.services.account_review import write_roster
 
-
-def _with_metadata(path: Path, meta: RecordMetadata) -> list[Path]:
-    """Give the written ``path`` its record metadata; the files written (with a sidecar)."""
-    holder = attach_metadata(path, meta)
-    return [path] if holder == path else [path, holder]
+    with open_database(state.workspace) as db:
+        target = write_roster(state.workspace, db, fmt, output, date.today())
+    say(f"Wrote {target}", err=True)

@@ -11,7 +11,15 @@ from typing import Any, TypeVar
 
 import click
 
-from docgen.cli.common import CliState, emit, format_option, output_option, pass_state, say
+from docgen.cli.common import (
+    CliState,
+    emit,
+    format_option,
+    output_option,
+    pass_state,
+    say,
+    show_report,
+)
 from docgen.db import open_database
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
 from docgen.records import ACCOUNT_HEADERS, Account, read_registry
@@ -85,11 +93,8 @@ def list_accounts(state: CliState, registry: Path | None, fmt: str, output: Path
     summary = {"帳號數": len(rows)} | {status.value: states[status] for status in Status}
     columns = {field: ACCOUNT_HEADERS[field] for field in _LISTED}
     title = f"帳號清冊 {registry.name}" if registry else "帳號清冊"
-    emit(Report(title, columns, rows, summary), fmt, output)
-    if output is not None:
-        state.journal.append(
-            "accounts list", inputs=[registry] if registry else [], outputs=[output]
-        )
+    report = Report(title, columns, rows, summary)
+    show_report(state, report, fmt, output, "accounts list", inputs=[registry] if registry else [])
 
 
 def _row(account: Account, policy: MaskingPolicy) -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -99,6 +99,27 @@ def emit(report: Report, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         say(f"Wrote {output}", err=True)
+
+
+def show_report(
+    state: CliState,
+    report: Report,
+    fmt: str,
+    output: Path | None,
+    command: str,
+    *,
+    inputs: Iterable[Path] = (),
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Print ``report``, or save it to ``output`` on record (the journal) through
+    :func:`docgen.services.reports.save_report`."""
+    if output is None:
+        emit(report, fmt, None)
+        return
+    from docgen.services.reports import save_report
+
+    save_report(state.workspace, report, fmt, output, command, inputs=inputs, details=details)
+    say(f"Wrote {output}", err=True)
 
 
 def progress(items: Iterable[T], total: int | None = None, label: str = "") -> Iterator[T]:

@@ -9,7 +9,14 @@ import click
 
 from docgen.archive.evidence import evidence_report
 from docgen.calendar import parse_period
-from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.cli.common import (
+    DATE,
+    CliState,
+    format_option,
+    output_option,
+    pass_state,
+    show_report,
+)
 from docgen.errors import IncompleteError, InputError
 
 
@@ -52,10 +59,8 @@ def check(
     if period.kind != wanted:
         raise InputError(f"--{wanted} {month or half!r} is not a {wanted}: e.g. 2026-10 or 2026-H1")
     report = evidence_report(state.workspace, period, as_of or date.today())
-    emit(report, fmt, output)
-    if output is not None:
-        details = {"period": period.label, "problems": len(report.rows)}
-        state.journal.append("evidence check", outputs=[output], details=details)
+    details = {"period": period.label, "problems": len(report.rows)}
+    show_report(state, report, fmt, output, "evidence check", details=details)
     if report.rows:
         raise IncompleteError(
             f"the evidence of {period.label} is incomplete: {len(report.rows)} item(s) missing "

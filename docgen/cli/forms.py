@@ -17,7 +17,7 @@ from docgen.cli.common import (
     say,
 )
 from docgen.errors import InputError
-from docgen.forms import BatchOptions, BatchResult, fill_file, form_spec, resolve_variant
+from docgen.forms import BatchOptions, form_spec, resolve_variant
 from docgen.forms.check import COLUMNS as CHECK_COLUMNS
 from docgen.forms.check import check_template, issue_rows
 from docgen.forms.describe import COLUMNS as LIST_COLUMNS
@@ -95,37 +95,12 @@ def fill(
       docgen forms fill 2 data/forms/附件2_權限申請表.csv -o out/forms --pdf
       docgen forms fill 附件4 data/forms/附件4_月抽查.yaml --variant monthly -o out/forms
     """
-    if not data.exists():
-        raise InputError(f"{data}: no such file")
-
-    def journal(result: BatchResult) -> None:
-        """The journal entry, once the batch is in place; if it cannot be written the
-        batch is removed again (ISSUE 9 item 3)."""
-        try:
-            state.journal.append(
-                "forms fill",
-                inputs=[data, result.template],
-                outputs=result.files,
-                details={
-                    "form": result.form,
-                    "variant": result.variant,
-                    "batch": result.batch_id,
-                    "documents": len(result.documents),
-                    "record_ids": [d.record_id for d in result.documents],
-                    "skipped_rows": [p.row for p in result.skipped],
-                },
-            )
-        except OSError as error:
-            raise InputError(
-                f"cannot write the journal {error.filename or state.journal.path}: "
-                f"{error.strerror or error}; nothing of this batch was written to {out_dir}"
-            ) from error
+    from docgen.services.forms import fill_forms
 
     options = BatchOptions(
-        pdf, jobs, skip_invalid, template, progress=progress, pdf_timeout=pdf_timeout,
-        on_written=journal,
-    )  # fmt: skip
-    result = fill_file(state.workspace, form, variant, data, out_dir, options)
+        pdf, jobs, skip_invalid, template, progress=progress, pdf_timeout=pdf_timeout
+    )
+    result = fill_forms(state.workspace, form, variant, data, out_dir, options)
     pdfs = sum(1 for d in result.documents if d.pdf)
     say(
         f"Wrote {len(result.documents)} document(s) of 附件{result.form}"

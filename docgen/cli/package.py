@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from docgen.packages import (
     BuildOptions,
     BuildResult,
     PackageSpec,
-    build_package,
     inspect_package,
     read_spec_yaml,
     spec_from_options,
@@ -112,15 +110,9 @@ def build(state: CliState, output: Path, manifest: Path | None, documents: tuple
     given |= {"review_date": review_date.isoformat() if review_date else ""}
     spec = _spec(manifest, documents, evidence, given)
     options = BuildOptions(output, passwords, dpi, pdfa, repair_evidence)
-    result = build_package(spec, options, progress_bar)
-    state.journal.append(
-        "package build",
-        inputs=[s.path for s in result.sources],
-        outputs=[result.output, result.manifest],
-        hashes={s.path: s.sha256 for s in result.sources} | {result.output: result.sha256},
-        details={"metadata": asdict(result.metadata), "pages": result.pages, "pdfa": pdfa,
-                 "notes": result.notes},
-    )  # fmt: skip
+    from docgen.services.packages import build_evidence_package
+
+    result = build_evidence_package(state.workspace, spec, options, progress_bar)
     _say(result)
 
 

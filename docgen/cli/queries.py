@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from docgen.cli.common import CliState, emit, format_option, output_option, pass_state
+from docgen.cli.common import CliState, format_option, output_option, pass_state, show_report
 from docgen.config import Workspace
 from docgen.db import open_database
 from docgen.errors import InputError
@@ -102,9 +102,8 @@ def check(state: CliState, file: Path, skip_invalid: bool, fmt: str, output: Pat
         "無查詢事由 (R5.1)": summary.without_justification,
         "單位來源": source,
     }
-    emit(Report(f"查詢紀錄檢查 {file.name}", _COLUMNS, _rows(summary), figures), fmt, output)
-    if output is not None:
-        state.journal.append("queries check", inputs=[file], outputs=[output])
+    report = Report(f"查詢紀錄檢查 {file.name}", _COLUMNS, _rows(summary), figures)
+    show_report(state, report, fmt, output, "queries check", inputs=[file])
 
 
 def _intake_line(intake: Intake) -> str:

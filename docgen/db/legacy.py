@@ -4,7 +4,6 @@ yet is refused by :func:`docgen.db.migrate.open_database` with that command."""
 
 from __future__ import annotations
 
-import contextlib
 from typing import TYPE_CHECKING
 
 from docgen.db.legacy_index import is_old_index
@@ -15,15 +14,12 @@ if TYPE_CHECKING:
 
 def legacy_state(workspace: Workspace) -> list[str]:
     """The files of an earlier docgen's state in this workspace (for a message): its
-    archive index, its drawn samples, its account registry file."""
+    archive index and its drawn samples. A registry file or query logs alone are
+    input, not state: a new database starts empty and says how to import them."""
     from docgen.audit.legacy import legacy_audit
-    from docgen.errors import InputError
-    from docgen.records.accounts import find_registry
 
     found = []
     if is_old_index(workspace.index_path):
         found.append(str(workspace.index_path))
     found += legacy_audit(workspace)
-    with contextlib.suppress(InputError):
-        found.append(str(find_registry(workspace)))
     return found

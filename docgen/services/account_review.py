@@ -1,0 +1,58 @@
+"""The six-monthly account review and the user roster (R4.1, R5.2, R3.2, R7.2), each
+one use case: the report from the registry in the office database, the file with its
+record metadata for the archive, the review or the roster on record."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from docgen.audit.accounts import list_metadata, review_report, roster_report
+from docgen.config import Workspace
+from docgen.db import Database
+from docgen.journal import Journal
+from docgen.metadata import RecordMetadata, attach_metadata
+from docgen.office_calendar import working_calendar
+from docgen.report import Report, write_report
+from docgen.services.accounts import load_registry, record_account_review
+
+
+def _with_metadata(path: Path, meta: RecordMetadata) -> list[Path]:
+    """Give the written ``path`` its record metadata; the files written (with a sidecar)."""
+    holder = attach_metadata(path, meta)
+    return [path] if holder == path else [path, holder]
+
+
+def review_accounts(
+    workspace: Workspace, db: Database, as_of: date, fmt: str, output: Path | None
+) -> tuple[Report, str | None]:
+    """Review every account as of ``as_of`` (R4.1), record the review (its date is the
+    calendar's 最近一次帳號清查) and, with ``output``, write the report there with its
+    record metadata. Returns the report and, without ``output``, the text to show."""
+    accounts = load_registry(workspace, db).accounts
+    policy = workspace.config.masking.policy()
+    report = review_report(accounts, as_of, working_calendar(workspace), policy)
+    text = write_report(report, fmt, output)
+    outputs = _with_metadata(output, list_metadata(report, as_of)) if output else []
+    counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
+    record_account_review(workspace, db, as_of, counts, findings=len(report.rows), outputs=outputs)
+    return report, text
+
+
+def write_roster(
+    workspace: Workspace, db: Database, fmt: str, output: Path | None, today: date
+) -> Path:
+    """The user roster 民政局's audit asks for (R7.2), names and IDs masked, written
+    to ``output`` (default ``out/accounts/使用者清冊_<date>.<fmt>``) with its record
+    metadata, and journaled; returns the file."""
+    policy = workspace.config.masking.policy()
+    report = roster_report(load_registry(workspace, db).accounts, today, policy)
+    target = output or workspace.root / "out" / "accounts" / f"使用者清冊_{today}.{fmt}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_report(report, fmt, target)
+    outputs = _with_metadata(target, list_metadata(report, today))
+    details = {"date": today.isoformat(), "accounts": len(report.rows)}
+    Journal(workspace.journal_path, workspace.root).append(
+        "accounts roster", outputs=outputs, details=details
+    )
+    return target
