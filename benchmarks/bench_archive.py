@@ -32,9 +32,9 @@ from sqlalchemy import insert, select
 from docgen.archive.context import open_archive
 from docgen.archive.db import open_index
 from docgen.archive.fixity import fixity_report
-from docgen.db.models.archive import File, Record
 from docgen.archive.reconcile import scan
 from docgen.config import Workspace, open_workspace
+from docgen.db.models.archive import File, Record
 from docgen.rules.record_id import make_record_id
 
 

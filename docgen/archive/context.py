@@ -25,10 +25,10 @@ from sqlalchemy import select
 
 from docgen.archive.classify import check_path_rules
 from docgen.archive.db import Index, open_index
-from docgen.db.models.archive import File
 from docgen.archive.paths import contained, hash_regular, is_regular, stored_name, walk
 from docgen.archive.placement import RECORDS
 from docgen.config import Config, Workspace
+from docgen.db.models.archive import File
 from docgen.errors import IntegrityError
 from docgen.fsutil import exclusive_lock
 

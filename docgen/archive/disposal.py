@@ -52,7 +52,6 @@ from docgen.archive.disposal_plan import (
 )
 from docgen.archive.disposal_steps import check_unchanged, run_plan
 from docgen.archive.holds import active_hold, holds_on_file, place_hold, release_hold
-from docgen.db.models.archive import File, Record
 from docgen.archive.retention import (
     RecordRetention,
     load_accounts,
@@ -62,6 +61,7 @@ from docgen.archive.retention import (
 from docgen.archive.untrusted import check_record_id
 from docgen.calendar import format_roc_short
 from docgen.config import Workspace
+from docgen.db.models.archive import File, Record
 from docgen.errors import InputError
 from docgen.fsutil import exclusive_lock
 from docgen.journal import Journal
@@ -236,8 +236,6 @@ def preview(
 ) -> Preview:
     """What :func:`dispose` would remove, checked the same way; writes nothing."""
     request = _request(record_ids, approval, as_of, by, now.replace(microsecond=0))
-    if not workspace.index_path.exists():
-        raise InputError(f"nothing to dispose: there is no archive index at {workspace.index_path}")
     root = workspace.archive_root
     with open_index(workspace) as index:
         plan = pending_plan(index)

@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from docgen.archive.approval import Approval
 from docgen.archive.db import Index
-from docgen.db.models.archive import DisposalPlan, DisposalPlanItem
 from docgen.calendar import format_roc_short
+from docgen.db.models.archive import DisposalPlan, DisposalPlanItem
 from docgen.errors import InputError
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text

@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from docgen.archive.db import Index
 from docgen.archive.disposal_plan import DONE, KEPT, PENDING, PLANNED, REMOVED, TOMBSTONED
-from docgen.db.models.archive import Disposal, DisposalPlan, DisposalPlanItem, Record
 from docgen.archive.rebuild_trail import JournalTrail, read_journal, tombstone_mismatch
 from docgen.archive.tombstones import read_tombstone, tombstone_file, tombstone_ids
 from docgen.archive.untrusted import TrailFileError
 from docgen.calendar import format_roc_short
+from docgen.db.models.archive import Disposal, DisposalPlan, DisposalPlanItem, Record
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.report import Report

@@ -29,10 +29,10 @@ from docgen.archive.disposal_plan import (
     set_step,
 )
 from docgen.archive.holds import active_hold, holds_on_file
-from docgen.db.models.archive import Disposal, DisposalPlan, DisposalPlanItem, Record
 from docgen.archive.placement import RECORDS, TOMBSTONES, fsync_dir
 from docgen.archive.tombstones import read_tombstone, tombstone_file, write_tombstone
 from docgen.archive.untrusted import TrailFileError, inside_records
+from docgen.db.models.archive import Disposal, DisposalPlan, DisposalPlanItem, Record
 from docgen.errors import DocgenError, InputError, IntegrityError
 from docgen.fsutil import sha256_file
 from docgen.privacy import mask_ids_in_text

@@ -24,10 +24,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from docgen.archive.db import Index, open_index
-from docgen.db.models.archive import File, Intent, Record
 from docgen.archive.placement import RECORDS, TOMBSTONES
 from docgen.archive.untrusted import HOLDS
 from docgen.config import Workspace
+from docgen.db.models.archive import File, Intent, Record
 from docgen.fsutil import sha256_file
 from docgen.privacy import mask_ids_in_text
 from docgen.report import Report

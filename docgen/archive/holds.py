@@ -28,7 +28,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen.archive.db import Index, open_index
-from docgen.db.models.archive import DisposalPlan, DisposalPlanItem, Hold, Record
 from docgen.archive.placement import RECORDS, write_durably
 from docgen.archive.untrusted import (
     HOLDS,
@@ -43,6 +42,7 @@ from docgen.archive.untrusted import (
 )
 from docgen.calendar import format_roc_short
 from docgen.config import Workspace
+from docgen.db.models.archive import DisposalPlan, DisposalPlanItem, Hold, Record
 from docgen.errors import InputError
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text

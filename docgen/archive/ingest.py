@@ -51,7 +51,6 @@ from docgen.archive import placement
 from docgen.archive.classify import MAX_SIDECAR_BYTES, SIDECAR_SUFFIX, find_sidecar
 from docgen.archive.context import ArchiveContext
 from docgen.archive.issued import note_issued
-from docgen.db.models.archive import File, Intent, Record
 from docgen.archive.paths import contained, hash_regular, is_regular, read_small, refusal
 from docgen.archive.plan import (
     Filed,
@@ -64,6 +63,7 @@ from docgen.archive.plan import (
     make_plan,
     merge_record,
 )
+from docgen.db.models.archive import File, Intent, Record
 from docgen.errors import InputError, IntegrityError
 from docgen.fsutil import sha256_file
 

@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from docgen.archive.claims import check_metadata
-from docgen.db.models.archive import FormIssued
 from docgen.archive.paths import read_small
 from docgen.cells import restore
+from docgen.db.models.archive import FormIssued
 from docgen.errors import InputError
 from docgen.forms.manifest import COLUMNS
 from docgen.metadata import RecordMetadata, UntrustedMetadata

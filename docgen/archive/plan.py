@@ -31,9 +31,9 @@ from docgen.archive.classify import (
     sidecar_text,
 )
 from docgen.archive.context import ArchiveContext
-from docgen.db.models.archive import Disposal, File, Hold, Intent, Record
 from docgen.archive.paths import safe_file_name, stored_name
 from docgen.calendar import format_roc_short
+from docgen.db.models.archive import Disposal, File, Hold, Intent, Record
 from docgen.errors import IntegrityError
 from docgen.fsutil import sha256_file
 from docgen.metadata import RecordMetadata
@@ -193,11 +193,13 @@ class Names:
     def __init__(self, ctx: ArchiveContext) -> None:
         self.ctx = ctx
         self.reserved: set[str] = set()
+        # read now, before the batch's session: a second session would wait for it
+        self.known = ctx.known_paths()
 
     def taken(self, relative: str) -> bool:
         if relative in self.reserved or (self.ctx.root / relative).exists():
             return True
-        return relative in self.ctx.known_paths()
+        return relative in self.known
 
     def reserve(self, relative: str) -> str:
         self.reserved.add(relative)

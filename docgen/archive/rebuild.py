@@ -11,8 +11,9 @@ disposed record is a conflict, reported and not filed (ISSUE 9 item 2). Hold fil
 (``records/.holds/*.json``, :mod:`docgen.archive.holds`) give the holds (ISSUE 9
 item 1); filed forms manifests the forms issued. What no file holds — holds placed
 before hold files existed, forms issued that no filed manifest lists, disposal plans
-— is carried over from the old index when it can be read
-(:mod:`docgen.archive.rebuild_trail`). A tombstone or hold file that fails validation
+— is carried over from the archive's current rows in the office database
+(:mod:`docgen.archive.rebuild_trail`); :mod:`docgen.archive.rebuild_replace` then puts
+the rebuilt rows in their place. A tombstone or hold file that fails validation
 is reported as a problem, never a traceback. The journal is the authority for holds
 and disposals: a tombstone or hold file it does not record is a problem and not
 believed (an unrecorded hold still holds), and what it records counts without its
@@ -38,7 +39,6 @@ from docgen.archive.context import ArchiveContext
 from docgen.archive.db import Index
 from docgen.archive.fixity import records_on_disk
 from docgen.archive.issued import note_issued
-from docgen.db.models.archive import Disposal, File, FormIssued, Hold, Record
 from docgen.archive.placement import DUPLICATES, UNCLASSIFIED
 from docgen.archive.plan import (
     disposal_note,
@@ -59,6 +59,7 @@ from docgen.archive.rebuild_trail import (
     read_journal,
 )
 from docgen.archive.tombstones import TOMBSTONE_FORMAT
+from docgen.db.models.archive import Disposal, File, FormIssued, Hold, Record
 from docgen.fsutil import sha256_file
 from docgen.journal import Journal
 from docgen.metadata import RecordMetadata
@@ -71,6 +72,8 @@ __all__ = [
     "compare",
     "fill",
     "rebuild_into",
+    "remove_database",
+    "scratch_path",
     "workspace_journal",
 ]
 
@@ -300,25 +303,16 @@ def workspace_journal(ctx: ArchiveContext) -> JournalTrail:
     return read_journal(Journal(ctx.workspace.journal_path, ctx.workspace.root))
 
 
+def scratch_path(ctx: ArchiveContext) -> Path:
+    """Where ``archive rebuild`` fills its scratch database (in the state folder)."""
+    return ctx.workspace.state_dir / "archive-rebuild.sqlite"
+
+
 def rebuild_into(
     ctx: ArchiveContext, target: Path, trail: JournalTrail | None = None
 ) -> RebuildResult:
-    """A new index at ``target`` (replaced if it exists) from the files of ``ctx``."""
+    """A new scratch index at ``target`` (replaced if it exists) from the files of
+    ``ctx``; open it again with :meth:`Index.scratch`."""
     remove_database(target)
-    with Index(target) as new:
+    with Index.scratch(target) as new:
         return fill(ctx, new, ctx.index, trail)
-
-
-def replace_index(ctx: ArchiveContext, rebuilt: Path, now: datetime) -> Path:
-    """Put the rebuilt index in place of the current one, which is kept beside it as
-    ``index.sqlite.before-rebuild-YYYYMMDD-HHMMSS``; returns that backup's path."""
-    current = ctx.index.path
-    backup = current.with_name(f"{current.name}.before-rebuild-{now:%Y%m%d-%H%M%S}")
-    with ctx.index.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    ctx.index.close()
-    os.replace(current, backup)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{current}{suffix}").unlink(missing_ok=True)
-    os.replace(rebuilt, current)
-    return backup

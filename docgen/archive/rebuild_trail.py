@@ -45,6 +45,14 @@ from sqlalchemy.orm import Session
 from docgen.archive.approval import Approval
 from docgen.archive.db import Index
 from docgen.archive.holds import HoldEntry, read_hold_files
+from docgen.archive.placement import RECORDS, TOMBSTONES
+from docgen.archive.tombstones import (
+    Tombstone,
+    read_tombstones,
+    tombstone_ids,
+    write_tombstone,
+)
+from docgen.archive.untrusted import HOLDS, is_record_id
 from docgen.db.models.archive import (
     Base,
     Disposal,
@@ -54,14 +62,6 @@ from docgen.db.models.archive import (
     Hold,
     Record,
 )
-from docgen.archive.placement import RECORDS, TOMBSTONES
-from docgen.archive.tombstones import (
-    Tombstone,
-    read_tombstones,
-    tombstone_ids,
-    write_tombstone,
-)
-from docgen.archive.untrusted import HOLDS, is_record_id
 from docgen.errors import IntegrityError
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text

@@ -30,8 +30,8 @@ from docgen.archive.ingest import (
     roll_back,
     sidecar_source,
 )
-from docgen.db.models.archive import Intent
 from docgen.archive.placement import fsync_dir
+from docgen.db.models.archive import Intent
 from docgen.errors import IntegrityError
 from docgen.fsutil import sha256_file
 

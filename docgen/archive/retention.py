@@ -21,9 +21,9 @@ import yaml
 from sqlalchemy import ClauseElement, select
 from sqlalchemy.orm import Session
 
-from docgen.db.models.archive import File, Hold, Record
 from docgen.calendar import parse_period
 from docgen.config import Workspace
+from docgen.db.models.archive import File, Hold, Record
 from docgen.errors import ConfigError, InputError
 from docgen.records.models import Account
 from docgen.records.models import Status as AccountStatus
@@ -248,15 +248,15 @@ class RecordRetention(NamedTuple):
 
 
 def load_accounts(workspace: Workspace) -> dict[str, Account] | None:
-    """The registry's accounts by account ID, or None when the workspace has none
-    (a registry that exists but has bad rows is an error, not None)."""
-    from docgen.records.accounts import find_registry, read_accounts
+    """The registry's accounts by account ID (the office database's), or None when the
+    office database holds no registry yet."""
+    from docgen.services.accounts import load_registry
 
     try:
-        path = find_registry(workspace)
+        registry = load_registry(workspace)
     except InputError:
         return None
-    return {account.account_id: account for account in read_accounts(path)}
+    return {account.account_id: account for account in registry.accounts}
 
 
 def record_retentions(
@@ -281,7 +281,8 @@ def record_retentions(
     for row in _fetch_all(session, _RECORDS):
         record_id, category, period, unit, subject, title, trigger, review, filed, status = row
         id_date = "" if trigger or period else _id_date(record_id)
-        key = (category, period, trigger or "", review or "", subject, id_date, (filed or "")[:10])
+        trigger, review, filed = _stored(trigger), _stored(review), _stored(filed)
+        key = (category, period, trigger, review, subject, id_date, filed[:10])
         if key not in memo:
             memo[key] = _compute(key, schedule, accounts, as_of)
         rule, document_date, retention = memo[key]
@@ -336,6 +337,13 @@ def _fetch_all(session: Session, statement: ClauseElement) -> list[Any]:
         return list(cursor.execute(sql).fetchall())
     finally:
         cursor.close()
+
+
+def _stored(value: str | date | None) -> str:
+    """A date or time as SQLite stores it (text); PostgreSQL's driver gives objects."""
+    if isinstance(value, date):
+        return value.isoformat()
+    return value or ""
 
 
 def _first_documents(rows: list[tuple[str, str]]) -> dict[str, str]:

@@ -10,7 +10,6 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
@@ -19,22 +18,11 @@ from typing import Any
 import click
 
 from docgen.archive.context import open_archive
-from docgen.archive.db import Index
-from docgen.archive.disposal import disposal_lock
-from docgen.archive.holds import export_holds
 from docgen.archive.plan import Filed
-from docgen.archive.rebuild import (
-    RebuildResult,
-    compare,
-    rebuild_into,
-    remove_database,
-    replace_index,
-    workspace_journal,
-)
-from docgen.archive.rebuild_trail import rewrite_tombstones
+from docgen.archive.rebuild import RebuildResult
+from docgen.archive.rebuild_run import rebuild_archive
 from docgen.archive.reconcile import orphan_sidecars
 from docgen.archive.reconcile import scan as scan_inbox
-from docgen.archive.recovery import recover
 from docgen.archive.watcher import Watcher
 from docgen.cli.common import CliState, pass_state
 from docgen.errors import InputError, IntegrityError
@@ -165,49 +153,33 @@ def watch(state: CliState, poll: float | None) -> None:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the new index to this file and leave the current one in place.",
+    help="Write the new index to this SQLite file and leave the office database alone.",
 )
 @pass_state
 def rebuild(state: CliState, check: bool, output: Path | None) -> None:
     """Make a new archive index from the files alone (embedded metadata, QR codes,
-    sidecars, tombstones, hold files); the current index is kept beside it as a backup.
-    The journal is the authority for holds and disposals: a tombstone or hold file it
-    does not record is listed and not believed (an unrecorded hold still holds), and a
-    recorded disposal or hold counts even if its file is gone (a missing tombstone is
-    written again from the journal). If the journal does not verify, the trail files
-    are believed as they are, with a warning. Holds without a hold file, forms issued
-    and disposal plans are carried over from the current index. A file claiming a
-    disposed record is not filed (the disposal wins). Any of these exits with code 5.
-    Not while a disposal runs. Stop the watcher first.
+    sidecars, tombstones, hold files) and put it in place of the archive's rows in the
+    office database, in one transaction; the rows replaced are kept first (SQLite: a
+    copy of the database file in the state folder; PostgreSQL: the archive's rows as
+    JSON there). The journal is the authority for holds and disposals: a tombstone or
+    hold file it does not record is listed and not believed (an unrecorded hold still
+    holds), and a recorded disposal or hold counts even if its file is gone (a missing
+    tombstone is written again from the journal). If the journal does not verify, the
+    trail files are believed as they are, with a warning. Holds without a hold file,
+    forms issued and disposal plans are carried over from the current rows. A file
+    claiming a disposed record is not filed (the disposal wins). Any of these exits
+    with code 5. Not while a disposal runs. Stop the watcher first.
 
     \b
     Example:
       docgen archive rebuild --check    # does the index still match the files?
       docgen archive rebuild
     """
-    now = datetime.now()
-    exported: list[Path] = []
-    rewritten: list[Path] = []
-    # the disposal lock too: no disposal may change the trail while it is read back
-    with (
-        disposal_lock(state.workspace, "nothing was rebuilt"),
-        open_archive(state.workspace) as ctx,
-    ):
-        recover(ctx)
-        trail = workspace_journal(ctx)
-        target = output or ctx.index.path.with_name(ctx.index.path.name + ".rebuild")
-        result = rebuild_into(ctx, target, trail)
-        if check:
-            with Index(target) as new:
-                differences = compare(ctx.index, new)
-            remove_database(target)
-            _report_check(differences, result)
-            return
-        backup = None if output else replace_index(ctx, target, now)
-        if backup is not None:
-            rewritten = rewrite_tombstones(ctx.root, trail, result.tombstones_to_rewrite)
-            with Index(state.workspace.index_path) as rebuilt:
-                exported = export_holds(rebuilt, ctx.root)
+    done = rebuild_archive(state.workspace, datetime.now(), check, output)
+    result = done.result
+    if done.differences is not None:
+        _report_check(done.differences, result)
+        return
     click.echo(
         f"Rebuilt: {result.records} record(s), {result.files} file(s), "
         f"{result.disposals} disposal(s); {result.holds_from_journal} hold(s) from the "
@@ -219,18 +191,18 @@ def rebuild(state: CliState, check: bool, output: Path | None) -> None:
             else ""
         )
     )
-    if backup is not None:
-        click.echo(f"The previous index is kept as {backup}")
-    for path in rewritten:
+    if done.kept is not None:
+        click.echo(f"The archive index in {done.database} was replaced")
+        click.echo(f"Kept {done.kept.what}: {done.kept.path}")
+    else:
+        click.echo(f"Wrote the new index to {output}; the office database was not changed")
+    for path in done.tombstones:
         shown = path.relative_to(state.workspace.archive_root).as_posix()
         click.echo(f"Wrote the tombstone {escape_controls(shown)} again from the journal")
-    for path in exported:
+    for path in done.hold_files:
         shown = path.relative_to(state.workspace.archive_root).as_posix()
         click.echo(f"Wrote the hold file {escape_controls(shown)}")
     _show_attention(result)
-    written = output or state.workspace.index_path
-    outputs = [written, *rewritten, *exported]
-    state.journal.append("archive rebuild", outputs=outputs, details=asdict(result))
     _raise_attention(result, "the index was rebuilt")
 
 

@@ -155,6 +155,7 @@ def take_over_index(conn: Connection, path: Path) -> int:
     ``conn``; the number of records taken over. Rows are read through the very tables
     they go into, so dates and times arrive as such on either engine."""
     import docgen.db.models  # noqa: F401  (registers the archive tables)
+    from docgen.db.models.archive import move_id_sequences
 
     with tempfile.TemporaryDirectory(prefix="docgen-index-") as scratch:
         copy = Path(scratch) / "index.sqlite"
@@ -167,6 +168,7 @@ def take_over_index(conn: Connection, path: Path) -> int:
                     rows = [dict(row._mapping) for row in source.execute(select(table))]
                     if rows:
                         conn.execute(table.insert(), rows)
+                move_id_sequences(conn)
                 records = Base.metadata.tables["records"]
                 return len(source.execute(select(records.c.record_id)).all())
         finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from docgen.config import Workspace, open_workspace
+from tests.archive.dbrows import database_section, engine_url, query
 
 
 def write_config(
@@ -27,11 +27,21 @@ def write_config(
 
 
 @pytest.fixture
-def archive_ws(tmp_path: Path) -> Workspace:
-    """A fresh workspace whose files are stable after 0.3 s."""
+def engine() -> str:
+    """The office database's engine: SQLite, unless a test is marked
+    :data:`~tests.archive.dbrows.ON_BOTH_ENGINES`."""
+    return "sqlite"
+
+
+@pytest.fixture
+def archive_ws(tmp_path: Path, request: pytest.FixtureRequest, engine: str) -> Workspace:
+    """A fresh workspace whose files are stable after 0.3 s; its office database is a
+    fresh PostgreSQL database when ``engine`` says so (named in its docgen.toml, so that
+    child processes use it too)."""
     root = tmp_path / "office"
     root.mkdir()
-    write_config(root)
+    url = engine_url(request, engine)
+    write_config(root, extra=database_section(url) if url else "")
     workspace = open_workspace(root, environ={})
     (workspace.archive_root / "inbox").mkdir(parents=True)
     return workspace
@@ -65,14 +75,6 @@ def wait_until() -> Callable[..., None]:
     return wait
 
 
-def query(workspace: Workspace, sql: str) -> list[tuple[object, ...]]:
-    """Rows of ``sql`` on the index, through plain sqlite3 (read-only)."""
-    if not workspace.index_path.exists():
-        return []
-    with sqlite3.connect(f"file:{workspace.index_path}?mode=ro", uri=True, timeout=30) as conn:
-        return list(conn.execute(sql))
-
-
 @pytest.fixture
 def index_rows() -> Callable[[Workspace, str], list[tuple[object, ...]]]:
     return query
@@ -83,6 +85,9 @@ def reconfigure() -> Callable[..., Workspace]:
     """Rewrite a workspace's docgen.toml and open it again."""
 
     def again(workspace: Workspace, **options: object) -> Workspace:
+        url = workspace.config.database.url
+        if url:  # the office database stays the one it was
+            options["extra"] = f"{options.get('extra', '')}\n{database_section(url)}"
         write_config(workspace.root, **options)  # type: ignore[arg-type]
         return open_workspace(workspace.root, environ={})
 

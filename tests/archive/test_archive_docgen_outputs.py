@@ -55,7 +55,7 @@ def _package(folder: Path, meta: RecordMetadata) -> tuple[Path, Path]:
 def _rebuild_differences(workspace, tmp_path: Path) -> list[str]:
     with open_archive(workspace) as ctx:
         rebuild_into(ctx, tmp_path / "rebuilt.sqlite")
-        with Index(tmp_path / "rebuilt.sqlite") as rebuilt:
+        with Index.scratch(tmp_path / "rebuilt.sqlite") as rebuilt:
             return compare(ctx.index, rebuilt)
 
 

@@ -23,6 +23,7 @@ from docgen.errors import InputError
 from docgen.metadata import RecordMetadata, write_docx_metadata, write_pdf_metadata
 from docgen.privacy import find_unmasked_ids
 from docgen.rules.record_id import make_record_id
+from tests.archive.dbrows import ON_BOTH_ENGINES
 
 RECORD = str(make_record_id(4, "monthly", "202610", "企劃室"))
 
@@ -152,6 +153,7 @@ def test_an_unclassified_file_sent_again_with_a_sidecar_is_filed(archive_ws, ind
     ]
 
 
+@ON_BOTH_ENGINES
 def test_scan_command_prints_masked_paths_and_journals(archive_ws):
     inbox = archive_ws.archive_root / "inbox"
     (inbox / "A123456789 申請.txt").write_text("x", encoding="utf-8")

@@ -20,6 +20,7 @@ from docgen.metadata import RecordMetadata, write_pdf_metadata
 from docgen.privacy import is_valid_national_id
 from docgen.records.workspace import init_workspace
 from docgen.rules.record_id import make_record_id
+from tests.archive.dbrows import database_section, engine_url
 
 AS_OF = date(2026, 11, 30)
 REGISTRY_HEADER = [
@@ -213,6 +214,8 @@ def file_into_archive(workspace: Workspace, records: list[RecordMetadata]) -> No
 class Office:
     workspace: Workspace
     records: dict[str, RecordMetadata]
+    #: The registry file, imported into the office database (``accounts import``).
+    registry: Path
 
     #: Helpers for tests that file more records (conftest is not importable).
     audit_record = staticmethod(audit_record)
@@ -221,6 +224,22 @@ class Office:
 
     def file(self, *records: RecordMetadata) -> None:
         file_into_archive(self.workspace, list(records))
+
+    def import_registry(self) -> None:
+        """Import :attr:`registry` (as edited), dropping the accounts it no longer lists."""
+        from docgen.db import open_database
+        from docgen.services.accounts import import_registry
+
+        with open_database(self.workspace) as db:
+            import_registry(self.workspace, db, self.registry, remove=True, actor="tester")
+
+    def take_in_queries(self) -> None:
+        """Take the query logs of ``data/queries/`` into the office database."""
+        from docgen.db import open_database
+        from docgen.services.queries import take_in_folder
+
+        with open_database(self.workspace) as db:
+            take_in_folder(self.workspace, db, actor="tester")
 
     def rid(self, key: str) -> str:
         return self.records[key].record_id
@@ -234,17 +253,27 @@ class Office:
 
 
 @pytest.fixture
-def office(tmp_path: Path) -> Office:
+def engine() -> str:
+    """The office database's engine: SQLite, unless a test is marked
+    :data:`~tests.archive.dbrows.ON_BOTH_ENGINES`."""
+    return "sqlite"
+
+
+@pytest.fixture
+def office(tmp_path: Path, request: pytest.FixtureRequest, engine: str) -> Office:
     root = tmp_path / "office"
     init_workspace(root)
     config = root / "docgen.toml"
+    url = engine_url(request, engine)
     config.write_text(
         '[office]\nname = "臺北市市場處"\n\n[[units]]\nname = "企劃室"\n\n[[units]]\nname = "秘書室"\n\n'
-        "[archive]\nstable_seconds = 0\n",
+        "[archive]\nstable_seconds = 0\n" + (database_section(url) if url else ""),
         encoding="utf-8",
     )
     workspace = open_workspace(root, environ={})
-    write_registry(workspace.data_dir / "accounts.csv")
+    registry = tmp_path / "registry" / "accounts.csv"
+    registry.parent.mkdir()
+    write_registry(registry)
     (workspace.data_dir / "queries").mkdir(parents=True, exist_ok=True)
     queries = workspace.data_dir / "queries"
     write_queries(queries / "2026-06.csv", (("2026-06-10", "plan01"),))
@@ -254,4 +283,7 @@ def office(tmp_path: Path) -> Office:
     )
     records = standard_records()
     file_into_archive(workspace, list(records.values()))
-    return Office(workspace, records)
+    office = Office(workspace, records, registry)
+    office.import_registry()
+    office.take_in_queries()
+    return office

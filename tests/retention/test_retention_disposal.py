@@ -15,13 +15,17 @@ from docgen.archive.approval import Approval
 from docgen.archive.context import open_archive
 from docgen.archive.db import Index, open_index
 from docgen.archive.disposal import dispose
-from docgen.db.models.archive import Disposal, File, Hold, Record
 from docgen.archive.rebuild import compare, rebuild_into
 from docgen.archive.reports import build_report
 from docgen.cli.main import main
-from docgen.errors import ExitCode, InputError
+from docgen.config import open_workspace
+from docgen.db.models.archive import Disposal, DisposalPlan, File, Hold, Record
+from docgen.errors import ConfigError, ExitCode, InputError
 from docgen.fsutil import sha256_file
 from docgen.privacy import mask_ids_in_text
+from docgen.services.database import upgrade_database
+from tests.archive.dbrows import ON_BOTH_ENGINES
+from tests.archive.legacy_index import old_index
 
 AS_OF = "2026-11-30"  # reports; disposal happens today (the real clock, today or later)
 
@@ -69,6 +73,7 @@ def test_dispose_without_approval_is_refused(office: Any, run: Callable[..., Out
     assert path.is_file()
 
 
+@ON_BOTH_ENGINES
 def test_dispose_of_a_held_record_is_refused(office: Any, run: Callable[..., Outcome]) -> None:
     rid = office.rid("check_2023_10")
     assert run("hold", rid, "--reason", "監察院調卷", "--by", "檔管甲").exit_code == 0
@@ -155,6 +160,7 @@ def test_the_cli_disposes_as_of_today_and_refuses_tomorrow(
     assert "archive dispose" not in [e["command"] for e in journal(office)]
 
 
+@ON_BOTH_ENGINES
 def test_dispose_keeps_a_tombstone_and_journals_it(
     office: Any, run: Callable[..., Outcome]
 ) -> None:
@@ -200,6 +206,7 @@ def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
+@ON_BOTH_ENGINES
 def test_a_rebuilt_index_keeps_the_disposal(
     office: Any, run: Callable[..., Outcome], tmp_path: Any
 ) -> None:
@@ -207,7 +214,7 @@ def test_a_rebuilt_index_keeps_the_disposal(
     assert run("dispose", rid, "--approval", REFERENCE, *APPROVED).exit_code == 0
     with open_archive(office.workspace, use_qr=False) as ctx:
         rebuild_into(ctx, tmp_path / "rebuilt.sqlite")
-        with Index(tmp_path / "rebuilt.sqlite") as rebuilt:
+        with Index.scratch(tmp_path / "rebuilt.sqlite") as rebuilt:
             assert [d for d in compare(ctx.index, rebuilt) if rid in d] == []
             with rebuilt.session() as session:
                 assert session.get(Record, rid).status == "disposed"
@@ -233,35 +240,48 @@ def test_a_file_changed_since_filing_is_not_disposed(
     assert not (office.workspace.archive_root / "records" / ".tombstones").exists()
 
 
-def test_an_index_at_version_2_is_upgraded_with_disposal_plans(tmp_path: Any) -> None:
-    """ISSUE 9 item 3: migration 3 adds the plans and the approval's who and when,
-    keeping the disposals recorded before it."""
-    import sqlite3
-
-    from docgen.archive.db import SCHEMA_VERSION
-
-    path = tmp_path / "index.sqlite"
-    Index(path, upto=2).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute(
-            "INSERT INTO records (record_id, status) VALUES ('DG-1-20200101-00000000', 'disposed')"
+def test_an_index_at_version_2_is_taken_over_with_its_disposals(
+    tmp_path: Any, database_url: str
+) -> None:
+    """ISSUE 10 item 2 (and ISSUE 9 item 3): an earlier docgen's index at schema v2 is
+    refused until ``docgen db upgrade`` takes it over; its disposals arrive with the
+    columns of v3 (the approval's who and when unknown, no plan), and a disposal plan
+    can be recorded after it."""
+    root = tmp_path / "office"
+    root.mkdir()
+    (root / "docgen.toml").write_text(f"[database]\nurl = {json.dumps(database_url)}\n", "utf-8")
+    workspace = open_workspace(root, environ={})
+    rid = "DG-1-20200101-00000000"
+    old_index(
+        workspace.index_path,
+        2,
+        f"INSERT INTO records (record_id, status) VALUES ('{rid}', 'disposed')",
+        "INSERT INTO disposals (record_id, files_json, metadata_json, approval, disposed_at) "
+        f"VALUES ('{rid}', '[]', '{{}}', '文號', '2025-01-01 10:00:00')",
+    )
+    with pytest.raises(ConfigError, match="run `docgen db upgrade`"):
+        open_index(workspace)
+    upgrade_database(workspace)
+    with open_index(workspace) as index, index.session() as session:
+        [old] = session.scalars(select(Disposal))
+        assert (old.record_id, old.approval, old.approved_by, old.approved_on, old.plan_id) == (
+            rid,
+            "文號",
+            "",
+            None,
+            "",
         )
-        conn.execute(
-            "INSERT INTO disposals (record_id, files_json, metadata_json, approval, disposed_at) "
-            "VALUES ('DG-1-20200101-00000000', '[]', '{}', '文號', '2025-01-01 10:00:00')"
-        )
-    with Index(path) as index:
-        assert index.version == SCHEMA_VERSION == 3
-        with index.session() as session:
-            [old] = session.scalars(select(Disposal))
-            assert (old.approval, old.approved_by, old.approved_on, old.plan_id) == (
-                "文號",
-                "",
-                None,
-                "",
+        assert old.disposed_at == datetime(2025, 1, 1, 10, 0)
+        assert session.get(Record, rid).status == "disposed"
+        assert list(session.scalars(select(DisposalPlan))) == []
+        session.add(
+            DisposalPlan(
+                plan_id="DP-20261130-0000abcd",
+                approval=REFERENCE,
+                approved_by="處長乙",
+                approved_on=date(2026, 11, 20),
+                disposed_by="檔管甲",
+                as_of=date(2026, 11, 30),
+                created_at=datetime(2026, 11, 30, 10, 0),
             )
-    with sqlite3.connect(path) as conn:
-        tables = {
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        assert {"disposal_plans", "disposal_plan_items"} <= tables
+        )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,12 +19,13 @@ from sqlalchemy import select
 
 from docgen.archive.context import open_archive
 from docgen.archive.db import open_index
-from docgen.db.models.archive import DisposalPlan, DisposalPlanItem, Record
 from docgen.archive.reconcile import scan
 from docgen.cli.main import main
+from docgen.db.models.archive import DisposalPlan, DisposalPlanItem, Record
 from docgen.errors import ExitCode
 from docgen.journal import Journal
 from docgen.rules.record_id import make_record_id
+from tests.archive.dbrows import ON_BOTH_ENGINES, query
 
 REFERENCE = "北市市企字第1153025174號"
 APPROVED = ("--approval", REFERENCE, "--approved-by", "處長乙", "--approved-on", "115/11/20")
@@ -56,13 +56,8 @@ def docgen(office: Any, *args: str) -> subprocess.Popen[bytes]:
 
 def steps(office: Any) -> dict[str, int]:
     """How many records of the plan reached each step (read-only, beside the writer)."""
-    uri = f"file:{office.workspace.index_path}?mode=ro"
-    try:
-        with sqlite3.connect(uri, uri=True, timeout=30) as conn:
-            rows = conn.execute("SELECT state, COUNT(*) FROM disposal_plan_items GROUP BY state")
-            return dict(rows.fetchall())
-    except sqlite3.OperationalError:  # not created yet
-        return {}
+    rows = query(office.workspace, "SELECT state, COUNT(*) FROM disposal_plan_items GROUP BY state")
+    return {state: count for state, count in rows}
 
 
 def entries(office: Any, plan_id: str | None = None) -> list[dict[str, Any]]:
@@ -77,6 +72,7 @@ def states(office: Any, ids: list[str]) -> dict[str, str]:
         return {rid: status for rid, status in session.execute(query)}
 
 
+@ON_BOTH_ENGINES
 def test_a_disposal_killed_midway_is_finished_by_the_same_command(office: Any) -> None:
     ids = file_many(office, 150)
     args = ("archive", "dispose", *APPROVED, "--by", "檔管甲", *ids)

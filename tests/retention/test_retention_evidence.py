@@ -64,6 +64,7 @@ def write_october(office: Any) -> None:
         )
     ]
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    office.take_in_queries()
 
 
 def fill_sheet(sheet_path: Path) -> list[str]:
@@ -210,6 +211,7 @@ def write_2023_10(office: Any) -> None:
     header = "查詢日期時間,查詢人員帳號,被查詢人身分證統一編號,被查詢人姓名,查詢項目,公文文號,案號,案件名稱,使用目的,法令依據"
     row = "2023-10-02 10:00:00,plan01,A123456789,林小華,戶籍資料,北市市企字第1120000001號,,,,"
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    office.take_in_queries()
 
 
 def document_findings(outcome: Outcome) -> set[tuple[str, str]]:

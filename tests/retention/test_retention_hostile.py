@@ -9,7 +9,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import sqlite3
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,6 +23,7 @@ from docgen.archive.destruction_list import SECTION_CANDIDATE, SECTION_HELD
 from docgen.db.models.archive import Disposal, DisposalPlan, File, Hold, Record
 from docgen.errors import ExitCode, InputError
 from docgen.privacy import find_unmasked_ids
+from tests.archive.dbrows import ON_BOTH_ENGINES, archive_rows, execute
 from tests.retention.trail import (
     APPROVED,
     AS_OF,
@@ -44,6 +44,7 @@ def run(office: Any, capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcom
 # --- item 1: a hold survives the loss of the index -----------------------------------
 
 
+@ON_BOTH_ENGINES
 def test_a_hold_survives_the_loss_of_the_index(office: Any, run: Callable[..., Outcome]) -> None:
     rid = office.rid("check_2023_10")  # a destruction candidate
     reason = "A123456789 涉訟，法院調卷（北市市企字第1150001234號）"
@@ -80,13 +81,13 @@ def test_a_release_survives_the_loss_of_the_index(office: Any, run: Callable[...
     assert commands[-3:] == ["archive hold", "archive release", "archive rebuild"]
 
 
+@ON_BOTH_ENGINES
 def test_a_hold_the_index_lost_still_holds(office: Any, run: Callable[..., Outcome]) -> None:
     """Killed between the hold file and the index: the file is enough to keep the
     record from disposal and in the report's held section."""
     rid = office.rid("check_2023_10")
     assert run("hold", rid, "--reason", "政風室調查中", "--by", "檔管甲").exit_code == 0
-    with sqlite3.connect(office.workspace.index_path) as conn:
-        conn.execute("DELETE FROM holds")
+    execute(office.workspace, "DELETE FROM holds")
     assert sections(office)[rid] == SECTION_HELD
     refused = run("dispose", rid, *APPROVED)
     assert refused.exit_code == ExitCode.INPUT and "on hold: 政風室調查中" in refused.err
@@ -358,6 +359,7 @@ def tree_hashes(root: Path) -> dict[str, str]:
     }
 
 
+@ON_BOTH_ENGINES
 def test_a_dry_run_lists_what_would_go_and_writes_nothing(
     office: Any, run: Callable[..., Outcome]
 ) -> None:
@@ -365,7 +367,7 @@ def test_a_dry_run_lists_what_would_go_and_writes_nothing(
     doomed = [office.rid("old01_app"), office.rid("check_2023_10")]
     paths = [office.path_of("old01_app"), office.path_of("check_2023_10")]
     before = tree_hashes(root)
-    index_bytes = office.workspace.index_path.read_bytes()
+    rows = archive_rows(office.workspace)
     result = run("dispose", *doomed, *APPROVED, "--by", "檔管甲", "--dry-run")
     assert result.exit_code == 0, result.output
     for rid, path in zip(doomed, paths, strict=True):
@@ -375,7 +377,7 @@ def test_a_dry_run_lists_what_would_go_and_writes_nothing(
         assert f"  {shown}  SHA-256 {digest}" in result.out
     assert result.out.rstrip().endswith("2 record(s), 2 file(s).")
     assert tree_hashes(root) == before
-    assert office.workspace.index_path.read_bytes() == index_bytes
+    assert archive_rows(office.workspace) == rows
     refused = run("dispose", office.rid("check_2026_09"), *APPROVED, "--dry-run")
     assert refused.exit_code == ExitCode.INPUT and "not a destruction candidate" in refused.err
     assert tree_hashes(root) == before

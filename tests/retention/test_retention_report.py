@@ -25,6 +25,7 @@ from docgen.archive.reconcile import scan
 from docgen.archive.reports import build_report
 from docgen.cli.main import cli
 from docgen.privacy import find_unmasked_ids
+from tests.archive.dbrows import ON_BOTH_ENGINES
 
 AS_OF = date(2026, 11, 30)
 
@@ -39,6 +40,7 @@ def row_of(office: Any, key: str, as_of: date = AS_OF) -> dict[str, Any]:
     return next(row for row in report.rows if row["record_id"] == office.rid(key))
 
 
+@ON_BOTH_ENGINES
 def test_candidates_are_exactly_those_past_retention(office: Any) -> None:
     found = sections(office, list_all=False)
     candidates = {rid for rid, section in found.items() if section == SECTION_CANDIDATE}
@@ -78,13 +80,15 @@ def test_cancellation_on_29_february_counts_from_the_registry(office: Any) -> No
 
 
 def test_account_missing_from_registry_is_unknown(office: Any) -> None:
-    registry = office.workspace.data_dir / "accounts.csv"
-    lines = registry.read_text(encoding="utf-8-sig").splitlines()
-    registry.write_text("\n".join(line for line in lines if not line.startswith("old01")) + "\n")
+    lines = office.registry.read_text(encoding="utf-8-sig").splitlines()
+    kept = "\n".join(line for line in lines if not line.startswith("old01")) + "\n"
+    office.registry.write_text(kept, encoding="utf-8")
+    office.import_registry()
     row = row_of(office, "old01_app")
     assert row["section"] == SECTION_UNKNOWN and "帳號清冊" in row["note"]
 
 
+@ON_BOTH_ENGINES
 def test_held_records_are_listed_apart(office: Any) -> None:
     place_hold(
         office.workspace, office.rid("check_2023_10"), "訴訟 115年度訴字第1號", "tester", _now()
@@ -104,6 +108,7 @@ def test_a_lengthened_schedule_is_shown_as_a_change(office: Any) -> None:
     assert row["change"] == "依保存年限表延長為5年（R6.2 至少3年）"
 
 
+@ON_BOTH_ENGINES
 def test_cli_formats(office: Any, tmp_path: Path) -> None:
     runner = CliRunner()
     base = [

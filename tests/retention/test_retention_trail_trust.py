@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from docgen.archive.destruction_list import SECTION_HELD
 from docgen.archive.disposal import DISPOSAL_LOCK
 from docgen.db.models.archive import Disposal, File, Hold, Record
 from docgen.errors import ExitCode
+from tests.archive.dbrows import archive_rows, execute
 from tests.retention.trail import (
     APPROVED,
     REFERENCE,
@@ -241,11 +241,9 @@ def test_a_disposal_left_with_only_its_tombstone_is_unfinished_for_both_reports(
     the record is not disposed. README: both reports exit 6 while one is unfinished."""
     rid = office.rid("old01_app")
     assert run("dispose", rid, *APPROVED, "--by", "檔管甲").exit_code == 0
-    with sqlite3.connect(office.workspace.index_path) as conn:
-        conn.execute("DELETE FROM disposals")
-        conn.execute("DELETE FROM disposal_plan_items")
-        conn.execute("DELETE FROM disposal_plans")
-        conn.execute("UPDATE records SET status = 'filed' WHERE record_id = ?", (rid,))
+    for table in ("disposals", "disposal_plan_items", "disposal_plans"):
+        execute(office.workspace, f"DELETE FROM {table}")
+    execute(office.workspace, "UPDATE records SET status = 'filed' WHERE record_id = :r", r=rid)
     disposals = run("report", "disposals")
     assert disposals.exit_code == ExitCode.INCOMPLETE, disposals.output
     assert "墓碑與索引不符 tombstone only" in disposals.out
@@ -260,14 +258,14 @@ def test_a_disposal_left_with_only_its_tombstone_is_unfinished_for_both_reports(
 def test_rebuild_is_refused_while_a_disposal_holds_the_lock(
     office: Any, run: Callable[..., Outcome]
 ) -> None:
-    before = office.workspace.index_path.read_bytes()
+    before = archive_rows(office.workspace)
     lock = filelock.FileLock(str(office.workspace.archive_root / DISPOSAL_LOCK), timeout=0)
     with lock:
         refused = run("rebuild")
     assert refused.exit_code == ExitCode.INPUT
     assert refused.err.startswith("Error: nothing was rebuilt: a `docgen archive dispose`")
-    assert office.workspace.index_path.read_bytes() == before
-    assert not list(office.workspace.index_path.parent.glob("*.before-rebuild-*"))
+    assert archive_rows(office.workspace) == before
+    assert not list(office.workspace.state_dir.glob("*.before-rebuild-*"))
     assert run("rebuild").exit_code == 0
 
 

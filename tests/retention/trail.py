@@ -14,6 +14,7 @@ import pytest
 
 from docgen.archive.reports import build_report
 from docgen.cli.main import main
+from tests.archive.dbrows import delete_archive_rows
 
 AS_OF = date(2026, 11, 30)
 REFERENCE = "北市市企字第1153025174號"
@@ -48,8 +49,8 @@ def archive_runner(office: Any, capsys: pytest.CaptureFixture[str]) -> Callable[
 
 
 def lose_the_index(office: Any) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{office.workspace.index_path}{suffix}").unlink(missing_ok=True)
+    """The archive's rows gone from the office database; the files and journal kept."""
+    delete_archive_rows(office.workspace)
 
 
 def sections(office: Any) -> dict[str, str]:

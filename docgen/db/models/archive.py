@@ -26,8 +26,20 @@ Statuses:
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from docgen.db.base import Base
@@ -70,9 +82,9 @@ class File(Base):
     kind: Mapped[str] = mapped_column(String, default="document")
     status: Mapped[str] = mapped_column(String, default="filed")
     sha256: Mapped[str] = mapped_column(String, index=True)
-    size: Mapped[int] = mapped_column(Integer)
-    mtime_ns: Mapped[int] = mapped_column(Integer)
-    inode: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)  # ns since 1970: 64 bits
+    inode: Mapped[int] = mapped_column(BigInteger)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("files.id"), default=None)
     original_name: Mapped[str] = mapped_column(String, default="")  # relative to inbox/
     first_seen_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -186,3 +198,42 @@ class Intent(Base):
     plan_json: Mapped[str] = mapped_column(Text)  # what to record once in place
     state: Mapped[str] = mapped_column(String, default="pending")  # pending|done
     created_at: Mapped[datetime]
+
+
+#: The archive's tables, parents before children (foreign keys): the order in which
+#: ``archive rebuild`` inserts its rows, reversed to delete them.
+TABLES: tuple[Table, ...] = tuple(
+    cast(Table, model.__table__)
+    for model in (
+        Record,
+        File,
+        Hold,
+        Disposal,
+        DisposalPlan,
+        DisposalPlanItem,
+        FormIssued,
+        Intent,
+    )
+)
+
+
+def move_id_sequences(conn: Connection) -> None:
+    """On PostgreSQL, move the sequence of each archive table's integer ID past the IDs
+    copied in with their rows (``archive rebuild``, the take-over of an old index), so
+    that the next row added gets a new ID; nothing on SQLite."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in TABLES:
+        (column, *more) = table.primary_key.columns
+        if more or not isinstance(column.type, Integer):
+            continue
+        highest = conn.execute(select(func.max(column))).scalar()
+        conn.execute(
+            text("SELECT setval(pg_get_serial_sequence(:table, :column), :value, :called)"),
+            {
+                "table": table.name,
+                "column": column.name,
+                "value": highest or 1,
+                "called": highest is not None,
+            },
+        )
