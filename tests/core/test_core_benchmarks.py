@@ -18,6 +18,7 @@ SMALL_RUNS = {
     "bench_package.py": (["--files", "3", "--rounds", "1"], "docgen"),
     "bench_forms.py": (["--records", "4", "--pdfs", "2"], "docx_batch"),
     "bench_archive.py": (["--quick"], "sweep_vs_sha256sum"),
+    "bench_db.py": (["--quick"], "sqlite"),
 }
 
 
