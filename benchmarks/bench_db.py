@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import subprocess
@@ -247,8 +248,13 @@ def write_registry(path: Path, units: list[str]) -> None:
 def _record(
     form: int, variant: str, code: str, label: str, unit: str, subject: str, tag: str
 ) -> dict[str, Any]:
-    record_id = str(make_record_id(form, variant, code, unit, subject, tag))
+    if form == 0:  # evidence files carry a content ID (F- and 16 hex digits)
+        key = "\x1f".join((code, unit, tag)).encode()
+        record_id = f"F-{hashlib.sha256(key).hexdigest()[:16].upper()}"
+    else:
+        record_id = str(make_record_id(form, variant, code, unit, subject, tag))
     category = {
+        (0, ""): "monthly_check",  # evidence filed with a month's check (no form)
         (1, ""): "security_agreement", (2, ""): "account_application",
         (3, ""): "confidentiality_pledge", (4, "monthly"): "monthly_check",
         (4, "half"): "half_year_audit", (5, ""): "half_year_audit", (6, ""): "external_audit",
@@ -259,7 +265,7 @@ def _record(
         end = date(year, int(code[4:6]), 1) if variant == "monthly" else date(year, 6, 30)
         reviewed = end + timedelta(days=35)
     return {
-        "record_id": record_id, "category": category, "form": str(form), "variant": variant,
+        "record_id": record_id, "category": category, "form": str(form or ""), "variant": variant,
         "period": label, "unit": unit, "subject": subject, "review_date": reviewed,
         "title": f"{category} {label or code} {unit}", "status": "filed", "source": "metadata",
         "first_filed_at": datetime(year, 12, 31, 12, 0),
@@ -269,8 +275,9 @@ def _record(
 def generated_records(count: int, units: list[str]) -> Iterator[dict[str, Any]]:
     """``count`` records: first what the obligations require (each unit's monthly
     check of every month, 1 in 100 left missing; each half-year's 附件4 and 附件5;
-    each account's 附件2 and 附件3), then older records to fill up (monthly checks of
-    2012–2023, security agreements, external audits)."""
+    each account's 附件2 and 附件3), then records to fill up as an archive holds them:
+    98 in 100 the evidence of recent checks, 1 an older check past its retention,
+    1 a security agreement or external audit (no period set, always listed)."""
     seen: set[str] = set()
 
     def fresh(record: dict[str, Any]) -> bool:
@@ -296,20 +303,28 @@ def generated_records(count: int, units: list[str]) -> Iterator[dict[str, Any]]:
                     yield _record(4, "half", code, label, WHOLE_OFFICE, "", "")
                     yield _record(5, "", code, label, WHOLE_OFFICE, "", "")
         rng = random.Random(2026)
+        months = _months()
         number = 0
         while True:
             number += 1
             unit = units[rng.randrange(len(units))]
-            kind = number % 4
-            if kind < 2:
-                year, month = rng.randrange(2012, 2024), rng.randrange(1, 13)
+            kind = number % 100
+            if kind < 98:  # what an archive mostly holds: the evidence of recent checks
+                year, month = rng.choice(months)
+                yield _record(
+                    0, "", f"{year}{month:02d}", f"{year}-{month:02d}", unit, "", str(number)
+                )
+            elif kind == 98:  # older checks, past their 3 years: the destruction candidates
+                year, month = rng.randrange(2012, 2023), rng.randrange(1, 13)
                 yield _record(
                     4, "monthly", f"{year}{month:02d}", f"{year}-{month:02d}", unit, "",
                     str(number),
                 )  # fmt: skip
-            else:
+            else:  # papers the regulation sets no period for (always listed)
                 day = date(2010, 1, 1) + timedelta(days=rng.randrange(6200))
-                yield _record(1 if kind == 2 else 6, "", f"{day:%Y%m%d}", "", unit, "", str(number))
+                yield _record(
+                    1 if number % 2 else 6, "", f"{day:%Y%m%d}", "", unit, "", str(number)
+                )
 
     made = 0
     for record in wanted():
@@ -321,7 +336,7 @@ def generated_records(count: int, units: list[str]) -> Iterator[dict[str, Any]]:
 
 
 def _file(record: dict[str, Any]) -> dict[str, Any]:
-    year = int(record["record_id"].split("-")[2][:4]) - 1911
+    year = int((record["period"] or record["record_id"].split("-")[2])[:4]) - 1911
     return {
         "record_id": record["record_id"],
         "path": f"records/{record['category']}/{year}/{record['record_id']}.pdf",

@@ -121,7 +121,7 @@ def retention_report(
     summary.update({name: count for name, count in counts.items()})
     summary["保存年限表 schedule"] = schedule.source
     if accounts is None:
-        summary["帳號清冊 registry"] = "找不到 data/accounts.csv：帳號類文件無法計算"
+        summary["帳號清冊 registry"] = "資料庫尚無帳號清冊（docgen accounts import）：帳號類文件無法計算"
     summary["注意 note"] = DESTRUCTION_NOTE
     title = f"保存年限報表（銷毀目錄草稿）基準日 {format_roc_short(as_of)}"
     return Report(title, RETENTION_COLUMNS, rows, summary)

@@ -250,7 +250,7 @@ class RecordRetention(NamedTuple):
 def load_accounts(workspace: Workspace) -> dict[str, Account] | None:
     """The registry's accounts by account ID (the office database's), or None when the
     office database holds no registry yet."""
-    from docgen.services.accounts import load_registry
+    from docgen.records.stored import load_registry
 
     try:
         registry = load_registry(workspace)

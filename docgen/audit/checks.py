@@ -14,8 +14,8 @@ from docgen.office_calendar import working_calendar
 from docgen.privacy import MaskingPolicy, mask_name
 from docgen.records.accounts import Registry
 from docgen.records.models import Account
+from docgen.records.stored import load_registry
 from docgen.rules.justification import Finding, check_query
-from docgen.services.accounts import load_registry
 
 
 @dataclass

@@ -24,8 +24,8 @@ from docgen.errors import DocgenError
 from docgen.forms.schemas import DEFAULT_CHECKLIST
 from docgen.journal import Journal
 from docgen.office_calendar import working_calendar
+from docgen.records.stored import account_review_dates, load_registry
 from docgen.rules.account_review import Category, review_accounts
-from docgen.services.accounts import account_review_dates, load_registry
 
 
 def journal_dates(journal: Journal, command: str, key: str) -> list[date]:

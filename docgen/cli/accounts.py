@@ -24,13 +24,13 @@ from docgen.db import open_database
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
 from docgen.records import ACCOUNT_HEADERS, Account, read_registry
 from docgen.records.models import Status
+from docgen.records.stored import load_registry
 from docgen.report import Report
 from docgen.services.accounts import (
     EXPORT_FORMATS,
     RegistryChanges,
     export_registry,
     import_registry,
-    load_registry,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

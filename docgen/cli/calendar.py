@@ -11,9 +11,9 @@ from docgen.calendar import WorkingCalendar, format_roc_short
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
 from docgen.fsutil import atomic_write_bytes
 from docgen.office_calendar import obligations_ical, working_calendar
+from docgen.records.stored import account_review_dates
 from docgen.report import Report
 from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_for_year
-from docgen.services.accounts import account_review_dates
 
 WEEKDAYS = "一二三四五六日"
 

@@ -12,10 +12,10 @@ from docgen.config import Workspace
 from docgen.db import open_database
 from docgen.errors import InputError
 from docgen.records import QueryLog
+from docgen.records.stored import QUERIES_FOLDER, load_registry
 from docgen.records.summary import UNKNOWN_UNIT, LogSummary, summarise
 from docgen.report import Report
-from docgen.services.accounts import load_registry
-from docgen.services.queries import QUERIES_FOLDER, Intake, take_in_folder, take_in_log
+from docgen.services.queries import Intake, take_in_folder, take_in_log
 
 _COLUMNS = {"kind": "類別", "key": "項目", "count": "筆數", "detail": "說明"}
 

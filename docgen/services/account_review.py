@@ -13,8 +13,9 @@ from docgen.db import Database
 from docgen.journal import Journal
 from docgen.metadata import RecordMetadata, attach_metadata
 from docgen.office_calendar import working_calendar
+from docgen.records.stored import load_registry
 from docgen.report import Report, write_report
-from docgen.services.accounts import load_registry, record_account_review
+from docgen.services.accounts import record_account_review
 
 
 def _with_metadata(path: Path, meta: RecordMetadata) -> list[Path]:

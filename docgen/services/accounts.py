@@ -23,32 +23,37 @@ registry file and the review dates in its journal move in with ``docgen db upgra
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from docgen.calendar import parse_date
 from docgen.config import Workspace
-from docgen.db import Database, open_database
+from docgen.db import Database
 from docgen.db.models.accounts import AccountEvent, AccountReview, RegistryAccount
 from docgen.errors import ConfigError, InputError
 from docgen.fsutil import sha256_file
 from docgen.journal import Journal
 from docgen.privacy import MaskingPolicy, mask_id
-from docgen.records.accounts import ACCOUNT_HEADERS, Registry, find_registry, read_registry
+from docgen.records.accounts import ACCOUNT_HEADERS, Registry, read_registry
 from docgen.records.models import Account, Role, Status
+from docgen.records.stored import (
+    FIELDS,
+    load_registry,
+    registry_file,
+    stored_account,
+    stored_accounts,
+)
 from docgen.report import Report, write_report
 
 #: The registry's fields, in its column order.
-FIELDS = tuple(ACCOUNT_HEADERS)
 #: The formats :func:`export_registry` writes.
 EXPORT_FORMATS = ("xlsx", "csv")
 IMPORT_COMMAND = "accounts import"
@@ -117,55 +122,9 @@ class _Stamp:
 # ---------------------------------------------------------------- reading
 
 
-@contextlib.contextmanager
-def _database(workspace: Workspace, db: Database | None) -> Iterator[Database]:
-    """``db``, or the workspace's office database opened for this call."""
-    if db is not None:
-        yield db
-        return
-    with open_database(workspace) as opened:
-        yield opened
-
-
-def _account(row: RegistryAccount) -> Account:
-    values = {name: getattr(row, name) for name in FIELDS}
-    values["role"], values["status"] = Role(row.role), Status(row.status)
-    return Account(**values)
-
-
 def _column(value: Any) -> Any:
     """A field's value as its column stores it (a role or state as its word)."""
     return value.value if isinstance(value, Role | Status) else value
-
-
-def _stored(session: Session) -> dict[str, RegistryAccount]:
-    query = select(RegistryAccount).order_by(RegistryAccount.position, RegistryAccount.account_id)
-    return {row.account_id: row for row in session.scalars(query)}
-
-
-def _registry_file(workspace: Workspace) -> Path | None:
-    try:
-        return find_registry(workspace)
-    except InputError:
-        return None
-
-
-def load_registry(workspace: Workspace, db: Database | None = None) -> Registry:
-    """The office's current account registry, from the office database, in the order
-    of the file last imported. An :class:`InputError` when it holds no account yet
-    (saying which file to import, when ``data/`` has one)."""
-    with _database(workspace, db) as database, database.session() as session:
-        accounts = [_account(row) for row in _stored(session).values()]
-    if not accounts:
-        found = _registry_file(workspace)
-        hint = (
-            f"import it with `docgen accounts import {found}`"
-            if found
-            else "import it with `docgen accounts import FILE` (see `docgen accounts --help` "
-            "for its columns)"
-        )
-        raise InputError(f"no account registry in the office database: {hint}")
-    return Registry(None, accounts)
 
 
 # ---------------------------------------------------------------- importing
@@ -174,7 +133,7 @@ def load_registry(workspace: Workspace, db: Database | None = None) -> Registry:
 def _compare(session: Session, registry: Registry, remove: bool) -> RegistryChanges:
     """The difference between the database (read in ``session``) and ``registry``."""
     assert registry.path is not None
-    stored = _stored(session)
+    stored = stored_accounts(session)
     changes = RegistryChanges(registry.path, "")
     listed = set()
     for account in registry.accounts:
@@ -183,7 +142,7 @@ def _compare(session: Session, registry: Registry, remove: bool) -> RegistryChan
         if row is None:
             changes.added.append(account)
             continue
-        before = _account(row)
+        before = stored_account(row)
         differ = {
             name: (getattr(before, name), getattr(account, name))
             for name in FIELDS
@@ -267,7 +226,7 @@ def _event(account_id: str, event: Event, stamp: _Stamp) -> AccountEvent:
 
 def _write(session: Session, registry: Registry, changes: RegistryChanges, stamp: _Stamp) -> None:
     """Apply ``changes`` (found by :func:`_compare` in this session) with their events."""
-    stored = _stored(session)
+    stored = stored_accounts(session)
     position = {account.account_id: n for n, account in enumerate(registry.accounts, 1)}
     by_id = {account.account_id: account for account in registry.accounts}
     events = []
@@ -349,11 +308,11 @@ def init_registry(workspace: Workspace, *, actor: str = "") -> RegistryChanges |
 
     with Database(workspace.database_url, workspace.config.database.office) as db:
         upgrade(db)  # a new workspace: nothing to take over
-        path = _registry_file(workspace)
+        path = registry_file(workspace)
         if path is None:
             return None
         with db.session() as session:
-            if _stored(session):
+            if stored_accounts(session):
                 raise ConfigError(
                     f"{db.label}: the office database already holds an account registry; "
                     f"{path} was laid out but not imported"
@@ -413,12 +372,6 @@ def record_account_review(
     )
 
 
-def account_review_dates(workspace: Workspace, db: Database | None = None) -> list[date]:
-    """The dates of the recorded account reviews (R4.1a), oldest first."""
-    with _database(workspace, db) as database, database.session() as session:
-        return list(session.scalars(select(AccountReview.as_of).order_by(AccountReview.as_of)))
-
-
 # ---------------------------------------------------------------- take-over
 
 
@@ -457,7 +410,7 @@ def take_over_accounts(conn: Connection, workspace: Workspace) -> None:
     every bad row listed."""
     session = Session(bind=conn)
     try:
-        path = _registry_file(workspace)
+        path = registry_file(workspace)
         if path is not None:
             registry = read_registry(path)
             stamp = _Stamp(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import getpass
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,14 +37,12 @@ from docgen.privacy import MaskingPolicy, mask_id, mask_ids_in_text, mask_name
 from docgen.records.accounts import Registry, find_registry, read_registry
 from docgen.records.models import build_query
 from docgen.records.queries import QueryLog
-from docgen.records.tables import TABLE_SUFFIXES
+from docgen.records.stored import load_registry, query_log_files
 from docgen.rules.justification import has_justification
-from docgen.services.accounts import load_registry
 
 #: ``QueryAnomaly.kind`` of a query without any justification (R5.1).
 NO_JUSTIFICATION = "no_justification"
 #: Where the office keeps its query logs, under the data folder.
-QUERIES_FOLDER = "queries"
 
 
 @dataclass(frozen=True)
@@ -71,20 +69,6 @@ class _Facts:
     last: datetime | None = None
     counts: Counter[tuple[int, int, str, str]] = field(default_factory=Counter)
     anomalies: list[dict[str, Any]] = field(default_factory=list)
-
-
-def query_log_files(workspace: Workspace) -> list[Path]:
-    """The query logs in ``data/queries/`` (tables; no hidden or Excel lock files)."""
-    folder = workspace.data_dir / QUERIES_FOLDER
-    if not folder.is_dir():
-        return []
-    return [
-        path
-        for path in sorted(folder.iterdir())
-        if path.suffix.lower() in TABLE_SUFFIXES
-        and not path.name.startswith((".", "~$"))
-        and path.is_file()
-    ]
 
 
 def _read(path: Path, workspace: Workspace, skip_invalid: bool) -> _Facts:
@@ -309,44 +293,6 @@ def take_in_folder(
         (path, take_in_log(workspace, db, path, actor=actor, skip_invalid=skip_invalid))
         for path in query_log_files(workspace)
     ]
-
-
-def untaken_logs(workspace: Workspace, session: Session) -> list[str]:
-    """The names (IDs masked, R8) of the logs in ``data/queries/`` not taken in yet,
-    judged by name and size only (no log is opened: a report must not read them, nor
-    change anything)."""
-    policy = workspace.config.masking.policy()
-    query = select(QueryLogFile.name, QueryLogFile.size)
-    known = {(name, size) for name, size in session.execute(query)}
-    found = [
-        (mask_ids_in_text(path.name, policy), path.stat().st_size)
-        for path in query_log_files(workspace)
-    ]
-    return [name for name, size in found if (name, size) not in known]
-
-
-def untaken_warning(names: Iterable[str]) -> str:
-    """One line naming the logs a report did not count, and how to count them."""
-    shown = ", ".join(names)
-    return (
-        f"query log(s) not taken in, not counted: {shown}: run `docgen queries take-in`"
-        if shown
-        else ""
-    )
-
-
-def month_units(session: Session, units: Mapping[str, str] | None = None) -> dict[str, set[str]]:
-    """The units that had queries in each month (``YYYY-MM``), from the logs taken in;
-    ``units`` (account → unit, the registry) names the unit of a query whose unit
-    was not known at intake (R6.2: each unit's monthly check)."""
-    units = units or {}
-    rows = session.execute(select(QueryCount.month, QueryCount.unit, QueryCount.account).distinct())
-    found: dict[str, set[str]] = {}
-    for month, unit, account in rows:
-        unit = unit or units.get(account, "")
-        if unit:
-            found.setdefault(month, set()).add(unit)
-    return found
 
 
 def take_over_queries(conn: Connection, workspace: Workspace) -> None:

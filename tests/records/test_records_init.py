@@ -14,8 +14,8 @@ from docgen.example_office import EXAMPLE_AS_OF, EXAMPLE_FACTS, EXAMPLE_QUERY_FA
 from docgen.journal import Journal
 from docgen.privacy import is_valid_national_id
 from docgen.records import Account, Query, QueryLog, Role, Status, read_accounts, read_table
+from docgen.records.stored import load_registry
 from docgen.records.workspace import PACKAGE_DATA, init_workspace
-from docgen.services.accounts import load_registry
 
 AS_OF = EXAMPLE_AS_OF
 SIX_MONTHS_AGO = date(2026, 5, 30)

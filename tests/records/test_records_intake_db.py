@@ -21,8 +21,9 @@ from docgen.example_office import EXAMPLE_QUERY_FACTS
 from docgen.journal import Journal
 from docgen.privacy import find_unmasked_ids
 from docgen.records import QueryLog
+from docgen.records.stored import month_units
 from docgen.records.workspace import init_workspace
-from docgen.services.queries import month_units, take_in_log, take_over_queries
+from docgen.services.queries import take_in_log, take_over_queries
 
 AS_OF = "2026-11-30"
 HEADER = (

@@ -23,13 +23,8 @@ from docgen.errors import DocgenError, ExitCode, ValidationFailed
 from docgen.journal import Journal
 from docgen.privacy import find_unmasked_ids
 from docgen.records import read_accounts, read_registry
-from docgen.services.accounts import (
-    account_review_dates,
-    export_registry,
-    import_registry,
-    load_registry,
-    take_over_accounts,
-)
+from docgen.records.stored import account_review_dates, load_registry
+from docgen.services.accounts import export_registry, import_registry, take_over_accounts
 
 HEADER = (
     "帳號,姓名,身分證統一編號,單位,職稱,角色,狀態,開通日期,最後使用日期,停用日期,註銷日期,"
