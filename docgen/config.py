@@ -88,7 +88,11 @@ class Paths(_Section):
 
 
 class QueryColumns(_Section):
-    """Column headers of the platform's query-log export, per field."""
+    """Column headers of the platform's query-log export, per field. A log must have
+    the columns of ``timestamp``, ``account`` and ``subject_id`` and of one
+    justification field at least (``doc_no`` … ``legal_basis``, R5.1); a field whose
+    column it lacks is blank on every query, and a column no field names is ignored
+    (:class:`docgen.records.QueryLog`)."""
 
     timestamp: str = "查詢日期時間"
     account: str = "查詢人員帳號"

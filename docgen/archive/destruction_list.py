@@ -11,12 +11,14 @@ under an approval.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from docgen.archive.retention import (
@@ -24,7 +26,9 @@ from docgen.archive.retention import (
     Schedule,
     record_retentions,
 )
+from docgen.archive.retention_groups import records_of, retention_groups
 from docgen.calendar import format_roc_short, parse_period, roc_year
+from docgen.db.models.archive import Hold
 from docgen.errors import InputError
 from docgen.privacy import mask_ids_in_text
 from docgen.records.models import Account
@@ -86,9 +90,7 @@ def section_of(item: RecordRetention) -> str:
     nobody classified is counted (the unclassified report lists it), not listed."""
     if item.hold_reason is not None:
         return SECTION_HELD
-    if item.unclassified:
-        return SECTION_UNCLASSIFIED
-    return _SECTION_OF_STATUS[item.retention.status]
+    return _section(item.retention, item.unclassified)
 
 
 def retention_report(
@@ -103,13 +105,15 @@ def retention_report(
     """The draft destruction list as of ``as_of`` (R4.2, R6.2–R6.4); with ``list_all``
     every record with its retention, else candidates and the records set apart.
     ``extra_holds``: the holds of the hold files (ISSUE 9 item 1)."""
-    items = record_retentions(session, schedule, accounts, as_of, extra_holds)
+    if list_all:
+        items = record_retentions(session, schedule, accounts, as_of, extra_holds)
+        counts = Counter(section_of(item) for item in items)
+    else:
+        items, counts = _listed(session, schedule, accounts, as_of, extra_holds)
     by_section: dict[str, list[dict[str, Any]]] = {name: [] for name in _SECTION_ORDER}
-    counts = dict.fromkeys(_SECTION_ORDER, 0)
     shared: dict[tuple[int, int, date | None, str | None], dict[str, str]] = {}
     for item in items:
         section = section_of(item)
-        counts[section] += 1
         if list_all or section in _ALWAYS_LISTED:
             # Records share their rule and Retention objects: key by identity (cheap).
             key = (id(item.rule), id(item.retention), item.document_date, item.hold_reason)
@@ -118,13 +122,45 @@ def retention_report(
             by_section[section].append(_retention_row(item, section, office, shared[key]))
     rows = [row for name in _SECTION_ORDER for row in sorted(by_section[name], key=_BY_RECORD)]
     summary: dict[str, Any] = {"基準日 as of": format_roc_short(as_of)}
-    summary.update({name: count for name, count in counts.items()})
+    summary.update({name: counts.get(name, 0) for name in _SECTION_ORDER})
     summary["保存年限表 schedule"] = schedule.source
     if accounts is None:
-        summary["帳號清冊 registry"] = "資料庫尚無帳號清冊（docgen accounts import）：帳號類文件無法計算"
+        summary["帳號清冊 registry"] = (
+            "資料庫尚無帳號清冊（docgen accounts import）：帳號類文件無法計算"
+        )
     summary["注意 note"] = DESTRUCTION_NOTE
     title = f"保存年限報表（銷毀目錄草稿）基準日 {format_roc_short(as_of)}"
     return Report(title, RETENTION_COLUMNS, rows, summary)
+
+
+def _listed(
+    session: Session,
+    schedule: Schedule,
+    accounts: Mapping[str, Account] | None,
+    as_of: date,
+    extra_holds: Mapping[str, str] | None,
+) -> tuple[list[RecordRetention], Counter[str]]:
+    """The records the report lists (candidates, no period set, cannot compute, held)
+    and the count of every section, from groups of records (:mod:`retention_groups`)."""
+    groups = retention_groups(session, schedule, accounts, as_of)
+    counts: Counter[str] = Counter()
+    for group in groups:
+        counts[_section(group.retention, group.unclassified)] += group.count
+    listed = [g for g in groups if _section(g.retention, g.unclassified) in _ALWAYS_LISTED]
+    held = {
+        *(extra_holds or {}),
+        *session.scalars(select(Hold.record_id).where(Hold.released_at.is_(None))),
+    }
+    items = records_of(session, schedule, accounts, as_of, listed, held, extra_holds)
+    for item in items:
+        if item.hold_reason is not None:  # counted in its group; listed apart
+            counts[_section(item.retention, item.unclassified)] -= 1
+            counts[SECTION_HELD] += 1
+    return items, counts
+
+
+def _section(retention: Retention, unclassified: bool) -> str:
+    return SECTION_UNCLASSIFIED if unclassified else _SECTION_OF_STATUS[retention.status]
 
 
 def _retention_row(

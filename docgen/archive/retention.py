@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
-from sqlalchemy import ClauseElement, select
+from sqlalchemy import ClauseElement, ColumnElement, select
 from sqlalchemy.orm import Session
 
 from docgen.calendar import parse_period
@@ -265,26 +265,31 @@ def record_retentions(
     accounts: Mapping[str, Account] | None,
     as_of: date,
     extra_holds: Mapping[str, str] | None = None,
+    only: ColumnElement[bool] | None = None,
 ) -> list[RecordRetention]:
-    """The retention of every record not disposed, as of ``as_of``. ``extra_holds``
-    (record ID → reason) adds holds the index may lack: those of the hold files
-    (ISSUE 9 item 1).
+    """The retention of every record not disposed (with ``only``, of those it selects),
+    as of ``as_of``. ``extra_holds`` (record ID → reason) adds holds the index may
+    lack: those of the hold files (ISSUE 9 item 1).
 
     Three SELECTs (records with their dates as stored text, document paths, holds),
     never one per record; the date maths runs once per distinct combination
     of category, period, dates and account, not once per record, so 100,000
     records take well under 2 s."""
-    holds: dict[str, str] = {**(extra_holds or {}), **dict(_fetch_all(session, _HOLDS))}
-    paths = _first_documents(_fetch_all(session, _DOCUMENTS))
+    holds: dict[str, str] = {**(extra_holds or {}), **dict(fetch_raw(session, _HOLDS))}
+    records, documents = _RECORDS, _DOCUMENTS
+    if only is not None:
+        records = records.where(only)
+        documents = documents.where(File.record_id.in_(select(Record.record_id).where(only)))
+    paths = _first_documents(fetch_raw(session, documents))
     memo: dict[tuple[str, ...], tuple[RetentionRule, date | None, Retention]] = {}
     result = []
-    for row in _fetch_all(session, _RECORDS):
+    for row in fetch_raw(session, records):
         record_id, category, period, unit, subject, title, trigger, review, filed, status = row
-        id_date = "" if trigger or period else _id_date(record_id)
+        id_date = "" if trigger or period else record_id_date(record_id)
         trigger, review, filed = _stored(trigger), _stored(review), _stored(filed)
         key = (category, period, trigger, review, subject, id_date, filed[:10])
         if key not in memo:
-            memo[key] = _compute(key, schedule, accounts, as_of)
+            memo[key] = compute_retention(key, schedule, accounts, as_of)
         rule, document_date, retention = memo[key]
         result.append(
             RecordRetention(
@@ -326,7 +331,7 @@ _RECORDS = select(
 ).where(Record.status != "disposed")
 
 
-def _fetch_all(session: Session, statement: ClauseElement) -> list[Any]:
+def fetch_raw(session: Session, statement: ClauseElement) -> list[Any]:
     """The rows of ``statement`` straight from the DB-API cursor, in the session's
     transaction: values as SQLite stores them, without SQLAlchemy's per-row work
     (a third of the time over 100,000 rows)."""
@@ -354,13 +359,13 @@ def _first_documents(rows: list[tuple[str, str]]) -> dict[str, str]:
     return dict(sorted(rows, reverse=True))  # the last, i.e. smallest, path wins
 
 
-def _id_date(record_id: str) -> str:
+def record_id_date(record_id: str) -> str:
     """The date in a record ID of a form not tied to a period (``DG-2-20260315-…``)."""
     parts = record_id.split("-")
     return parts[2] if len(parts) == 4 and len(parts[2]) == 8 else ""
 
 
-def _compute(
+def compute_retention(
     key: tuple[str, ...],
     schedule: Schedule,
     accounts: Mapping[str, Account] | None,

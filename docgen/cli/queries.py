@@ -100,6 +100,8 @@ def check(state: CliState, file: Path, skip_invalid: bool, fmt: str, output: Pat
         "問題": summary.problem_count,
         "期間": _period(summary),
         "無查詢事由 (R5.1)": summary.without_justification,
+        "未讀取欄位": "、".join(summary.ignored_columns) or "—",
+        "檔案缺少欄位（留白）": "、".join(summary.absent_columns) or "—",
         "單位來源": source,
     }
     report = Report(f"查詢紀錄檢查 {file.name}", _COLUMNS, _rows(summary), figures)

@@ -97,7 +97,7 @@ class SampledCase(FormModel):
     user_name: Text = label("查詢人員")
     subject_id: Text = label("被查詢人身分證統一編號", **PERSONAL_ID)
     subject_name: Text = optional("被查詢人姓名", **PERSONAL_NAME)
-    item: Text = label("查詢項目")
+    item: Text = optional("查詢項目")  # a platform export may have no such column
     justification: Text = label("查詢事由/依據")
     consistent: YesNo = optional("是否與業務相符")
     remark: Text = optional("備註")

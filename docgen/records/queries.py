@@ -2,6 +2,12 @@
 
 The columns are found through the workspace's ``[columns]`` mapping
 (:class:`~docgen.config.QueryColumns`; defaults are the platform's Chinese headers).
+A log needs only the columns the rules need (:data:`REQUIRED_FIELDS`: when, who
+queried, whose data; and one column of R5.1's justification at least); any other
+field it has no column for is blank on every query (and on the forms), and a column
+no field maps is ignored: both are named once, in ``absent_columns`` and
+``ignored_columns`` (ISSUE 11 item 7; a platform export has 查詢結果筆數 and 來源IP
+but no 查詢項目 or 被查詢人姓名).
 Each row becomes a :class:`~docgen.records.models.Query`; a row that cannot (no
 timestamp, no account, a malformed ID of the person queried) becomes a
 :class:`~docgen.errors.RowProblem` instead. Nothing downstream runs on a file with
@@ -13,8 +19,9 @@ reading error: it is the anomaly R5.1 asks the audit to find.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -23,7 +30,7 @@ from docgen.config import QueryColumns
 from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.privacy import mask_ids_in_text
 from docgen.records import values
-from docgen.records.models import Query, build_query
+from docgen.records.models import JUSTIFICATION_FIELDS, Query, build_query
 from docgen.records.tables import (
     clean_header,
     document_rows,
@@ -32,11 +39,15 @@ from docgen.records.tables import (
     table_kind,
 )
 
-#: Fields every log must have a column for; the other fields may be absent.
-REQUIRED_FIELDS = (
-    *("timestamp", "account", "subject_id", "item"),
-    *("doc_no", "case_no", "case_name", "purpose", "legal_basis"),
-)
+#: Fields every log must have a column for: when, who queried and whose data (R5.1,
+#: R6.2). Of :data:`~docgen.records.models.JUSTIFICATION_FIELDS` a log must have one
+#: column at least (R5.1 asks for any of them; without one no query can be checked);
+#: every other field may be absent, and is then blank on every query.
+REQUIRED_FIELDS = ("timestamp", "account", "subject_id")
+#: The ``[columns]`` key a message suggests for a log without any justification column.
+_JUSTIFICATION_KEY = "purpose"
+#: Header names shown in a message about the header, at most.
+_NAMES_SHOWN = 40
 #: The fields in the order :class:`Query` takes them after ``source``, ``row``.
 FIELD_ORDER = (
     *("timestamp", "account", "subject_id", "subject_name", "item", "doc_no"),
@@ -52,6 +63,14 @@ _ID_FORMAT = values.ID_FORMAT.fullmatch
 #: How many well-formed IDs of queried people a pass remembers (a few MB at most).
 _VALID_IDS_KEPT = 100_000
 _FROM_ISO = datetime.fromisoformat
+#: The date of an ROC date and time as the platform writes it: ``115/10/01 09:15:32``
+#: (or ``115-10-01 09:15:32``); the time is read by ``time.fromisoformat``.
+_ROC_DAY = re.compile(r"[0-9]{3}([-/])[0-9]{2}\1[0-9]{2}")
+_TIME = time.fromisoformat
+_COMBINE = datetime.combine
+#: The days of the ROC stamps read so far, by their date text (a log has a few hundred).
+_ROC_DAYS: dict[str, date] = {}
+_ROC_DAYS_KEPT = 4096
 
 
 class QueryLog:
@@ -60,7 +79,8 @@ class QueryLog:
 
     After a full iteration, ``problems`` holds the first :data:`MAX_PROBLEMS` problems,
     ``problem_count`` all of them, ``rows`` the data rows read and ``invalid_rows`` how
-    many of them were rejected."""
+    many of them were rejected; from its start, ``ignored_columns`` names the columns no
+    field maps and ``absent_columns`` the (optional) mapped columns the file lacks."""
 
     def __init__(
         self,
@@ -73,6 +93,12 @@ class QueryLog:
         self.columns = columns or QueryColumns()
         self.skip_invalid = skip_invalid
         self.max_problems = max_problems
+        #: Headers of the file no field maps, in file order: ignored (set once the
+        #: header is read, i.e. when iteration starts).
+        self.ignored_columns: tuple[str, ...] = ()
+        #: The mapped headers of the fields the file has no column for (their values are
+        #: blank on every query), in :data:`FIELD_ORDER`.
+        self.absent_columns: tuple[str, ...] = ()
         self._reset()
 
     def _reset(self) -> None:
@@ -124,24 +150,60 @@ class QueryLog:
         return clean_header(self.path, head[1]), rows
 
     def column_indexes(self, header: Sequence[str]) -> list[int | None]:
-        """For each field of :data:`FIELD_ORDER`, its column index (None if absent).
-        A missing required column is an :class:`InputError` naming the mapping key."""
+        """For each field of :data:`FIELD_ORDER`, its column index (None if absent); sets
+        ``ignored_columns`` and ``absent_columns``. A missing required column, or no
+        justification column at all, is a one-line :class:`InputError` naming the file,
+        the header, the mapping key and both remedies."""
         position = {name: i for i, name in enumerate(header) if name}
         mapping = self.columns.model_dump()
         indexes = [position.get(mapping[field]) for field in FIELD_ORDER]
-        missing = [
-            f"{mapping[field]!r} (key columns.{field})"
-            for field, index in zip(FIELD_ORDER, indexes, strict=True)
-            if index is None and field in REQUIRED_FIELDS
-        ]
-        if missing:
-            raise InputError(
-                f"{self.path}: no column {', '.join(missing)} in the header. "
-                f"Expected: {','.join(mapping[f] for f in FIELD_ORDER)}; "
-                f"found: {','.join(header)}. Rename the column in the file, or map it "
-                "in docgen.toml under [columns]"
-            )
+        found = dict(zip(FIELD_ORDER, indexes, strict=True))
+        absent = [field for field in FIELD_ORDER if found[field] is None]
+        missing = [field for field in REQUIRED_FIELDS if found[field] is None]
+        unjustified = all(found[field] is None for field in JUSTIFICATION_FIELDS)
+        if missing or unjustified:
+            raise InputError(self._refusal(header, mapping, missing, unjustified, absent))
+        mapped = {mapping[field] for field in FIELD_ORDER}
+        self.ignored_columns = tuple(name for name in header if name and name not in mapped)
+        self.absent_columns = tuple(mapping[field] for field in absent)
         return indexes
+
+    def _refusal(
+        self,
+        header: Sequence[str],
+        mapping: dict[str, str],
+        missing: list[str],
+        unjustified: bool,
+        absent: list[str],
+    ) -> str:
+        """The one-line message refusing a header without the columns the rules need:
+        the file, each missing header with its ``[columns]`` key, what was expected and
+        found, the optional columns not found either, and both remedies."""
+        wanted = [f"{mapping[field]!r} (key columns.{field})" for field in missing]
+        keys = list(missing)
+        justification = "/".join(mapping[field] for field in JUSTIFICATION_FIELDS)
+        if unjustified:
+            wanted.append(f"{'nor any ' if missing else ''}of the justification (R5.1)")
+            keys.append(_JUSTIFICATION_KEY)
+        optional = [
+            f"{mapping[field]!r} (key columns.{field})"
+            for field in absent
+            if field not in missing and not (unjustified and field in JUSTIFICATION_FIELDS)
+        ]
+        also = f"; not found either (optional, left blank): {', '.join(optional)}" * bool(optional)
+        *others, last = (f for f in JUSTIFICATION_FIELDS if f != _JUSTIFICATION_KEY)
+        several = len(keys) > 1
+        data = any(_ID_FORMAT(name.upper()) for name in header)
+        hint = " (the first row holds an ID: is the header row missing?)" * data
+        entries = ", ".join(f'{key} = "<your header>"' for key in keys)
+        return (
+            f"{self.path}: no column {', '.join(wanted)} in the header. Expected: "
+            f"{','.join(mapping[field] for field in REQUIRED_FIELDS)} and at least one of "
+            f"{justification}; found: {_names(header)}{hint}{also}. "
+            f"Rename the column{'s' if several else ''} in the file, or map "
+            f"{'them' if several else 'it'} in docgen.toml: [columns] {entries}"
+            + (f" ({', '.join(others)} or {last} instead of {_JUSTIFICATION_KEY})" * unjustified)
+        )
 
     def _validated(self, records: bool) -> Iterator[Any]:
         header, rows = self._rows()
@@ -152,6 +214,7 @@ class QueryLog:
         grid = table_kind(self.path) == "csv"
         source = str(self.path)
         strip, from_iso, id_format, build = str.strip, _FROM_ISO, _ID_FORMAT, build_query
+        roc = _roc_datetime
         valid_ids: set[str] = set()  # people queried again need no second look
         count = 0
         queried_at: datetime | None
@@ -173,7 +236,7 @@ class QueryLog:
                     if queried_at.tzinfo is not None:
                         queried_at = queried_at.replace(tzinfo=None)
                 except (ValueError, TypeError):
-                    queried_at = self._timestamp(number, cell)
+                    queried_at = roc(cell) or self._timestamp(number, cell)
                     cell = ""
                 if fields[1] not in valid_ids or not fields[0]:
                     if id_format(fields[1]) is None or not fields[0]:
@@ -213,6 +276,47 @@ class QueryLog:
             self._problem(number, self.columns.subject_id, str(error))
             queried_at = None
         return queried_at
+
+
+def _roc_datetime(cell: Any) -> datetime | None:
+    """``cell`` read fast if it is an ROC date and time as the platform writes it
+    (``115/10/01 09:15:32``, ``115-10-01 09:15:32``): the value
+    :func:`docgen.records.values.datetime_value` gives, or None for anything else (an
+    impossible date or time too: the slow path then says what is wrong)."""
+    if type(cell) is not str or len(cell) != 18 or cell[9] != " ":
+        return None
+    day = _ROC_DAYS.get(cell[:9])
+    if day is None:
+        day = _roc_day(cell[:9])
+        if day is None:
+            return None
+    try:
+        moment = _TIME(cell[10:])
+    except ValueError:
+        return None
+    return _COMBINE(day, moment) if moment.tzinfo is None and not moment.microsecond else None
+
+
+def _roc_day(text: str) -> date | None:
+    """The day of an ROC date ``115/10/01`` or ``115-10-01`` (remembered), or None."""
+    if _ROC_DAY.fullmatch(text) is None:
+        return None
+    try:
+        day = values.date_value(text)
+    except ValueError:
+        return None
+    if len(_ROC_DAYS) < _ROC_DAYS_KEPT:
+        _ROC_DAYS[text] = day
+    return day
+
+
+def _names(header: Sequence[str]) -> str:
+    """The header as a message shows it, on one line: its first :data:`_NAMES_SHOWN`
+    names, a name that is not printable text quoted, any national ID in it masked (a
+    file without a header row has a data row there)."""
+    shown = [name if name.isprintable() else repr(name) for name in header[:_NAMES_SHOWN]]
+    more = f",… ({len(header) - _NAMES_SHOWN} more)" if len(header) > _NAMES_SHOWN else ""
+    return mask_ids_in_text(",".join(shown)) + more
 
 
 def _selection(

@@ -1,6 +1,7 @@
 """What a query log holds, in one pass (``docgen queries check``): rows, valid and
 invalid rows with their problems, the date range, queries per unit and per account,
-and how many record no justification at all (R5.1)."""
+how many record no justification at all (R5.1), and the columns it has that no field
+maps (ignored) or lacks (blank on every query), each named once."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class LogSummary:
     by_unit: Counter[str] = field(default_factory=Counter)
     by_account: Counter[str] = field(default_factory=Counter)
     unit_of_account: dict[str, str] = field(default_factory=dict)
+    #: Headers of the log no ``[columns]`` field maps: ignored (e.g. 查詢結果筆數, 來源IP).
+    ignored_columns: tuple[str, ...] = ()
+    #: Mapped headers the log has no column for: blank on every query (e.g. 查詢項目).
+    absent_columns: tuple[str, ...] = ()
 
 
 def summarise(log: QueryLog, units: Mapping[str, str] | None = None) -> LogSummary:
@@ -57,4 +62,5 @@ def summarise(log: QueryLog, units: Mapping[str, str] | None = None) -> LogSumma
     summary.rows, summary.invalid = log.rows, log.invalid_rows
     summary.valid = log.rows - log.invalid_rows
     summary.problems, summary.problem_count = log.problems, log.problem_count
+    summary.ignored_columns, summary.absent_columns = log.ignored_columns, log.absent_columns
     return summary
