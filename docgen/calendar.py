@@ -7,8 +7,18 @@
 * **Working days** (R5.2, RULES.md Decisions) come from the ``holidays`` package's
   Taiwan calendar — holidays, observed days (補假) and make-up working Saturdays
   (補行上班, e.g. 2025-02-08) — overridden day by day by the official
-  政府行政機關辦公日曆表 (:func:`parse_office_calendar`).
-* **Civil Code periods** (民法 Art. 120–121) for retention: :func:`civil_code_period_end`.
+  政府行政機關辦公日曆表 (:func:`parse_office_calendar`). ``holidays`` **0.89** or
+  later is required (:data:`HOLIDAYS_MINIMUM`): earlier releases lack the days off
+  that the 紀念日及節日實施條例 (promulgated 民國114年5月28日) added for 2025, 9/29 (孔子誕辰
+  紀念日, observed) and 10/24 (臺灣光復暨金門古寧頭大捷紀念日, observed).
+* **No make-up Saturdays from 2026.** That 2025 act dropped the rule that moved a
+  working day to make a long weekend and had it worked back on a Saturday (調整放假
+  並補行上班); a holiday on a weekend is only observed (Saturday → the Friday before,
+  Sunday → the Monday after). 2025-02-08 was the last make-up Saturday; the 115年
+  (2026) calendar has none. docgen keeps no table of its own: past years'
+  make-up Saturdays come from ``holidays``, and an office calendar CSV still wins.
+* **Civil Code periods** (民法 Art. 120–121) for retention (R4.2, R6.2–R6.4) and the
+  account review (R4.1b/c): :func:`civil_code_period_end`.
 * **Audit periods** (R6.2 months, R6.3 half-years): :class:`Period`, :func:`parse_period`.
 
 No I/O and no clock: callers pass bytes and dates in.
@@ -32,6 +42,9 @@ import holidays
 from docgen.errors import InputError
 
 ROC_OFFSET = 1911
+#: The oldest ``holidays`` release with Taiwan's 2025 observed days off (9/29, 10/24);
+#: pyproject.toml requires it.
+HOLIDAYS_MINIMUM = "0.89"
 
 # ---------------------------------------------------------------- dates
 
@@ -136,7 +149,9 @@ def format_roc_short(d: date) -> str:
 @lru_cache(maxsize=256)
 def _holiday_flags(year: int) -> bytes:
     """One byte per day of ``year`` (1 = working day) from the Taiwan calendar of the
-    ``holidays`` package: weekends and holidays (with 補假) off, make-up Saturdays on."""
+    ``holidays`` package (≥ :data:`HOLIDAYS_MINIMUM`): weekends and holidays (with 補假)
+    off, make-up Saturdays on — up to 2025; from 2026 there are none (紀念日及節日實施
+    條例, 2025)."""
     taiwan = holidays.country_holidays("TW", years=year)
     first = date(year, 1, 1)
     days = 366 if _stdcal.isleap(year) else 365
@@ -151,9 +166,15 @@ class WorkingCalendar:
     :func:`parse_office_calendar`. Lookups are cached per year, so a million
     :meth:`is_working_day` calls are cheap.
 
+    Make-up Saturdays (補行上班) end with 2025: the 紀念日及節日實施條例 of 2025 no
+    longer lets a working day be moved, so from 2026 every Saturday is a day off
+    unless the office calendar says otherwise.
+
     >>> cal = WorkingCalendar()
     >>> cal.is_working_day(date(2025, 2, 8))   # 補行上班 (make-up Saturday)
     True
+    >>> cal.is_working_day(date(2025, 9, 29))  # 孔子誕辰紀念日 (9/28, a Sunday), observed
+    False
     >>> cal.add_working_days(date(2026, 10, 12), -10)
     datetime.date(2026, 9, 23)
     """

@@ -4,6 +4,17 @@
   more than 6 months ago) may be suspended or cancelled: **dormant**.
 * R4.1c — an account suspended for one year or more: notify the holder to apply
   for cancellation: **long suspended** (the notification list).
+
+  Both periods are Civil Code periods (民法 Art. 120–121), reckoned with
+  :func:`docgen.calendar.civil_code_period_end` as retention reckons R4.2's five years
+  (:func:`docgen.rules.retention.candidate_from`): the day of the last use or of the
+  suspension is not counted, and the period ends on the day before the corresponding
+  day of the last month or year (the month's last day where there is none). The text
+  says 「超過 6 個月未使用」 — *more than* 6 months, so an account is dormant from the
+  day **after** the 6-month period's last day (:func:`dormant_from`) — and
+  「停權一年以上」 — one year *or more*, which includes the exact year, so it is listed
+  **on** the one-year period's last day (:func:`long_suspended_from`): suspended
+  2024-02-29 → listed from 2025-02-28; suspended 2023-02-28 → from 2024-02-29.
 * R5.2 — a user applies to cancel 10 working days before leaving or changing duty:
   a departure whose cancellation was requested later than that, or not at all
   once the deadline has passed, is a **late cancellation**. The review looks at
@@ -25,9 +36,12 @@ import calendar as _month_calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
+
+from docgen.calendar import civil_code_period_end
+from docgen.rules.retention import REGULATION_MINIMUMS, candidate_from
 
 USER = "一般使用者"
 AUDITOR = "稽核人員"
@@ -35,6 +49,10 @@ ACTIVE = "啟用"
 SUSPENDED = "停用"
 CANCELLED = "註銷"
 NOTICE_WORKING_DAYS = 10
+#: R4.1b: an account unused for *more than* this many months is dormant.
+DORMANT_MONTHS = 6
+#: R4.1c: an account suspended for this many years *or more* is listed for notice.
+LONG_SUSPENDED_YEARS = 1
 
 
 class AccountRecord(Protocol):
@@ -94,7 +112,8 @@ class Finding:
 def review_accounts(
     accounts: Iterable[AccountRecord], as_of: date, working: WorkingDays
 ) -> list[Finding]:
-    """Every finding of the review as of ``as_of``, by category, then account."""
+    """Every finding of the review (R4.1a) as of ``as_of``: R4.1b, R4.1c, R5.2,
+    R3.2/R3.3 and the R6.1 dual role, by category, then account."""
     accounts = list(accounts)
     findings: list[Finding] = []
     for account in accounts:
@@ -108,23 +127,51 @@ def review_accounts(
 
 
 def months_before(day: date, months: int) -> date:
-    """The same day ``months`` earlier (the month's last day where it does not exist)."""
+    """R4.1a: the start of the review's look-back window — the same day ``months``
+    earlier (the month's last day where it does not exist). The review covers the
+    departures since then (R5.2); the periods of R4.1b/c are Civil Code periods
+    (:func:`dormant_from`, :func:`long_suspended_from`), not this window."""
     total = day.year * 12 + day.month - 1 - months
     year, month = divmod(total, 12)
     last = _month_calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
 
+def dormant_from(last: date) -> date:
+    """R4.1b: the first day on which an account last used (or, never used, opened) on
+    ``last`` has been unused for **more than** 6 months — the day after the last day
+    of the 6-month Civil Code period that runs from ``last`` (民法 Art. 120–121).
+
+    >>> dormant_from(date(2026, 5, 30))    # period 2026-05-31 … 2026-11-30
+    datetime.date(2026, 12, 1)
+    >>> dormant_from(date(2025, 8, 31))    # period 2025-09-01 … 2026-02-28
+    datetime.date(2026, 3, 1)
+    """
+    return civil_code_period_end(last, months=DORMANT_MONTHS) + timedelta(days=1)
+
+
+def long_suspended_from(since: date) -> date:
+    """R4.1c: the first day on which an account suspended on ``since`` has been
+    suspended for **one year or more** — the last day of the one-year Civil Code period
+    that runs from ``since`` (民法 Art. 120–121; 以上 includes the exact year).
+
+    >>> long_suspended_from(date(2024, 2, 29))   # period 2024-03-01 … 2025-02-28
+    datetime.date(2025, 2, 28)
+    >>> long_suspended_from(date(2023, 2, 28))   # period 2023-03-01 … 2024-02-29
+    datetime.date(2024, 2, 29)
+    """
+    return civil_code_period_end(since, years=LONG_SUSPENDED_YEARS)
+
+
 def _dormant(account: AccountRecord, as_of: date) -> list[Finding]:
     """R4.1b: active, and last used (or opened, if never used) over 6 months ago."""
     if account.status != ACTIVE:
         return []
-    limit = months_before(as_of, 6)
     if account.last_used is not None:
-        if account.last_used >= limit:
+        if as_of < dormant_from(account.last_used):
             return []
         detail = f"最後使用 {account.last_used.isoformat()}，逾6個月未使用"
-    elif account.opened < limit:
+    elif as_of >= dormant_from(account.opened):
         detail = f"{account.opened.isoformat()} 開通後從未使用"
     else:
         return []
@@ -132,9 +179,9 @@ def _dormant(account: AccountRecord, as_of: date) -> list[Finding]:
 
 
 def _long_suspended(account: AccountRecord, as_of: date) -> list[Finding]:
-    """R4.1c: suspended on or before the same day a year ago."""
+    """R4.1c: suspended, for one year or more as of ``as_of``."""
     since = account.suspended_on
-    if account.status != SUSPENDED or since is None or since > months_before(as_of, 12):
+    if account.status != SUSPENDED or since is None or as_of < long_suspended_from(since):
         return []
     detail = f"{since.isoformat()} 停用，已滿1年，應通知申請註銷"
     return [Finding(Category.LONG_SUSPENDED, account.account_id, detail)]
@@ -159,10 +206,12 @@ def _late_cancellation(account: AccountRecord, as_of: date, working: WorkingDays
 
 
 def _missing_papers(account: AccountRecord, as_of: date) -> list[Finding]:
-    """R3.2: a user needs 附件2 and 附件3; R3.3: an auditor needs 附件2 (kept 5 years
-    after cancellation, R4.2)."""
+    """R3.2: a user needs 附件2 and 附件3; R3.3: an auditor needs 附件2 — while they
+    must be kept: until the day retention makes them disposal candidates, 5 years
+    after the cancellation (R4.2, the same Civil Code period as the archive's)."""
     cancelled = account.cancelled_on
-    if cancelled is not None and cancelled < months_before(as_of, 60):
+    kept = REGULATION_MINIMUMS["account_application"].term
+    if cancelled is not None and as_of >= candidate_from(cancelled, kept):
         return []
     missing = []
     if account.role in (USER, AUDITOR) and account.application_on is None:
@@ -176,7 +225,7 @@ def _missing_papers(account: AccountRecord, as_of: date) -> list[Finding]:
 
 
 def dual_roles(accounts: Iterable[AccountRecord]) -> list[Finding]:
-    """Segregation of duties: a person (same national ID) holding both an auditor and a
+    """Segregation of duties (R6.1 with R3.2/R3.3): a person (same national ID) holding both an auditor and a
     general-user account, neither cancelled. One finding per auditor account."""
     by_person: dict[str, list[AccountRecord]] = defaultdict(list)
     for account in accounts:

@@ -63,6 +63,8 @@ class Finding(StrEnum):
 
     @property
     def is_anomaly(self) -> bool:
+        """R5.1: only a query without justification is an anomaly (listed for 政風,
+        R6.5); the other findings are hints for the supervisor."""
         return self is Finding.NO_JUSTIFICATION
 
 

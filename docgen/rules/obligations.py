@@ -50,7 +50,8 @@ class RequiredRecord:
     journal_command: str = ""
 
     def matches(self, form: str, variant: str, category: str) -> bool:
-        """Whether an archive record with this metadata is of this kind."""
+        """Whether an archive record with this metadata is of this kind (the records
+        of R6.2–R6.4; the R4.1a review is a journal entry, never an archive record)."""
         if self.journal_command:
             return False
         return (form, variant, category) == (self.form, self.variant, self.category)
@@ -84,7 +85,8 @@ class Obligation:
         self, form: str, variant: str, category: str, period: str, unit: str
     ) -> RequiredRecord | None:
         """The required record an archive record (by its metadata; ``period`` as
-        ``2026-10``/``2026-H1``) stands for, or None if it is not one of this duty's."""
+        ``2026-10``/``2026-H1``) stands for, or None if it is not one of this duty's
+        (R6.2 per unit and month; R6.3, R6.4 per half-year)."""
         if self.period is None or period != self.period.label:
             return None
         if self.unit is not None and unit != self.unit:
@@ -187,7 +189,8 @@ def obligations_for_year(
     reviews: Iterable[date] = (),
     previous_review: date | None = None,
 ) -> list[Obligation]:
-    """Every duty of ``year``'s periods, by due date. Monthly checks are for every unit
+    """Every duty of ``year``'s periods (R6.2, R6.3, R6.4, R4.1a), by due date.
+    Monthly checks are for every unit
     in ``units`` each month, or, given ``units_by_month``, for the units that had
     queries in each month. ``reviews`` are the dates of the account reviews on record
     (or just ``previous_review``, the last one before the year), if any."""

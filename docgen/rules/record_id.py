@@ -53,7 +53,7 @@ class RecordId:
 
     @property
     def category(self) -> str:
-        """The retention category the document belongs to."""
+        """The retention category the document belongs to (R4.2, R6.2–R6.4)."""
         return CATEGORY_BY_FORM[(self.form, self.variant)]
 
 

@@ -139,7 +139,7 @@ class RetentionRule:
 
     @property
     def term_label(self) -> str:
-        """保存年限 as shown to archive staff, e.g. ``註銷後5年`` or ``未定``."""
+        """保存年限 as shown to archive staff, e.g. ``帳號註銷後5年`` (R4.2) or ``未定``."""
         if self.term is None or not self.defined:
             return "未定"
         prefix = "帳號註銷後" if self.trigger is Trigger.ACCOUNT_CANCELLATION else ""
@@ -152,7 +152,8 @@ def undefined_rule(category: str) -> RetentionRule:
 
 
 def rule_problems(rule: RetentionRule) -> list[tuple[str, str]]:
-    """What is wrong with ``rule`` against the regulation, as (field, problem) pairs
+    """What is wrong with ``rule`` against the regulation's minimums (R4.2, R6.2,
+    R6.3–R6.4; lengthening is allowed, shortening never), as (field, problem) pairs
     (field ``category``, ``trigger`` or ``period``); empty when it is acceptable."""
     if rule.category not in CATEGORIES:
         known = ", ".join(CATEGORIES)
@@ -223,12 +224,15 @@ class Retention:
 @lru_cache(maxsize=65536)
 def candidate_from(trigger: date, term: Term) -> date:
     """The first day a record is a candidate: the day after the Civil Code period
-    (民法 Art. 120–121) of ``term`` counted from ``trigger`` ends."""
+    (民法 Art. 120–121) of ``term`` counted from ``trigger`` ends (R4.2: 5 years from
+    the cancellation; R6.2–R6.4: 3 years from the review)."""
     return civil_code_period_end(trigger, years=term.years, months=term.months) + timedelta(1)
 
 
 def trigger_date(rule: RetentionRule, facts: RecordFacts) -> tuple[date | None, str]:
-    """The date ``rule`` counts from for ``facts``, or None with the reason it cannot."""
+    """The date ``rule`` counts from for ``facts``, or None with the reason it cannot:
+    the account's cancellation (R4.2), the director's review else the period's end
+    (R6.2–R6.4), or the document's date."""
     if rule.trigger is Trigger.ACCOUNT_CANCELLATION:
         if not facts.account_known:
             return None, "帳號不在帳號清冊中"
