@@ -34,6 +34,7 @@ from docgen.archive.context import ArchiveContext
 from docgen.archive.paths import safe_file_name, stored_name
 from docgen.calendar import format_roc_short
 from docgen.db.models.archive import Disposal, File, Hold, Intent, Record
+from docgen.db.models.audit import RecordReview
 from docgen.errors import IntegrityError
 from docgen.fsutil import sha256_file
 from docgen.metadata import RecordMetadata
@@ -252,13 +253,22 @@ def _day(text: str) -> date | None:
         return None
 
 
+def _recorded_review(session: Session, record_id: str) -> date | None:
+    """The director's review recorded in the office database (``audit review``) for a
+    record whose file carries none (R6.2, R6.3: the day its retention counts from)."""
+    review = session.get(RecordReview, record_id)
+    return review.reviewed_on if review is not None else None
+
+
 def merge_record(session: Session, values: dict[str, str], when: datetime) -> None:
     """Create the record, or fill the empty fields of the one already there. A disposed
     record is final: :class:`IntegrityError` (ISSUE 9 item 3; the planner files such a
     file as a conflict, so this is only reached in a race with a disposal)."""
     columns: dict[str, Any] = dict(values)
     columns["trigger"] = _day(values.get("trigger", ""))
-    columns["review_date"] = _day(values.get("review_date", ""))
+    columns["review_date"] = _day(values.get("review_date", "")) or _recorded_review(
+        session, values["record_id"]
+    )
     record = session.get(Record, values["record_id"])
     if record is None:
         session.add(Record(**columns, first_filed_at=when))

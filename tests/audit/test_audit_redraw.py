@@ -210,3 +210,23 @@ def test_a_review_of_no_reviewed_record_is_refused(
 ) -> None:
     code, output = docgen(office, capsys, "audit", "review", record_id, "--on", on)
     assert code == 3 and words in output, output
+
+
+def test_a_review_recorded_before_filing_reaches_the_filed_record(
+    office: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 附件4 whose file carries no review date takes the one ``audit review``
+    recorded: the day its retention counts from (R6.2)."""
+    drawn(office, capsys)
+    sample = load_sample(office, "2026-10", UNIT)
+    record_id = sample.documents["record_id"]
+    code, output = docgen(office, capsys, "audit", "review", record_id, "--on", "115/11/05")
+    assert code == 0, output
+    inbox = office.archive_root / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy(office.root / sample.documents["form"], inbox)
+    code, output = docgen(office, capsys, "archive", "scan")
+    assert code == 0, output
+    with open_database(office) as db, db.session() as session:
+        filed = session.get(Record, record_id)
+        assert filed is not None and filed.review_date == date(2026, 11, 5)
