@@ -9,11 +9,9 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
 
 import click
 
@@ -21,8 +19,6 @@ from docgen.archive.context import open_archive
 from docgen.archive.plan import Filed
 from docgen.archive.rebuild import RebuildResult
 from docgen.archive.rebuild_run import rebuild_archive
-from docgen.archive.reconcile import orphan_sidecars
-from docgen.archive.reconcile import scan as scan_inbox
 from docgen.archive.watcher import Watcher
 from docgen.cli.common import CliState, pass_state
 from docgen.errors import InputError, IntegrityError
@@ -33,22 +29,6 @@ from docgen.textsafe import EscapingFormatter, escape_controls
 @click.group()
 def archive() -> None:
     """The archive: file what arrives in archive/inbox/, report, hold and dispose."""
-
-
-def _journal_details(filed: Sequence[Filed]) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for item in filed:
-        counts[item.status] = counts.get(item.status, 0) + 1
-    files = [
-        {
-            "path": mask_ids_in_text(f.path),
-            "record_id": f.record_id,
-            "status": f.status,
-            "sha256": f.sha256,
-        }
-        for f in filed
-    ]
-    return {"counts": counts, "files": files}
 
 
 def _setup_logging() -> None:
@@ -78,22 +58,21 @@ def scan(state: CliState, wait: float | None) -> None:
     log = logging.getLogger("docgen.archive")
     if not log.handlers:
         log.addHandler(logging.NullHandler())
-    with open_archive(state.workspace) as ctx:
-        result = scan_inbox(ctx, max_wait=wait)
-        orphans = [ctx.shown(p) for p in orphan_sidecars(ctx)]
+    from docgen.services.archive import file_inbox
+
+    scanned = file_inbox(state.workspace, wait)
+    result = scanned.result
     for item in result.filed:
         click.echo(f"{item.status:<12} {mask_ids_in_text(item.path)}  ({item.record_id})")
     for shown, message in result.failed:
         click.echo(f"failed       {shown}: {message}", err=True)
     for shown, reason in result.notes:
         click.echo(f"refused      {shown}: {reason}", err=True)
-    for path in result.waiting:
-        click.echo(f"still being written, left for later: {ctx.shown(path)}", err=True)
-    for shown in orphans:
+    for shown in scanned.shown_waiting:
+        click.echo(f"still being written, left for later: {shown}", err=True)
+    for shown in scanned.orphans:
         click.echo(f"a sidecar without its file, left in the inbox: {shown}", err=True)
     click.echo(f"Filed {len(result.filed)} file(s).")
-    if result.filed:
-        state.journal.append("archive scan", details=_journal_details(result.filed))
     if result.failed:
         raise InputError(
             f"{len(result.failed)} file(s) could not be filed (listed above); "
@@ -125,10 +104,10 @@ def watch(state: CliState, poll: float | None) -> None:
       docgen -w /srv/office archive watch --poll 10   # inbox on a network share
     """
     _setup_logging()
-    journal = state.journal
+    from docgen.services.archive import record_filed
 
     def journal_batch(filed: list[Filed]) -> None:
-        journal.append("archive watch", details=_journal_details(filed))
+        record_filed(state.workspace, "archive watch", filed)
 
     with open_archive(state.workspace, wait_seconds=0) as ctx:
         watcher = Watcher(ctx, poll=poll, on_pass=journal_batch)

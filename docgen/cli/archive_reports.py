@@ -28,7 +28,14 @@ from docgen.archive.reports import (
 )
 from docgen.calendar import format_roc_short
 from docgen.cli.archive import archive
-from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state
+from docgen.cli.common import (
+    DATE,
+    CliState,
+    format_option,
+    output_option,
+    pass_state,
+    show_report,
+)
 from docgen.errors import IntegrityError
 from docgen.privacy import mask_ids_in_text
 from docgen.report import Report
@@ -91,10 +98,8 @@ def report(
         )
     if kind == "retention":
         _note_tombstone_only(state, result)
-    emit(result, fmt, output)
-    if output is not None:
-        details = {"kind": kind, "as_of": when.isoformat(), "rows": len(result.rows)}
-        state.journal.append(f"archive report {kind}", outputs=[output], details=details)
+    details = {"kind": kind, "as_of": when.isoformat(), "rows": len(result.rows)}
+    show_report(state, result, fmt, output, f"archive report {kind}", details=details)
     problem = report_problem(kind, result)
     untrusted = int(result.summary.get(UNTRUSTED, 0)) if kind == "disposals" else 0
     if problem is None and untrusted:
