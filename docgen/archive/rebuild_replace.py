@@ -26,11 +26,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Table, select, text, update
 
 from docgen.archive.db import Index
 from docgen.db.maintenance import backup
-from docgen.db.models.archive import TABLES, move_id_sequences
+from docgen.db.models.archive import TABLES, Record, move_id_sequences
+from docgen.db.models.audit import RecordReview
 from docgen.fsutil import atomic_path
 
 #: Rows read and written at a time (an archive may hold hundreds of thousands of files).
@@ -65,6 +66,23 @@ def replace_archive(office: Index, scratch: Index, state_dir: Path, now: datetim
         if office.db.dialect == "postgresql":
             move_id_sequences(conn)
     return kept
+
+
+def apply_recorded_reviews(office: Index, scratch: Index) -> None:
+    """Give the rebuilt records the director's reviews recorded in the office database
+    (``audit review``) where their files carry none: the files do not know them, the
+    database does (R6.2, R6.3: the day retention counts from)."""
+    with office.db.connect() as conn:
+        reviews = conn.execute(select(RecordReview.record_id, RecordReview.reviewed_on)).all()
+    if not reviews:
+        return
+    with scratch.db.connect() as conn:
+        for record_id, reviewed_on in reviews:
+            conn.execute(
+                update(Record)
+                .where(Record.record_id == record_id, Record.review_date.is_(None))
+                .values(review_date=reviewed_on)
+            )
 
 
 def _backup_sqlite(office: Index, state_dir: Path, stamp: str) -> Kept:

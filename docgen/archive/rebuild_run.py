@@ -24,7 +24,7 @@ from docgen.archive.rebuild import (
     scratch_path,
     workspace_journal,
 )
-from docgen.archive.rebuild_replace import Kept, replace_archive
+from docgen.archive.rebuild_replace import Kept, apply_recorded_reviews, replace_archive
 from docgen.archive.rebuild_trail import rewrite_tombstones
 from docgen.archive.recovery import recover
 from docgen.config import Workspace
@@ -62,6 +62,7 @@ def rebuild_archive(
             result = rebuild_into(ctx, target, trail)
             done = Rebuilt(result, ctx.index.label, output=output)
             with Index.scratch(target) as new:
+                apply_recorded_reviews(ctx.index, new)
                 if check:
                     done.differences = compare(ctx.index, new)
                     return done

@@ -230,3 +230,11 @@ def test_a_review_recorded_before_filing_reaches_the_filed_record(
     with open_database(office) as db, db.session() as session:
         filed = session.get(Record, record_id)
         assert filed is not None and filed.review_date == date(2026, 11, 5)
+    # the file does not know the review; a rebuild from the files keeps it all the same
+    code, output = docgen(office, capsys, "archive", "rebuild", "--check")
+    assert code == 0, output
+    code, output = docgen(office, capsys, "archive", "rebuild")
+    assert code == 0, output
+    with open_database(office) as db, db.session() as session:
+        rebuilt = session.get(Record, record_id)
+        assert rebuilt is not None and rebuilt.review_date == date(2026, 11, 5)
