@@ -2,9 +2,9 @@
 
 Records that share their category, period, dates and account share their retention,
 so the database counts them in groups (one ``GROUP BY``) and the date maths runs once
-per group. Only the records of the groups a report lists — destruction candidates,
-records with no period set — and the held records are then read one by one: a
-million records in an archive that mostly keeps what it holds take a few seconds.
+per group; each group also brings its record IDs, so that the records of the groups
+a report lists — destruction candidates, records with no period set — and the held
+records are then read by their IDs: one scan of the archive, not one per group.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, select, tuple_
+from sqlalchemy import String, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from docgen.archive.retention import (
@@ -41,10 +41,7 @@ _KEY = (
     func.coalesce(func.substr(cast(Record.first_filed_at, String), 1, 10), ""),
     Record.status,
 )
-#: Where in the key the record ID of a group of one stands.
-_BY_ID = 5
-#: Groups matched back to their records per query (8 values each: within SQLite's
-#: and PostgreSQL's limits of parameters).
+#: Records read back per query, by their IDs (within any engine's limit of parameters).
 _BATCH = 1000
 
 
@@ -58,23 +55,33 @@ class RetentionGroup:
     document_date: date | None
     retention: Retention
     unclassified: bool
+    #: The group's record IDs, space-separated (a record ID holds no space).
+    record_ids: str
 
 
 def retention_groups(
     session: Session, schedule: Schedule, accounts: Mapping[str, Account] | None, as_of: date
 ) -> list[RetentionGroup]:
     """Every group of records not disposed, with its retention as of ``as_of``."""
-    query = select(*_KEY, func.count()).where(Record.status != "disposed").group_by(*_KEY)
+    dialect = session.get_bind().dialect.name
+    members = (
+        func.string_agg(Record.record_id, " ")
+        if dialect == "postgresql"
+        else func.group_concat(Record.record_id, " ")
+    )
+    query = select(*_KEY, func.count(), members).where(Record.status != "disposed")
     groups = []
-    for row in session.execute(query):
-        *key, count = row
+    for row in session.execute(query.group_by(*_KEY)):
+        *key, count, record_ids = row
         category, period, trigger, review, subject, by_id, filed, status = key
         dated = record_id_date(by_id) if by_id else ""
         facts = (category, period, trigger, review, subject, dated, filed)
         rule, document_date, retention = compute_retention(facts, schedule, accounts, as_of)
         unclassified = status == "unclassified"
         groups.append(
-            RetentionGroup(tuple(key), count, rule, document_date, retention, unclassified)
+            RetentionGroup(
+                tuple(key), count, rule, document_date, retention, unclassified, record_ids
+            )
         )
     return groups
 
@@ -90,13 +97,9 @@ def records_of(
 ) -> list[RecordRetention]:
     """The records of ``groups`` and those named in ``record_ids``, each once."""
     found: dict[str, RecordRetention] = {}
-    # a group keyed by its one record ID is found by that ID (the primary key)
-    by_id = {group.key[_BY_ID] for group in groups if group.key[_BY_ID]}
-    keys = [group.key for group in groups if not group.key[_BY_ID]]
-    named = sorted(by_id | set(record_ids))
-    selections = [tuple_(*_KEY).in_(keys[i : i + _BATCH]) for i in range(0, len(keys), _BATCH)]
-    selections += [Record.record_id.in_(named[i : i + 500]) for i in range(0, len(named), 500)]
-    for only in selections:
+    named = sorted({rid for group in groups for rid in group.record_ids.split()} | set(record_ids))
+    for start in range(0, len(named), _BATCH):
+        only = Record.record_id.in_(named[start : start + _BATCH])
         for item in record_retentions(session, schedule, accounts, as_of, extra_holds, only):
             found[item.record_id] = item
     return list(found.values())
