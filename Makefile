@@ -18,7 +18,7 @@ test: install
 	$(BIN)/ruff check docgen tests benchmarks scripts
 	$(BIN)/ruff format --check docgen tests benchmarks scripts
 	$(BIN)/mypy docgen
-	$(BIN)/pytest -q --require-postgres
+	$(BIN)/pytest -q -n auto --require-postgres
 
 install: system-packages $(BIN)/docgen
 

@@ -160,6 +160,7 @@ def main() -> None:
     options = parser.parse_args()
     folder = Path(options.keep or tempfile.mkdtemp(prefix="bench-package-"))
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "docgen.toml").write_text("", encoding="utf-8")  # a workspace to run in
     try:
         started = time.perf_counter()
         scans, jpeg_bytes = make_scans(folder, options.files)

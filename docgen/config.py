@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from docgen.errors import ConfigError
-from docgen.privacy import MAX_ID_KEEP, MaskingPolicy
+from docgen.privacy import MAX_ID_KEEP, MaskingPolicy, NameStyle
 
 CONFIG_NAME = "docgen.toml"
 ENV_PREFIX = "DOCGEN_"
@@ -55,6 +55,12 @@ class Masking(_Section):
     id_keep: int = Field(default=6, ge=0, le=MAX_ID_KEEP)
     id_mask_char: str = Field(default="*", min_length=1, max_length=1)
     name_mask_char: str = Field(default="○", min_length=1, max_length=1)
+    #: ISSUE 11 item 8: how every masked name shows, the queried persons' (被查詢人)
+    #: above all: "middle" 王○明, or "surname" 王○○ (臺北市政府個人資料遮罩作業SOP).
+    name_style: NameStyle = "middle"
+    #: ISSUE 11 item 8: print the signer's own national ID in full on 附件2/附件3
+    #: (the signer's name is always printed in full there); masked by default.
+    print_signer_id: bool = False
 
     @field_validator("id_mask_char", "name_mask_char")
     @classmethod
@@ -66,7 +72,13 @@ class Masking(_Section):
 
     def policy(self) -> MaskingPolicy:
         """The policy :mod:`docgen.privacy` applies."""
-        return MaskingPolicy(self.id_keep, self.id_mask_char, self.name_mask_char)
+        return MaskingPolicy(
+            self.id_keep,
+            self.id_mask_char,
+            self.name_mask_char,
+            self.name_style,
+            self.print_signer_id,
+        )
 
 
 class Sampling(_Section):
@@ -299,3 +311,50 @@ def open_workspace(
 ) -> Workspace:
     """The workspace at ``root``; it need not have been initialised (defaults apply)."""
     return Workspace(root, load_config(root, environ, flags))
+
+
+class WorkspaceNotFound(ConfigError):
+    """No ``docgen.toml`` where a command looked for its workspace (ISSUE 11 item 4):
+    in ``where`` (named with ``-w``) or, with ``searched``, there and in every folder
+    above it."""
+
+    def __init__(self, where: Path, searched: bool) -> None:
+        self.where = where
+        self.searched = searched
+        if searched:
+            message = (
+                f"no {CONFIG_NAME} in {where} or any folder above it: name a workspace "
+                "with -w DIR, or make one with docgen init DIR"
+            )
+        else:
+            message = (
+                f"no {CONFIG_NAME} in {where} (the workspace -w or DOCGEN_WORKSPACE names): "
+                f"name a folder that holds one, or make one with docgen init {where}"
+            )
+        super().__init__(message)
+
+
+def find_workspace_root(start: Path) -> Path | None:
+    """The nearest folder holding a ``docgen.toml``: ``start`` or one above it, as git
+    finds its repository; None if there is none up to the file system's root."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def find_workspace(
+    root: Path,
+    *,
+    search: bool,
+    environ: Mapping[str, str] | None = None,
+) -> Workspace:
+    """The workspace a command works in. With ``search`` (no folder named), the nearest
+    folder from ``root`` upwards that holds a ``docgen.toml``; without, ``root``
+    itself, which must hold one. Never a folder without one: a command does not run
+    on the built-in defaults where no workspace was made (:class:`WorkspaceNotFound`)."""
+    found = find_workspace_root(root) if search else root
+    if found is None or not (found / CONFIG_NAME).is_file():
+        raise WorkspaceNotFound(root.resolve(), searched=search)
+    return open_workspace(found, environ)

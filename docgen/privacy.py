@@ -1,9 +1,12 @@
 """Masking of personal data (R8; RULES.md, Decisions: 國發會 rule of 民國103年).
 
 A national ID keeps its first six characters and masks the last four
-(``A123456789`` → ``A12345****``); a name keeps its first character and masks the
-rest, except the last one of a name of three or more (``王小明`` → ``王○明``,
-``王明`` → ``王○``). :func:`find_unmasked_ids` finds full IDs left in any text; the
+(``A123456789`` → ``A12345****``). A name is masked in one of two styles
+(:data:`NAME_STYLES`, ``[masking] name_style``): ``"middle"`` (the default) keeps its
+first character and the last one of a name of three or more (``王小明`` → ``王○明``,
+``王明`` → ``王○``); ``"surname"`` keeps the surname's first character only (``王小明``
+→ ``王○○``), as 臺北市政府個人資料遮罩作業SOP (民國109年9月30日) asks where a name must
+not be recognised at all. :func:`find_unmasked_ids` finds full IDs left in any text; the
 tests run it over every output. IDs are also found written in full-width letters and
 digits (matched in the text's NFKC form, masked in the text as written). Pure: no I/O.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 #: A Taiwan national ID or resident certificate number: a letter, then 1/2 (citizens),
 #: 8/9 (new resident certificates) or A–D (old ones), then eight digits.
@@ -26,18 +30,36 @@ _LETTER_CODES = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=Tru
 MAX_ID_KEEP = 6
 
 
+#: How a masked name shows (ISSUE 11 item 8): ``"middle"`` 王○明 (first and last
+#: character kept) or ``"surname"`` 王○○ (the surname's first character only, the
+#: Taipei City SOP).
+NameStyle = Literal["middle", "surname"]
+NAME_STYLES: tuple[str, ...] = get_args(NameStyle)
+
+
 @dataclass(frozen=True)
 class MaskingPolicy:
-    """How much of an ID to keep and which characters hide the rest (R8; ISSUE 9 item
-    14: a policy that would expose more than the rule allows cannot be made)."""
+    """How much of an ID to keep, which characters hide the rest, and how a masked name
+    shows (R8; ISSUE 9 item 14: a policy that would expose more than the rule allows
+    cannot be made).
+
+    ``name_style`` applies to every name docgen masks: the persons whose data was
+    queried (被查詢人) above all. ``print_signer_id`` prints the signer's own national
+    ID in full on the forms the signer signs (附件2, 附件3; ISSUE 11 item 8); off by
+    default, and it never unmasks anyone else's ID."""
 
     id_keep: int = 6
     id_mask_char: str = "*"
     name_mask_char: str = "○"
+    name_style: NameStyle = "middle"
+    print_signer_id: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.id_keep <= MAX_ID_KEEP:
             raise ValueError(f"id_keep must be 0 to {MAX_ID_KEEP}, not {self.id_keep}")
+        if self.name_style not in NAME_STYLES:
+            styles = " or ".join(repr(style) for style in NAME_STYLES)
+            raise ValueError(f"name_style must be {styles}, not {self.name_style!r}")
         for char in (self.id_mask_char, self.name_mask_char):
             if len(char) != 1 or char.isdigit() or char.isspace():
                 raise ValueError(f"a mask character must be one non-digit, not {char!r}")
@@ -56,16 +78,21 @@ def mask_id(value: str, policy: MaskingPolicy = DEFAULT_POLICY) -> str:
 
 
 def mask_name(value: str, policy: MaskingPolicy = DEFAULT_POLICY) -> str:
-    """``王小明`` → ``王○明``, ``王明`` → ``王○``, ``歐陽娜娜`` → ``歐○○娜``.
+    """In the policy's ``name_style``: ``"middle"`` ``王小明`` → ``王○明``, ``王明`` →
+    ``王○``, ``歐陽娜娜`` → ``歐○○娜``; ``"surname"`` ``王小明`` → ``王○○``, ``歐陽娜娜``
+    → ``歐○○○`` (the first character only: a compound surname cannot be told from a
+    given name), ``John Smith`` → ``J○○○○○○○○○``.
 
-    A one-character name is masked whole, so that no name ever appears in full.
+    A one-character name is masked whole, so that no name ever appears in full. Masking
+    a masked name again changes nothing, and a name masked ``"middle"`` becomes the
+    ``"surname"`` one (``王○明`` → ``王○○``).
     """
     value = value.strip()
     mask = policy.name_mask_char
     if len(value) <= 1:
         return mask * len(value)
-    if len(value) == 2:
-        return value[0] + mask
+    if len(value) == 2 or policy.name_style == "surname":
+        return value[0] + mask * (len(value) - 1)
     return value[0] + mask * (len(value) - 2) + value[-1]
 
 

@@ -32,25 +32,38 @@ from docgen.db.models.archive import Hold
 from docgen.errors import InputError
 from docgen.privacy import mask_ids_in_text
 from docgen.records.models import Account
-from docgen.report import Report
+from docgen.report import Columns, Report
 from docgen.rules.retention import REGULATION_MINIMUMS, Retention, RetentionRule, Status
 
-#: Columns of the destruction list (銷毀目錄), then what the archive adds.
-RETENTION_COLUMNS = {
-    "section": "區分",
-    "file_no": "檔號",
-    "case_name": "案名",
-    "case_matter": "案由",
-    "correspondent": "來(受)文者",
-    "doc_no": "收發文字號",
-    "document_date": "文件產生日期",
-    "term": "保存年限",
-    "change": "變更及原因",
-    "record_id": "記錄編號",
-    "path": "檔案路徑",
-    "candidate_from": "列為銷毀候選日期",
-    "note": "說明",
-}
+#: Columns of the destruction list (銷毀目錄), then what the archive adds; a terminal
+#: shows the brief ones (``--wide``: all); the two dates are real dates in a workbook.
+RETENTION_COLUMNS = Columns(
+    {
+        "section": "區分",
+        "file_no": "檔號",
+        "case_name": "案名",
+        "case_matter": "案由",
+        "correspondent": "來(受)文者",
+        "doc_no": "收發文字號",
+        "document_date": "文件產生日期",
+        "term": "保存年限",
+        "change": "變更及原因",
+        "record_id": "記錄編號",
+        "path": "檔案路徑",
+        "candidate_from": "列為銷毀候選日期",
+        "note": "說明",
+    },
+    brief=(
+        "section",
+        "record_id",
+        "case_matter",
+        "document_date",
+        "term",
+        "candidate_from",
+        "note",
+    ),
+    dates=("document_date", "candidate_from"),
+)
 
 SECTION_CANDIDATE = "銷毀候選"
 SECTION_HELD = "保留中（暫停銷毀）"
@@ -130,7 +143,7 @@ def retention_report(
         )
     summary["注意 note"] = DESTRUCTION_NOTE
     title = f"保存年限報表（銷毀目錄草稿）基準日 {format_roc_short(as_of)}"
-    return Report(title, RETENTION_COLUMNS, rows, summary)
+    return Report(title, RETENTION_COLUMNS, rows, summary, sheet="保存年限報表")
 
 
 def _listed(

@@ -38,7 +38,7 @@ from docgen.db.models.archive import Record
 from docgen.records.models import Account, Role
 from docgen.records.models import Status as AccountStatus
 from docgen.records.stored import account_review_dates, month_units, untaken_logs, untaken_warning
-from docgen.report import Report
+from docgen.report import Columns, Report
 from docgen.rules.obligations import (
     AUDIT_RECORD,
     HALF_YEAR_FORM,
@@ -58,19 +58,25 @@ from docgen.rules.retention import (
 
 # --- missing: obligations without their record ------------------------------------
 
-MISSING_COLUMNS = {
-    "status": "狀態",
-    "rule": "規定",
-    "obligation": "義務",
-    "period": "期間",
-    "unit": "單位／帳號",
-    "required": "應備文件",
-    "due": "期限",
-    "done": "完成日",
-    "record_id": "記錄編號",
-    "path": "檔案路徑",
-    "note": "說明",
-}
+#: A terminal shows the brief columns (``--wide``: all); 期限 and 完成日 are real dates
+#: in a workbook.
+MISSING_COLUMNS = Columns(
+    {
+        "status": "狀態",
+        "rule": "規定",
+        "obligation": "義務",
+        "period": "期間",
+        "unit": "單位／帳號",
+        "required": "應備文件",
+        "due": "期限",
+        "done": "完成日",
+        "record_id": "記錄編號",
+        "path": "檔案路徑",
+        "note": "說明",
+    },
+    brief=("status", "rule", "period", "unit", "required", "due", "done", "record_id", "note"),
+    dates=("due", "done"),
+)
 DONE, LATE, MISSING, PENDING, GONE = "完成", "逾期完成", "缺漏", "未到期", "檔案遺失"
 AWAITING_REVIEW = "待核閱"
 #: The summary line naming logs in data/queries/ not taken in (so not counted).
@@ -340,7 +346,8 @@ def missing_report(rows: list[dict[str, Any]], as_of: date, calendar: bool = Fal
     shown = sorted(shown, key=lambda r: (order[r["status"]], r["due"] or "", r["unit"] or ""))
     kind = "義務行事曆" if calendar else "缺漏報表"
     summary: dict[str, Any] = {"基準日 as of": format_roc_short(as_of), **counts}
-    return Report(f"{kind} 基準日 {format_roc_short(as_of)}", MISSING_COLUMNS, shown, summary)
+    title = f"{kind} 基準日 {format_roc_short(as_of)}"
+    return Report(title, MISSING_COLUMNS, shown, summary, sheet=kind)
 
 
 def review_rows(

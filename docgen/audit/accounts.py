@@ -13,25 +13,41 @@ from docgen.metadata import RecordMetadata
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
 from docgen.records.accounts import ACCOUNT_HEADERS
 from docgen.records.models import Account
-from docgen.report import Report
+from docgen.report import Columns, Report
 from docgen.rules.account_review import Category, review_accounts
 
-REVIEW_COLUMNS = {
-    "category": "類別",
-    "account": "帳號",
-    "name": "姓名",
-    "national_id": "身分證統一編號",
-    "unit": "單位",
-    "role": "角色",
-    "status": "狀態",
-    "detail": "說明",
-}
-#: The registry's own headers, less the departure and contact fields the roster omits.
-ROSTER_COLUMNS = {
-    ("account" if field == "account_id" else field): header
-    for field, header in ACCOUNT_HEADERS.items()
-    if field not in {"departure_on", "cancellation_requested_on", "phone", "email"}
-}
+#: A terminal shows all but the (masked) national ID unless ``--wide``.
+REVIEW_COLUMNS = Columns(
+    {
+        "category": "類別",
+        "account": "帳號",
+        "name": "姓名",
+        "national_id": "身分證統一編號",
+        "unit": "單位",
+        "role": "角色",
+        "status": "狀態",
+        "detail": "說明",
+    },
+    brief=("category", "account", "name", "unit", "role", "status", "detail"),
+)
+#: The registry's own headers, less the departure and contact fields the roster omits;
+#: its dates (ROC text) are real dates in the workbook.
+_ROSTER_DATES = (
+    "opened",
+    "last_used",
+    "suspended_on",
+    "cancelled_on",
+    "application_on",
+    "pledge_on",
+)
+ROSTER_COLUMNS = Columns(
+    {
+        ("account" if field == "account_id" else field): header
+        for field, header in ACCOUNT_HEADERS.items()
+        if field not in {"departure_on", "cancellation_requested_on", "phone", "email"}
+    },
+    dates=_ROSTER_DATES,
+)
 
 
 def _person(account: Account, policy: MaskingPolicy) -> dict[str, object]:
@@ -59,7 +75,7 @@ def review_report(
     summary: dict[str, object] = {"清查基準日": format_roc_short(as_of), "帳號數": len(accounts)}
     summary.update({str(c): counts.get(c, 0) for c in Category})
     title = f"帳號清查 {format_roc_short(as_of)}（R4.1、R5.2、R3.2）"
-    return Report(title, REVIEW_COLUMNS, rows, summary)
+    return Report(title, REVIEW_COLUMNS, rows, summary, sheet="帳號清查")
 
 
 def _roc(value: date | None) -> str:
@@ -78,7 +94,7 @@ def roster_report(accounts: Sequence[Account], as_of: date, policy: MaskingPolic
         row["pledge_on"] = _roc(account.pledge_on)
         rows.append(row)
     title = f"使用者清冊 {format_roc_short(as_of)}"
-    return Report(title, ROSTER_COLUMNS, rows, {"帳號數": len(rows)})
+    return Report(title, ROSTER_COLUMNS, rows, {"帳號數": len(rows)}, sheet="使用者清冊")
 
 
 def list_metadata(report: Report, as_of: date) -> RecordMetadata:

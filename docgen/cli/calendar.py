@@ -9,11 +9,12 @@ import click
 
 from docgen.calendar import WorkingCalendar, format_roc_short
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
+from docgen.config import CONFIG_NAME, WorkspaceNotFound
 from docgen.fsutil import atomic_write_bytes
 from docgen.office_calendar import obligations_ical, working_calendar
 from docgen.records.stored import account_review_dates
 from docgen.report import Report
-from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_for_year
+from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_due_in
 
 WEEKDAYS = "一二三四五六日"
 
@@ -21,11 +22,15 @@ COLUMNS = {
     "due": "期限",
     "due_date": "西元日期",
     "last_working_day": "最後上班日",
+    "period": "期間",
     "rule": "規定",
     "unit": "單位",
     "title": "事項",
     "key": "代碼",
 }
+
+#: The columns a terminal shows (--wide, json, csv and xlsx: every one).
+BRIEF = ("due", "last_working_day", "period", "rule", "unit", "title")
 
 
 def _roc_weekday(d: date) -> str:
@@ -41,6 +46,7 @@ def _row(obligation: Obligation, working: WorkingCalendar) -> dict[str, object]:
         "due": _roc_weekday(obligation.due),
         "due_date": obligation.due,
         "last_working_day": _roc_weekday(last),
+        "period": obligation.period.roc_label if obligation.period else "",
         "rule": obligation.rule,
         "unit": obligation.unit or WHOLE_OFFICE,
         "title": obligation.title,
@@ -55,22 +61,24 @@ def obligations_report(
     units: list[str],
     reviews: list[date],
 ) -> Report:
-    """The obligations of ``year`` as a report, due dates in ROC form with the last
-    working day on or before each (the office's calendar)."""
+    """The obligations due in ``year`` as a report, due dates in ROC form with the last
+    working day on or before each (the office's calendar) and each duty's period."""
     summary: dict[str, object] = {
         "年度": f"{year}（民國{year - 1911}年）",
         "單位": "、".join(units) or "未設定（docgen.toml [[units]]），故無月抽查",
-        "說明": "月抽查每單位每月一份，當月無查詢者免抽查；期限遇假日請於最後上班日前完成",
+        "說明": "列出期限在本年度之事項（含上年度12月月抽查及下半年稽核結果）；"
+        "月抽查每單位每月一份，當月無查詢者免抽查；期限遇假日請於最後上班日前完成",
         "事項數": len(obligations),
         "最近一次帳號清查": format_roc_short(max(reviews))
         if reviews
-        else "無紀錄（docgen accounts review）",
+        else "無紀錄（docgen accounts review --record）",
     }
     return Report(
         title=f"{year - 1911}年度 戶役政資料作業應辦事項與期限",
         columns=COLUMNS,
         rows=[_row(o, working) for o in obligations],
         summary=summary,
+        brief=BRIEF,
     )
 
 
@@ -79,7 +87,7 @@ def obligations_report(
     "--year",
     type=click.IntRange(1912, 9999),
     default=None,
-    help="The year whose obligations to list (default: this year).",
+    help="The year whose due dates to list (default: this year).",
 )
 @click.option(
     "--ics",
@@ -107,8 +115,10 @@ def calendar(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """List the year's obligations and their due dates (R6.2 monthly checks per unit,
-    R6.3 half-year audit, R6.4 reports to 民政局, R4.1a account reviews).
+    """List what falls due in the year, by due date, each duty's period beside it (R6.2
+    monthly checks per unit, R6.3 half-year audit, R6.4 reports to 民政局, R4.1a account
+    reviews): December's check of the year before (due in January) and the second
+    half's report (due 10 March) are listed under the year they are due in.
 
     Units come from docgen.toml; account reviews from the office database. With --ics, also
     writes the obligations as all-day calendar events with a reminder. See also
@@ -126,7 +136,7 @@ def calendar(
     workspace = state.workspace
     reviews = account_review_dates(workspace)
     units = [unit.name for unit in workspace.config.units]
-    obligations = obligations_for_year(year, units, reviews=reviews)
+    obligations = obligations_due_in(year, units, reviews=reviews)
     working = working_calendar(workspace)
     report = obligations_report(year, obligations, working, units, reviews)
     if ics is not None:
@@ -140,6 +150,18 @@ def calendar(
     if written:
         details = {"year": year, "obligations": len(obligations)}
         state.journal.append("calendar", outputs=written, details=details)
+
+
+def _workdays_calendar(state: CliState) -> WorkingCalendar:
+    """The workspace's working calendar; outside any workspace (none named, none found
+    upwards), Taiwan's, said on standard error: working days need no office."""
+    try:
+        return working_calendar(state.workspace)
+    except WorkspaceNotFound as error:
+        if not error.searched:
+            raise
+        say(f"No {CONFIG_NAME} here or above: Taiwan's government calendar.", err=True)
+        return WorkingCalendar()
 
 
 @calendar.command("workdays")
@@ -162,7 +184,7 @@ def workdays(
     """
     if sum(option is not None for option in (before, after, until)) > 1:
         raise click.UsageError("give at most one of --before, --after, --until")
-    working = working_calendar(state.workspace)
+    working = _workdays_calendar(state)
     shown = f"{format_roc_short(day)} ({day.isoformat()}, 星期{WEEKDAYS[day.weekday()]})"
     if before or after:
         n = -(before or 0) or (after or 0)

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
-from docgen.config import Workspace, open_workspace
+from docgen.config import Workspace, find_workspace
 from docgen.journal import Journal
-from docgen.report import FORMATS, Report, write_report
+from docgen.report import FORMATS, WIDE_META, Report, write_report
 from docgen.textsafe import escape_controls
 
 T = TypeVar("T")
@@ -29,8 +29,15 @@ class CliState:
 
     @property
     def workspace(self) -> Workspace:
+        """The workspace: the folder ``-w`` (or DOCGEN_WORKSPACE) names, which must hold
+        a docgen.toml, or else the nearest folder from here upwards that holds one
+        (:func:`docgen.config.find_workspace`; ISSUE 11 item 4)."""
         if self._workspace is None:
-            self._workspace = open_workspace(self.root)
+            from click.core import ParameterSource
+
+            ctx = click.get_current_context(silent=True)
+            source = ctx.find_root().get_parameter_source("workspace") if ctx else None
+            self._workspace = find_workspace(self.root, search=source is ParameterSource.DEFAULT)
         return self._workspace
 
     @property
@@ -62,8 +69,12 @@ DATE = DateParam()
 
 
 def format_option(default: str = "table") -> Callable[[F], F]:
-    """``--format table|json|csv|xlsx``."""
-    return click.option(
+    """``--format table|json|csv|xlsx`` and ``--wide`` (every column in the table).
+
+    ``--wide`` is not passed to the command: it is kept in the click context
+    (:data:`docgen.report.WIDE_META`), where :func:`emit`, :func:`show_report` and
+    :func:`docgen.report.write_report` find it, so every report command has it."""
+    choose = click.option(
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
@@ -71,6 +82,30 @@ def format_option(default: str = "table") -> Callable[[F], F]:
         show_default=True,
         help="table for people, json for programs, csv/xlsx for Excel (csv has a UTF-8 BOM).",
     )
+    wide = click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_wide,
+        help="table: show every column, not only the main ones (json, csv and xlsx "
+        "always have every column).",
+    )
+
+    def decorate(command: F) -> F:
+        return choose(wide(command))
+
+    return decorate
+
+
+def _remember_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta[WIDE_META] = bool(value)
+    return value
+
+
+def wide_requested() -> bool:
+    """Whether the command being run was given ``--wide``."""
+    context = click.get_current_context(silent=True)
+    return bool(context.meta.get(WIDE_META)) if context is not None else False
 
 
 def output_option(
@@ -93,8 +128,9 @@ def say(text: str, err: bool = False) -> None:
 
 
 def emit(report: Report, fmt: str, output: Path | None) -> None:
-    """Print ``report`` or write it to ``output`` in ``fmt``."""
-    text = write_report(report, fmt, output)
+    """Print ``report`` or write it to ``output`` in ``fmt``; a table printed fits the
+    terminal and shows the report's brief columns unless the command got ``--wide``."""
+    text = write_report(report, fmt, output, wide=wide_requested())
     if text is not None:
         click.echo(text, nl=False)
     else:
@@ -111,8 +147,9 @@ def show_report(
     inputs: Iterable[Path] = (),
     details: Mapping[str, Any] | None = None,
 ) -> None:
-    """Print ``report``, or save it to ``output`` on record (the journal) through
-    :func:`docgen.services.reports.save_report`."""
+    """Print ``report`` (as :func:`emit` does), or save it to ``output`` on record (the
+    journal) through :func:`docgen.services.reports.save_report` (a table file shows
+    every column only with ``--wide``, as printed, but is not wrapped)."""
     if output is None:
         emit(report, fmt, None)
         return

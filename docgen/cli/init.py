@@ -35,7 +35,8 @@ def init(state: CliState, directory: Path | None, example: bool) -> None:
       docgen init /srv/docgen-office
       docgen init demo-office --example     # a sample office to try every command on
     """
-    target = directory if directory is not None else state.root
+    # an absolute path: laying out replaces an empty current folder with a new one
+    target = (directory if directory is not None else state.root).absolute()
     written = init_workspace(target, example=example)
     imported = init_registry(open_workspace(target))
     say(f"Laid out a new workspace in {target} ({len(written)} files).")

@@ -59,14 +59,14 @@ class LazyGroup(click.Group):
     "-w",
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
-    default=".",
+    default=None,
     envvar="DOCGEN_WORKSPACE",
-    show_default=True,
-    help="The workspace folder (holds docgen.toml). Also DOCGEN_WORKSPACE.",
+    help="The workspace folder: it holds docgen.toml. Also DOCGEN_WORKSPACE. "
+    "Default: the nearest folder from here upwards that holds one.",
 )
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
 @click.pass_context
-def cli(ctx: click.Context, workspace: Path, debug: bool) -> None:
+def cli(ctx: click.Context, workspace: Path | None, debug: bool) -> None:
     """docgen: attachments 1–6, audit sampling, evidence packages and the retention
     archive for the use of household-registration data (戶役政資料).
 
@@ -75,7 +75,10 @@ def cli(ctx: click.Context, workspace: Path, debug: bool) -> None:
       docgen init office --example && cd office
       docgen audit sample --month 2026-10 --queries data/queries/2026-10.xlsx
     """
-    ctx.obj = CliState(workspace, debug)
+    # Commands open the workspace when they need it (CliState.workspace). These need none:
+    # init (it makes one), forms list, package inspect, calendar workdays (the Taiwan
+    # calendar outside a workspace), --help and --version.
+    ctx.obj = CliState(workspace if workspace is not None else Path("."), debug)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -25,7 +25,19 @@ from docgen.forms.registry import FormSpec
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
 from docgen.yamlsafe import load_json, load_yaml, read_text_capped
 
-_MASKS = {"id": mask_id, "name": mask_name}
+
+def _signer_id(value: str, policy: MaskingPolicy) -> str:
+    """The signer's own ID on 附件2/附件3: in full only if the office prints it."""
+    return value.strip() if policy.print_signer_id else mask_id(value, policy)
+
+
+def _in_full(value: str, policy: MaskingPolicy) -> str:
+    """The signer's name, as given (ISSUE 11 item 8)."""
+    return value
+
+
+#: What each ``personal`` marker of :mod:`docgen.forms.fields` does to its value.
+_MASKS = {"id": mask_id, "name": mask_name, "signer_id": _signer_id, "signer_name": _in_full}
 
 
 @dataclass(frozen=True)
@@ -119,7 +131,9 @@ def _variant_problem(spec: FormSpec, variant: str, model: FormModel) -> str:
 
 
 def mask_personal(model: BaseModel, policy: MaskingPolicy) -> Any:
-    """``model`` with every field marked personal masked (idempotent; R8)."""
+    """``model`` with every field marked personal masked (idempotent; R8): IDs and the
+    queried persons' names in the policy's style, the signer's ID unless the policy
+    prints it; the signer's name is left as given."""
     updates: dict[str, Any] = {}
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)

@@ -1,5 +1,6 @@
 """The fields of each form as rows for ``docgen forms list``: name, Chinese title,
-type, required or optional, personal (masked) or not; nested lists as ``cases.no``."""
+type, required or optional, personal (masked, or a signer's name in full) or not;
+nested lists as ``cases.no``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from docgen.forms.registry import FORMS, VARIANT_NAMES, FormSpec
+from docgen.report import Columns
 
 _SIMPLE = {str: "text", int: "number", date: "date", datetime: "date and time"}
 
@@ -34,9 +36,18 @@ def type_name(annotation: Any) -> str:
     return _SIMPLE.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
+#: What ``forms list`` says of each ``personal`` marker (ISSUE 11 item 8: signers).
+PERSONAL_LABELS = {
+    "id": "masked ID",
+    "name": "masked name",
+    "signer_id": "signer's ID, masked by default",
+    "signer_name": "signer's name, in full",
+}
+
+
 def _personal(info: FieldInfo) -> str:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    return {"id": "masked ID", "name": "masked name"}.get(str(extra.get("personal", "")), "")
+    return PERSONAL_LABELS.get(str(extra.get("personal", "")), "")
 
 
 def list_item_model(info: FieldInfo) -> type[BaseModel] | None:
@@ -78,13 +89,17 @@ def all_rows() -> list[dict[str, Any]]:
     return [row for spec in FORMS.values() for row in form_rows(spec)]
 
 
-COLUMNS = {
-    "form": "附件",
-    "form_title": "名稱",
-    "variants": "版本",
-    "field": "欄位",
-    "title": "中文名稱",
-    "type": "型別",
-    "required": "必填",
-    "personal": "遮罩",
-}
+#: A terminal shows the field columns (``--wide`` adds the form's name and variants).
+COLUMNS = Columns(
+    {
+        "form": "附件",
+        "form_title": "名稱",
+        "variants": "版本",
+        "field": "欄位",
+        "title": "中文名稱",
+        "type": "型別",
+        "required": "必填",
+        "personal": "遮罩",
+    },
+    brief=("form", "field", "title", "type", "required", "personal"),
+)

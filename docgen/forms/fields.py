@@ -2,7 +2,13 @@
 and a base model that accepts each field under its Chinese label too.
 
 A field marked :data:`PERSONAL_ID` or :data:`PERSONAL_NAME` is masked by the engine
-before rendering (R8; RULES.md, Decisions: masking), so callers cannot forget it.
+before rendering (R8; RULES.md, Decisions: masking), so callers cannot forget it: the
+persons whose data was queried (被查詢人), masked on every form in the office's
+``name_style``. ISSUE 11 item 8: a form is signed by the person it names, so the
+signer's name (:data:`SIGNER_NAME`: 申請人 on 附件2, 立切結書人 on 附件3, the
+signature rows of 附件1, 附件4, 附件5 and 附件6) is printed in full, and the signer's
+own national ID (:data:`SIGNER_ID`, 附件2/附件3) is masked unless the office sets
+``[masking] print_signer_id``.
 """
 
 from __future__ import annotations
@@ -15,6 +21,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 #: ``json_schema_extra`` markers of personal fields, read by the engine.
 PERSONAL_ID = {"personal": "id"}
 PERSONAL_NAME = {"personal": "name"}
+#: The name of the person who signs the form: printed in full, never masked.
+SIGNER_NAME = {"personal": "signer_name"}
+#: The signer's own national ID: masked, unless the policy's ``print_signer_id``.
+SIGNER_ID = {"personal": "signer_id"}
 
 
 def _to_date(value: Any) -> Any:

@@ -7,17 +7,30 @@ import re
 from typing import Any
 
 from docgen.calendar import parse_period
-from docgen.forms.fields import FormModel
+from docgen.forms.fields import SIGNER_ID, FormModel
 from docgen.forms.registry import VARIANT_NAMES, FormSpec
 from docgen.fsutil import sha256_bytes
 from docgen.metadata import RecordMetadata
+from docgen.privacy import mask_id
 from docgen.rules.record_id import CATEGORY_BY_FORM, make_record_id
 
 
 def data_sha256(data: FormModel) -> str:
-    """The SHA-256 of the (masked) data, as canonical JSON: no personal data is hashed
-    in full, so the hash cannot be reversed into a national ID."""
-    return sha256_bytes(data.model_dump_json().encode("utf-8"))
+    """The SHA-256 of the (masked) data, as canonical JSON: no national ID is hashed
+    in full, so the hash cannot be reversed into one. A signer's ID printed in full
+    (``[masking] print_signer_id``, ISSUE 11 item 8) is hashed masked."""
+    return sha256_bytes(_signer_ids_masked(data).model_dump_json().encode("utf-8"))
+
+
+def _signer_ids_masked(data: FormModel) -> FormModel:
+    """``data`` with every field marked :data:`SIGNER_ID` masked (the default policy)."""
+    updates = {}
+    for name, info in type(data).model_fields.items():
+        value = getattr(data, name)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("personal") == SIGNER_ID["personal"] and isinstance(value, str):
+            updates[name] = mask_id(value)
+    return data.model_copy(update=updates) if updates else data
 
 
 def period_code(spec: FormSpec, data: FormModel) -> str:

@@ -2,7 +2,9 @@
 
 Each field has a Chinese title (shown by ``docgen forms list`` and accepted as a
 column header). Personal fields carry a ``personal`` marker and are masked by the
-engine (R8). The schemas of 附件4 and 附件5 are the contract with the audit code.
+engine (R8); the names of the persons who sign a form carry the signer's marker and are
+printed in full, the signer's ID on 附件2/附件3 masked unless the office prints it
+(ISSUE 11 item 8). The schemas of 附件4 and 附件5 are the contract with the audit code.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from pydantic import field_validator
 from docgen.forms.fields import (
     PERSONAL_ID,
     PERSONAL_NAME,
+    SIGNER_ID,
+    SIGNER_NAME,
     FormModel,
     RocDate,
     RocDateTime,
@@ -50,8 +54,8 @@ class SecurityAgreement(FormModel):
     term_end: RocDate | None = optional("約定迄日", None)
     contact: Text = optional("聯絡人")
     contact_phone: Text = optional("聯絡電話")
-    provider_signatory: Text = optional("提供機關代表人")
-    user_signatory: Text = optional("使用機關代表人")
+    provider_signatory: Text = optional("提供機關代表人", **SIGNER_NAME)
+    user_signatory: Text = optional("使用機關代表人", **SIGNER_NAME)
     extra_terms: TextList = optional("其他約定事項", [])
     date: RocDate = label("簽訂日期")
 
@@ -62,8 +66,9 @@ class AccountApplication(FormModel):
     application_type: Literal["新增", "異動", "停用", "復用", "註銷"] = label("申請類別")
     unit: Text = label("單位")
     title: Text = label("職稱")
-    name: Text = label("姓名", **PERSONAL_NAME)
-    national_id: Text = label("身分證統一編號", **PERSONAL_ID)
+    #: 申請人, who signs the form.
+    name: Text = label("姓名", **SIGNER_NAME)
+    national_id: Text = label("身分證統一編號", **SIGNER_ID)
     account: Text = label("帳號")
     phone: Text = optional("電話")
     email: Text = optional("電子郵件")
@@ -80,10 +85,11 @@ class AccountApplication(FormModel):
 class ConfidentialityPledge(FormModel):
     """附件3 保密切結書 (R3.2)."""
 
-    name: Text = label("姓名", **PERSONAL_NAME)
+    #: 立切結書人, who signs the pledge.
+    name: Text = label("姓名", **SIGNER_NAME)
     unit: Text = label("單位")
     title: Text = label("職稱")
-    national_id: Text = label("身分證統一編號", **PERSONAL_ID)
+    national_id: Text = label("身分證統一編號", **SIGNER_ID)
     account: Text = optional("帳號")
     date: RocDate = label("切結日期")
 
@@ -94,7 +100,8 @@ class SampledCase(FormModel):
     no: int = label("序號")
     queried_at: RocDateTime = label("查詢日期時間")
     account: Text = label("查詢人員帳號")
-    user_name: Text = label("查詢人員")
+    user_name: Text = label("查詢人員")  # staff in their role, as the audit code gives it
+    #: 被查詢人: masked on every form, in the office's name style.
     subject_id: Text = label("被查詢人身分證統一編號", **PERSONAL_ID)
     subject_name: Text = optional("被查詢人姓名", **PERSONAL_NAME)
     item: Text = optional("查詢項目")  # a platform export may have no such column
@@ -117,10 +124,11 @@ class CaseCheck(FormModel):
     #: Which draw of the period and unit this is: 2 and up for a redraw (ISSUE 10 item 1).
     draw: int = optional("抽樣次別", 1)
     cases: list[SampledCase] = optional("抽查案件", [])
-    checker: Text = optional("抽查人員")
-    supervisor: Text = optional("單位主管")
+    #: The signature rows: 抽查人員, 單位主管, 核閱人員 (printed in full).
+    checker: Text = optional("抽查人員", **SIGNER_NAME)
+    supervisor: Text = optional("單位主管", **SIGNER_NAME)
     check_date: RocDate | None = optional("抽查日期", None)
-    reviewer: Text = optional("核閱人員")
+    reviewer: Text = optional("核閱人員", **SIGNER_NAME)
     review_date: RocDate | None = optional("核閱日期", None)
 
     @field_validator("period")
@@ -162,11 +170,12 @@ class AuditRecord(FormModel):
 
     half: Text = label("半年度")
     audit_date: RocDate | None = optional("稽核日期", None)
-    auditors: TextList = optional("稽核人員", [])
-    ethics_officer: Text = optional("政風人員")
+    #: The signature rows: 稽核人員, 政風人員, 處長或授權人員 (printed in full).
+    auditors: TextList = optional("稽核人員", [], **SIGNER_NAME)
+    ethics_officer: Text = optional("政風人員", **SIGNER_NAME)
     checklist: list[ChecklistItem] = optional("稽核項目", [])
     findings: list[Finding] = optional("發現事項及改善措施", [])
-    director: Text = optional("處長或授權人員")
+    director: Text = optional("處長或授權人員", **SIGNER_NAME)
     review_date: RocDate | None = optional("核閱日期", None)
 
     @field_validator("half")
@@ -198,7 +207,7 @@ class ExternalAudit(FormModel):
     audit_date: RocDate = label("稽核日期")
     audited_agency: Text = label("受稽核機關")
     auditor_agency: Text = optional("稽核機關", "臺北市政府民政局")
-    auditors: TextList = optional("稽核人員", [])
+    auditors: TextList = optional("稽核人員", [], **SIGNER_NAME)
     office_contact: Text = optional("受稽核機關聯絡人")
     findings: list[ExternalFinding] = optional("稽核發現事項", [])
     conclusion: Text = optional("稽核結論")

@@ -12,8 +12,11 @@
   from the previous review (:func:`~docgen.calendar.civil_code_period_end`); with no
   review on record, the first is due by the end of June.
 
-A year's obligations are those of its periods: 2026's include the December check (due
-2027-01-31) and the second half's report (due 2027-03-10). Each obligation lists the
+A year's obligations (:func:`obligations_for_year`) are those of its periods: 2026's
+include the December check (due 2027-01-31) and the second half's report (due
+2027-03-10). What falls due in a year (:func:`obligations_due_in`, the calendar) is
+another list: 2026's holds December 2025's check (due 2026-01-31) and 2025's second
+half's report (due 2026-03-10), and not December 2026's check. Each obligation lists the
 records that fulfil it (:class:`RequiredRecord`), matched against the archive's record
 metadata (form, variant, category, period, unit) or the journal. Pure: no I/O, no clock.
 """
@@ -181,6 +184,29 @@ def account_review_dues(year: int, reviews: Iterable[date] = ()) -> list[date]:
     return [d for i, d in enumerate(dues) if d.year == year or i == 0]
 
 
+def _period_duties(
+    year: int,
+    units: Iterable[str],
+    units_by_month: Mapping[Period, Collection[str]] | None,
+) -> list[Obligation]:
+    """The duties of ``year``'s months and half-years (R6.2, R6.3, R6.4)."""
+    unit_list = sorted(set(units))
+    months = [Period("month", year, m) for m in range(1, 13)]
+    result = [
+        monthly_check(month, unit)
+        for month in months
+        for unit in (unit_list if units_by_month is None else sorted(units_by_month.get(month, ())))
+    ]
+    for half in (Period("half", year, 1), Period("half", year, 2)):
+        result += [half_year_audit(half), audit_report(half)]
+    return result
+
+
+def _by_due_date(obligations: Iterable[Obligation]) -> list[Obligation]:
+    order = list(KIND_TITLES)
+    return sorted(obligations, key=lambda o: (o.due, order.index(o.kind), o.key))
+
+
 def obligations_for_year(
     year: int,
     units: Iterable[str] = (),
@@ -194,20 +220,36 @@ def obligations_for_year(
     in ``units`` each month, or, given ``units_by_month``, for the units that had
     queries in each month. ``reviews`` are the dates of the account reviews on record
     (or just ``previous_review``, the last one before the year), if any."""
-    unit_list = sorted(set(units))
-    months = [Period("month", year, m) for m in range(1, 13)]
-    result = [
-        monthly_check(month, unit)
-        for month in months
-        for unit in (unit_list if units_by_month is None else sorted(units_by_month.get(month, ())))
-    ]
-    for half in (Period("half", year, 1), Period("half", year, 2)):
-        result += [half_year_audit(half), audit_report(half)]
+    result = _period_duties(year, units, units_by_month)
     result += [
         account_review(due)
         for due in account_review_dues(
             year, [*reviews, *([previous_review] if previous_review else [])]
         )
     ]
-    order = list(KIND_TITLES)
-    return sorted(result, key=lambda o: (o.due, order.index(o.kind), o.key))
+    return _by_due_date(result)
+
+
+def obligations_due_in(
+    year: int, units: Iterable[str] = (), *, reviews: Iterable[date] = ()
+) -> list[Obligation]:
+    """Every duty that falls due in ``year``, by due date (the calendar, ISSUE 11 item
+    5): the monthly checks of the previous December to November (each due by the end
+    of the following month, R6.2), the previous year's second-half audit and report
+    (due 10 March, R6.3, R6.4) and the first half's (due 31 August), and the account
+    reviews due in the year (R4.1a; a review still outstanding from before the year is
+    listed first, as in :func:`account_review_dues`). Each duty keeps its own
+    ``period``: December 2025's check is due in 2026.
+
+    >>> [o.key for o in obligations_due_in(2026) if o.kind == "audit_report"]
+    ['audit_report:2025-H2', 'audit_report:2026-H1']
+    """
+    unit_list = sorted(set(units))
+    result = [
+        duty
+        for period_year in (year - 1, year)
+        for duty in _period_duties(period_year, unit_list, None)
+        if duty.due.year == year
+    ]
+    result += [account_review(due) for due in account_review_dues(year, reviews)]
+    return _by_due_date(result)

@@ -1,6 +1,6 @@
 """The six-monthly account review and the user roster (R4.1, R5.2, R3.2, R7.2), each
 one use case: the report from the registry in the office database, the file with its
-record metadata for the archive, the review or the roster on record."""
+record metadata for the archive, the review (when asked) or the roster on record."""
 
 from __future__ import annotations
 
@@ -24,19 +24,44 @@ def _with_metadata(path: Path, meta: RecordMetadata) -> list[Path]:
     return [path] if holder == path else [path, holder]
 
 
+#: The journal command of a review report saved to a file without recording the review
+#: (``accounts review`` entries are reviews done: an earlier docgen kept them there).
+REPORT_COMMAND = "accounts review report"
+
+
 def review_accounts(
-    workspace: Workspace, db: Database, as_of: date, fmt: str, output: Path | None
+    workspace: Workspace,
+    db: Database,
+    as_of: date,
+    fmt: str,
+    output: Path | None,
+    *,
+    record: bool = False,
 ) -> tuple[Report, str | None]:
-    """Review every account as of ``as_of`` (R4.1), record the review (its date is the
-    calendar's 最近一次帳號清查) and, with ``output``, write the report there with its
-    record metadata. Returns the report and, without ``output``, the text to show."""
+    """Review every account as of ``as_of`` (R4.1) and, with ``output``, write the
+    report there with its record metadata. Looking changes nothing (ISSUE 11 item 5):
+    only with ``record`` is the review recorded as done on ``as_of`` (the office
+    database; the calendar's 最近一次帳號清查, R4.1a) and journaled as
+    ``accounts review``; a report saved without it is journaled as any saved report
+    (:data:`REPORT_COMMAND`), and one only shown leaves no trace. Returns the report
+    and, without ``output``, the text to show."""
     accounts = load_registry(workspace, db).accounts
     policy = workspace.config.masking.policy()
     report = review_report(accounts, as_of, working_calendar(workspace), policy)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
     text = write_report(report, fmt, output)
     outputs = _with_metadata(output, list_metadata(report, as_of)) if output else []
     counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
-    record_account_review(workspace, db, as_of, counts, findings=len(report.rows), outputs=outputs)
+    if record:
+        record_account_review(
+            workspace, db, as_of, counts, findings=len(report.rows), outputs=outputs
+        )
+    elif outputs:
+        details = {"as_of": as_of.isoformat(), "findings": len(report.rows), "recorded": False}
+        Journal(workspace.journal_path, workspace.root).append(
+            REPORT_COMMAND, outputs=outputs, details=details
+        )
     return report, text
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Demo step 40: a monthly audit cycle on the example office for 2026-10 (R5.1, R6.2, R6.5),
-# the account review as of 2026-11-30 (R4.1, R5.2, R3.2), the user roster (R7.2), and the
-# half-year sample and audit record for 2026-H2 over the logs the office has (Aug–Oct).
+# the account review as of 2026-11-30, recorded (R4.1, R4.1a, R5.2, R3.2), the user roster
+# (R7.2), and the half-year sample and audit record for 2026-H2 over the logs the office
+# has (Aug–Oct).
 # Run by scripts/demo.sh with $WS (and DOCGEN_WORKSPACE) set and docgen on PATH.
 set -euo pipefail
 : "${WS:?run this through scripts/demo.sh (it sets WS)}"
@@ -30,8 +31,9 @@ docgen -w "$WS" audit results --pdf "$month"/抽查表_2026-10_*.xlsx
 echo
 
 echo "The account review as of 2026-11-30 (dormant, long suspended, late cancellations,"
-echo "missing papers, an auditor who is also a user); also saved as Excel:"
-docgen -w "$WS" accounts review --as-of 2026-11-30
+echo "missing papers, an auditor who is also a user), recorded as done on that date (R4.1a;"
+echo "without --record it is only a report); also saved as Excel:"
+docgen -w "$WS" accounts review --as-of 2026-11-30 --record
 docgen -w "$WS" accounts review --as-of 2026-11-30 --format xlsx -o "$WS/out/accounts/帳號清查_2026-11-30.xlsx"
 echo
 

@@ -49,7 +49,10 @@ def test_account_review_finds_the_known_answers(example: Path) -> None:
     )
     assert found[Category.DUAL_ROLE] == [facts["auditor_also_user"]["auditor"]]
     assert find_unmasked_ids(output) == []
-    entry = Journal(example / ".docgen" / "journal.jsonl").entries()[-1]
+    journal = Journal(example / ".docgen" / "journal.jsonl")
+    assert journal.entries()[-1]["command"] != "accounts review"  # looking records nothing
+    docgen(example, "accounts", "review", "--as-of", "115/11/30", "--record")
+    entry = journal.entries()[-1]
     assert entry["command"] == "accounts review"
     assert entry["details"]["as_of"] == EXAMPLE_AS_OF.isoformat()
 

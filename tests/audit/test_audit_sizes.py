@@ -4,6 +4,7 @@ rounded up, then minimum and maximum, never more than the population)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -98,8 +99,17 @@ def test_half_up_rounding_is_a_setting() -> None:
         monthly_sample_size(-1)
 
 
-def test_cli_size_json_is_exactly_three_keys() -> None:
-    result = CliRunner().invoke(cli, ["audit", "size", "--half", "1000", "--format", "json"])
+def _office(tmp_path: Path, rounding: str = "ceil") -> str:
+    """A workspace: the sample size follows its rounding (RULES.md, Decisions)."""
+    (tmp_path / "docgen.toml").write_text(f'[sampling]\nrounding = "{rounding}"\n', "utf-8")
+    return str(tmp_path)
+
+
+def test_cli_size_json_is_exactly_three_keys(tmp_path: Path) -> None:
+    ws = _office(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["-w", ws, "audit", "size", "--half", "1000", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert set(payload) == {"population", "sample_size", "rule"}
@@ -107,11 +117,12 @@ def test_cli_size_json_is_exactly_three_keys() -> None:
     assert "5% × 1,000 = 50" in payload["rule"]
 
 
-def test_cli_size_table_and_bad_use() -> None:
+def test_cli_size_table_and_bad_use(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["audit", "size", "--monthly", "250"])
+    ws = _office(tmp_path)
+    result = runner.invoke(cli, ["-w", ws, "audit", "size", "--monthly", "250"])
     assert result.exit_code == 0 and "15" in result.output and "R6.2" in result.output
-    both = runner.invoke(cli, ["audit", "size", "--monthly", "5", "--half", "5"])
+    both = runner.invoke(cli, ["-w", ws, "audit", "size", "--monthly", "5", "--half", "5"])
     assert both.exit_code != 0
-    negative = runner.invoke(cli, ["audit", "size", "--monthly", "-3"])
+    negative = runner.invoke(cli, ["-w", ws, "audit", "size", "--monthly", "-3"])
     assert negative.exit_code != 0

@@ -36,6 +36,12 @@ def _workspace(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _empty(tmp_path: Path) -> Path:
+    """A workspace with every setting at its default (no units)."""
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")
+    return tmp_path
+
+
 def _run(ws: Path, *args: str) -> Result:
     result = CliRunner().invoke(cli, ["-w", str(ws), "calendar", *args])
     assert result.exit_code == 0, result.output
@@ -55,9 +61,11 @@ def test_table_lists_obligations_with_roc_dates(tmp_path: Path) -> None:
     out = _run(_workspace(tmp_path), "--year", "2026").stdout
     assert out.startswith("115年度 戶役政資料作業應辦事項與期限")
     assert "115/08/31（一）" in out
-    assert "116/03/10（三）" in out
+    assert "115/03/10（二）" in out  # 2025-H2's report, due in 2026
+    assert "116/03/10" not in out
     assert "企劃室 115年10月案件月抽查（附件4）" in out
-    assert "市場管理科 115年12月案件月抽查（附件4）" in out
+    assert "市場管理科 114年12月案件月抽查（附件4）" in out
+    assert "115年12月案件月抽查" not in out  # due in January 2027
     assert "事項數: 30" in out
     assert not (tmp_path / ".docgen" / "journal.jsonl").exists()  # nothing written
 
@@ -65,9 +73,13 @@ def test_table_lists_obligations_with_roc_dates(tmp_path: Path) -> None:
 def test_json_rows(tmp_path: Path) -> None:
     rows = _rows(_workspace(tmp_path))
     assert len(rows) == 30
-    h1, h2 = rows["audit_report:2026-H1"], rows["audit_report:2026-H2"]
+    h1, h2 = rows["audit_report:2026-H1"], rows["audit_report:2025-H2"]
     assert (h1["due"], h1["due_date"], h1["rule"]) == ("115/08/31（一）", "2026-08-31", "R6.4")
-    assert (h2["due"], h2["due_date"]) == ("116/03/10（三）", "2027-03-10")
+    assert (h2["due"], h2["due_date"], h2["period"]) == (
+        "115/03/10（二）",
+        "2026-03-10",
+        "114年下半年",
+    )
     # 2026-02-28 is a Saturday (and 和平紀念日): the last working day before is Thursday 2/26.
     january = rows["monthly_check:2026-01:企劃室"]
     assert (january["due"], january["last_working_day"]) == ("115/02/28（六）", "115/02/26（四）")
@@ -111,10 +123,11 @@ def test_ics_file_imports(tmp_path: Path) -> None:
     events = list(parsed.walk("VEVENT"))
     assert len(events) == 30
     by_summary = {str(e["SUMMARY"]): e for e in events}
-    h2 = by_summary["【R6.4】115年下半年稽核結果函報民政局（彩色掃描）"]
-    assert h2.decoded("DTSTART").isoformat() == "2027-03-10"
-    assert h2.decoded("DTEND").isoformat() == "2027-03-11"
-    assert "audit_report:2026-H2" in str(h2["DESCRIPTION"])
+    h2 = by_summary["【R6.4】114年下半年稽核結果函報民政局（彩色掃描）"]
+    assert h2.decoded("DTSTART").isoformat() == "2026-03-10"
+    assert h2.decoded("DTEND").isoformat() == "2026-03-11"
+    assert "audit_report:2025-H2" in str(h2["DESCRIPTION"])
+    assert "【R6.4】115年下半年稽核結果函報民政局（彩色掃描）" not in by_summary
     alarm = next(iter(h2.walk("VALARM")))
     assert alarm.decoded("TRIGGER").days == -5
     assert len({str(e["UID"]) for e in events}) == 30
@@ -139,12 +152,13 @@ def test_ics_uids_are_stable_and_journaled(tmp_path: Path) -> None:
 
 
 def test_without_units_it_says_so(tmp_path: Path) -> None:
-    out = _run(tmp_path, "--year", "2026").stdout
+    out = _run(_empty(tmp_path), "--year", "2026").stdout
     assert "未設定（docgen.toml [[units]]），故無月抽查" in out
     assert "事項數: 6" in out
 
 
 def test_workdays_before(tmp_path: Path) -> None:
+    _empty(tmp_path)
     out = _run(tmp_path, "workdays", "115/12/04", "--before", "10").stdout
     assert (
         out
@@ -155,6 +169,7 @@ def test_workdays_before(tmp_path: Path) -> None:
 
 
 def test_workdays_after_until_and_check(tmp_path: Path) -> None:
+    _empty(tmp_path)
     assert (
         "115/10/13 (2026-10-13" in _run(tmp_path, "workdays", "2026-10-08", "--after", "2").stdout
     )

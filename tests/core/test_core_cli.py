@@ -51,6 +51,7 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 
 def test_journal_verify_exit_code_on_tampering(tmp_path: Path) -> None:
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")
     journal = Journal(tmp_path / ".docgen" / "journal.jsonl", tmp_path)
     journal.append("one")
     journal.append("two")
@@ -82,6 +83,7 @@ def test_commands_load_only_what_they_use(tmp_path: Path) -> None:
 
 
 def test_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")
     (tmp_path / "afile").write_text("x")
     result = _docgen("journal", "show", "--format", "csv", "-o", "afile/j.csv", cwd=tmp_path)
     assert result.returncode == ExitCode.INPUT
@@ -90,6 +92,7 @@ def test_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_workspace_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")
     journal = tmp_path / ".docgen" / "journal.jsonl"
     journal.parent.mkdir()
     journal.mkdir()  # a folder where the journal file should be

@@ -40,6 +40,16 @@ class Rendered:
         return [d for docs in self.by_case.values() for d in docs]
 
 
+@pytest.fixture
+def ws_workspace(tmp_path: Path) -> Path:
+    """``tmp_path / "ws"`` made a workspace, for the CLI tests that name it with ``-w``:
+    a folder named must hold a docgen.toml (ISSUE 11 item 4)."""
+    ws = tmp_path / "ws"
+    ws.mkdir(exist_ok=True)
+    (ws / "docgen.toml").write_text("", encoding="utf-8")
+    return ws
+
+
 def _no_progress(items, total, label):  # type: ignore[no-untyped-def]
     return items
 

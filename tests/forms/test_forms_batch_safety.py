@@ -23,6 +23,9 @@ from tests.forms.hostile_builders import (
     run_main,
 )
 
+#: The CLI tests name tmp_path / "ws" with -w: it must be a workspace (ISSUE 11 item 4).
+pytestmark = pytest.mark.usefixtures("ws_workspace")
+
 # --- ISSUE 9 item 3: a full disk during a batch --------------------------------------
 
 APPLICATION_HEADER = "申請類別,單位,職稱,姓名,身分證統一編號,帳號,角色,使用目的,法令依據,申請日期\n"

@@ -92,6 +92,7 @@ def test_tags_split_across_runs_are_checked_as_docxtpl_sees_them(tmp_path) -> No
 
 def test_cli_exit_codes(tmp_path, make_template) -> None:
     runner = CliRunner()
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")
     good = packaged_templates() / FORMS["3"].template_name("")
     result = runner.invoke(cli, ["-w", str(tmp_path), "forms", "check", "附件3", str(good)])
     assert result.exit_code == 0, result.output

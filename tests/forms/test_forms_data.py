@@ -121,6 +121,7 @@ def test_audit_contract_fields_for_4_and_5(forms_workspace, tmp_path) -> None:
     assert record.record_id.startswith("DG-5-2026H2-")
 
 
+@pytest.mark.usefixtures("ws_workspace")
 def test_cli_fill_writes_journal_and_manifest(tmp_path, example_dir) -> None:
     runner = CliRunner()
     ws, out = tmp_path / "ws", tmp_path / "ws" / "out"
@@ -144,10 +145,11 @@ def test_cli_list_shows_forms_variants_fields(tmp_path) -> None:
     forms = {r["form"] for r in rows}
     assert forms == {f"附件{n}" for n in range(1, 7)}
     national = next(r for r in rows if r["form"] == "附件2" and r["field"] == "national_id")
-    assert national["required"] is True and national["personal"] == "masked ID"
+    assert national["required"] is True and national["personal"] == "signer's ID, masked by default"
     assert any("half" in r["variants"] for r in rows if r["form"] == "附件4")
 
 
+@pytest.mark.usefixtures("ws_workspace")
 def test_cli_reports_bad_rows_in_one_message_without_traceback(tmp_path, capsys) -> None:
     from docgen.cli.main import main
 

@@ -34,6 +34,9 @@ from tests.forms.hostile_builders import (
     template,
 )
 
+#: The CLI tests name tmp_path / "ws" with -w: it must be a workspace (ISSUE 11 item 4).
+pytestmark = pytest.mark.usefixtures("ws_workspace")
+
 # --- ISSUE 9 item 1: decompression bombs ---------------------------------------------
 
 

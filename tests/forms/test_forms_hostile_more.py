@@ -37,6 +37,9 @@ OFFICIAL_4 = (
     / "docgen/data/templates/attachments/附件4_案件抽查表_月抽查.docx"
 )
 
+#: The CLI tests name tmp_path / "ws" with -w: it must be a workspace (ISSUE 11 item 4).
+pytestmark = pytest.mark.usefixtures("ws_workspace")
+
 # --- data nested too deeply -----------------------------------------------------------
 
 

@@ -14,6 +14,9 @@ from docgen.errors import ExternalToolError
 from docgen.forms.libreoffice import Converter
 from docgen.journal import Journal
 
+#: The CLI tests name tmp_path / "ws" with -w: it must be a workspace (ISSUE 11 item 4).
+pytestmark = pytest.mark.usefixtures("ws_workspace")
+
 FAKE_SOFFICE = """#!/bin/bash
 # Converts like soffice --convert-to pdf --outdir DIR FILES...; hangs on *stuck* and
 # on second half-years (*H2*), writes an empty PDF for *empty*.

@@ -24,8 +24,9 @@ from docgen.rules.record_id import parse_record_id
 #: Values each form must show (from the example data), per (form, variant).
 EXPECTED = {
     ("1", None): ["臺北市市場處", "臺北市政府民政局", "中華民國114年12月15日", "遷徙紀錄"],
-    ("2", None): ["攤販管理科", "ven04", "蘇○安", "中華民國115年2月24日", "■新增"],
-    ("3", None): ["攤販管理科", "蘇○安", "立切結書人", "中華民國115年2月24日"],
+    # the signer's name in full (ISSUE 11 item 8), the ID masked
+    ("2", None): ["攤販管理科", "ven04", "蘇怡安", "A24151****", "中華民國115年2月24日", "■新增"],
+    ("3", None): ["攤販管理科", "蘇怡安", "立切結書人", "中華民國115年2月24日"],
     ("4", "monthly"): ["115年10月", "企劃室", "R6.2：6% × 100", "2026-10-企劃室", "■否"],
     ("4", "half"): ["115年上半年", "全處", "1,482", "2026-H1-全處", "■是"],
     ("5", None): ["115年上半年", "周怡君、許文傑", "蔡明哲", "不符合", "115/08/15"],
@@ -58,7 +59,7 @@ def test_personal_data_masked_everywhere(rendered_forms, example_dir) -> None:
                 if name.endswith(".xml"):
                     text = package.read(name).decode("utf-8")
                     assert find_unmasked_ids(text) == [], (document.docx.name, name)
-                    assert "王小明" not in text and "蘇怡安" not in text
+                    assert "王小明" not in text  # a queried person (被查詢人) of 附件4
     for manifest in rendered_forms.manifests:
         assert find_unmasked_ids(manifest.read_text(encoding="utf-8-sig")) == []
     raw = (example_dir / "附件4_月抽查.yaml").read_text(encoding="utf-8")

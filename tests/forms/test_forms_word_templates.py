@@ -41,7 +41,8 @@ def test_a_word_online_template_is_filled_and_checked(
     result = fill_rows(forms_workspace, "3", None, [(1, PLEDGE)], tmp_path / "out", options=options)
     written = result.documents[0].docx
     text = docx_text(written)
-    assert "立切結書人：王○明 企劃室 科員 A12345****" in text and "{{" not in text
+    # the signer's name in full, the ID masked (ISSUE 11 item 8)
+    assert "立切結書人：王小明 企劃室 科員 A12345****" in text and "{{" not in text
     with zipfile.ZipFile(written) as package:
         assert "word/document.xml" not in package.namelist()
 

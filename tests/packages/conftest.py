@@ -143,6 +143,7 @@ def docgen(tmp_path: Path) -> Callable[..., Run]:
     """Run ``docgen -w <workspace> ARGS…`` in a fresh workspace."""
     workspace = tmp_path / "ws"
     workspace.mkdir()
+    (workspace / "docgen.toml").write_text("", encoding="utf-8")  # a workspace (ISSUE 11)
 
     def run(*args: object) -> Run:
         argv = ["-w", str(workspace), *(str(a) for a in args)]

@@ -145,6 +145,7 @@ def test_an_existing_package_is_untouched_when_a_build_fails(make, docgen, tmp_p
 def test_the_command_line_prints_one_line_and_no_traceback(make, tmp_path) -> None:
     empty = make.path("empty.jpg")
     empty.write_bytes(b"")
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")  # -w names a workspace
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
     done = subprocess.run(
         [sys.executable, "-m", "docgen", "-w", str(tmp_path), "package", "build",

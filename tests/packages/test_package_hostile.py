@@ -168,6 +168,7 @@ def test_an_image_of_too_many_pixels_is_refused(make, docgen, tmp_path) -> None:
 
 def _subprocess_build(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")  # -w names a workspace
     return subprocess.run(
         [sys.executable, "-m", "docgen", "-w", str(tmp_path), "package", "build", *args,
          "--period", "2026-10", "--category", "other", "-o", str(tmp_path / "out" / "p.pdf")],

@@ -46,6 +46,7 @@ def test_a_killed_build_leaves_nothing_in_the_output_folder(make, tmp_path) -> N
     out_folder.mkdir()
     (out_folder / "keep.txt").write_text("the user's own file")
     before = {"keep.txt"}
+    (tmp_path / "docgen.toml").write_text("", encoding="utf-8")  # -w names a workspace
     scans = [make.image(f"p{n}.png", make.noise(seed=n).resize((1200, 1600)), "PNG",
                         dpi=(300, 300)) for n in range(8)]  # fmt: skip
     command = _command(tmp_path, out_folder / "p.pdf", [make.jpeg("form.jpg")], scans)

@@ -243,8 +243,10 @@ def test_commands_read_the_database_not_the_file(tmp_path: Path) -> None:
     assert find_unmasked_ids(listed.output) == []
     roster = _run(workspace, "accounts", "roster", "--format", "csv", "-o", str(tmp_path / "r.csv"))
     assert roster.exit_code == 0
-    review = _run(workspace, "accounts", "review", "--as-of", "2026-11-30", "--format", "json")
-    assert review.exit_code == 0 and json.loads(review.output)["summary"]["帳號數"] == 25
+    review = _run(
+        workspace, "accounts", "review", "--as-of", "2026-11-30", "--record", "--format", "json"
+    )
+    assert review.exit_code == 0 and json.loads(review.stdout)["summary"]["帳號數"] == 25
     assert account_review_dates(workspace) == [date(2026, 11, 30)]
     assert _commands(workspace)[-1] == "accounts review"
 
