@@ -23,6 +23,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # pytest-xdist's workers export COLUMNS=80, which would make every printed table
+    # wrap as on an 80-column terminal; tests that want a width set it themselves.
+    os.environ.pop("COLUMNS", None)
     config.addinivalue_line(
         "markers", "postgres: needs a PostgreSQL server (tests/pgserver.py; skipped without one)"
     )
