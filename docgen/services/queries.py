@@ -134,13 +134,11 @@ def _office_registry(workspace: Workspace, db: Database | None) -> Registry | No
     """The office's registry for the unit of a query whose log has none (None when
     there is none, or it has errors: the log's own units only)."""
     try:
-        return load_registry(workspace, db) if db is not None else _registry_file(workspace)
+        if db is not None:
+            return load_registry(workspace, db)
+        return read_registry(find_registry(workspace))  # in a migration: not the database
     except InputError:
         return None
-
-
-def _registry_file(workspace: Workspace) -> Registry:
-    return read_registry(find_registry(workspace))
 
 
 def _store(
