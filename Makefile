@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO   ?= build/demo-office
-APT_PACKAGES := python3-venv libreoffice-writer-nogui fonts-arphic-ukai fontconfig qpdf ghostscript poppler-utils postgresql
+APT_PACKAGES := python3-venv libreoffice-writer-nogui libreoffice-calc-nogui fonts-arphic-ukai fontconfig qpdf ghostscript poppler-utils postgresql chromium
 
 .PHONY: demo test install system-packages lint clean
 
@@ -22,7 +22,7 @@ test: install
 
 install: system-packages $(BIN)/docgen
 
-$(BIN)/docgen: pyproject.toml
+$(BIN)/docgen: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -83,8 +83,8 @@ def bench_resweep(workspace: Workspace) -> dict[str, float]:
     started = time.perf_counter()
     report = fixity_report(workspace)
     seconds = time.perf_counter() - started
-    assert report.rows == [] and report.summary["files read"] == 0
-    return {"resweep_files": report.summary["files checked"], "resweep_seconds": round(seconds, 3)}
+    assert report.rows == [] and report.summary["Files read"] == 0
+    return {"resweep_files": report.summary["Files checked"], "resweep_seconds": round(seconds, 3)}
 
 
 def _best(runs: int, action) -> float:  # type: ignore[no-untyped-def]

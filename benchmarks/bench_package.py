@@ -115,7 +115,7 @@ def _warm(paths: list[Path]) -> None:
 
 
 def _commands(folder: Path, scans: list[Path], spec: Path) -> dict[str, list[str]]:
-    build = ["build", "--manifest", str(spec), "--period", "2026-H1", "--unit", "全處",
+    build = ["build", "--manifest", str(spec), "--half", "2026-H1", "--unit", "全處",
              "--category", "half_year_audit"]  # fmt: skip
     return {
         "qpdf": ["qpdf", "--empty", "--pages", *map(str, scans), "--", str(folder / "qpdf.pdf")],

@@ -40,6 +40,7 @@ from typing import Literal
 import holidays
 
 from docgen.errors import InputError
+from docgen.i18n import _, current_language
 
 ROC_OFFSET = 1911
 #: The oldest ``holidays`` release with Taiwan's 2025 observed days off (9/29, 10/24);
@@ -80,7 +81,7 @@ def _match_date(text: str) -> date | None:
         year, month, day = (int(part) for part in found.groups())
         if is_roc:
             if year < 1:
-                raise ValueError("ROC year must be 1 or later")
+                raise ValueError(_("ROC year must be 1 or later"))
             year += ROC_OFFSET
         return date(year, month, day)
     return None
@@ -102,9 +103,15 @@ def parse_date(text: str) -> date:
             _normalise(_MIDNIGHT.sub("", unicodedata.normalize("NFKC", text).strip()))
         )
     except ValueError as error:
-        raise InputError(f"impossible date {text!r}: {error}") from error
+        raise InputError(
+            _("impossible date {text!r}: {error}").format(text=text, error=error)
+        ) from error
     if parsed is None:
-        raise InputError(f"not a date: {text!r} (write 2026-10-01, 115/10/01 or 115年10月1日)")
+        raise InputError(
+            _("not a date: {text!r} (write 2026-10-01, 115/10/01 or 115年10月1日)").format(
+                text=text
+            )
+        )
     return parsed
 
 
@@ -118,19 +125,34 @@ def parse_datetime(text: str) -> datetime:
     try:
         day = parse_date(date_part)
     except InputError as error:
-        raise InputError(f"not a date and time: {text!r} ({error})") from error
+        raise InputError(
+            _("not a date and time: {text!r} ({error})").format(text=text, error=error)
+        ) from error
     if found is None:
         return datetime.combine(day, time())
     hour, minute, second = (int(part) if part else 0 for part in found.groups())
     try:
         return datetime.combine(day, time(hour, minute, second))
     except ValueError as error:
-        raise InputError(f"impossible time in {text!r}: {error}") from error
+        raise InputError(
+            _("impossible time in {text!r}: {error}").format(text=text, error=error)
+        ) from error
 
 
 def roc_year(d: date) -> int:
     """The ROC (民國) year of ``d``: 2026 → 115."""
     return d.year - ROC_OFFSET
+
+
+def shown_date(d: date) -> str:
+    """A date as a message shows it (ISSUE 11 item 1): ROC ``115/10/01`` in Chinese,
+    ISO ``2026-10-01`` in English; a ``datetime`` with its time to the minute."""
+    if current_language() != "zh_TW":
+        return (
+            d.isoformat(sep=" ", timespec="minutes") if isinstance(d, datetime) else d.isoformat()
+        )
+    text = f"{roc_year(d)}/{d.month:02d}/{d.day:02d}"
+    return f"{text} {d:%H:%M}" if isinstance(d, datetime) else text
 
 
 def format_roc(d: date) -> str:
@@ -220,6 +242,8 @@ class WorkingCalendar:
 
 
 _CAL_DATE, _CAL_OFF = "西元日期", "是否放假"
+#: The header of the official CSV (read, never translated).
+_CAL_HEADER = "西元日期,星期,是否放假,備註"
 _CAL_VALUES = {"0": True, "2": False}
 
 
@@ -229,21 +253,32 @@ def _decode(data: bytes, source: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(f"{source}: not a UTF-8 or Big5 (CP950) text file")
+    raise InputError(_("{file}: not a UTF-8 or Big5 (CP950) text file").format(file=source))
 
 
 def _calendar_row(row: Mapping[str, str | None], source: str, number: int) -> tuple[date, bool]:
     raw_date = (row.get(_CAL_DATE) or "").strip()
     raw_off = (row.get(_CAL_OFF) or "").strip()
-    where = f"{source}, row {number}"
     if not re.fullmatch(r"\d{8}", raw_date):
-        raise InputError(f"{where}, field {_CAL_DATE}: {raw_date!r} is not a date YYYYMMDD")
+        raise InputError(
+            _("{file}, row {row}, field {field}: {value!r} is not a date YYYYMMDD").format(
+                file=source, row=number, field=_CAL_DATE, value=raw_date
+            )
+        )
     try:
         day = date(int(raw_date[:4]), int(raw_date[4:6]), int(raw_date[6:]))
     except ValueError as error:
-        raise InputError(f"{where}, field {_CAL_DATE}: impossible date {raw_date!r}") from error
+        raise InputError(
+            _("{file}, row {row}, field {field}: impossible date {value!r}").format(
+                file=source, row=number, field=_CAL_DATE, value=raw_date
+            )
+        ) from error
     if raw_off not in _CAL_VALUES:
-        raise InputError(f"{where}, field {_CAL_OFF}: {raw_off!r} is not 0 (work) or 2 (off)")
+        raise InputError(
+            _("{file}, row {row}, field {field}: {value!r} is not 0 (work) or 2 (off)").format(
+                file=source, row=number, field=_CAL_OFF, value=raw_off
+            )
+        )
     return day, _CAL_VALUES[raw_off]
 
 
@@ -258,8 +293,10 @@ def parse_office_calendar(data: bytes, source: str) -> dict[date, bool]:
     missing = [name for name in (_CAL_DATE, _CAL_OFF) if name not in header]
     if missing:
         raise InputError(
-            f"{source}, row 1: missing column {', '.join(missing)} (expected the header "
-            "西元日期,星期,是否放假,備註 of data.gov.tw's file, not its Google Calendar version)"
+            _(
+                "{file}, row 1: missing column {columns} (expected the header {header} of "
+                "data.gov.tw's file, not its Google Calendar version)"
+            ).format(file=source, columns=", ".join(missing), header=_CAL_HEADER)
         )
     reader.fieldnames = header
     result: dict[date, bool] = {}
@@ -269,7 +306,11 @@ def parse_office_calendar(data: bytes, source: str) -> dict[date, bool]:
         number = reader.line_num
         day, working = _calendar_row(row, source, number)
         if day in result:
-            raise InputError(f"{source}, row {number}, field {_CAL_DATE}: {day} listed twice")
+            raise InputError(
+                _("{file}, row {row}, field {field}: {day} listed twice").format(
+                    file=source, row=number, field=_CAL_DATE, day=day
+                )
+            )
         result[day] = working
     return result
 
@@ -427,5 +468,7 @@ def parse_period(text: str) -> Period:
         try:
             return Period(kind, year, number)
         except ValueError as error:
-            raise InputError(f"no such period: {text!r}") from error
-    raise InputError(f"not a period: {text!r} (write a month 2026-10 or a half-year 2026-H1)")
+            raise InputError(_("no such period: {text!r}").format(text=text)) from error
+    raise InputError(
+        _("not a period: {text!r} (write a month 2026-10 or a half-year 2026-H1)").format(text=text)
+    )

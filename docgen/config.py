@@ -18,12 +18,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from docgen.errors import ConfigError
+from docgen.i18n import N_, _, translate
 from docgen.privacy import MAX_ID_KEEP, MaskingPolicy, NameStyle
 
 CONFIG_NAME = "docgen.toml"
 ENV_PREFIX = "DOCGEN_"
 #: Environment variables with the prefix that are not configuration keys.
-_ENV_NOT_CONFIG = {"DOCGEN_WORKSPACE", "DOCGEN_DEBUG", "DOCGEN_TEST_POSTGRES_URL"}
+_ENV_NOT_CONFIG = {"DOCGEN_WORKSPACE", "DOCGEN_DEBUG", "DOCGEN_LANG", "DOCGEN_TEST_POSTGRES_URL"}
 
 
 class _Section(BaseModel):
@@ -67,7 +68,11 @@ class Masking(_Section):
     def _hides(cls, value: str) -> str:
         """A mask must not look like data: a digit would make ``A12345****`` a full ID."""
         if value.isdigit() or value.isspace():
-            raise ValueError(f"a mask character must not be a digit or a space, not {value!r}")
+            raise ValueError(
+                _("a mask character must not be a digit or a space, not {value!r}").format(
+                    value=value
+                )
+            )
         return value
 
     def policy(self) -> MaskingPolicy:
@@ -153,6 +158,8 @@ class Database(_Section):
 class Config(_Section):
     """The whole configuration of one workspace."""
 
+    #: The language of messages, help and reports (ISSUE 11 item 1; docgen.i18n).
+    language: Literal["zh_TW", "en"] = "zh_TW"
     office: Office = Field(default_factory=Office)
     units: list[Unit] = Field(default_factory=list)
     masking: Masking = Field(default_factory=Masking)
@@ -168,7 +175,7 @@ class Config(_Section):
         names = [u.name for u in units]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"unit listed twice: {', '.join(duplicates)}")
+            raise ValueError(_("unit listed twice: {units}").format(units=", ".join(duplicates)))
         return units
 
     def unit(self, name: str) -> Unit | None:
@@ -265,18 +272,61 @@ def environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
         rest = name[len(ENV_PREFIX) :].lower()
         section = next((s for s in sections if rest.startswith(s + "_")), None)
         if section is None:
-            raise ConfigError(f"environment variable {name}: no such configuration section")
+            raise ConfigError(
+                _("environment variable {name}: no such configuration section").format(name=name)
+            )
         overrides.setdefault(section, {})[rest[len(section) + 1 :]] = _env_value(text)
     return overrides
+
+
+#: pydantic's errors people meet most often in a docgen.toml, in docgen's words (and
+#: so in the office's language); any other shows pydantic's own English message.
+_PYDANTIC_MESSAGES = {
+    "extra_forbidden": N_("unknown key"),
+    "missing": N_("missing: this key must be given"),
+    "int_type": N_("not a whole number"),
+    "int_parsing": N_("not a whole number"),
+    "int_from_float": N_("not a whole number"),
+    "float_type": N_("not a number"),
+    "float_parsing": N_("not a number"),
+    "bool_type": N_("not true or false"),
+    "bool_parsing": N_("not true or false"),
+    "string_type": N_("not a text (write it in quotes)"),
+    "list_type": N_("not a list (write it in [ ])"),
+    "dict_type": N_("not a table of keys"),
+    "model_type": N_("not a table of keys"),
+    "greater_than": N_("must be more than {gt}"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "string_too_short": N_("must be at least {min_length} character(s) long"),
+    "string_too_long": N_("must be at most {max_length} character(s) long"),
+    "string_pattern_mismatch": N_("does not match the pattern {pattern}"),
+    "literal_error": N_("must be one of {expected}"),
+}
+
+
+def _message(item: Any) -> str:
+    """One pydantic error's message: docgen's (translated), a validator's own (already
+    translated, without pydantic's "Value error, "), or pydantic's."""
+    context = item.get("ctx") or {}
+    if item["type"] == "value_error" and "error" in context:
+        return str(context["error"])
+    known = _PYDANTIC_MESSAGES.get(item["type"])
+    if known is None:
+        return str(item["msg"])
+    try:
+        return translate(known).format(**{k: str(v) for k, v in context.items()})
+    except (KeyError, IndexError, ValueError):
+        return str(item["msg"])
 
 
 def _describe(error: ValidationError, source: str) -> ConfigError:
     lines = []
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"])
-        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
-        lines.append(f"{source}: {key}: {message}")
-    return ConfigError("invalid configuration", lines)
+        lines.append(f"{source}: {key}: {_message(item)}")
+    return ConfigError(_("invalid configuration"), lines)
 
 
 def load_config(
@@ -291,7 +341,9 @@ def load_config(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise ConfigError(f"{path}: not valid TOML: {error}") from error
+            raise ConfigError(
+                _("{file}: not valid TOML: {error}").format(file=path, error=error)
+            ) from error
     try:
         Config.model_validate(data)
     except ValidationError as error:
@@ -301,7 +353,8 @@ def load_config(
     try:
         return Config.model_validate(merged)
     except ValidationError as error:
-        raise _describe(error, f"{path} (with DOCGEN_* environment and flags)") from error
+        source = _("{file} (with DOCGEN_* environment and flags)").format(file=path)
+        raise _describe(error, source) from error
 
 
 def open_workspace(
@@ -322,16 +375,16 @@ class WorkspaceNotFound(ConfigError):
         self.where = where
         self.searched = searched
         if searched:
-            message = (
-                f"no {CONFIG_NAME} in {where} or any folder above it: name a workspace "
+            message = _(
+                "no {config} in {folder} or any folder above it: name a workspace "
                 "with -w DIR, or make one with docgen init DIR"
             )
         else:
-            message = (
-                f"no {CONFIG_NAME} in {where} (the workspace -w or DOCGEN_WORKSPACE names): "
-                f"name a folder that holds one, or make one with docgen init {where}"
+            message = _(
+                "no {config} in {folder} (the workspace -w or DOCGEN_WORKSPACE names): "
+                "name a folder that holds one, or make one with docgen init {folder}"
             )
-        super().__init__(message)
+        super().__init__(message.format(config=CONFIG_NAME, folder=where))
 
 
 def find_workspace_root(start: Path) -> Path | None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+from docgen.i18n import _
 from docgen.textsafe import escape_controls
 
 
@@ -43,6 +44,13 @@ class DocgenError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UsageError(DocgenError):
+    """The command was called wrongly: options missing, contradicting or out of place
+    (ISSUE 11 item 3: a usage mistake exits 2 everywhere, as click's own do)."""
+
+    exit_code = ExitCode.USAGE
 
 
 class InputError(DocgenError):
@@ -86,12 +94,16 @@ class RowProblem:
     problem: str
 
     def __str__(self) -> str:
-        where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
-        if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.problem}"
+        if self.row is not None and self.column:
+            where = _("{file}, row {row}, column {column}")
+        elif self.row is not None:
+            where = _("{file}, row {row}")
+        elif self.column:
+            where = _("{file}, column {column}")
+        else:
+            where = "{file}"
+        shown = where.format(file=self.file, row=self.row, column=self.column)
+        return f"{shown}: {self.problem}"
 
 
 class ValidationFailed(InputError):
@@ -101,7 +113,7 @@ class ValidationFailed(InputError):
         self.problems = list(problems)
         self.total = total if total is not None else len(self.problems)
         more = self.total - len(self.problems)
-        tail = [f"… and {more} more"] if more > 0 else []
-        files = sorted({p.file for p in self.problems})
-        head = f"{self.total} invalid row(s) in {', '.join(files)}:"
+        tail = [_("… and {count} more").format(count=more)] if more > 0 else []
+        files = ", ".join(sorted({p.file for p in self.problems}))
+        head = _("{count} invalid row(s) in {files}:").format(count=self.total, files=files)
         super().__init__(head, [str(p) for p in self.problems] + tail)

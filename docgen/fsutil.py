@@ -16,6 +16,7 @@ from pathlib import Path
 import filelock
 
 from docgen.errors import InputError
+from docgen.i18n import _
 
 _CHUNK = 1 << 20
 
@@ -58,14 +59,18 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide output from colleagues
         os.close(fd)
     except OSError as error:
-        raise InputError(f"cannot write {target}: {error.strerror or error}") from error
+        raise InputError(
+            _("cannot write {file}: {error}").format(file=target, error=error.strerror or error)
+        ) from error
     tmp = Path(name)
     try:
         yield tmp
         try:
             os.replace(tmp, target)
         except OSError as error:
-            raise InputError(f"cannot write {target}: {error.strerror or error}") from error
+            raise InputError(
+                _("cannot write {file}: {error}").format(file=target, error=error.strerror or error)
+            ) from error
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -94,7 +99,11 @@ def exclusive_lock(path: Path, wait_seconds: float, busy: str, shown: str = "") 
     except filelock.Timeout:
         raise InputError(busy) from None
     except OSError as error:
-        raise InputError(f"cannot lock {shown or path}: {error.strerror or error}") from error
+        raise InputError(
+            _("cannot lock {file}: {error}").format(
+                file=shown or path, error=error.strerror or error
+            )
+        ) from error
     try:
         yield
     finally:

@@ -24,6 +24,7 @@ from typing import Any
 
 from docgen.errors import InputError, IntegrityError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.yamlsafe import DocumentError, load_json
 
 GENESIS = "0" * 64
@@ -104,8 +105,10 @@ class Journal:
         except OSError as error:
             os.ftruncate(fd, end)
             raise InputError(
-                f"{self.path}: cannot record this action in the journal "
-                f"({error.strerror or error}); the journal is as it was"
+                _(
+                    "{file}: cannot record this action in the journal ({error}); "
+                    "the journal is as it was"
+                ).format(file=self.path, error=error.strerror or error)
             ) from error
 
     def entries(self) -> list[dict[str, Any]]:
@@ -124,22 +127,34 @@ class Journal:
         entries = self.entries()
         for line, entry in enumerate(entries, 1):
             command = entry.get("command", "?")
-            where = f"{self.path}: entry {line} (seq {entry.get('seq', '?')}, {command})"
+            where = _("{file}: entry {number} (seq {seq}, {command})").format(
+                file=self.path, number=line, seq=entry.get("seq", "?"), command=command
+            )
             if entry.get("hash") != _entry_hash(entry):
-                raise IntegrityError(f"{where} was edited: its content does not match its hash")
+                raise IntegrityError(
+                    _("{entry} was edited: its content does not match its hash").format(entry=where)
+                )
             if entry.get("prev") != prev:
                 raise IntegrityError(
-                    f"{where} does not follow the entry before it: "
-                    "an entry was removed, inserted or reordered here"
+                    _(
+                        "{entry} does not follow the entry before it: "
+                        "an entry was removed, inserted or reordered here"
+                    ).format(entry=where)
                 )
             if entry.get("seq") != line:
-                raise IntegrityError(f"{where} is out of sequence: expected seq {line}")
+                raise IntegrityError(
+                    _("{entry} is out of sequence: expected seq {seq}").format(
+                        entry=where, seq=line
+                    )
+                )
             prev = entry["hash"]
             seen.add(prev)
         if expect_head is not None and expect_head != GENESIS and expect_head not in seen:
             raise IntegrityError(
-                f"{self.path}: the head hash {expect_head} quoted earlier is not in the journal: "
-                "entries were removed from its end"
+                _(
+                    "{file}: the head hash {head} quoted earlier is not in the journal: "
+                    "entries were removed from its end"
+                ).format(file=self.path, head=expect_head)
             )
         return VerifyResult(entries=len(entries), head=prev)
 
@@ -155,9 +170,17 @@ def _parse_line(path: Path, number: int, line: bytes) -> dict[str, Any]:
     try:
         entry = load_json(line.decode("utf-8"))
     except (UnicodeDecodeError, DocumentError) as error:
-        raise IntegrityError(f"{path}: line {number} is not a journal entry ({error})") from error
+        raise IntegrityError(
+            _("{file}: line {number} is not a journal entry ({error})").format(
+                file=path, number=number, error=error
+            )
+        ) from error
     if not isinstance(entry, dict):
-        raise IntegrityError(f"{path}: line {number} is not a journal entry (not a JSON object)")
+        raise IntegrityError(
+            _("{file}: line {number} is not a journal entry (not a JSON object)").format(
+                file=path, number=number
+            )
+        )
     return entry
 
 
@@ -172,7 +195,9 @@ def _last_entry(path: Path, data: bytes) -> tuple[int, str] | None:
     seq, digest = entry.get("seq"), entry.get("hash")
     if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(digest, str):
         raise IntegrityError(
-            f"{path}: line {number} is not a journal entry (no seq or hash): "
-            "run `docgen journal verify`"
+            _(
+                "{file}: line {number} is not a journal entry (no seq or hash): "
+                "run `docgen journal verify`"
+            ).format(file=path, number=number)
         )
     return seq, digest

@@ -1,10 +1,19 @@
 """Record metadata embedded in the files docgen writes, so the archive can classify
-a file by itself: OOXML (DOCX, XLSX) custom properties, PDF XMP in the docgen
-namespace, and for any other file a sidecar ``NAME.EXT.meta.yaml`` beside it.
+a file by itself: OOXML (DOCX, XLSX) custom properties, ODF (ODT, ODS) user-defined
+metadata, PDF XMP in the docgen namespace, and for any other file a sidecar
+``NAME.EXT.meta.yaml`` beside it.
 
-One :class:`RecordMetadata` is written by the forms engine (DOCX and PDF), the
-package builder (PDF), and the audit and account-review outputs (XLSX, CSV with a
-sidecar: :func:`attach_metadata`), and read back by the archive.
+One :class:`RecordMetadata` is written by the forms engine (DOCX and PDF; its ODT
+gets it from LibreOffice), the package builder (PDF), and the audit and
+account-review outputs (XLSX, ODS, CSV with a sidecar: :func:`attach_metadata`), and
+read back by the archive (:func:`read_office_metadata`, :func:`read_pdf_metadata`).
+
+ODF (ISSUE 11 item 10): the fields are ``meta:user-defined`` elements named
+``docgen.<field>`` in the package's ``meta.xml`` — where LibreOffice keeps a DOCX's
+custom properties ``docgen.*`` when it converts it to ODT, so an ODT of ``forms fill
+--odt`` carries its record ID as its DOCX does. ``meta.xml`` is read only after
+:func:`docgen.zipguard.check_zip` found the package sound and bounded, at most
+:data:`MAX_METADATA_BYTES`, and parsed by defusedxml with no DTD allowed.
 """
 
 from __future__ import annotations
@@ -19,11 +28,14 @@ from typing import Any
 
 import pikepdf
 import yaml
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
 from lxml import etree
 
 from docgen.cells import stored_text
 from docgen.errors import InputError
 from docgen.fsutil import atomic_path, atomic_write_text
+from docgen.i18n import _
 from docgen.zipguard import check_zip
 
 #: XMP namespace and prefix of docgen's fields.
@@ -33,6 +45,10 @@ XMP_PREFIX = "docgen"
 OOXML_PREFIX = "docgen."
 #: Files whose metadata is embedded as custom properties (``docProps/custom.xml``).
 OOXML_SUFFIXES = (".docx", ".xlsx")
+#: Files whose metadata is embedded as user-defined metadata (``meta.xml``).
+ODF_SUFFIXES = (".odt", ".ods")
+#: Every file whose metadata is embedded in its package (:func:`read_office_metadata`).
+OFFICE_SUFFIXES = OOXML_SUFFIXES + ODF_SUFFIXES
 #: What a sidecar's name ends with (the classifier's format, ``docgen.archive.classify``).
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -44,6 +60,13 @@ _CUSTOM_REL = (
 )
 _CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+_META_PART = "meta.xml"
+_ODF_MANIFEST = "META-INF/manifest.xml"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_META_NS = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
+_MANIFEST_NS = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+_USER_DEFINED = f"{{{_META_NS}}}user-defined"
+_META_NAME = f"{{{_META_NS}}}name"
 #: The most of a metadata part (``docProps/custom.xml``, a PDF's XMP packet) read: docgen
 #: writes a few kilobytes; anything past this is refused unparsed (ISSUE 9 item 7).
 MAX_METADATA_BYTES = 4 * 1024 * 1024
@@ -68,9 +91,13 @@ def parse_metadata_xml(data: bytes, where: str) -> Any:
     try:
         root = etree.fromstring(data, _xml_parser())
     except etree.XMLSyntaxError as error:
-        raise UntrustedMetadata(f"{where}: not well-formed XML ({error})") from error
+        raise UntrustedMetadata(
+            _("{where}: not well-formed XML ({error})").format(where=where, error=error)
+        ) from error
     if root.getroottree().docinfo.internalDTD is not None:
-        raise UntrustedMetadata(f"{where}: declares a DTD (entities are not accepted)")
+        raise UntrustedMetadata(
+            _("{where}: declares a DTD (entities are not accepted)").format(where=where)
+        )
     return root
 
 
@@ -154,23 +181,30 @@ def _xmp_packet(pdf: pikepdf.Pdf, path: Path) -> bytes | None:
     found = stream.get("/Filter")
     filters = [str(f) for f in found] if isinstance(found, pikepdf.Array) else [str(found)]
     if found is not None and filters != ["/FlateDecode"]:
-        raise UntrustedMetadata(f"{path}: its XMP metadata is encoded as {' '.join(filters)}")
+        raise UntrustedMetadata(
+            _("{file}: its XMP metadata is encoded as {filters}").format(
+                file=path, filters=" ".join(filters)
+            )
+        )
     length = stream.get("/Length")
     if isinstance(length, int) and length > MAX_METADATA_BYTES:
-        raise UntrustedMetadata(f"{path}: its XMP metadata is {length:,} bytes long")
+        raise UntrustedMetadata(
+            _("{file}: its XMP metadata is {size} bytes long").format(file=path, size=f"{length:,}")
+        )
     raw = stream.read_raw_bytes()
     data = raw if found is None else zlib.decompressobj().decompress(raw, MAX_METADATA_BYTES + 1)
     if len(data) > MAX_METADATA_BYTES:
         raise UntrustedMetadata(
-            f"{path}: its XMP metadata is larger than {MAX_METADATA_BYTES:,} bytes "
-            "(a decompression bomb?)"
+            _(
+                "{file}: its XMP metadata is larger than {limit} bytes (a decompression bomb?)"
+            ).format(file=path, limit=f"{MAX_METADATA_BYTES:,}")
         )
     return data
 
 
 def _xmp_properties(data: bytes, path: Path) -> dict[str, str]:
     """docgen's fields of an XMP packet: attributes or text elements in its namespace."""
-    root = parse_metadata_xml(data, f"{path}: XMP metadata")
+    root = parse_metadata_xml(data, _("{file}: XMP metadata").format(file=path))
     props: dict[str, str] = {}
     for node in root.iter(f"{{{_RDF_NS}}}Description"):
         items = [(k, v) for k, v in node.attrib.items()]
@@ -193,7 +227,11 @@ def read_pdf_metadata(path: Path) -> RecordMetadata | None:
     except InputError:
         raise
     except Exception as error:  # qpdf reports a hostile PDF many ways
-        raise InputError(f"{path}: not a readable PDF ({type(error).__name__}: {error})") from error
+        raise InputError(
+            _("{file}: not a readable PDF ({error})").format(
+                file=path, error=f"{type(error).__name__}: {error}"
+            )
+        ) from error
     props = _xmp_properties(data, path) if data else {}
     return RecordMetadata.from_properties(props) if props else None
 
@@ -267,32 +305,54 @@ def write_ooxml_metadata(path: Path, meta: RecordMetadata) -> None:
     try:
         data = ooxml_with_metadata(path.read_bytes(), meta)
     except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
-        raise InputError(f"{path}: not a readable {_kind(path)} ({error})") from error
+        raise InputError(
+            _("{file}: not a readable {kind} ({error})").format(
+                file=path, kind=_kind(path), error=error
+            )
+        ) from error
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
         shutil.copymode(path, tmp)
 
 
 def _custom_part(path: Path) -> bytes | None:
-    """``docProps/custom.xml`` of the package at ``path`` (None if it has none), read
-    only after :func:`docgen.zipguard.check_zip` found the package sound and bounded."""
+    """``docProps/custom.xml`` of the package at ``path`` (None if it has none)."""
+    return _package_part(path, _CUSTOM_PART)
+
+
+def _package_part(path: Path, part: str) -> bytes | None:
+    """Member ``part`` of the package at ``path`` (None if it has none), read only after
+    :func:`docgen.zipguard.check_zip` found the package sound and bounded, and only up
+    to :data:`MAX_METADATA_BYTES`."""
     if not zipfile.is_zipfile(path):
-        raise InputError(f"{path}: not a readable {_kind(path)} (not a zip package)")
+        raise InputError(
+            _("{file}: not a readable {kind} (not a zip package)").format(
+                file=path, kind=_kind(path)
+            )
+        )
     try:  # a bomb is refused whether or not it has docgen's part: it is hostile
-        check_zip(path, f"{_kind(path)} document")
+        check_zip(path, _("{kind} document").format(kind=_kind(path)))
     except InputError as error:
         raise UntrustedMetadata(error.message) from error
     try:
         with zipfile.ZipFile(path) as archive:
-            if _CUSTOM_PART not in archive.namelist():
+            if part not in archive.namelist():
                 return None
-            info = archive.getinfo(_CUSTOM_PART)
+            info = archive.getinfo(part)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise InputError(f"{path}: not a readable {_kind(path)} ({error})") from error
+        raise InputError(
+            _("{file}: not a readable {kind} ({error})").format(
+                file=path, kind=_kind(path), error=error
+            )
+        ) from error
     if info.file_size > MAX_METADATA_BYTES:
         raise UntrustedMetadata(
-            f"{path}: {_CUSTOM_PART} is {info.file_size:,} bytes "
-            f"(more than {MAX_METADATA_BYTES:,}): not docgen's metadata"
+            _("{file}: {part} is {size} bytes (more than {limit}): not docgen's metadata").format(
+                file=path,
+                part=part,
+                size=f"{info.file_size:,}",
+                limit=f"{MAX_METADATA_BYTES:,}",
+            )
         )
     with zipfile.ZipFile(path) as archive, archive.open(info) as member:
         return member.read(MAX_METADATA_BYTES + 1)
@@ -318,6 +378,124 @@ def _kind(path: Path) -> str:
     return path.suffix.lstrip(".").upper() or "OOXML"
 
 
+# --- ODF: ODT and ODS (user-defined metadata in meta.xml) -------------------------
+
+
+def _odf_properties(data: bytes, where: str) -> dict[str, str]:
+    """docgen's ``meta:user-defined`` fields of a ``meta.xml``, parsed by defusedxml
+    (no DTD, no entity, no external reference)."""
+    try:
+        root = SafeElementTree.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as error:
+        raise UntrustedMetadata(
+            _("{where}: declares a DTD (entities are not accepted)").format(where=where)
+        ) from error
+    except SafeElementTree.ParseError as error:
+        raise UntrustedMetadata(
+            _("{where}: not well-formed XML ({error})").format(where=where, error=error)
+        ) from error
+    props: dict[str, str] = {}
+    for node in root.iter(_USER_DEFINED):
+        name = node.get(_META_NAME, "")
+        if name.startswith(OOXML_PREFIX):
+            props[name[len(OOXML_PREFIX) :]] = "".join(node.itertext())
+    return props
+
+
+def read_odf_metadata(path: Path) -> RecordMetadata | None:
+    """docgen's user-defined metadata (``docgen.*`` in ``meta.xml``) of the ODT or ODS
+    at ``path``, or None when it has none. A package that is not a zip is an
+    :class:`InputError`; a bomb or hostile XML an :class:`UntrustedMetadata`, refused
+    before it is parsed."""
+    data = _package_part(path, _META_PART)
+    if data is None:
+        return None
+    props = _odf_properties(data, f"{path}: {_META_PART}")
+    return RecordMetadata.from_properties(props) if props else None
+
+
+def _meta_xml(props: dict[str, str], existing: bytes | None) -> bytes:
+    """``meta.xml`` with docgen's user-defined fields set to ``props`` (others kept)."""
+    if existing:
+        root = parse_metadata_xml(existing, _META_PART)
+    else:
+        root = etree.Element(
+            f"{{{_OFFICE_NS}}}document-meta",
+            nsmap={"office": _OFFICE_NS, "meta": _META_NS},
+        )
+        root.set(f"{{{_OFFICE_NS}}}version", "1.2")
+    body = root.find(f"{{{_OFFICE_NS}}}meta")
+    if body is None:
+        body = etree.SubElement(root, f"{{{_OFFICE_NS}}}meta")
+    for node in body.findall(_USER_DEFINED):
+        if node.get(_META_NAME, "").startswith(OOXML_PREFIX):
+            body.remove(node)
+    for key, value in sorted(props.items()):
+        node = etree.SubElement(body, _USER_DEFINED)
+        node.set(_META_NAME, OOXML_PREFIX + key)
+        node.set(f"{{{_META_NS}}}value-type", "string")
+        node.text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _with_meta_entry(data: bytes) -> bytes:
+    """``META-INF/manifest.xml`` listing ``meta.xml`` (added when it was missing)."""
+    root = parse_metadata_xml(data, _ODF_MANIFEST)
+    path = f"{{{_MANIFEST_NS}}}full-path"
+    if not any(entry.get(path) == _META_PART for entry in root):
+        entry = etree.SubElement(root, f"{{{_MANIFEST_NS}}}file-entry")
+        entry.set(path, _META_PART)
+        entry.set(f"{{{_MANIFEST_NS}}}media-type", "text/xml")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def odf_with_metadata(data: bytes, meta: RecordMetadata) -> bytes:
+    """``data`` (an ODT's or ODS's bytes) with docgen's user-defined metadata set to
+    ``meta``; ``mimetype`` stays the first member, stored, as ODF asks."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    existing = source.read(_META_PART) if _META_PART in names else None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == _META_PART:
+                continue
+            body = source.read(info)
+            if info.filename == _ODF_MANIFEST and existing is None:
+                body = _with_meta_entry(body)
+            target.writestr(info, body)
+        target.writestr(_META_PART, _meta_xml(xml_properties(meta), existing))
+    return out.getvalue()
+
+
+def write_odf_metadata(path: Path, meta: RecordMetadata) -> None:
+    """Set docgen's user-defined metadata on the ODT or ODS at ``path`` (rewritten
+    atomically)."""
+    try:
+        data = odf_with_metadata(path.read_bytes(), meta)
+    except (zipfile.BadZipFile, etree.XMLSyntaxError, UntrustedMetadata) as error:
+        raise InputError(
+            _("{file}: not a readable {kind} ({error})").format(
+                file=path, kind=_kind(path), error=error
+            )
+        ) from error
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+        shutil.copymode(path, tmp)
+
+
+# --- any package: OOXML or ODF ----------------------------------------------------
+
+
+def read_office_metadata(path: Path) -> RecordMetadata | None:
+    """docgen's metadata embedded in the office file at ``path`` (one of
+    :data:`OFFICE_SUFFIXES`): custom properties of a DOCX or XLSX, user-defined
+    metadata of an ODT or ODS."""
+    if path.suffix.lower() in ODF_SUFFIXES:
+        return read_odf_metadata(path)
+    return read_ooxml_metadata(path)
+
+
 #: The DOCX names, kept for their callers (the forms engine, tests, demo scripts).
 docx_with_metadata = ooxml_with_metadata
 write_docx_metadata = write_ooxml_metadata
@@ -340,11 +518,16 @@ def sidecar_yaml(meta: RecordMetadata) -> str:
 
 
 def attach_metadata(path: Path, meta: RecordMetadata) -> Path:
-    """Make the finished file at ``path`` carry ``meta``: embedded in a DOCX or XLSX,
-    else (or when the file is not really one) in a sidecar beside it. Returns the
-    file holding the metadata."""
-    if path.suffix.lower() in OOXML_SUFFIXES and zipfile.is_zipfile(path):
-        write_ooxml_metadata(path, meta)
+    """Make the finished file at ``path`` carry ``meta``: embedded in a DOCX or XLSX
+    (custom properties) or an ODT or ODS (user-defined metadata), else (or when the
+    file is not really one) in a sidecar beside it. Returns the file holding the
+    metadata."""
+    suffix = path.suffix.lower()
+    if suffix in OFFICE_SUFFIXES and zipfile.is_zipfile(path):
+        if suffix in ODF_SUFFIXES:
+            write_odf_metadata(path, meta)
+        else:
+            write_ooxml_metadata(path, meta)
         return path
     target = sidecar_path(path)
     atomic_write_text(target, sidecar_yaml(meta))

@@ -30,7 +30,8 @@ from icalendar import Alarm, Calendar, Event
 from docgen.calendar import WorkingCalendar, format_roc, parse_office_calendar
 from docgen.config import Workspace
 from docgen.errors import ConfigError, InputError
-from docgen.rules.obligations import Obligation
+from docgen.i18n import _
+from docgen.rules.obligations import Obligation, kind_title
 
 PRODID = "-//docgen//obligations//ZH-TW"
 
@@ -40,10 +41,12 @@ def calendar_files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
         if not files:
-            raise InputError(f"{path}: no office calendar CSV files in this folder")
+            raise InputError(
+                _("{folder}: no office calendar CSV files in this folder").format(folder=path)
+            )
         return files
     if not path.is_file():
-        raise ConfigError(f"paths.office_calendar: {path} does not exist")
+        raise ConfigError(_("paths.office_calendar: {path} does not exist").format(path=path))
     return [path]
 
 
@@ -56,10 +59,16 @@ def read_office_calendar(path: Path) -> dict[date, bool]:
         try:
             data = file.read_bytes()
         except OSError as error:
-            raise InputError(f"{file}: cannot read the office calendar: {error}") from error
+            raise InputError(
+                _("{file}: cannot read the office calendar: {error}").format(file=file, error=error)
+            ) from error
         for day, working in parse_office_calendar(data, str(file)).items():
             if days.get(day, working) != working:
-                raise InputError(f"{file}: {day} contradicts {origin[day]}")
+                raise InputError(
+                    _("{file}: {day} contradicts {other}").format(
+                        file=file, day=day, other=origin[day]
+                    )
+                )
             days[day], origin[day] = working, file
     return days
 
@@ -87,14 +96,21 @@ def _event(office: str, obligation: Obligation, stamp: datetime, remind_days: in
     needed = "、".join(record.label for record in obligation.records)
     event.add(
         "description",
-        f"期限：{format_roc(obligation.due)}\n規定：{obligation.rule}\n應有紀錄：{needed}\n"
-        f"代碼：{obligation.key}",
+        _("Due: {date}\nRule: {rule}\nRecords needed: {records}\nKey: {key}").format(
+            date=format_roc(obligation.due),
+            rule=obligation.rule,
+            records=needed,
+            key=obligation.key,
+        ),
     )
-    event.add("categories", [office, obligation.kind])
+    event.add("categories", [office, kind_title(obligation.kind)])
     event.add("transp", "TRANSPARENT")
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", f"{remind_days} 天後到期：{obligation.title}")
+    alarm.add(
+        "description",
+        _("Due in {days} days: {title}").format(days=remind_days, title=obligation.title),
+    )
     alarm.add("trigger", timedelta(days=-remind_days))
     event.add_component(alarm)
     return event
@@ -110,7 +126,9 @@ def obligations_ical(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{office} 戶役政資料稽核期限")
+    calendar.add(
+        "x-wr-calname", _("{office} household-registration audit deadlines").format(office=office)
+    )
     for obligation in obligations:
         calendar.add_component(_event(office, obligation, stamp, remind_days))
     return bytes(calendar.to_ical())

@@ -1,10 +1,12 @@
-"""Tabular reports in the four formats every report command offers.
+"""Tabular reports in the five formats every report command offers.
 
 ``table`` for a person at a terminal, ``json`` for programs, ``csv`` (UTF-8 with a
-BOM, so Excel opens Chinese text correctly) and ``xlsx`` for Excel. A command
-builds one :class:`Report` and hands it to :func:`write_report`.
+BOM, so Excel opens Chinese text correctly), ``xlsx`` for Excel and ``ods``, the
+OpenDocument spreadsheet of the government's document standard ODF-CNS15251 (ISSUE 11
+item 10; :mod:`docgen.report_ods`). A command builds one :class:`Report` and hands it
+to :func:`write_report`.
 
-Every text cell of a CSV or XLSX report, headers included, goes through
+Every text cell of a CSV, XLSX or ODS report, headers included, goes through
 :func:`docgen.cells.cell_text` (ISSUE 9 item 7, OWASP "CSV Injection"): a value
 starting with ``=``, ``+``, ``-``, ``@``, a tab or a line break gets a quote in front
 and is stored as text, never as a formula; numbers and dates stay numbers and dates.
@@ -17,12 +19,19 @@ its width (:func:`terminal_width`: the terminal's, or ``COLUMNS``): narrow
 columns keep their width, wide ones share the rest and wrap their cells — between
 words and CJK characters, never inside a record ID or other word unless it is wider
 than its column's share. It shows the report's :attr:`Report.brief` columns unless
-asked for every one (``wide``; ``--wide`` on the command line); json, csv and xlsx
-always hold every column. A report names its *date columns* (:attr:`Report.dates`):
+asked for every one (``wide``; ``--wide`` on the command line); json, csv, xlsx and
+ods always hold every column. A report names its *date columns* (:attr:`Report.dates`):
 their values (a ``date``, or the ROC text ``115/11/27`` several reports build) are
 ROC text in the table, json and csv, and real dates in the workbook, shown in ROC
-form by Excel's zh-TW format :data:`ROC_DATE_FORMAT`, so that Excel sorts and filters
-them as dates. A workbook's sheet is named after the report (:func:`sheet_title`).
+form by Excel's zh-TW format :data:`ROC_DATE_FORMAT` (in the ODS by an ODF date style
+of the ROC calendar), so that Excel and LibreOffice sort and filter them as dates. A
+workbook's sheet is named after the report (:func:`sheet_title`).
+
+In the office's language (ISSUE 11 item 1). A report's title, column headers, sheet
+name and summary labels are message IDs (marked with :func:`docgen.i18n.N_` where a
+module defines them, or already translated with ``_``); every writer shows them
+translated (:func:`shown`). JSON keeps its keys — column keys and summary labels —
+as they are, for programs; its title is translated.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import re
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -44,11 +53,14 @@ from wcwidth import wcswidth
 from wcwidth import wcwidth as _char_width
 
 from docgen.cells import cell_text, is_number, xlsx_value
-from docgen.errors import InputError
+from docgen.errors import InputError, UsageError
 from docgen.fsutil import atomic_path, atomic_write_bytes
+from docgen.i18n import _, translate
 from docgen.textsafe import escape_controls
 
-FORMATS = ("table", "json", "csv", "xlsx")
+FORMATS = ("table", "json", "csv", "xlsx", "ods")
+#: The formats that need an output file (a workbook is not printed).
+FILE_FORMATS = ("xlsx", "ods")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Excel's zh-TW number format that shows a real date as 115/11/27 (era year ``e`` of
 #: the Taiwan calendar, month and day zero-padded); with the time for a datetime.
@@ -120,11 +132,21 @@ class Report:
         _check_keys(self.columns, self.dates, "dates")
 
 
+def shown(report: Report) -> Report:
+    """``report`` with its title, headers and sheet name in the current language."""
+    return replace(
+        report,
+        title=translate(report.title),
+        columns={key: translate(header) for key, header in report.columns.items()},
+        sheet=translate(report.sheet) if report.sheet else report.sheet,
+    )
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("yes") if value else _("no")
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
@@ -332,6 +354,7 @@ def render_table(report: Report, *, wide: bool = False, width: int | None = None
     """The report as aligned plain text: the brief columns (all when ``wide``), wide
     characters counted as two columns; with ``width``, every line fits in it (cells,
     title and summary wrapped), unless even two columns per column do not."""
+    report = shown(report)
     keys = shown_columns(report, wide)
     header = [escape_controls(report.columns[k]) for k in keys]
     body = [[escape_controls(_text(report, k, row.get(k))) for k in keys] for row in report.rows]
@@ -348,12 +371,13 @@ def render_table(report: Report, *, wide: bool = False, width: int | None = None
     for cells in body:
         lines += _table_lines(cells, widths)
     if not body:
-        lines.append("(none)")
+        lines.append(_("(none)"))
     for key, value in report.summary.items():
-        lines += _wrap_line(escape_controls(f"{key}: {_cell(value)}"), width)
+        line = _("{label}: {value}").format(label=translate(key), value=_cell(value))
+        lines += _wrap_line(escape_controls(line), width)
     hidden = [escape_controls(h) for k, h in report.columns.items() if k not in keys]
     if hidden:
-        note = f"Not shown (--wide shows them): {', '.join(hidden)}"
+        note = _("Not shown (--wide shows them): {columns}").format(columns="、".join(hidden))
         lines += _wrap_line(note, width)
     return "\n".join(lines) + "\n"
 
@@ -377,6 +401,7 @@ def render_json(report: Report) -> str:
     """The report as one JSON object: title, summary and rows keyed by column (a date
     column's dates as ROC text). A lone surrogate (from a JSON input's ``"\\ud800"``)
     stays a ``\\ud800`` escape, so the text can be written as UTF-8."""
+    report = shown(report)
     dates = set(report.dates or ())
     payload = {
         "title": report.title,
@@ -404,6 +429,7 @@ def _csv_cell(report: Report, key: str, value: Any) -> str:
 def render_csv(report: Report) -> bytes:
     """The report as CSV in UTF-8 with a BOM and the people-facing headers, every
     column; every text field neutralised (:func:`docgen.cells.cell_text`)."""
+    report = shown(report)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([cell_text(str(h)) for h in report.columns.values()])
@@ -425,6 +451,7 @@ def save_xlsx(report: Report, target: Path) -> None:
     dates, ROC text included, as real dates shown ``115/11/27`` by
     :data:`ROC_DATE_FORMAT`), every text cell neutralised and stored as a string
     (:func:`docgen.cells.xlsx_value`), so the workbook holds no formula."""
+    report = shown(report)
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -492,17 +519,28 @@ def write_report(
 ) -> str | None:
     """Write ``report`` in ``fmt`` to ``output``; without ``output`` return the text to print.
 
-    ``xlsx`` needs an output file; CSV printed to a terminal carries no BOM. A table
+    ``xlsx`` and ``ods`` need an output file; CSV printed to a terminal carries no BOM. A table
     shows the brief columns unless ``wide`` (default: what the command line asked,
     ``--wide``); printed (no ``output``) it fits ``width`` (default:
     :func:`terminal_width`); written to a file it is not wrapped.
     """
     if fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+        raise InputError(
+            _("unknown format {format!r}: choose one of {formats}").format(
+                format=fmt, formats=", ".join(FORMATS)
+            )
+        )
     if fmt == "xlsx":
         if output is None:
-            raise InputError("--format xlsx needs an output file: add -o REPORT.xlsx")
+            raise UsageError(_("--format xlsx needs an output file: add -o REPORT.xlsx"))
         save_xlsx(report, output)
+        return None
+    if fmt == "ods":
+        if output is None:
+            raise UsageError(_("--format ods needs an output file: add -o REPORT.ods"))
+        from docgen.report_ods import save_ods
+
+        save_ods(report, output)
         return None
     if fmt == "csv":
         data = render_csv(report)

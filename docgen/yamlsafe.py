@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from docgen.i18n import _
+
 #: No document an office writes nests deeper than this (a form's rows: 3 levels).
 MAX_DEPTH = 100
 #: A YAML or JSON data file read whole is at most this large.
@@ -50,13 +52,13 @@ class _NoAliasLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not accepted", event.start_mark
+                None, None, _("aliases (*name) are not accepted"), event.start_mark
             )
         if self._depth >= MAX_DEPTH:
             raise yaml.composer.ComposerError(
                 None,
                 None,
-                f"nested more than {MAX_DEPTH} levels deep",
+                _("nested more than {levels} levels deep").format(levels=MAX_DEPTH),
                 self.peek_event().start_mark,
             )
         self._depth += 1
@@ -70,7 +72,12 @@ class _NoAliasLoader(yaml.SafeLoader):
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as error:
             raise yaml.constructor.ConstructorError(
-                None, None, f"{node.value!r} is not a valid date or time ({error})", node.start_mark
+                None,
+                None,
+                _("{value!r} is not a valid date or time ({error})").format(
+                    value=node.value, error=error
+                ),
+                node.start_mark,
             ) from error
 
 
@@ -83,8 +90,12 @@ def _where_and_what(error: yaml.MarkedYAMLError) -> str:
     """``line 2, column 8: aliases (*name) are not accepted``: PyYAML's own text quotes
     the offending line under a caret, which does not fit on the one line of an error."""
     mark = error.problem_mark or error.context_mark
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return where + (error.problem or error.context or "not valid YAML")
+    what = error.problem or error.context or _("not valid YAML")
+    if mark is None:
+        return what
+    return _("line {line}, column {column}: {problem}").format(
+        line=mark.line + 1, column=mark.column + 1, problem=what
+    )
 
 
 def load_yaml(text: str) -> Any:
@@ -97,9 +108,11 @@ def load_yaml(text: str) -> Any:
     except yaml.YAMLError:
         raise
     except RecursionError as error:
-        raise DocumentError(f"nested too deeply (more than {MAX_DEPTH} levels)") from error
+        raise DocumentError(
+            _("nested too deeply (more than {levels} levels)").format(levels=MAX_DEPTH)
+        ) from error
     except (ValueError, OverflowError, TypeError) as error:
-        raise DocumentError(f"a value cannot be read: {error}") from error
+        raise DocumentError(_("a value cannot be read: {error}").format(error=error)) from error
 
 
 def load_json(text: str) -> Any:
@@ -110,11 +123,15 @@ def load_json(text: str) -> Any:
     except json.JSONDecodeError as error:
         raise DocumentError(str(error)) from error
     except RecursionError as error:
-        raise DocumentError(f"nested too deeply (more than {MAX_DEPTH} levels)") from error
+        raise DocumentError(
+            _("nested too deeply (more than {levels} levels)").format(levels=MAX_DEPTH)
+        ) from error
     except (ValueError, OverflowError) as error:  # e.g. an integer of 4,301 digits
-        raise DocumentError(f"a value cannot be read: {error}") from error
+        raise DocumentError(_("a value cannot be read: {error}").format(error=error)) from error
     if depth(document) > MAX_DEPTH:
-        raise DocumentError(f"nested too deeply (more than {MAX_DEPTH} levels)")
+        raise DocumentError(
+            _("nested too deeply (more than {levels} levels)").format(levels=MAX_DEPTH)
+        )
     return document
 
 
@@ -146,6 +163,8 @@ def read_text_capped(
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise DocumentError(
-            f"larger than {limit // (1 << 20)} MiB: too large for a YAML or JSON data file"
+            _("larger than {size} MiB: too large for a YAML or JSON data file").format(
+                size=limit // (1 << 20)
+            )
         )
     return data.decode(encoding)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.errors import InputError
+from docgen.i18n import _
 
 #: A real office document's largest member (the sheet of a 100 000-row log is ~40 MB).
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
@@ -51,7 +52,9 @@ DEFAULT_LIMITS = ZipLimits()
 
 
 def _refuse(path: Path, kind: str, message: str) -> InputError:
-    return InputError(f"{path}: refused ({kind}): {message}")
+    return InputError(
+        _("{file}: refused ({kind}): {problem}").format(file=path, kind=kind, problem=message)
+    )
 
 
 def _check_entry(path: Path, kind: str, info: zipfile.ZipInfo, limits: ZipLimits) -> None:
@@ -60,15 +63,19 @@ def _check_entry(path: Path, kind: str, info: zipfile.ZipInfo, limits: ZipLimits
         raise _refuse(
             path,
             kind,
-            f"member {info.filename} would expand to {size:,} bytes "
-            f"(more than {limits.member_bytes:,}): a decompression bomb or not an office file",
+            _(
+                "member {member} would expand to {size} bytes (more than {limit}): "
+                "a decompression bomb or not an office file"
+            ).format(member=info.filename, size=f"{size:,}", limit=f"{limits.member_bytes:,}"),
         )
     if size > limits.ratio_floor and size / packed > limits.ratio:
         raise _refuse(
             path,
             kind,
-            f"member {info.filename} is compressed {size // packed:,}:1 "
-            f"(more than {limits.ratio}:1): a decompression bomb",
+            _(
+                "member {member} is compressed {ratio}:1 (more than {limit}:1): "
+                "a decompression bomb"
+            ).format(member=info.filename, ratio=f"{size // packed:,}", limit=limits.ratio),
         )
 
 
@@ -80,20 +87,34 @@ def _check_inflates(path: Path, kind: str, archive: zipfile.ZipFile, info: zipfi
         while chunk := member.read(_CHUNK):
             read += len(chunk)
     if read != info.file_size:
-        raise _refuse(path, kind, f"member {info.filename} is not the size it claims")
+        raise _refuse(
+            path,
+            kind,
+            _("member {member} is not the size it claims").format(member=info.filename),
+        )
 
 
 def _check_archive(path: Path, kind: str, archive: zipfile.ZipFile, limits: ZipLimits) -> None:
     infos = archive.infolist()
     if len(infos) > limits.members:
-        raise _refuse(path, kind, f"{len(infos):,} members (more than {limits.members:,})")
+        raise _refuse(
+            path,
+            kind,
+            _("{count} members (more than {limit})").format(
+                count=f"{len(infos):,}", limit=f"{limits.members:,}"
+            ),
+        )
     total = 0
     for info in infos:
         _check_entry(path, kind, info, limits)
         total += info.file_size
         if total > limits.total_bytes:
             raise _refuse(
-                path, kind, f"its members would expand to more than {limits.total_bytes:,} bytes"
+                path,
+                kind,
+                _("its members would expand to more than {limit} bytes").format(
+                    limit=f"{limits.total_bytes:,}"
+                ),
             )
     for info in infos:
         _check_inflates(path, kind, archive, info)
@@ -101,24 +122,32 @@ def _check_archive(path: Path, kind: str, archive: zipfile.ZipFile, limits: ZipL
 
 def check_zip(
     path: Path,
-    kind: str = "zip package",
+    kind: str | None = None,
     limits: ZipLimits = DEFAULT_LIMITS,
     data: bytes | None = None,
 ) -> None:
     """Refuse ``path`` (one line, :class:`InputError`) unless it is a zip package within
     ``limits`` whose every member inflates intact; ``kind`` names it for the user
-    ("Excel workbook (.xlsx)", "DOCX template"). ``data``: the package's bytes, when
-    they are already read (``path`` then only names it)."""
+    ("Excel workbook (.xlsx)", "DOCX template", translated; by default "zip package").
+    ``data``: the package's bytes, when they are already read (``path`` then only
+    names it)."""
+    kind = kind or _("zip package")
     try:
         with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as archive:
             _check_archive(path, kind, archive, limits)
     except FileNotFoundError as error:
-        raise InputError(f"{path}: no such file") from error
+        raise InputError(_("{file}: no such file").format(file=path)) from error
     except IsADirectoryError as error:
-        raise InputError(f"{path}: is a folder, not a file") from error
+        raise InputError(_("{file}: is a folder, not a file").format(file=path)) from error
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError) as error:
-        raise _refuse(path, kind, f"a damaged zip package ({error})") from error
+        raise _refuse(
+            path, kind, _("a damaged zip package ({error})").format(error=error)
+        ) from error
     except NotImplementedError as error:  # an unsupported compression method
-        raise _refuse(path, kind, f"an unsupported zip package ({error})") from error
+        raise _refuse(
+            path, kind, _("an unsupported zip package ({error})").format(error=error)
+        ) from error
     except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from error
+        raise InputError(
+            _("{file}: cannot be read ({error})").format(file=path, error=error.strerror or error)
+        ) from error

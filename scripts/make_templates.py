@@ -150,16 +150,28 @@ def form3() -> object:
     return doc
 
 
+#: The case table of 附件4 over the text width (17 cm), narrow cell margins: every
+#: column as wide as its longest usual value on one or two lines (a date above its
+#: time, a name above the account or masked ID). The evidence is a label, 佐證<序號>,
+#: whose files are listed after the table.
 _CASE_COLUMNS = [
-    ("序號", 0.9, "{{ c.no }}", "center"),
-    ("查詢日期時間", 2.0, "{{ c.queried_at|roc_short }}", "center"),
-    ("查詢人員", 2.1, "{{ c.user_name }}（{{ c.account }}）", "left"),
-    ("被查詢人", 2.4, "{{ c.subject_name }} {{ c.subject_id }}", "left"),
-    ("查詢項目", 1.8, "{{ c.item }}", "left"),
-    ("查詢事由/依據", 3.5, "{{ c.justification }}", "left"),
-    ("是否與業務相符", 2.1, _box("c.consistent", "是") + " " + _box("c.consistent", "否"), "left"),
-    ("備註", 2.0, "{{ c.remark }}", "left"),
+    ("序號", 1.0, "{{ c.no }}", "center"),
+    ("查詢日期時間", 1.8, "{{ c.queried_at|roc_short }}", "center"),
+    ("查詢人員", 1.7, "{{ c.user_name }}\n{{ c.account }}", "left"),
+    ("被查詢人", 2.0, "{{ c.subject_name }}\n{{ c.subject_id }}", "left"),
+    ("查詢項目", 1.7, "{{ c.item }}", "left"),
+    ("查詢事由/依據", 3.4, "{{ c.justification }}", "left"),
+    (
+        "是否與業務相符",
+        1.8,
+        _box("c.consistent", "是") + " " + _box("c.consistent", "否"),
+        "center",
+    ),
+    ("佐證", 1.5, "{% if c.evidence %}佐證{{ c.no }}{% endif %}", "center"),
+    ("備註", 2.1, "{{ c.remark }}", "left"),
 ]
+#: Cell margins of the case table (the style's are 85 twips, 0.15 cm).
+_CASE_MARGINS = 57
 
 
 def form4(variant: str) -> object:
@@ -167,6 +179,8 @@ def form4(variant: str) -> object:
     name = "半年抽查" if half else "月抽查"
     doc = new_document(f"附件4 案件抽查表（{name}）")
     title_block(doc, "附件4", "案件抽查表", name)
+    # The seed and the population hash on one line (the full hash is in the journal and
+    # the manifest); the algorithm by its name only: README and journal describe it.
     field_table(
         doc,
         [
@@ -175,17 +189,24 @@ def form4(variant: str) -> object:
                 ("查詢總筆數 N", "{{ population|number }}"),
                 ("抽查件數 n", "{{ sample_size|number }}"),
             ],
-            [("抽查規則", "{{ rule }}")],
-            [("亂數種子", "{{ seed }}"), ("抽樣演算法", "{{ algorithm }}")],
-            [("母體雜湊值", "SHA-256 {{ population_sha256 }}")],
+            [("抽查規則", "{{ rule }}（抽樣演算法：{{ algorithm }}）")],
+            [
+                ("亂數種子", "{{ seed }}"),
+                ("母體雜湊值", "SHA-256 {{ population_sha256[:16] }}…"),
+            ],
         ],
     )
-    paragraph(doc, "（稽核人員得以上列種子、演算法及母體雜湊值重新抽出相同樣本。）")
     spacer(doc)
-    loop_table(doc, _CASE_COLUMNS, "c in cases")
+    loop_table(doc, _CASE_COLUMNS, "c in cases", margin_twips=_CASE_MARGINS)
     paragraph(doc, "{%p if not cases %}")
     paragraph(doc, "本期無查詢紀錄，無須抽查。")
     paragraph(doc, "{%p endif %}")
+    # 佐證<序號>：the files the supervisor named for the case, after the table.
+    paragraph(doc, "{%p for c in cases %}", style="Table Text")
+    paragraph(doc, "{%p if c.evidence %}", style="Table Text")
+    paragraph(doc, "佐證{{ c.no }}：{{ c.evidence }}", indent_cm=1.4, style="Table Text")
+    paragraph(doc, "{%p endif %}", style="Table Text")
+    paragraph(doc, "{%p endfor %}", style="Table Text")
     spacer(doc)
     if half:
         roles = [("稽核人員", "{{ checker }}"), ("政風人員", "{{ supervisor }}")]
@@ -211,14 +232,15 @@ def form5() -> object:
         ],
     )
     heading(doc, "一、稽核項目")
-    results = "　".join(_box("i.result", v) for v in ("符合", "不符合", "不適用"))
+    # the three boxes on one line (4.7 cm), the note the widest column (it is the longest)
+    results = " ".join(_box("i.result", v) for v in ("符合", "不符合", "不適用"))
     loop_table(
         doc,
         [
-            ("項次", 1.2, "{{ loop.index }}", "center"),
-            ("稽核項目", 6.8, "{{ i.item }}", "left"),
-            ("稽核結果", 4.0, results, "left"),
-            ("說明", 5.0, "{{ i.note }}", "left"),
+            ("項次", 1.1, "{{ loop.index }}", "center"),
+            ("稽核項目", 5.3, "{{ i.item }}", "left"),
+            ("稽核結果", 4.7, results, "left"),
+            ("說明", 5.9, "{{ i.note }}", "left"),
         ],
         "i in checklist",
     )
@@ -226,10 +248,10 @@ def form5() -> object:
     loop_table(
         doc,
         [
-            ("序號", 1.2, "{{ loop.index }}", "center"),
-            ("發現事項", 6.3, "{{ f.finding }}", "left"),
-            ("改善措施", 6.3, "{{ f.action }}", "left"),
-            ("改善期限", 3.2, "{{ f.due|roc_short }}", "center"),
+            ("序號", 1.1, "{{ loop.index }}", "center"),
+            ("發現事項", 6.9, "{{ f.finding }}", "left"),
+            ("改善措施", 6.9, "{{ f.action }}", "left"),
+            ("改善期限", 2.1, "{{ f.due|roc_short }}", "center"),
         ],
         "f in findings",
         empty_rows=2,

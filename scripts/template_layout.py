@@ -57,12 +57,14 @@ def set_widths(table: Table, widths_cm: list[float]) -> None:
 
 
 def write(cell: _Cell, text: str, bold: bool = False, align: str = "left") -> None:
-    """Replace the cell's text; ``align`` is left, center or right."""
-    paragraph = cell.paragraphs[0]
-    paragraph.style = cell.part.document.styles["Table Text"]
-    paragraph.alignment = getattr(WD_ALIGN_PARAGRAPH, align.upper())
-    run = paragraph.add_run(text)
-    run.bold = bold
+    """Replace the cell's text; ``align`` is left, center or right. Each line of
+    ``text`` is a paragraph of its own (a name above an account, say)."""
+    for number, line in enumerate(text.split("\n")):
+        paragraph = cell.paragraphs[0] if number == 0 else cell.add_paragraph()
+        paragraph.style = cell.part.document.styles["Table Text"]
+        paragraph.alignment = getattr(WD_ALIGN_PARAGRAPH, align.upper())
+        run = paragraph.add_run(line)
+        run.bold = bold
     cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
 
 
@@ -92,8 +94,8 @@ def heading(doc: DocxDocument, text: str) -> None:
     doc.add_paragraph(text, style="Form Heading")
 
 
-def paragraph(doc: DocxDocument, text: str, indent_cm: float = 0.0) -> None:
-    para = doc.add_paragraph(text)
+def paragraph(doc: DocxDocument, text: str, indent_cm: float = 0.0, style: str = "") -> None:
+    para = doc.add_paragraph(text, style=style or None)
     para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     para.paragraph_format.space_after = Pt(4)
     if indent_cm:
@@ -101,10 +103,16 @@ def paragraph(doc: DocxDocument, text: str, indent_cm: float = 0.0) -> None:
         para.paragraph_format.first_line_indent = Cm(-indent_cm)
 
 
-def field_table(doc: DocxDocument, rows: list[list[tuple[str, str]]]) -> Table:
+#: The columns of a field table: label, value, label, value (17 cm, the text width).
+FIELD_WIDTHS = [3.0, 5.5, 3.0, 5.5]
+
+
+def field_table(
+    doc: DocxDocument, rows: list[list[tuple[str, str]]], widths: list[float] = FIELD_WIDTHS
+) -> Table:
     """A bordered table of label/value pairs; each row has one or two pairs."""
     table = doc.add_table(rows=len(rows), cols=4, style="Table Grid")
-    set_widths(table, [3.0, 5.5, 3.0, 5.5])
+    set_widths(table, widths)
     for row, pairs in zip(table.rows, rows, strict=True):
         _cant_split(row)
         row.height = Cm(0.9)
@@ -125,19 +133,42 @@ def _repeat_header(row: _Row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
+def _narrow_margins(table: Table, twips: int) -> None:
+    """Left and right cell margins of ``twips`` (the style's are 85): more of a narrow
+    column for its text."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:w"), str(twips))
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    properties = table._tbl.tblPr
+    look = properties.find(qn("w:tblLook"))  # the schema's order: tblCellMar before it
+    if look is None:
+        properties.append(margins)
+    else:
+        look.addprevious(margins)
+
+
 def loop_table(
     doc: DocxDocument,
     columns: list[tuple[str, float, str, str]],
     loop: str,
     empty_rows: int = 0,
     empty_test: str = "",
+    margin_twips: int = 0,
 ) -> Table:
     """A bordered table with a header row and one row per item: ``columns`` are
     (header, width in cm, cell template, alignment); ``loop`` is e.g. ``c in cases``. With
-    ``empty_rows``, that many blank rows are printed when ``empty_test`` is true."""
+    ``empty_rows``, that many blank rows are printed when ``empty_test`` is true; with
+    ``margin_twips``, narrower left and right cell margins than the style's."""
+    widths = [column[1] for column in columns]
+    assert abs(sum(widths) - TEXT_WIDTH_CM) < 0.01, f"columns of {sum(widths)} cm"
     rows = 4 + (empty_rows + 2 if empty_rows else 0)
     table = doc.add_table(rows=rows, cols=len(columns), style="Table Grid")
-    set_widths(table, [column[1] for column in columns])
+    set_widths(table, widths)
+    if margin_twips:
+        _narrow_margins(table, margin_twips)
     _repeat_header(table.rows[0])
     for cell, (header, *_) in zip(table.rows[0].cells, columns, strict=True):
         write(cell, header, bold=True, align="center")

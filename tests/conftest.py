@@ -26,6 +26,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # pytest-xdist's workers export COLUMNS=80, which would make every printed table
     # wrap as on an 80-column terminal; tests that want a width set it themselves.
     os.environ.pop("COLUMNS", None)
+    # Tests assert docgen's English message IDs unless they are about the language:
+    # those (tests/core/test_core_language.py) unset DOCGEN_LANG and see zh_TW, the
+    # default. Subprocesses inherit it.
+    os.environ["DOCGEN_LANG"] = "en"
     config.addinivalue_line(
         "markers", "postgres: needs a PostgreSQL server (tests/pgserver.py; skipped without one)"
     )
@@ -35,6 +39,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"pg_server", "postgres_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    """Each test starts in English, whatever language the test before it ran in."""
+    from docgen.i18n import use_language
+
+    use_language("en")
 
 
 def _ci() -> bool:

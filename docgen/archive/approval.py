@@ -19,6 +19,7 @@ from datetime import date
 
 from docgen.calendar import format_roc_short, roc_year
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.privacy import find_unmasked_ids, mask_ids_in_text
 from docgen.textsafe import escape_controls
 
@@ -56,14 +57,19 @@ def parse_reference(text: str, latest: date) -> str:
     match = _REFERENCE.fullmatch(tidy)
     if match is None:
         raise InputError(
-            f"--approval {text!r} is not an official document number (發文字號): "
-            f"give it as the approving letter prints it, e.g. {EXAMPLE}"
+            _(
+                "--approval {text!r} is not an official document number (發文字號): "
+                "give it as the approving letter prints it, e.g. {example}"
+            ).format(text=text, example=EXAMPLE)
         )
     year = int(match["number"][:3])
     if not 1 <= year <= roc_year(latest):
         raise InputError(
-            f"--approval {tidy}: its number starts with the ROC year {year:03d}, which is "
-            f"not a year up to the approval's ({roc_year(latest)}): check the 文號 and --approved-on"
+            _(
+                "--approval {reference}: its number starts with the ROC year {year:03d}, "
+                "which is not a year up to the approval's ({latest}): check the 文號 and "
+                "--approved-on"
+            ).format(reference=tidy, year=year, latest=roc_year(latest))
         )
     return tidy
 
@@ -74,24 +80,32 @@ def check_approver(text: str) -> str:
     tombstone and the journal, and printed)."""
     if escape_controls(text) != text:
         raise InputError(
-            f"--approved-by {escape_controls(mask_ids_in_text(text))} holds control "
-            "characters (a new line, a tab, an escape): give the approver's name only"
+            _(
+                "--approved-by {name} holds control characters (a new line, a tab, an "
+                "escape): give the approver's name only"
+            ).format(name=escape_controls(mask_ids_in_text(text)))
         )
     approved_by = " ".join(text.split())
     if not approved_by:
         raise InputError(
-            "a disposal needs who approved the destruction list: add --approved-by NAME "
-            "(someone other than the person disposing)"
+            _(
+                "a disposal needs who approved the destruction list: add --approved-by NAME "
+                "(someone other than the person disposing)"
+            )
         )
     if find_unmasked_ids(approved_by):
         raise InputError(
-            f"--approved-by {mask_ids_in_text(approved_by)} holds a national ID: give the "
-            "approver's name (and title), never an ID"
+            _(
+                "--approved-by {name} holds a national ID: give the approver's name "
+                "(and title), never an ID"
+            ).format(name=mask_ids_in_text(approved_by))
         )
     if len(approved_by) > MAX_APPROVER:
         raise InputError(
-            f"--approved-by is {len(approved_by)} characters long: give the approver's name "
-            f"(and title) in at most {MAX_APPROVER}"
+            _(
+                "--approved-by is {length} characters long: give the approver's name "
+                "(and title) in at most {limit}"
+            ).format(length=len(approved_by), limit=MAX_APPROVER)
         )
     return approved_by
 
@@ -101,24 +115,32 @@ def check_approval(approval: Approval, disposed_by: str, today: date) -> Approva
     reference = approval.reference.strip()
     if not reference:
         raise InputError(
-            "a disposal needs the approval reference (文號) of the approved destruction "
-            f"list: add --approval 文號 (e.g. {EXAMPLE})"
+            _(
+                "a disposal needs the approval reference (文號) of the approved destruction "
+                "list: add --approval 文號 (e.g. {example})"
+            ).format(example=EXAMPLE)
         )
     approved_by = check_approver(approval.approved_by)
     if approved_by.casefold() == " ".join(disposed_by.split()).casefold():
         raise InputError(
-            f"--approved-by {approved_by} is also the person disposing: a disposal is "
-            "proposed and approved by two different people (give --by or --approved-by)"
+            _(
+                "--approved-by {name} is also the person disposing: a disposal is "
+                "proposed and approved by two different people (give --by or --approved-by)"
+            ).format(name=approved_by)
         )
     approved_on = approval.approved_on
     if approved_on is None:
         raise InputError(
-            "a disposal needs the date of the approval: add --approved-on DATE "
-            "(e.g. 115/11/20 or 2026-11-20)"
+            _(
+                "a disposal needs the date of the approval: add --approved-on DATE "
+                "(e.g. 115/11/20 or 2026-11-20)"
+            )
         )
     if approved_on > today:
         raise InputError(
-            f"--approved-on {format_roc_short(approved_on)} is later than today "
-            f"({format_roc_short(today)}): give the date of the approving letter"
+            _(
+                "--approved-on {date} is later than today ({today}): give the date of "
+                "the approving letter"
+            ).format(date=format_roc_short(approved_on), today=format_roc_short(today))
         )
     return Approval(parse_reference(reference, approved_on), approved_by, approved_on)

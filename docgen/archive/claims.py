@@ -21,6 +21,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
+from docgen.i18n import N_, _, translate
 from docgen.metadata import RecordMetadata, UntrustedMetadata
 from docgen.privacy import mask_ids_in_text
 from docgen.rules.record_id import (
@@ -61,20 +62,24 @@ def _show(value: str) -> str:
 
 def _record_id(value: str) -> str:
     if valid_record_id(value) is None:
-        return f"{_show(value)} is not a record ID (expected like DG-4M-202610-1A2B3C4D)"
+        return _("{value} is not a record ID (expected like DG-4M-202610-1A2B3C4D)").format(
+            value=_show(value)
+        )
     return ""
 
 
 def _category(value: str) -> str:
     if value not in CATEGORIES:
-        return f"unknown category {_show(value)}: one of {', '.join(sorted(CATEGORIES))}"
+        return _("unknown category {value}: one of {categories}").format(
+            value=_show(value), categories=", ".join(sorted(CATEGORIES))
+        )
     return ""
 
 
 def _period(value: str) -> str:
     match = _PERIOD.fullmatch(value)
     if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
-        return f"not a period: {_show(value)} (expected 2026-10 or 2026-H1)"
+        return _("not a period: {value} (expected 2026-10 or 2026-H1)").format(value=_show(value))
     return ""
 
 
@@ -84,13 +89,17 @@ def _date(value: str) -> str:
     except ValueError:
         day = None
     if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
-        return f"not a date: {_show(value)} (expected 2026-11-20)"
+        return _("not a date: {value} (expected 2026-11-20)").format(value=_show(value))
     return ""
 
 
 def _matching(pattern: re.Pattern[str], what: str) -> Callable[[str], str]:
+    """A check of ``pattern``; ``what`` (marked with N_) names what the value is not."""
+
     def check(value: str) -> str:
-        return "" if pattern.fullmatch(value) else f"not {what}: {_show(value)}"
+        if pattern.fullmatch(value):
+            return ""
+        return _("not {what}: {value}").format(what=translate(what), value=_show(value))
 
     return check
 
@@ -102,10 +111,10 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "period": _period,
     "trigger": _date,
     "review_date": _date,
-    "form": _matching(re.compile(r"[1-6]"), "a form (1 to 6)"),
-    "variant": _matching(_VARIANT, "a variant (like monthly)"),
-    "data_sha256": _matching(_SHA256_HEX, "a SHA-256 (64 hex digits)"),
-    "template_sha256": _matching(_SHA256_HEX, "a SHA-256 (64 hex digits)"),
+    "form": _matching(re.compile(r"[1-6]"), N_("a form (1 to 6)")),
+    "variant": _matching(_VARIANT, N_("a variant (like monthly)")),
+    "data_sha256": _matching(_SHA256_HEX, N_("a SHA-256 (64 hex digits)")),
+    "template_sha256": _matching(_SHA256_HEX, N_("a SHA-256 (64 hex digits)")),
 }
 
 
@@ -114,11 +123,15 @@ def _check_field(name: str, value: str) -> str:
     if not value:
         return ""
     if escape_controls(value) != value:
-        return f"{_show(value)} holds control or bidi characters"
+        return _("{value} holds control or bidi characters").format(value=_show(value))
     if problem := _CHECKS.get(name, lambda _: "")(value):
         return problem
     limit = _TEXT_LIMITS.get(name, 300)
-    return f"{len(value)} characters long (at most {limit})" if len(value) > limit else ""
+    if len(value) > limit:
+        return _("{length} characters long (at most {limit})").format(
+            length=len(value), limit=limit
+        )
+    return ""
 
 
 def _agrees(meta: RecordMetadata) -> str:
@@ -128,14 +141,18 @@ def _agrees(meta: RecordMetadata) -> str:
     if record is None:
         return ""
     if meta.category and meta.category != record.category:
-        return f"field category: {meta.category!r} contradicts record ID {meta.record_id}"
-    if meta.form and meta.form != str(record.form):
-        return f"field form: {meta.form!r} contradicts record ID {meta.record_id}"
-    if meta.variant and meta.variant != record.variant:
-        return f"field variant: {meta.variant!r} contradicts record ID {meta.record_id}"
-    if meta.period and not _period_agrees(meta.period, record.period):
-        return f"field period: {meta.period!r} contradicts record ID {meta.record_id}"
-    return ""
+        field, value = "category", meta.category
+    elif meta.form and meta.form != str(record.form):
+        field, value = "form", meta.form
+    elif meta.variant and meta.variant != record.variant:
+        field, value = "variant", meta.variant
+    elif meta.period and not _period_agrees(meta.period, record.period):
+        field, value = "period", meta.period
+    else:
+        return ""
+    return _("field {field}: {value!r} contradicts record ID {record_id}").format(
+        field=field, value=value, record_id=meta.record_id
+    )
 
 
 def _period_agrees(period: str, code: str) -> bool:
@@ -163,28 +180,38 @@ def check_metadata(meta: RecordMetadata, where: str) -> RecordMetadata:
         if item.name == "record_ids":
             continue
         if not isinstance(value, str):
-            raise UntrustedMetadata(f"{where}: field {item.name}: not text")
+            raise UntrustedMetadata(
+                _("{where}: field {field}: not text").format(where=where, field=item.name)
+            )
         problem = _check_field(item.name, value.strip())
         if problem:
-            raise UntrustedMetadata(f"{where}: field {item.name}: {problem}")
+            raise UntrustedMetadata(
+                _("{where}: field {field}: {problem}").format(
+                    where=where, field=item.name, problem=problem
+                )
+            )
         values[item.name] = mask_ids_in_text(value.strip())
     values["record_id"] = valid_record_id(values["record_id"]) or ""
     values["record_ids"] = _check_record_ids(meta.record_ids, where)
     checked = RecordMetadata(**values)
     if problem := _agrees(checked):
-        raise UntrustedMetadata(f"{where}: {problem}")
+        raise UntrustedMetadata(_("{where}: {problem}").format(where=where, problem=problem))
     return checked
 
 
 def _check_record_ids(ids: Any, where: str) -> list[str]:
     if not isinstance(ids, list) or len(ids) > MAX_RECORD_IDS:
-        raise UntrustedMetadata(f"{where}: field record_ids: not a list of record IDs")
+        raise UntrustedMetadata(
+            _("{where}: field record_ids: not a list of record IDs").format(where=where)
+        )
     found: list[str] = []
     for text in ids:
         record_id = valid_record_id(text) if isinstance(text, str) else None
         if record_id is None:
             raise UntrustedMetadata(
-                f"{where}: field record_ids: {_show(str(text))} is not a record ID"
+                _("{where}: field record_ids: {value} is not a record ID").format(
+                    where=where, value=_show(str(text))
+                )
             )
         found += [] if record_id in found else [record_id]
     return found

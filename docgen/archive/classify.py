@@ -1,7 +1,7 @@
-"""What an arriving file is: embedded metadata (DOCX and XLSX custom properties, PDF
-XMP), else a record-ID QR code, else a manifest docgen wrote, else a sidecar
-``NAME.meta.yaml``, else a path rule of ``docgen.toml``, else unclassified
-(ISSUE 6 point 3; DESIGN.md, cycle step 4). Nothing is guessed.
+"""What an arriving file is: embedded metadata (DOCX and XLSX custom properties, ODT
+and ODS user-defined metadata, PDF XMP), else a record-ID QR code, else a manifest
+docgen wrote, else a sidecar ``NAME.meta.yaml``, else a path rule of ``docgen.toml``,
+else unclassified (ISSUE 6 point 3; DESIGN.md, cycle step 4). Nothing is guessed.
 
 Manifests: a forms manifest, JSON or CSV (:mod:`docgen.archive.issued`), is filed
 as category ``other``; a package manifest ``OUT.pdf.manifest.json``
@@ -52,12 +52,13 @@ from docgen.archive.issued import manifest_documents
 from docgen.archive.paths import is_regular, read_small, stored_name
 from docgen.config import Config, PathRule
 from docgen.errors import ConfigError, InputError
+from docgen.i18n import _
 from docgen.metadata import (
-    OOXML_SUFFIXES,
+    OFFICE_SUFFIXES,
     SIDECAR_SUFFIX,
     RecordMetadata,
     UntrustedMetadata,
-    read_ooxml_metadata,
+    read_office_metadata,
     read_pdf_metadata,
     sidecar_yaml,
 )
@@ -194,22 +195,35 @@ def read_sidecar(path: Path) -> RecordMetadata:
         twice = duplicate_key(text)
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError, ValueError) as error:
         detail = escape_controls(str(error).replace("\n", " ").strip())
-        raise InputError(f"sidecar {path.name}: not valid UTF-8 YAML ({detail})") from error
+        raise InputError(
+            _("sidecar {name}: not valid UTF-8 YAML ({detail})").format(
+                name=path.name, detail=detail
+            )
+        ) from error
     if twice:
-        raise InputError(f"sidecar {path.name}: field {_show_key(twice)} is given twice")
+        raise InputError(
+            _("sidecar {name}: field {field} is given twice").format(
+                name=path.name, field=_show_key(twice)
+            )
+        )
     if not isinstance(data, dict):
-        raise InputError(f"sidecar {path.name}: expected a mapping of fields")
+        raise InputError(_("sidecar {name}: expected a mapping of fields").format(name=path.name))
     try:
         model = _Sidecar.model_validate(data)
     except ValidationError as error:
         item = error.errors()[0]
         key = ".".join(str(p) for p in item["loc"])
-        message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+        message = _("unknown field") if item["type"] == "extra_forbidden" else item["msg"]
         message = message.removeprefix("Value error, ")
-        raise InputError(f"sidecar {path.name}: field {key}: {message}") from error
+        raise InputError(
+            _("sidecar {name}: field {field}: {problem}").format(
+                name=path.name, field=key, problem=message
+            )
+        ) from error
     if not model.record_id and not model.category:
-        raise InputError(f"sidecar {path.name}: give a record_id or a category")
-    return complete(check_metadata(RecordMetadata(**model.model_dump()), f"sidecar {path.name}"))
+        raise InputError(_("sidecar {name}: give a record_id or a category").format(name=path.name))
+    where = _("sidecar {name}").format(name=path.name)
+    return complete(check_metadata(RecordMetadata(**model.model_dump()), where))
 
 
 def _show_key(key: str) -> str:
@@ -230,13 +244,17 @@ def check_path_rules(config: Config) -> None:
     for number, rule in enumerate(config.archive.path_rules, 1):
         if rule.category not in CATEGORIES:
             raise ConfigError(
-                f"docgen.toml: archive.path_rules rule {number} ({rule.pattern}): "
-                f"unknown category {rule.category!r}"
+                _(
+                    "docgen.toml: archive.path_rules rule {number} ({pattern}): "
+                    "unknown category {category!r}"
+                ).format(number=number, pattern=rule.pattern, category=rule.category)
             )
         if rule.period and not _PERIOD.fullmatch(rule.period):
             raise ConfigError(
-                f"docgen.toml: archive.path_rules rule {number} ({rule.pattern}): "
-                f"bad period {rule.period!r} (expected 2026-10 or 2026-H1)"
+                _(
+                    "docgen.toml: archive.path_rules rule {number} ({pattern}): "
+                    "bad period {period!r} (expected 2026-10 or 2026-H1)"
+                ).format(number=number, pattern=rule.pattern, period=rule.period)
             )
 
 
@@ -258,13 +276,15 @@ def content_record_id(sha256: str, classified: bool = True) -> str:
 def embedded_metadata(path: Path) -> RecordMetadata | None:
     """The file's own metadata, checked; None when it has none."""
     suffix = path.suffix.lower()
-    if suffix in OOXML_SUFFIXES:
-        meta, where = read_ooxml_metadata(path), "custom properties"
+    if suffix in OFFICE_SUFFIXES:  # DOCX, XLSX, ODT, ODS
+        meta = read_office_metadata(path)
+        where = _("custom properties of {name}").format(name=path.name)
     elif suffix == ".pdf":
-        meta, where = read_pdf_metadata(path), "XMP metadata"
+        meta = read_pdf_metadata(path)
+        where = _("XMP metadata of {name}").format(name=path.name)
     else:
         return None
-    return None if meta is None else check_metadata(meta, f"{where} of {path.name}")
+    return None if meta is None else check_metadata(meta, where)
 
 
 def _from_qr(path: Path) -> RecordMetadata | None:
@@ -272,7 +292,7 @@ def _from_qr(path: Path) -> RecordMetadata | None:
     if not found:
         return None
     meta = RecordMetadata(record_id=found[0], record_ids=found[1:])
-    return complete(check_metadata(meta, f"QR code of {path.name}"))
+    return complete(check_metadata(meta, _("QR code of {name}").format(name=path.name)))
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -304,7 +324,7 @@ def package_manifest_metadata(path: Path) -> RecordMetadata | None:
         return None
     names = {f.name for f in fields(RecordMetadata)}
     meta = RecordMetadata(**{k: v for k, v in recorded.items() if k in names})
-    meta = check_metadata(meta, f"package manifest {path.name}")
+    meta = check_metadata(meta, _("package manifest {name}").format(name=path.name))
     meta.record_id = meta.record_id or content_record_id(str(sha256))
     return complete(meta)
 
@@ -373,7 +393,7 @@ def _chain(
             category=rule.category, period=rule.period or "", unit=rule.unit or ""
         )
         return Classification(meta, "path_rule")
-    reasons.append("no embedded metadata, record-ID QR code, sidecar or matching path rule")
+    reasons.append(_("no embedded metadata, record-ID QR code, sidecar or matching path rule"))
     return Classification(RecordMetadata(), "none", "; ".join(reasons))
 
 

@@ -31,6 +31,7 @@ from docgen.config import Config, Workspace
 from docgen.db.models.archive import File
 from docgen.errors import IntegrityError
 from docgen.fsutil import exclusive_lock
+from docgen.i18n import _
 
 INBOX = "inbox"
 #: The archive lock, in the archive root (ISSUE 9 item 4).
@@ -130,11 +131,12 @@ def archive_lock(workspace: Workspace, wait_seconds: float = 10.0) -> Iterator[N
     — of this workspace or any other pointing at the same archive — keeps it for longer
     than ``wait_seconds`` (the watcher holds it while it runs)."""
     path = lock_path(workspace)
-    busy = (
+    busy = _(
         "another docgen archive process (watch, scan or rebuild) is filing "
         "this archive: wait for it, or stop the watcher first"
     )
-    with exclusive_lock(path, wait_seconds, busy, f"the archive ({stored_name(str(path))})"):
+    shown = _("the archive ({lock})").format(lock=stored_name(str(path)))
+    with exclusive_lock(path, wait_seconds, busy, shown):
         yield
 
 
@@ -145,8 +147,10 @@ def refuse_linked_folders(root: Path) -> None:
     for name in (INBOX, RECORDS):
         if (root / name).is_symlink():
             raise IntegrityError(
-                f"{stored_name(str(root / name))} is a symbolic link: the archive files "
-                f"only into real folders; replace the link with the folder it points to"
+                _(
+                    "{folder} is a symbolic link: the archive files only into real "
+                    "folders; replace the link with the folder it points to"
+                ).format(folder=stored_name(str(root / name)))
             )
 
 

@@ -30,6 +30,7 @@ from docgen.archive.retention_groups import records_of, retention_groups
 from docgen.calendar import format_roc_short, parse_period, roc_year
 from docgen.db.models.archive import Hold
 from docgen.errors import InputError
+from docgen.i18n import N_, _, current_language, translate
 from docgen.privacy import mask_ids_in_text
 from docgen.records.models import Account
 from docgen.report import Columns, Report
@@ -37,21 +38,22 @@ from docgen.rules.retention import REGULATION_MINIMUMS, Retention, RetentionRule
 
 #: Columns of the destruction list (銷毀目錄), then what the archive adds; a terminal
 #: shows the brief ones (``--wide``: all); the two dates are real dates in a workbook.
+#: The zh_TW catalog gives the official columns of 機關檔案保存年限及銷毀辦法 exactly.
 RETENTION_COLUMNS = Columns(
     {
-        "section": "區分",
-        "file_no": "檔號",
-        "case_name": "案名",
-        "case_matter": "案由",
-        "correspondent": "來(受)文者",
-        "doc_no": "收發文字號",
-        "document_date": "文件產生日期",
-        "term": "保存年限",
-        "change": "變更及原因",
-        "record_id": "記錄編號",
-        "path": "檔案路徑",
-        "candidate_from": "列為銷毀候選日期",
-        "note": "說明",
+        "section": N_("Section"),
+        "file_no": N_("File no."),
+        "case_name": N_("Case name"),
+        "case_matter": N_("Case subject"),
+        "correspondent": N_("Correspondent (from/to)"),
+        "doc_no": N_("Document no. (received/sent)"),
+        "document_date": N_("Document date"),
+        "term": N_("Retention period"),
+        "change": N_("Changes and reasons"),
+        "record_id": N_("Record ID"),
+        "path": N_("File path"),
+        "candidate_from": N_("Destruction candidate from"),
+        "note": N_("Note"),
     },
     brief=(
         "section",
@@ -65,13 +67,15 @@ RETENTION_COLUMNS = Columns(
     dates=("document_date", "candidate_from"),
 )
 
-SECTION_CANDIDATE = "銷毀候選"
-SECTION_HELD = "保留中（暫停銷毀）"
-SECTION_UNDEFINED = "保存年限未定"
-SECTION_UNKNOWN = "無法計算保存年限"
-SECTION_RETAINED = "保存中"
-SECTION_ACTIVE = "帳號未註銷，持續保存"
-SECTION_UNCLASSIFIED = "未分類（見 unclassified 報表）"
+#: The sections (message IDs: a row's section and the summary's labels are shown
+#: translated; the summary's keys stay these IDs in JSON).
+SECTION_CANDIDATE = N_("destruction candidate")
+SECTION_HELD = N_("held (destruction suspended)")
+SECTION_UNDEFINED = N_("retention period not set")
+SECTION_UNKNOWN = N_("retention cannot be reckoned")
+SECTION_RETAINED = N_("retained")
+SECTION_ACTIVE = N_("account not cancelled: kept")
+SECTION_UNCLASSIFIED = N_("unclassified (see the unclassified report)")
 _SECTION_ORDER = (
     SECTION_CANDIDATE,
     SECTION_HELD,
@@ -92,9 +96,10 @@ _BY_RECORD = itemgetter("record_id")
 #: Sections listed unless every record is asked for.
 _ALWAYS_LISTED = {SECTION_CANDIDATE, SECTION_HELD, SECTION_UNDEFINED, SECTION_UNKNOWN}
 
-DESTRUCTION_NOTE = (
-    "本表為銷毀目錄草稿，不刪除任何檔案；依檔案法第12條及機關檔案保存年限及銷毀辦法，"
-    "須經核准後始得以 docgen archive dispose --approval 文號 辦理銷毀。"
+DESTRUCTION_NOTE = N_(
+    "This is a draft destruction list and deletes no file; under 檔案法 Art. 12 and "
+    "機關檔案保存年限及銷毀辦法 records are destroyed only once approved, with "
+    "docgen archive dispose --approval 文號."
 )
 
 
@@ -134,16 +139,19 @@ def retention_report(
                 shared[key] = _shared_columns(item.rule, item.retention, *key[2:])
             by_section[section].append(_retention_row(item, section, office, shared[key]))
     rows = [row for name in _SECTION_ORDER for row in sorted(by_section[name], key=_BY_RECORD)]
-    summary: dict[str, Any] = {"基準日 as of": format_roc_short(as_of)}
+    summary: dict[str, Any] = {N_("As of"): format_roc_short(as_of)}
     summary.update({name: counts.get(name, 0) for name in _SECTION_ORDER})
-    summary["保存年限表 schedule"] = schedule.source
+    summary[N_("Retention schedule")] = schedule.source
     if accounts is None:
-        summary["帳號清冊 registry"] = (
-            "資料庫尚無帳號清冊（docgen accounts import）：帳號類文件無法計算"
+        summary[N_("Account registry")] = _(
+            "the database holds no account registry yet (docgen accounts import): "
+            "account records cannot be reckoned"
         )
-    summary["注意 note"] = DESTRUCTION_NOTE
-    title = f"保存年限報表（銷毀目錄草稿）基準日 {format_roc_short(as_of)}"
-    return Report(title, RETENTION_COLUMNS, rows, summary, sheet="保存年限報表")
+    summary[N_("Notice")] = translate(DESTRUCTION_NOTE)
+    title = _("Retention report (draft destruction list) as of {date}").format(
+        date=format_roc_short(as_of)
+    )
+    return Report(title, RETENTION_COLUMNS, rows, summary, sheet=N_("Retention report"))
 
 
 def _listed(
@@ -180,7 +188,7 @@ def _retention_row(
     item: RecordRetention, section: str, office: str, shared: dict[str, str]
 ) -> dict[str, Any]:
     row: dict[str, Any] = shared.copy()  # copy-and-set: the fastest way to build 100,000
-    row["section"] = section
+    row["section"] = translate(section)
     row["file_no"] = f"{shared['file_no']}/{item.record_id.rsplit('-', 1)[-1]}"
     row["case_matter"] = _case_matter(item.title, item.period, item.unit, item.subject)
     row["correspondent"] = item.unit or office
@@ -199,13 +207,20 @@ def _shared_columns(
         # 檔號 as 年度/類別/案次 (案次: the record ID's checksum, appended per record,
         # stable so that an approved list keeps naming the same records).
         "file_no": f"{year}/{rule.category}",
-        "case_name": rule.label_zh or rule.category,
+        "case_name": _case_name(rule),
         "document_date": _roc(document_date),
         "term": rule.term_label,
         "change": _change(rule),
         "candidate_from": _roc(retention.candidate_from),
         "note": _note(rule, retention, hold),
     }
+
+
+def _case_name(rule: RetentionRule) -> str:
+    """案名: the schedule's name of the category, in English if asked and it has one."""
+    if current_language() == "en" and rule.label_en:
+        return rule.label_en
+    return rule.label_zh or rule.category
 
 
 def _roc(value: date | None) -> str:
@@ -234,15 +249,25 @@ def _change(rule: RetentionRule) -> str:
     term = rule.term
     if minimum is None or term is None or term <= minimum.term:
         return ""
-    return f"依保存年限表延長為{term.label}（{minimum.rule_id} 至少{minimum.term.label}）"
+    return _(
+        "lengthened to {period} by the retention schedule ({rule}: at least {minimum})"
+    ).format(period=term.label, rule=minimum.rule_id, minimum=minimum.term.label)
 
 
 def _note(rule: RetentionRule, retention: Retention, hold: str | None) -> str:
     parts = []
     if hold is not None:
-        parts.append(f"保留原因：{mask_ids_in_text(hold)}（{retention.status.value}）")
+        parts.append(
+            _("held: {reason} ({status})").format(
+                reason=mask_ids_in_text(hold), status=retention.status.label
+            )
+        )
     elif retention.status is Status.CANDIDATE and rule.rule_id:
-        parts.append(f"依 {rule.rule_id}，保存期限至 {_roc(retention.ends)} 屆滿")
+        parts.append(
+            _("under {rule}, the retention period ended on {date}").format(
+                rule=rule.rule_id, date=_roc(retention.ends)
+            )
+        )
     if retention.reason:
         parts.append(retention.reason)
-    return "；".join(parts)
+    return _("; ").join(parts)

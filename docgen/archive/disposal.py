@@ -64,6 +64,7 @@ from docgen.config import Workspace
 from docgen.db.models.archive import File, Record
 from docgen.errors import InputError
 from docgen.fsutil import exclusive_lock
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.rules.retention import Status
@@ -96,22 +97,25 @@ class Preview:
 def refusal(item: RecordRetention | None, record: Record | None, as_of: date) -> str:
     """Why a record may not be disposed as of ``as_of`` ("" when it may)."""
     if record is None:
-        return "not in the archive index"
+        return _("not in the archive index")
     if record.status == "disposed":
-        return "already disposed"
+        return _("already disposed")
     if item is None or item.unclassified:
-        return f"not a filed record (status {record.status}): classify it first"
+        return _("not a filed record (status {status}): classify it first").format(
+            status=record.status
+        )
     if item.hold_reason is not None:
-        return f"on hold: {mask_ids_in_text(item.hold_reason)}"
+        return _("on hold: {reason}").format(reason=mask_ids_in_text(item.hold_reason))
     retention = item.retention
     if retention.status is Status.CANDIDATE:
         return ""
     if retention.status is Status.RETAINED:
-        return (
-            f"not a destruction candidate as of {format_roc_short(as_of)}: kept until "
-            f"{format_roc_short(retention.ends or as_of)}"
+        return _("not a destruction candidate as of {date}: kept until {end}").format(
+            date=format_roc_short(as_of), end=format_roc_short(retention.ends or as_of)
         )
-    return f"not a destruction candidate: {retention.status.value}（{retention.reason}）"
+    return _("not a destruction candidate: {status} ({reason})").format(
+        status=retention.status.label, reason=retention.reason
+    )
 
 
 def check_not_future(as_of: date, today: date) -> None:
@@ -119,9 +123,11 @@ def check_not_future(as_of: date, today: date) -> None:
     ``as_of`` after ``today`` would destroy records still within their retention."""
     if as_of > today:
         raise InputError(
-            f"nothing was disposed: --as-of {format_roc_short(as_of)} is later than today "
-            f"({format_roc_short(today)}); records are disposed only once their retention "
-            "has run out — dispose as of today (leave out --as-of) or an earlier date"
+            _(
+                "nothing was disposed: --as-of {date} is later than today ({today}); "
+                "records are disposed only once their retention has run out — dispose "
+                "as of today (leave out --as-of) or an earlier date"
+            ).format(date=format_roc_short(as_of), today=format_roc_short(today))
         )
 
 
@@ -136,12 +142,12 @@ def check_disposable(
         items = record_retentions(session, schedule, accounts, as_of, extra_holds=on_file)
         by_id = {i.record_id: i for i in items}
         problems = [
-            f"{rid}: {why}"
+            _("{record_id}: {reason}").format(record_id=rid, reason=why)
             for rid in record_ids
             if (why := refusal(by_id.get(rid), session.get(Record, rid), as_of))
         ]
     if problems:
-        raise InputError("nothing was disposed:", problems)
+        raise InputError(_("nothing was disposed:"), problems)
 
 
 def _request(
@@ -150,10 +156,10 @@ def _request(
     """The disposal asked for, checked before anything is read or written."""
     check_not_future(as_of, now.date())
     if not isinstance(approval, Approval):
-        raise InputError("a disposal needs the approval: its 文號, who approved it and when")
+        raise InputError(_("a disposal needs the approval: its 文號, who approved it and when"))
     checked = check_approval(approval, by, now.date())
     if not record_ids:
-        raise InputError("name the records to dispose of (their record IDs)")
+        raise InputError(_("name the records to dispose of (their record IDs)"))
     unique = [check_record_id(rid) for rid in dict.fromkeys(r.strip() for r in record_ids)]
     return Request(unique, checked, as_of, by)
 
@@ -175,16 +181,17 @@ def _planned(index: Index, workspace: Workspace, request: Request) -> list[Plann
 
 
 @contextlib.contextmanager
-def disposal_lock(workspace: Workspace, refused: str = "nothing was disposed") -> Iterator[None]:
+def disposal_lock(workspace: Workspace, refused: str | None = None) -> Iterator[None]:
     """One disposal of an archive at a time, whichever workspace it is started from (a
     second is refused at once, not queued): a lock on the archive root, like the
     filing lock (ISSUE 9 item 12), but apart from it so that the watcher may run.
     ``archive rebuild`` takes it too, so that no disposal runs while the index is
-    rebuilt from the trail files (``refused`` begins its message)."""
-    busy = (
-        f"{refused}: a `docgen archive dispose` or `rebuild` is running on this "
+    rebuilt from the trail files (``refused``, translated, begins its message; by
+    default "nothing was disposed")."""
+    busy = _(
+        "{refused}: a `docgen archive dispose` or `rebuild` is running on this "
         "archive; wait for it to finish"
-    )
+    ).format(refused=refused or _("nothing was disposed"))
     with exclusive_lock(workspace.archive_root / DISPOSAL_LOCK, 0, busy):
         yield
 

@@ -27,6 +27,7 @@ from docgen.archive.db import Index
 from docgen.calendar import format_roc_short
 from docgen.db.models.archive import DisposalPlan, DisposalPlanItem
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 
@@ -97,9 +98,14 @@ def pending_plan(index: Index) -> DisposalPlan | None:
 
 
 def describe(plan: DisposalPlan, count: int) -> str:
-    return (
-        f"the disposal {plan.plan_id} ({count} record(s) under {plan.approval}, begun "
-        f"{format_roc_short(plan.created_at.date())} by {plan.disposed_by})"
+    return _(
+        "the disposal {plan} ({count} record(s) under {approval}, begun {date} by {by})"
+    ).format(
+        plan=plan.plan_id,
+        count=count,
+        approval=plan.approval,
+        date=format_roc_short(plan.created_at.date()),
+        by=plan.disposed_by,
     )
 
 
@@ -114,9 +120,10 @@ def check_same_plan(index: Index, plan: DisposalPlan, request: Request) -> None:
     if plan.plan_id == request.plan_id:
         return
     raise InputError(
-        f"nothing was disposed: {describe(plan, plan_size(index, plan.plan_id))} is "
-        "unfinished: run that same command again to finish it first "
-        "(`docgen archive report disposals` shows it)"
+        _(
+            "nothing was disposed: {disposal} is unfinished: run that same command again "
+            "to finish it first (`docgen archive report disposals` shows it)"
+        ).format(disposal=describe(plan, plan_size(index, plan.plan_id)))
     )
 
 

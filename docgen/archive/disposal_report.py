@@ -15,44 +15,48 @@ from sqlalchemy import select
 
 from docgen.archive.db import Index
 from docgen.archive.disposal_plan import DONE, KEPT, PENDING, PLANNED, REMOVED, TOMBSTONED
+from docgen.archive.disposal_steps import shown_note
 from docgen.archive.rebuild_trail import JournalTrail, read_journal, tombstone_mismatch
 from docgen.archive.tombstones import read_tombstone, tombstone_file, tombstone_ids
 from docgen.archive.untrusted import TrailFileError
 from docgen.calendar import format_roc_short
 from docgen.db.models.archive import Disposal, DisposalPlan, DisposalPlanItem, Record
+from docgen.i18n import N_, _, translate
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.report import Report
 
 DISPOSAL_COLUMNS = {
-    "state": "狀態",
-    "plan": "銷毀計畫 plan",
-    "record_id": "記錄編號",
-    "step": "進度 step",
-    "approval": "核准文號",
-    "approved_by": "核准人",
-    "approved_on": "核准日期",
-    "disposed_by": "銷毀人",
-    "disposed_at": "銷毀時間",
-    "note": "說明",
+    "state": N_("Status"),
+    "plan": N_("Disposal plan"),
+    "record_id": N_("Record ID"),
+    "step": N_("Step"),
+    "approval": N_("Approval no."),
+    "approved_by": N_("Approved by"),
+    "approved_on": N_("Approved on"),
+    "disposed_by": N_("Disposed by"),
+    "disposed_at": N_("Disposed at"),
+    "note": N_("Note"),
 }
-UNFINISHED = "未完成 unfinished"
-DISPOSED = "已銷毀 disposed"
-NOT_DISPOSED = "保留 kept"
-ORPHAN = "墓碑與索引不符 tombstone only"
-UNTRUSTED = "墓碑不可信 untrusted tombstone"
-UNTRUSTED_HINT = (
+#: A row's state (message IDs: the ``state`` column shows them translated, the hidden
+#: row key ``kind`` keeps the ID; the summary's keys are these IDs).
+UNFINISHED = N_("unfinished")
+DISPOSED = N_("disposed")
+NOT_DISPOSED = N_("kept")
+ORPHAN = N_("tombstone only")
+UNTRUSTED = N_("untrusted tombstone")
+UNTRUSTED_HINT = N_(
     "it matches no `archive dispose` in the journal: move it out of records/.tombstones/ "
     "(`docgen archive rebuild` lists it too)"
 )
 _STEP_LABELS = {
-    PLANNED: "尚未處理 not begun",
-    TOMBSTONED: "墓碑已寫入，檔案未移除 tombstone written",
-    REMOVED: "檔案已移除，索引未更新 files removed",
-    DONE: "完成 done",
-    KEPT: "保留中，未銷毀 held in time",
+    PLANNED: N_("not begun"),
+    TOMBSTONED: N_("tombstone written, files not removed"),
+    REMOVED: N_("files removed, index not updated"),
+    DONE: N_("done"),
+    KEPT: N_("held in time, not disposed"),
 }
-FINISH_HINT = "run the same `docgen archive dispose` command again to finish it"
+FINISH_HINT = N_("run the same `docgen archive dispose` command again to finish it")
 
 
 def _roc(value: date | datetime | None) -> str:
@@ -77,7 +81,9 @@ def _plan_rows(plan: DisposalPlan, items: list[DisposalPlanItem]) -> list[dict[s
                 "approved_on": _roc(plan.approved_on),
                 "disposed_by": plan.disposed_by,
                 "disposed_at": "",
-                "note": FINISH_HINT if unfinished else mask_ids_in_text(item.note),
+                "note": translate(FINISH_HINT)
+                if unfinished
+                else shown_note(mask_ids_in_text(item.note)),
             }
         )
     return rows
@@ -93,7 +99,9 @@ def _untrusted(root: Path, record_id: str, trail: JournalTrail | None) -> str:
     except TrailFileError as error:
         if record_id in trail.disposals:
             return ""  # a recorded disposal: unfinished, whatever its tombstone says
-        return f"it cannot be read ({error}) and the journal records no disposal of it"
+        return _("it cannot be read ({error}) and the journal records no disposal of it").format(
+            error=error
+        )
     return tombstone_mismatch(stone, trail)
 
 
@@ -122,8 +130,10 @@ def disposals_report(index: Index, root: Path, journal: Journal | None = None) -
                     **dict.fromkeys(DISPOSAL_COLUMNS, ""),
                     "state": UNTRUSTED,
                     "record_id": record_id,
-                    "note": f"墓碑不可信 ({why}): not a disposal, and {record_id} is not "
-                    f"disposed; {UNTRUSTED_HINT}",
+                    "note": _(
+                        "untrusted tombstone ({why}): not a disposal, and {record_id} is "
+                        "not disposed; {hint}"
+                    ).format(why=why, record_id=record_id, hint=translate(UNTRUSTED_HINT)),
                 }
             )
             continue
@@ -132,8 +142,10 @@ def disposals_report(index: Index, root: Path, journal: Journal | None = None) -
                 **dict.fromkeys(DISPOSAL_COLUMNS, ""),
                 "state": ORPHAN,
                 "record_id": record_id,
-                "note": "墓碑已寫入但索引仍未銷毀 (a tombstone, but the index says not "
-                f"disposed): dispose of {record_id} again under its approval to finish it",
+                "note": _(
+                    "a tombstone, but the index says not disposed: dispose of {record_id} "
+                    "again under its approval to finish it"
+                ).format(record_id=record_id),
             }
         )
     for disposal in done:
@@ -164,10 +176,14 @@ def disposals_report(index: Index, root: Path, journal: Journal | None = None) -
         NOT_DISPOSED: sum(1 for r in rows if r["state"] == NOT_DISPOSED),
     }
     if trail is not None and not trail.verified:
-        summary["日誌無法驗證 journal does not verify"] = (
-            f"{trail.why}: tombstones are not checked against it"
-        )
+        summary[N_("Journal does not verify")] = _(
+            "{why}: tombstones are not checked against it"
+        ).format(why=trail.why)
     if unfinished:
-        summary["未完成之銷毀計畫 unfinished plans"] = " ".join(unfinished)
-        summary["處理方式 to do"] = FINISH_HINT
-    return Report("銷毀紀錄 Disposals", DISPOSAL_COLUMNS, rows, summary)
+        summary[N_("Unfinished plans")] = " ".join(unfinished)
+        summary[N_("To do")] = translate(FINISH_HINT)
+    for row in rows:
+        row["kind"] = row["state"]
+        row["state"] = translate(row["state"])
+        row["step"] = translate(row["step"]) if row["step"] else ""
+    return Report(N_("Disposals"), DISPOSAL_COLUMNS, rows, summary)

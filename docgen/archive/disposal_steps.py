@@ -35,7 +35,19 @@ from docgen.archive.untrusted import TrailFileError, inside_records
 from docgen.db.models.archive import Disposal, DisposalPlan, DisposalPlanItem, Record
 from docgen.errors import DocgenError, InputError, IntegrityError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.privacy import mask_ids_in_text
+
+#: Why a record was kept, as the plan and the journal record it (data: English in every
+#: language; :func:`shown_note` shows it in the run's language).
+_HELD_NOTE = "on hold: "
+
+
+def shown_note(note: str) -> str:
+    """A plan row's note (why a record was kept) in the current language."""
+    if note.startswith(_HELD_NOTE):
+        return _("on hold: {reason}").format(reason=note.removeprefix(_HELD_NOTE))
+    return note
 
 
 def run_plan(index: Index, root: Path, plan_id: str, now: datetime) -> DisposalResult:
@@ -79,7 +91,7 @@ def _steps(
     if item.state == PLANNED:
         why = _held(index, item.record_id, on_file)
         if why:
-            set_step(index, item, KEPT, f"on hold: {why}")
+            set_step(index, item, KEPT, _HELD_NOTE + why)
             return
         check_unchanged(root, files, planned=True)
         meta = json.loads(item.metadata_json)
@@ -101,10 +113,10 @@ def _stopped(
     if isinstance(error, OSError):
         where = f" ({error.filename})" if error.filename else ""
         error = InputError(f"{error.strerror or error}{where}")
-    error.message = (
-        f"{error.message} — the disposal {plan_id} stopped at {record_id} ({done} of {total} "
+    error.message = _(
+        "{error} — the disposal {plan} stopped at {record_id} ({done} of {total} "
         "record(s) done): put that right, then run the same command again to finish it"
-    )
+    ).format(error=error.message, plan=plan_id, record_id=record_id, done=done, total=total)
     error.args = (error.message,)
     return error
 
@@ -177,8 +189,15 @@ def check_unchanged(root: Path, listed: list[dict[str, Any]], planned: bool = Fa
     for entry in listed:
         path = inside_records(root, entry["path"])
         if path.exists() and sha256_file(path) != entry["sha256"]:
-            raise IntegrityError(
-                f"{mask_ids_in_text(entry['path'])} changed since it was filed (SHA-256 "
-                f"differs): {'' if planned else 'nothing was disposed; '}run "
-                "`docgen archive report fixity` and settle it first"
+            message = (
+                _(
+                    "{path} changed since it was filed (SHA-256 differs): run "
+                    "`docgen archive report fixity` and settle it first"
+                )
+                if planned
+                else _(
+                    "{path} changed since it was filed (SHA-256 differs): nothing was "
+                    "disposed; run `docgen archive report fixity` and settle it first"
+                )
             )
+            raise IntegrityError(message.format(path=mask_ids_in_text(entry["path"])))

@@ -45,12 +45,14 @@ from docgen.archive.missing import (
     untaken_note,
 )
 from docgen.archive.retention import load_accounts
+from docgen.audit import REFERRAL_COLUMNS, list_row
 from docgen.audit.samples import Results, Sample, list_samples, load_results
 from docgen.calendar import Period, parse_period
 from docgen.cells import restore
 from docgen.config import Workspace
 from docgen.db.models.archive import File
 from docgen.errors import DocgenError
+from docgen.i18n import N_, _
 from docgen.privacy import mask_ids_in_text
 from docgen.records.tables import read_table
 from docgen.report import Report
@@ -58,14 +60,15 @@ from docgen.rules.obligations import Obligation, audit_report, half_year_audit, 
 from docgen.rules.record_id import parse_record_id
 
 EVIDENCE_COLUMNS = {
-    "check": "檢查項目",
-    "unit": "單位",
-    "case": "序號",
-    "problem": "缺漏",
-    "detail": "說明",
+    "check": N_("Check"),
+    "unit": N_("Unit"),
+    "case": N_("Case no."),
+    "problem": N_("Gap"),
+    "detail": N_("Detail"),
 }
 _SEPARATORS = re.compile(r"[、,，;；\n]+")
-_NO = "否"
+#: The supervisor's answers on the results sheet (read back: the same in every language).
+_YES, _NO = "是", "否"
 
 
 @dataclass
@@ -125,21 +128,41 @@ def case_problems(
     if results is None:
         return [
             _problem(
-                "抽查結果", sample.unit, "抽查結果尚未讀回", detail="run `docgen audit results`"
+                _("sample results"),
+                sample.unit,
+                _("the sample results are not read back yet"),
+                detail=_("run `docgen audit results`"),
             )
         ]
     by_key = {case.key: case for case in results.cases}
     problems = []
     for case in sample.cases:
         result = by_key.get(case.key)
-        if result is None or result.consistent not in ("是", _NO):
-            problems.append(_problem("抽查結果", sample.unit, "無是否與業務相符之結果", case.no))
+        if result is None or result.consistent not in (_YES, _NO):
+            problems.append(
+                _problem(
+                    _("sample results"),
+                    sample.unit,
+                    _("no answer whether the query matches the business (是/否)"),
+                    case.no,
+                )
+            )
             continue
         items = evidence_items(result.evidence)
         if not items:
-            problems.append(_problem("佐證檔案", sample.unit, "未列佐證檔案", case.no))
+            problems.append(
+                _problem(_("evidence"), sample.unit, _("no evidence file listed"), case.no)
+            )
         for item in (i for i in items if not names.has(i)):
-            problems.append(_problem("佐證檔案", sample.unit, "佐證檔案不在檔案庫", case.no, item))
+            problems.append(
+                _problem(
+                    _("evidence"),
+                    sample.unit,
+                    _("the evidence file is not in the archive"),
+                    case.no,
+                    item,
+                )
+            )
     return problems
 
 
@@ -149,6 +172,7 @@ def referral_problems(
     """Check 3: every 否 case and every anomaly (R5.1) is on the referral list (R6.5)."""
     if results is None:
         return []
+    # a 否 case's findings on the list begin "序號 N：" in every language (audit.results)
     needed = [(f"序號 {r.no}", r.no) for r in results.cases if r.consistent == _NO]
     anomalies = [a for a in sample.anomalies if a.anomaly]
     if not needed and not anomalies:
@@ -157,20 +181,30 @@ def referral_problems(
     if listed is None:
         return [
             _problem(
-                "轉介清單",
+                _("referral list"),
                 sample.unit,
-                "找不到轉介政風清單",
+                _("the list of referrals to the ethics office is not found"),
                 detail=results.documents.get("referrals_csv", ""),
             )
         ]
     problems = [
-        _problem("轉介清單", sample.unit, "否之案件未列入轉介清單", no)
+        _problem(
+            _("referral list"),
+            sample.unit,
+            _("a case answered 否 is not on the referral list"),
+            no,
+        )
         for label, no in needed
-        if not any(row.get("說明", "").startswith(f"{label}：") for row in listed)
+        if not any(row.get("findings", "").startswith(f"{label}：") for row in listed)
     ]
-    on_list = {(row.get("來源檔案", ""), str(row.get("列", ""))) for row in listed}
+    on_list = {(row.get("source", ""), str(row.get("row", ""))) for row in listed}
     problems += [
-        _problem("轉介清單", sample.unit, "異常查詢未列入轉介清單", detail=f"{a.source} 列 {a.row}")
+        _problem(
+            _("referral list"),
+            sample.unit,
+            _("an anomalous query is not on the referral list"),
+            detail=_("{file} row {row}").format(file=a.source, row=a.row),
+        )
         for a in anomalies
         if (a.source, str(a.row)) not in on_list
     ]
@@ -183,8 +217,12 @@ def _referral_list(workspace: Workspace, results: Results) -> list[dict[str, str
     if path is None or not path.is_file():
         return None
     try:
-        # docgen wrote this list: its cells carry the quote cells.cell_text added.
-        return [{k: restore(str(v)) for k, v in row.items()} for _, row in read_table(path)]
+        # docgen wrote this list: its cells carry the quote cells.cell_text added; its
+        # headers are in the language it was written in (read back by column key).
+        return [
+            list_row({k: restore(str(v)) for k, v in row.items()}, REFERRAL_COLUMNS)
+            for _number, row in read_table(path)
+        ]
     except DocgenError:
         return None
 
@@ -228,20 +266,22 @@ def document_rows(
 
 def _document_gap(row: dict[str, Any]) -> str:
     if row["lost"]:
-        return "已歸檔但檔案已不存在"
+        return _("filed, but the file is gone")
     if row["status"] == AWAITING_REVIEW:
-        return "已歸檔，尚待處長核閱"
-    return "檔案庫中無此文件"
+        return _("filed, awaiting the director's review")
+    return _("not in the archive")
 
 
 def document_problems(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Check 4: every document the period requires is filed and on disk."""
     return [
         _problem(
-            "應備文件",
+            _("required records"),
             row["unit"],
             _document_gap(row),
-            detail=f"{row['required']}（{row['lost'] or row['obligation']}；期限 {row['due']}）",
+            detail=_("{required} ({what}; due {due})").format(
+                required=row["required"], what=row["lost"] or row["obligation"], due=row["due"]
+            ),
         )
         for row in rows
         if row["status"] not in (DONE, LATE)
@@ -256,7 +296,12 @@ def evidence_report(workspace: Workspace, period: Period, as_of: date) -> Report
     problems: list[dict[str, Any]] = []
     if not samples:
         problems.append(
-            _problem("抽查", "", f"{period.label} 尚未抽樣", detail="run `docgen audit sample`")
+            _problem(
+                _("sampling"),
+                "",
+                _("{period} is not sampled yet").format(period=period.label),
+                detail=_("run `docgen audit sample`"),
+            )
         )
     cases = 0
     for sample in samples:
@@ -268,13 +313,14 @@ def evidence_report(workspace: Workspace, period: Period, as_of: date) -> Report
     problems += document_problems(rows)
     disposed = sorted({row["record_id"] for row in rows if row["disposed"]})
     summary: dict[str, Any] = {
-        "期間 period": period.label,
-        "抽查單位 samples": len(samples),
-        "抽查案件 cases": cases,
-        "缺漏 problems": len(problems),
-        "已依核准銷毀 disposed": "、".join(disposed) or "—",
+        N_("Period"): period.label,
+        N_("Units sampled"): len(samples),
+        N_("Cases sampled"): cases,
+        N_("Gaps"): len(problems),
+        N_("Disposed under an approval"): "、".join(disposed) or "—",
     }
     untaken = untaken_note(workspace)
     if untaken:
         summary[UNTAKEN] = untaken
-    return Report(f"佐證完整性檢查 {period.roc_label}", EVIDENCE_COLUMNS, problems, summary)
+    title = _("Evidence completeness check {period}").format(period=period.roc_label)
+    return Report(title, EVIDENCE_COLUMNS, problems, summary)

@@ -30,6 +30,7 @@ from docgen.archive.untrusted import HOLDS
 from docgen.config import Workspace
 from docgen.db.models.archive import File, Intent, Record
 from docgen.fsutil import sha256_file
+from docgen.i18n import N_, _, translate
 from docgen.privacy import mask_ids_in_text
 from docgen.report import Report
 
@@ -137,10 +138,11 @@ def sweep(index: Index, root: Path, full: bool = False) -> SweepResult:
     return result
 
 
+#: What each finding is called (message IDs; a row's ``kind`` keeps the finding's name).
 _PROBLEMS = {
-    "changed": "內容已變更 changed",
-    "unknown": "索引未登錄 unknown",
-    "gone": "檔案遺失 gone",
+    "changed": N_("content changed"),
+    "unknown": N_("not in the index"),
+    "gone": N_("file lost"),
 }
 
 
@@ -150,7 +152,8 @@ def fixity_report(workspace: Workspace, full: bool = False) -> Report:
         result = sweep(index, workspace.archive_root, full)
     rows = [
         {
-            "problem": _PROBLEMS[f.problem],
+            "problem": translate(_PROBLEMS[f.problem]),
+            "kind": f.problem,
             "path": mask_ids_in_text(f.path),
             "record_id": f.record_id,
             "expected": f.expected,
@@ -159,19 +162,19 @@ def fixity_report(workspace: Workspace, full: bool = False) -> Report:
         for f in result.findings
     ]
     columns = {
-        "problem": "問題",
-        "path": "檔案",
-        "record_id": "檔案編號 record ID",
-        "expected": "登錄雜湊 SHA-256 recorded",
-        "actual": "現況雜湊 SHA-256 now",
+        "problem": N_("Problem"),
+        "path": N_("File"),
+        "record_id": N_("Record ID"),
+        "expected": N_("SHA-256 recorded"),
+        "actual": N_("SHA-256 now"),
     }
     summary = {
-        "files checked": result.checked,
-        "files read": result.hashed,
-        "sweep": "full" if full else "changed size, mtime or inode only",
-        "problems": len(rows),
+        N_("Files checked"): result.checked,
+        N_("Files read"): result.hashed,
+        N_("Sweep"): _("full") if full else _("changed size, mtime or inode only"),
+        N_("Problems"): len(rows),
     }
-    return Report("Fixity 檔案完整性", columns, rows, summary)
+    return Report(N_("Fixity"), columns, rows, summary)
 
 
 def unclassified_report(workspace: Workspace) -> Report:
@@ -194,11 +197,12 @@ def unclassified_report(workspace: Workspace) -> Report:
             for file, record in session.execute(query)
         ]
     columns = {
-        "path": "檔案",
-        "original_name": "收件匣原檔名",
-        "filed_at": "歸檔時間",
-        "reason": "未能分類原因",
+        "path": N_("File"),
+        "original_name": N_("Name in the inbox"),
+        "filed_at": N_("Filed at"),
+        "reason": N_("Why unclassified"),
         "sha256": "SHA-256",
     }
-    hint = "add NAME.meta.yaml beside the file and put both in archive/inbox/ again"
-    return Report("Unclassified 未分類檔案", columns, rows, {"files": len(rows), "to file": hint})
+    hint = _("add NAME.meta.yaml beside the file and put both in archive/inbox/ again")
+    summary = {N_("Files"): len(rows), N_("To file them"): hint}
+    return Report(N_("Unclassified files"), columns, rows, summary)

@@ -43,7 +43,8 @@ from docgen.archive.untrusted import (
 from docgen.calendar import format_roc_short
 from docgen.config import Workspace
 from docgen.db.models.archive import DisposalPlan, DisposalPlanItem, Hold, Record
-from docgen.errors import InputError
+from docgen.errors import InputError, UsageError
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 
@@ -86,15 +87,17 @@ def hold_file(root: Path, record_id: str) -> Path:
 
 def _entry(value: object, number: int) -> HoldEntry:
     if not isinstance(value, dict):
-        raise TrailFileError(f"holds[{number}] must be an object")
+        raise TrailFileError(_("holds[{number}] must be an object").format(number=number))
     placed_at = time_field(value, "placed_at")
     released_at = time_field(value, "released_at", required=False)
     assert placed_at is not None
     if released_at is not None and released_at < placed_at:
-        raise TrailFileError(f"holds[{number}] is released before it was placed")
+        raise TrailFileError(
+            _("holds[{number}] is released before it was placed").format(number=number)
+        )
     reason = text_field(value, "reason", required=True).strip()
     if not reason:
-        raise TrailFileError(f"holds[{number}] has no reason")
+        raise TrailFileError(_("holds[{number}] has no reason").format(number=number))
     return HoldEntry(
         mask_ids_in_text(reason),  # masked again: the file may not be docgen's
         text_field(value, "placed_by"),
@@ -111,7 +114,7 @@ def read_hold_file(path: Path) -> tuple[str, list[HoldEntry]]:
     record_id = record_id_field(data, path)
     holds = data.get("holds")
     if not isinstance(holds, list) or not holds:
-        raise TrailFileError("holds must be a list of at least one hold")
+        raise TrailFileError(_("holds must be a list of at least one hold"))
     return record_id, [_entry(value, number) for number, value in enumerate(holds, 1)]
 
 
@@ -139,10 +142,12 @@ def holds_on_file(root: Path) -> dict[str, str]:
         if not is_record_id(stem):
             continue
         try:
-            _, entries = read_hold_file(path)
+            _record_id, entries = read_hold_file(path)
         except TrailFileError as error:
             shown = path.relative_to(root).as_posix()
-            held[stem] = f"its hold file {shown} cannot be read ({error}): fix it first"
+            held[stem] = _("its hold file {file} cannot be read ({error}): fix it first").format(
+                file=shown, error=error
+            )
             continue
         active = [e for e in entries if e.released_at is None]
         if active:
@@ -183,8 +188,10 @@ def _file_history(root: Path, record_id: str) -> list[HoldEntry]:
     except TrailFileError as error:
         shown = path.relative_to(root).as_posix()
         raise InputError(
-            f"nothing was changed: {shown} cannot be read ({error}); restore it from backup "
-            "or move it aside, then run the command again"
+            _(
+                "nothing was changed: {file} cannot be read ({error}); restore it from "
+                "backup or move it aside, then run the command again"
+            ).format(file=shown, error=error)
         ) from None
 
 
@@ -212,7 +219,9 @@ def _adopt(session: Session, record_id: str, on_file: list[HoldEntry]) -> None:
 def _record(session: Session, record_id: str) -> Record:
     record = session.get(Record, record_id)
     if record is None:
-        raise InputError(f"record {record_id} is not in the archive index")
+        raise InputError(
+            _("record {record_id} is not in the archive index").format(record_id=record_id)
+        )
     return record
 
 
@@ -241,7 +250,7 @@ def place_hold(workspace: Workspace, record_id: str, reason: str, by: str, now: 
     is written first, then the index, then the journal (ISSUE 9 item 1)."""
     check_record_id(record_id)
     if not reason.strip():
-        raise InputError("a hold needs a reason: add --reason TEXT (e.g. the case or letter)")
+        raise UsageError(_("a hold needs a reason: add --reason TEXT (e.g. the case or letter)"))
     root = workspace.archive_root
     masked = mask_ids_in_text(reason.strip())  # kept for years: no IDs
     with open_index(workspace) as index:
@@ -249,18 +258,27 @@ def place_hold(workspace: Workspace, record_id: str, reason: str, by: str, now: 
         with index.session() as session:
             record = _record(session, record_id)
             if record.status == "disposed":
-                raise InputError(f"record {record_id} was disposed: there is nothing to hold")
+                raise InputError(
+                    _("record {record_id} was disposed: there is nothing to hold").format(
+                        record_id=record_id
+                    )
+                )
             plan = _disposal_begun(session, record_id)
             if plan:
                 raise InputError(
-                    f"record {record_id} is being disposed under the unfinished plan {plan} "
-                    "(its tombstone is written): it can no longer be held"
+                    _(
+                        "record {record_id} is being disposed under the unfinished plan "
+                        "{plan} (its tombstone is written): it can no longer be held"
+                    ).format(record_id=record_id, plan=plan)
                 )
             held = active_hold(session, record_id)
             if held is not None:
                 raise InputError(
-                    f"record {record_id} is already on hold since "
-                    f"{format_roc_short(held.placed_at.date())}: {mask_ids_in_text(held.reason)}"
+                    _("record {record_id} is already on hold since {date}: {reason}").format(
+                        record_id=record_id,
+                        date=format_roc_short(held.placed_at.date()),
+                        reason=mask_ids_in_text(held.reason),
+                    )
                 )
             history = [HoldEntry.of(h) for h in _index_history(session, record_id)]
             latest = max((e.placed_at for e in [*history, *on_file]), default=None)
@@ -292,7 +310,7 @@ def release_hold(workspace: Workspace, record_id: str, by: str, now: datetime) -
             _record(session, record_id)
             hold = active_hold(session, record_id)
             if hold is None:
-                raise InputError(f"record {record_id} is not on hold")
+                raise InputError(_("record {record_id} is not on hold").format(record_id=record_id))
             hold.released_by, hold.released_at = by, now
             history = [HoldEntry.of(h) for h in _index_history(session, record_id)]
             path = write_hold_file(root, record_id, merge(history, on_file))

@@ -66,6 +66,7 @@ from docgen.archive.plan import (
 from docgen.db.models.archive import File, Intent, Record
 from docgen.errors import InputError, IntegrityError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 
 log = logging.getLogger("docgen.archive")
 
@@ -130,7 +131,7 @@ def place_sidecar(ctx: ArchiveContext, intent: Intent) -> None:
     if intent.sidecar_source:
         sidecar = sidecar_source(ctx, intent)
         if sidecar is None:
-            raise InputError(f"{intent.sidecar_source}: the sidecar vanished")
+            raise InputError(_("{file}: the sidecar vanished").format(file=intent.sidecar_source))
         data = read_small(sidecar, MAX_SIDECAR_BYTES)
     else:
         data = (plan.sidecar_text or "").encode("utf-8")
@@ -141,7 +142,7 @@ def place_files(ctx: ArchiveContext, intent: Intent) -> None:
     """Step 3 for one intent (its data and folder are synced by the caller)."""
     source = ctx.inbox_path(intent.source, intent.sha256)
     if source is None:
-        raise InputError(f"{intent.source}: vanished before it was filed")
+        raise InputError(_("{file}: vanished before it was filed").format(file=intent.source))
     target = ctx.target(intent.target)
     contained(ctx.records, placement.temp_name(target))
     placement.place(source, target, intent.sha256, sync=False)
@@ -202,7 +203,7 @@ def _unlink_unknown(ctx: ArchiveContext, session: Session, relative: str) -> Non
     try:
         target = ctx.target(relative)
     except IntegrityError as error:
-        log.error("did not remove %s: %s", ctx.shown(relative), error)
+        log.error(_("did not remove {file}: {error}").format(file=ctx.shown(relative), error=error))
         return
     for path in (target, placement.temp_name(target)):
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # never placed
@@ -217,7 +218,7 @@ def roll_back(ctx: ArchiveContext, intent: Intent) -> None:
         _unlink_unknown(ctx, session, intent.sidecar_target)
         session.execute(delete(Intent).where(Intent.id == intent.id))
     ctx.forget(intent.source, intent.sha256)
-    log.info("rolled back the filing of %s", ctx.shown(intent.source))
+    log.info(_("rolled back the filing of {file}").format(file=ctx.shown(intent.source)))
 
 
 def _stable(ctx: ArchiveContext, path: Path, st: os.stat_result) -> bool:
@@ -266,8 +267,10 @@ def _check_name(path: Path) -> None:
         str(path).encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(
-            "the file name is not UTF-8 text (written by an old Windows or Big5 program?): "
-            "rename it in the inbox"
+            _(
+                "the file name is not UTF-8 text (written by an old Windows or Big5 "
+                "program?): rename it in the inbox"
+            )
         ) from None
 
 
@@ -301,7 +304,7 @@ def _plan_batch(
     intents: list[Intent] = []
     names = Names(ctx)
     with ctx.index.session() as session:
-        copies = first_copies(session, [sha256 for _, _, sha256 in ready])
+        copies = first_copies(session, [sha256 for _path, _seen, sha256 in ready])
         for path, first_seen, sha256 in ready:
             try:
                 copy = copies.get(sha256)
@@ -337,9 +340,17 @@ def _log_filed(ctx: ArchiveContext, intent: Intent, result: PassResult) -> Filed
     plan = Plan.from_json(intent.plan_json)
     source, status = plan.record["source"], "conflict" if plan.conflict else plan.status
     shown = ctx.shown(intent.source), ctx.shown(intent.target)
-    log.info("filed %s -> %s (%s, by %s)", *shown, status, source)
+    log.info(
+        _("filed {source} -> {target} ({status}, by {by})").format(
+            source=shown[0], target=shown[1], status=status, by=source
+        )
+    )
     if plan.conflict or plan.refused:
-        log.warning("kept unclassified: %s: %s", shown[0], plan.record["reason"])
+        log.warning(
+            _("kept unclassified: {file}: {reason}").format(
+                file=shown[0], reason=plan.record["reason"]
+            )
+        )
         result.notes.append((shown[0], plan.record["reason"]))
     return Filed(intent.target, plan.record["record_id"], status, source, plan.sha256)
 

@@ -30,7 +30,8 @@ from docgen.archive.paths import read_small
 from docgen.cells import restore
 from docgen.db.models.archive import FormIssued
 from docgen.errors import InputError
-from docgen.forms.manifest import COLUMNS
+from docgen.forms.manifest import COLUMNS, LATER_COLUMNS
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata, UntrustedMetadata
 from docgen.rules.record_id import parse_record_id
 
@@ -50,7 +51,11 @@ def manifest_documents(path: Path) -> list[dict[str, str]] | None:
     if not entries:
         return None
     if len(entries) > MAX_DOCUMENTS:
-        raise UntrustedMetadata(f"forms manifest {path.name}: {len(entries):,} documents")
+        raise UntrustedMetadata(
+            _("forms manifest {name}: {count:,} documents (at most {limit:,})").format(
+                name=path.name, count=len(entries), limit=MAX_DOCUMENTS
+            )
+        )
     return [_checked(path, number, entry) for number, entry in enumerate(entries, 1)]
 
 
@@ -60,10 +65,12 @@ def _checked(path: Path, number: int, entry: dict[str, Any]) -> dict[str, str]:
     values = {
         k: "" if v is None else str(v) if isinstance(v, int) else v for k, v in values.items()
     }
-    where = f"forms manifest {path.name}, document {number}"
+    where = _("forms manifest {name}, document {number}").format(name=path.name, number=number)
     meta = check_metadata(RecordMetadata(**values), where)
     if parse_record_id(meta.record_id) is None:
-        raise UntrustedMetadata(f"{where}: field record_id: a form needs a DG- record ID")
+        raise UntrustedMetadata(
+            _("{where}: field record_id: a form needs a DG- record ID").format(where=where)
+        )
     return {"record_id": meta.record_id, **{k: getattr(meta, k) for k in _FIELDS}}
 
 
@@ -88,14 +95,16 @@ def _json_entries(path: Path) -> list[dict[str, Any]] | None:
 
 
 def _csv_entries(path: Path) -> list[dict[str, Any]] | None:
-    """The rows of a manifest CSV (the forms engine's columns, by their titles)."""
+    """The rows of a manifest CSV (the forms engine's columns, by their titles; every
+    one but :data:`~docgen.forms.manifest.LATER_COLUMNS`, which older manifests lack)."""
     keys = {title: key for key, title in COLUMNS.items()}
+    required = {title for key, title in COLUMNS.items() if key not in LATER_COLUMNS}
     text = _read_text(path)
     if text is None:
         return None
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
-        if reader.fieldnames is None or set(keys) - set(reader.fieldnames):
+        if reader.fieldnames is None or required - set(reader.fieldnames):
             return None
         # docgen wrote it: its cells carry the quote docgen.cells added (ISSUE 9 item 7).
         return [{keys[t]: restore(v) for t, v in row.items() if t in keys} for row in reader]

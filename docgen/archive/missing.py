@@ -35,7 +35,8 @@ from docgen.audit.samples import list_samples
 from docgen.calendar import Period, format_roc_short, parse_period
 from docgen.config import Workspace
 from docgen.db.models.archive import Record
-from docgen.records.models import Account, Role
+from docgen.i18n import N_, _, translate
+from docgen.records.models import ROLE_LABELS, STATUS_LABELS, Account, Role
 from docgen.records.models import Status as AccountStatus
 from docgen.records.stored import account_review_dates, month_units, untaken_logs, untaken_warning
 from docgen.report import Columns, Report
@@ -62,25 +63,28 @@ from docgen.rules.retention import (
 #: in a workbook.
 MISSING_COLUMNS = Columns(
     {
-        "status": "狀態",
-        "rule": "規定",
-        "obligation": "義務",
-        "period": "期間",
-        "unit": "單位／帳號",
-        "required": "應備文件",
-        "due": "期限",
-        "done": "完成日",
-        "record_id": "記錄編號",
-        "path": "檔案路徑",
-        "note": "說明",
+        "status": N_("Status"),
+        "rule": N_("Rule"),
+        "obligation": N_("Obligation"),
+        "period": N_("Period"),
+        "unit": N_("Unit/account"),
+        "required": N_("Required record"),
+        "due": N_("Due"),
+        "done": N_("Done on"),
+        "record_id": N_("Record ID"),
+        "path": N_("File path"),
+        "note": N_("Note"),
     },
     brief=("status", "rule", "period", "unit", "required", "due", "done", "record_id", "note"),
     dates=("due", "done"),
 )
-DONE, LATE, MISSING, PENDING, GONE = "完成", "逾期完成", "缺漏", "未到期", "檔案遺失"
-AWAITING_REVIEW = "待核閱"
+#: The outcomes (message IDs: the ``status`` column shows them translated, the hidden
+#: row key ``kind`` keeps the ID; the summary's keys are these IDs).
+DONE, LATE, MISSING = N_("done"), N_("done late"), N_("missing")
+PENDING, GONE = N_("not yet due"), N_("file lost")
+AWAITING_REVIEW = N_("awaiting review")
 #: The summary line naming logs in data/queries/ not taken in (so not counted).
-UNTAKEN = "未匯入之查詢紀錄 logs not taken in"
+UNTAKEN = N_("Query logs not taken in")
 _STATUS_ORDER = (MISSING, GONE, AWAITING_REVIEW, LATE, PENDING, DONE)
 #: Forms the director must review before the check counts as done (R6.2, R6.3).
 _REVIEWED_FORMS = {"4", "5"}
@@ -206,11 +210,15 @@ def _outcome(
 def _row(status: str, found: ArchivedRecord | None, **fields: Any) -> dict[str, Any]:
     note = fields.pop("note", "")
     if status == AWAITING_REVIEW:
-        note = "；".join(
-            filter(None, [note, "已歸檔，尚待處長核閱（核閱日期或含此表之掃描封裝檔）"])
+        waiting = _(
+            "filed, awaiting the director's review (a review date, or a scan package "
+            "holding this form)"
         )
+        note = _("; ").join(filter(None, [note, waiting]))
     if found is not None and found.disposed:
-        note = "；".join(filter(None, [note, "已依核准銷毀（見墓碑紀錄）"]))
+        note = _("; ").join(
+            filter(None, [note, _("disposed under an approval (see its tombstone)")])
+        )
     return {
         "status": status,
         "done": _roc(found.done) if found and status != AWAITING_REVIEW else "",
@@ -260,6 +268,7 @@ def obligation_rows(
                     obligation=duty.title,
                     period=duty.period.label if duty.period else "",
                     unit=duty.unit or WHOLE_OFFICE,
+                    unit_key=duty.unit or WHOLE_OFFICE,
                     required=required.label,
                     due=duty.due,
                 )
@@ -268,12 +277,13 @@ def obligation_rows(
 
 
 #: The papers each role files (R3.2: 附件2 and 附件3; R3.3: 附件2).
+#: The labels are message IDs (shown translated).
 ACCOUNT_PAPERS = {
     Role.USER: (
-        ("account_application", "附件2 權限申請表", "R3.2"),
-        ("confidentiality_pledge", "附件3 保密切結書", "R3.2"),
+        ("account_application", N_("附件2 access application form"), "R3.2"),
+        ("confidentiality_pledge", N_("附件3 confidentiality pledge"), "R3.2"),
     ),
-    Role.AUDITOR: (("account_application", "附件2 權限申請表", "R3.3"),),
+    Role.AUDITOR: (("account_application", N_("附件2 access application form"), "R3.3"),),
 }
 
 
@@ -301,12 +311,17 @@ def account_rows(
                     status,
                     found,
                     rule=rule_id,
-                    obligation=f"{account.role.value}帳號申請文件",
+                    obligation=_("{role} account papers").format(
+                        role=translate(ROLE_LABELS.get(account.role, account.role.value))
+                    ),
                     period="",
                     unit=f"{account.unit} {account.account_id}",
-                    required=label,
+                    unit_key=account.unit,
+                    required=translate(label),
                     due=account.opened,
-                    note=f"帳號狀態：{account.status.value}",
+                    note=_("account status: {status}").format(
+                        status=translate(STATUS_LABELS.get(account.status, account.status.value))
+                    ),
                 )
             )
     return rows
@@ -327,10 +342,13 @@ def gone_rows(gone: Iterable[Any]) -> list[dict[str, Any]]:
         {
             **dict.fromkeys(MISSING_COLUMNS, ""),
             "status": GONE,
+            "unit_key": "",
             "record_id": file.record_id,
             "path": file.path,
-            "required": "已歸檔檔案",
-            "note": f"索引有此檔（SHA-256 {file.sha256[:12]}…）但檔案已不存在",
+            "required": _("filed file"),
+            "note": _("the index has this file (SHA-256 {sha256}…) but the file is gone").format(
+                sha256=file.sha256[:12]
+            ),
         }
         for file in gone
     ]
@@ -344,9 +362,10 @@ def missing_report(rows: list[dict[str, Any]], as_of: date, calendar: bool = Fal
     shown = rows if calendar else [r for r in rows if r["status"] in problems]
     order = {status: rank for rank, status in enumerate(_STATUS_ORDER)}
     shown = sorted(shown, key=lambda r: (order[r["status"]], r["due"] or "", r["unit"] or ""))
-    kind = "義務行事曆" if calendar else "缺漏報表"
-    summary: dict[str, Any] = {"基準日 as of": format_roc_short(as_of), **counts}
-    title = f"{kind} 基準日 {format_roc_short(as_of)}"
+    shown = [{**r, "kind": r["status"], "status": translate(r["status"])} for r in shown]
+    kind = N_("Obligations calendar") if calendar else N_("Missing report")
+    summary: dict[str, Any] = {N_("As of"): format_roc_short(as_of), **counts}
+    title = _("{report} as of {date}").format(report=translate(kind), date=format_roc_short(as_of))
     return Report(title, MISSING_COLUMNS, shown, summary, sheet=kind)
 
 
@@ -372,10 +391,11 @@ def review_rows(
                 "obligation": duty.title,
                 "period": duty.period.label,
                 "unit": WHOLE_OFFICE,
+                "unit_key": WHOLE_OFFICE,
                 "required": duty.records[0].label,
                 "due": _roc(duty.due),
                 "done": _roc(done),
-                "note": "依工作紀錄（journal）之帳號清查",
+                "note": _("the account review the journal records"),
             }
         )
     return rows
@@ -446,7 +466,10 @@ def build_missing_report(workspace: Workspace, as_of: date, calendar: bool = Fal
     if accounts is None:
         report.summary = {
             **report.summary,
-            "帳號清冊 registry": "資料庫尚無帳號清冊（docgen accounts import）：未檢查帳號文件",
+            N_("Account registry"): _(
+                "the database holds no account registry yet (docgen accounts import): "
+                "account papers were not checked"
+            ),
         }
     untaken = untaken_note(workspace)
     if untaken:

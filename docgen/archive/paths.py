@@ -23,6 +23,7 @@ import unicodedata
 from pathlib import Path
 
 from docgen.errors import InputError, IntegrityError
+from docgen.i18n import N_, _, translate
 from docgen.privacy import MaskingPolicy, mask_ids_in_text
 from docgen.textsafe import escape_controls
 
@@ -63,13 +64,20 @@ def contained(folder: Path, path: Path) -> Path:
     resolved, base = path.resolve(), folder.resolve()
     if resolved == base or not resolved.is_relative_to(base):
         raise IntegrityError(
-            f"refused to write {escape_controls(str(path))}: it leads outside {base}"
+            _("refused to write {path}: it leads outside {folder}").format(
+                path=escape_controls(str(path)), folder=base
+            )
         )
     if (link := linked_folder(folder, path)) is not None:
         raise IntegrityError(
-            f"refused to write {escape_controls(str(path))}: it leads outside "
-            f"{escape_controls(str(folder))} through the symbolic link "
-            f"{escape_controls(str(link))}"
+            _(
+                "refused to write {path}: it leads outside {folder} through the symbolic "
+                "link {link}"
+            ).format(
+                path=escape_controls(str(path)),
+                folder=escape_controls(str(folder)),
+                link=escape_controls(str(link)),
+            )
         )
     return path
 
@@ -108,18 +116,21 @@ def safe_file_name(name: str) -> tuple[str, str]:
 # --- the inbox: regular files only ------------------------------------------------------
 
 _KINDS = (
-    (stat.S_ISLNK, "a symbolic link"),
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
+    (stat.S_ISLNK, N_("a symbolic link")),
+    (stat.S_ISDIR, N_("a folder")),
+    (stat.S_ISFIFO, N_("a FIFO (named pipe)")),
+    (stat.S_ISSOCK, N_("a socket")),
+    (stat.S_ISCHR, N_("a device")),
+    (stat.S_ISBLK, N_("a device")),
 )
 
 
 def kind_of(mode: int) -> str:
-    """What a non-regular file is ("" for a regular file)."""
-    return next((name for test, name in _KINDS if test(mode)), "" if stat.S_ISREG(mode) else "?")
+    """What a non-regular file is, in the current language ("" for a regular file)."""
+    found = next((name for test, name in _KINDS if test(mode)), None)
+    if found is not None:
+        return translate(found)
+    return "" if stat.S_ISREG(mode) else "?"
 
 
 def refusal(inbox: Path, path: Path) -> str:
@@ -130,17 +141,19 @@ def refusal(inbox: Path, path: Path) -> str:
     except FileNotFoundError:
         return ""
     except OSError as error:  # a name too long for the system, an I/O error …
-        return f"cannot be read ({error.strerror or error}): left alone"
+        return _("cannot be read ({error}): left alone").format(error=error.strerror or error)
     kind = kind_of(mode)
     if stat.S_ISDIR(mode):
-        return "a folder docgen may not read: left alone"
+        return _("a folder docgen may not read: left alone")
     if kind:
-        return f"{kind}, not a regular file: left alone (the archive files regular files only)"
+        return _(
+            "{kind}, not a regular file: left alone (the archive files regular files only)"
+        ).format(kind=kind)
     for parent in path.parents:
         if parent == inbox or not parent.is_relative_to(inbox):
             break
         if parent.is_symlink():
-            return "inside a symbolic link to a folder: left alone (links are not followed)"
+            return _("inside a symbolic link to a folder: left alone (links are not followed)")
     return ""
 
 
@@ -154,12 +167,12 @@ def hash_regular(path: Path) -> tuple[os.stat_result, str]:
     or blocking on a FIFO; :class:`IntegrityError` if it is not one (any more)."""
     before = os.lstat(path)
     if kind_of(before.st_mode):
-        raise IntegrityError(f"{kind_of(before.st_mode)}, not a regular file")
+        raise IntegrityError(_("{kind}, not a regular file").format(kind=kind_of(before.st_mode)))
     fd = os.open(path, _open_flags())
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (st.st_ino, st.st_dev) != (before.st_ino, before.st_dev):
-            raise IntegrityError("replaced while it was being read")
+            raise IntegrityError(_("replaced while it was being read"))
         digest = hashlib.sha256()
         while chunk := os.read(fd, _CHUNK):
             digest.update(chunk)
@@ -174,17 +187,23 @@ def read_small(path: Path, limit: int) -> bytes:
     try:
         fd = os.open(path, _open_flags())
     except OSError as error:
-        raise InputError(f"{path.name}: cannot be read ({error.strerror or error})") from error
+        raise InputError(
+            _("{file}: cannot be read ({error})").format(
+                file=path.name, error=error.strerror or error
+            )
+        ) from error
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(f"{path.name}: not a regular file")
+            raise InputError(_("{file}: not a regular file").format(file=path.name))
         data = b""
         while len(data) <= limit and (chunk := os.read(fd, min(_CHUNK, limit + 1 - len(data)))):
             data += chunk
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise InputError(f"{path.name}: larger than {limit:,} bytes")
+        raise InputError(
+            _("{file}: larger than {limit:,} bytes").format(file=path.name, limit=limit)
+        )
     return data
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from docgen.calendar import roc_year
 from docgen.errors import IntegrityError
 from docgen.fsutil import atomic_path
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata
 from docgen.rules.record_id import parse_record_id
 from docgen.rules.retention import CATEGORIES
@@ -76,7 +77,11 @@ def folder_for(status: str, meta: RecordMetadata, today: date) -> str:
     if status == "unclassified":
         return f"{RECORDS}/{UNCLASSIFIED}"
     if meta.category not in CATEGORIES:
-        raise IntegrityError(f"refused to file under an unknown category {meta.category!r}")
+        raise IntegrityError(
+            _("refused to file under an unknown category {category!r}").format(
+                category=meta.category
+            )
+        )
     year = roc_year(date(filing_year(meta, today), 1, 1))
     return f"{RECORDS}/{meta.category}/{year}"
 
@@ -132,7 +137,7 @@ def place(source: Path, target: Path, sha256: str, sync: bool = True) -> None:
     many files, before the filing is recorded: a crash before leaves a pending intent,
     rolled back)."""
     if not stat.S_ISREG(os.lstat(source).st_mode):
-        raise IntegrityError(f"{source.name}: no longer a regular file")
+        raise IntegrityError(_("{file}: no longer a regular file").format(file=source.name))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_name(target)
     tmp.unlink(missing_ok=True)  # left by a killed copy
@@ -140,8 +145,10 @@ def place(source: Path, target: Path, sha256: str, sync: bool = True) -> None:
         copied = copy_regular(source, tmp)
         if copied != sha256:
             raise ContentChanged(
-                f"{source.name}: its content changed after it was hashed "
-                "(still being written?): left in the inbox for the next pass"
+                _(
+                    "{file}: its content changed after it was hashed (still being "
+                    "written?): left in the inbox for the next pass"
+                ).format(file=source.name)
             )
         if sync:
             sync_data(tmp)
@@ -162,7 +169,7 @@ def copy_regular(source: Path, target: Path) -> str:
     with open(fd, "rb", buffering=0) as reader, open(target, "xb", buffering=0) as writer:
         st = os.fstat(reader.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise IntegrityError(f"{source.name}: no longer a regular file")
+            raise IntegrityError(_("{file}: no longer a regular file").format(file=source.name))
         buffer = bytearray(min(max(st.st_size + 1, 1 << 16), 1 << 20))
         view = memoryview(buffer)
         while count := reader.readinto(buffer):

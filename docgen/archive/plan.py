@@ -37,6 +37,7 @@ from docgen.db.models.archive import Disposal, File, Hold, Intent, Record
 from docgen.db.models.audit import RecordReview
 from docgen.errors import IntegrityError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata
 
 #: A record filed from several files names the most telling way one was classified.
@@ -77,20 +78,33 @@ class Plan:
         return cls(**json.loads(text))
 
 
-def disposal_note(session: Session, record_id: str, how: str) -> str:
-    """Why a file is a conflict with the disposed ``record_id`` (ISSUE 9 item 3)."""
+def disposal_note(session: Session, record_id: str, claimed_by: str | None) -> str:
+    """Why a file is a conflict with the disposed ``record_id`` (ISSUE 9 item 3): it
+    claims the record (by ``claimed_by``: metadata, qr, sidecar …), or, with None, it
+    has the content of one of its files."""
     query = select(Disposal).where(Disposal.record_id == record_id)
     disposal = session.scalars(query.order_by(Disposal.disposed_at.desc())).first()
-    when = format_roc_short(disposal.disposed_at.date()) if disposal else "an unknown date"
-    approval = stored_name(disposal.approval) if disposal else "an unknown approval"
-    return (
-        f"conflict: {how} record {record_id}, disposed on {when} under approval {approval}; "
-        "a disposed record ID is final, so this file is kept unclassified and not merged into it"
-    )
+    when = format_roc_short(disposal.disposed_at.date()) if disposal else _("an unknown date")
+    approval = stored_name(disposal.approval) if disposal else _("an unknown approval")
+    if claimed_by is None:
+        note = _(
+            "conflict: has the content of record {record_id}, disposed on {date} under "
+            "approval {approval}; a disposed record ID is final, so this file is kept "
+            "unclassified and not merged into it"
+        )
+    else:
+        note = _(
+            "conflict: claims (by {source}) the record {record_id}, disposed on {date} "
+            "under approval {approval}; a disposed record ID is final, so this file is "
+            "kept unclassified and not merged into it"
+        )
+    return note.format(source=claimed_by, record_id=record_id, date=when, approval=approval)
 
 
-def _conflict(session: Session, found: Classification, record_id: str, how: str) -> Classification:
-    reason = disposal_note(session, record_id, how)
+def _conflict(
+    session: Session, found: Classification, record_id: str, claimed_by: str | None
+) -> Classification:
+    reason = disposal_note(session, record_id, claimed_by)
     return Classification(RecordMetadata(), "none", reason, found.sidecar, conflict=record_id)
 
 
@@ -102,7 +116,7 @@ def refuse_disposed(session: Session, found: Classification, sha256: str) -> Cla
     record = session.get(Record, record_id)
     if record is None or record.status != "disposed":
         return found
-    return _conflict(session, found, record_id, f"claims (by {found.source}) the")
+    return _conflict(session, found, record_id, found.source)
 
 
 def record_id_for(meta: RecordMetadata, sha256: str, classified: bool) -> str:
@@ -147,7 +161,7 @@ def _classify(
     first, record = copy if copy is not None else (None, None)
     if record is not None and record.status == "disposed":
         found = Classification(RecordMetadata(), "none", sidecar=find_sidecar(path))
-        return _conflict(session, found, record.record_id, "has the content of"), None, None
+        return _conflict(session, found, record.record_id, None), None, None
     if first is None or record is None or record.status == "unclassified":
         rules = ctx.config.archive.path_rules
         found = classify(path, ctx.relative_to_inbox(path), rules, ctx.use_qr)
@@ -276,7 +290,9 @@ def merge_record(session: Session, values: dict[str, str], when: datetime) -> No
         return
     if record.status == "disposed":
         raise IntegrityError(
-            f"record {record.record_id} was disposed: a file claiming it is not merged into it"
+            _("record {record_id} was disposed: a file claiming it is not merged into it").format(
+                record_id=record.record_id
+            )
         )
     for key, value in columns.items():
         if value and not getattr(record, key):

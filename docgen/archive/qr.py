@@ -20,6 +20,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from docgen.archive.claims import valid_record_id
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.textsafe import escape_controls
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
@@ -59,7 +60,9 @@ def _pdf_pages(path: Path) -> Iterator[Image.Image]:
     try:
         document = pypdfium2.PdfDocument(path)
     except (pypdfium2.PdfiumError, OSError, ValueError) as error:
-        raise InputError(f"{path.name}: not a readable PDF ({error})") from error
+        raise InputError(
+            _("{file}: not a readable PDF ({error})").format(file=path.name, error=error)
+        ) from error
     try:
         for number in range(min(len(document), MAX_PAGES)):
             try:
@@ -67,7 +70,9 @@ def _pdf_pages(path: Path) -> Iterator[Image.Image]:
                 image = page.render(scale=_scale(page)).to_pil()
                 page.close()
             except (pypdfium2.PdfiumError, OSError, ValueError, MemoryError) as error:
-                message = f"{path.name}: page {number + 1} cannot be rendered ({error})"
+                message = _("{file}: page {page} cannot be rendered ({error})").format(
+                    file=path.name, page=number + 1, error=error
+                )
                 raise InputError(message) from error
             yield image
     finally:
@@ -79,10 +84,20 @@ def _bounded(path: Path, frame: Image.Image, number: int) -> Image.Image:
     :data:`MAX_PIXELS`; else :class:`InputError`."""
     width, height = frame.size
     if width * height > MAX_PIXELS:
-        where = f"frame {number + 1} is" if number else "it is"
+        if number:
+            message = _(
+                "{file}: not a readable image (frame {frame} is {width:,} × {height:,} "
+                "pixels, more than the {limit:,} a scan is searched at)"
+            )
+        else:
+            message = _(
+                "{file}: not a readable image (it is {width:,} × {height:,} pixels, more "
+                "than the {limit:,} a scan is searched at)"
+            )
         raise InputError(
-            f"{path.name}: not a readable image ({where} {width:,} × {height:,} pixels, "
-            f"more than the {MAX_PIXELS:,} a scan is searched at)"
+            message.format(
+                file=path.name, frame=number + 1, width=width, height=height, limit=MAX_PIXELS
+            )
         )
     return frame
 
@@ -118,7 +133,9 @@ def _image_frames(path: Path) -> Iterator[Image.Image]:
                     break
                 yield _bounded(path, frame, number).copy()
     except _IMAGE_ERRORS as error:
-        raise InputError(f"{path.name}: not a readable image ({error})") from error
+        raise InputError(
+            _("{file}: not a readable image ({error})").format(file=path.name, error=error)
+        ) from error
 
 
 def can_hold_qr(path: Path) -> bool:
@@ -140,6 +157,8 @@ def record_ids_in_file(path: Path) -> list[str]:
     if not found and others:
         text = others[0] if len(others[0]) <= 60 else others[0][:60] + "…"
         raise InputError(
-            f"{path.name}: a QR code that is not a docgen record ID: '{escape_controls(text)}'"
+            _("{file}: a QR code that is not a docgen record ID: '{text}'").format(
+                file=path.name, text=escape_controls(text)
+            )
         )
     return found

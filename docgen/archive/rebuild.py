@@ -61,6 +61,7 @@ from docgen.archive.rebuild_trail import (
 from docgen.archive.tombstones import TOMBSTONE_FORMAT
 from docgen.db.models.archive import Disposal, File, FormIssued, Hold, Record
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.metadata import RecordMetadata
 from docgen.privacy import mask_ids_in_text
@@ -128,15 +129,19 @@ def _file_group(
     primary, *copies = sorted(paths, key=_rank)
     taken = [p for p in paths if p in disposed.paths]
     if taken:
-        why = f"sits where a disposed file of {disposed.paths[taken[0]]} was"
-        _conflicts(result, paths, f"{why}: not filed; move it out of records/")
+        why = _(
+            "sits where a disposed file of {record_id} was: not filed; move it out of records/"
+        ).format(record_id=disposed.paths[taken[0]])
+        _conflicts(result, paths, why)
         return
     found = _refuse_disposed(
         session, classify(ctx.root / primary, primary, [], ctx.use_qr), sha256, disposed
     )
     values = record_values(found, sha256)
     if found.conflict:
-        _conflicts(result, paths, f"{found.reason}; move it out of records/")
+        _conflicts(
+            result, paths, _("{reason}; move it out of records/").format(reason=found.reason)
+        )
     merge_record(session, values, datetime.now())
     status = "filed" if found.classified else "unclassified"
     document = _file(ctx.root, primary, values["record_id"], status, "document", sha256)
@@ -151,7 +156,9 @@ def _file_group(
 
 
 def _conflicts(result: RebuildResult, paths: list[str], why: str) -> None:
-    result.conflicts += [mask_ids_in_text(f"{path}: {why}") for path in sorted(paths)]
+    result.conflicts += [
+        mask_ids_in_text(_("{path}: {why}").format(path=path, why=why)) for path in sorted(paths)
+    ]
 
 
 def _refuse_disposed(
@@ -160,13 +167,14 @@ def _refuse_disposed(
     """``found``, or a conflict with the disposed record it claims (as the ingest
     judges it, :func:`docgen.archive.plan.refuse_disposed`), including a record known
     disposed only by the name of a tombstone that cannot be read."""
+    claimed_by: str | None
     if sha256 in disposed.hashes:
-        how, record_id = "has the content of", disposed.hashes[sha256]
+        claimed_by, record_id = None, disposed.hashes[sha256]
     elif found.classified and record_id_for(found.meta, sha256, True) in disposed.record_ids:
-        how, record_id = f"claims (by {found.source}) the", record_id_for(found.meta, sha256, True)
+        claimed_by, record_id = found.source, record_id_for(found.meta, sha256, True)
     else:
         return refuse_disposed(session, found, sha256)
-    reason = disposal_note(session, record_id, how)
+    reason = disposal_note(session, record_id, claimed_by)
     return Classification(RecordMetadata(), "none", reason, found.sidecar, conflict=record_id)
 
 
@@ -288,7 +296,9 @@ def compare(old: Index, new: Index) -> list[str]:
         for key in sorted(set(rows) | set(after[table])):
             if rows.get(key) != after[table].get(key):
                 differences.append(
-                    f"{table} {key}: before {rows.get(key)}, rebuilt {after[table].get(key)}"
+                    _("{table} {key}: before {before}, rebuilt {after}").format(
+                        table=table, key=key, before=rows.get(key), after=after[table].get(key)
+                    )
                 )
     return differences
 

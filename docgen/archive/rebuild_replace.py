@@ -33,6 +33,7 @@ from docgen.db.maintenance import backup
 from docgen.db.models.archive import TABLES, Record, move_id_sequences
 from docgen.db.models.audit import RecordReview
 from docgen.fsutil import atomic_path
+from docgen.i18n import _
 
 #: Rows read and written at a time (an archive may hold hundreds of thousands of files).
 BATCH = 2000
@@ -91,7 +92,7 @@ def _backup_sqlite(office: Index, state_dir: Path, stamp: str) -> Kept:
     database = Path(str(office.db.url.database))
     target = state_dir / f"{database.name}.{stamp}"
     backup(office.db, target)
-    return Kept(target, "a copy of the office database from before the rebuild")
+    return Kept(target, _("a copy of the office database from before the rebuild"))
 
 
 def _value(value: object) -> object:
@@ -111,7 +112,7 @@ def _dump_rows(conn: Connection, label: str, target: Path) -> Kept:
         json.dump(document, handle, ensure_ascii=False, indent=1)
         handle.flush()
         os.fsync(handle.fileno())
-    return Kept(target, "the archive's rows from before the rebuild, as JSON")
+    return Kept(target, _("the archive's rows from before the rebuild, as JSON"))
 
 
 def _copy(source: Connection, target: Connection, table: Table) -> None:

@@ -28,6 +28,7 @@ from docgen.archive.rebuild_replace import Kept, apply_recorded_reviews, replace
 from docgen.archive.rebuild_trail import rewrite_tombstones
 from docgen.archive.recovery import recover
 from docgen.config import Workspace
+from docgen.i18n import _
 from docgen.journal import Journal
 
 
@@ -54,7 +55,7 @@ def rebuild_archive(
     leaves the office database alone. Not while a disposal runs, nor while anything
     files (the disposal and archive locks)."""
     # the disposal lock too: no disposal may change the trail while it is read back
-    with disposal_lock(workspace, "nothing was rebuilt"), open_archive(workspace) as ctx:
+    with disposal_lock(workspace, _("nothing was rebuilt")), open_archive(workspace) as ctx:
         recover(ctx)
         trail = workspace_journal(ctx)
         target = output or scratch_path(ctx)

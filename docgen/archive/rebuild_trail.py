@@ -63,6 +63,7 @@ from docgen.db.models.archive import (
     Record,
 )
 from docgen.errors import IntegrityError
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 
@@ -303,7 +304,9 @@ def tombstone_mismatch(stone: Tombstone, trail: JournalTrail) -> str:
     exactly the files it lists."""
     facts = trail.disposals.get(stone.record_id)
     if facts is None:
-        return f"no `archive dispose` in the journal disposes of {stone.record_id}"
+        return _("no `archive dispose` in the journal disposes of {record_id}").format(
+            record_id=stone.record_id
+        )
     pairs = (
         ("approval", stone.approval, facts.approval),
         ("approved_by", stone.approved_by, facts.approved_by),
@@ -311,16 +314,20 @@ def tombstone_mismatch(stone: Tombstone, trail: JournalTrail) -> str:
     )
     for name, said, recorded in pairs:
         if recorded and said != recorded:
-            return f"its {name} {said!r} is not the journal's {recorded!r}"
+            return _("its {field} {value!r} is not the journal's {recorded!r}").format(
+                field=name, value=said, recorded=recorded
+            )
     if facts.approved_on and stone.approved_on != facts.approved_on:
-        return f"its approved_on is not the journal's {facts.approved_on.isoformat()}"
+        return _("its approved_on is not the journal's {date}").format(
+            date=facts.approved_on.isoformat()
+        )
     recorded_files = {mask_ids_in_text(f["path"]): f.get("sha256") for f in facts.files}
     for entry in stone.files:
         path = mask_ids_in_text(entry["path"])
         if path not in recorded_files:
-            return f"it lists {path}, which the journal's disposal does not"
+            return _("it lists {path}, which the journal's disposal does not").format(path=path)
         if recorded_files[path] not in (None, entry["sha256"]):
-            return f"its SHA-256 of {path} is not the journal's"
+            return _("its SHA-256 of {path} is not the journal's").format(path=path)
     return ""
 
 
@@ -375,11 +382,11 @@ def _add_tombstone(session: Session, stone: Tombstone) -> None:
 
 def journal_problem(trail: JournalTrail) -> str:
     """The problem line of a journal that does not verify."""
-    return (
-        f"the journal does not verify ({trail.why}): tombstones and hold files are "
-        "believed as they are, unchecked against it; run `docgen journal verify` and "
-        "restore the journal from backup"
-    )
+    return _(
+        "the journal does not verify ({why}): tombstones and hold files are believed as "
+        "they are, unchecked against it; run `docgen journal verify` and restore the "
+        "journal from backup"
+    ).format(why=trail.why)
 
 
 def apply_tombstones(
@@ -395,7 +402,11 @@ def apply_tombstones(
     disposed = Disposed()
     reported = set()
     for path, why in problems:
-        result.problems.append(mask_ids_in_text(f"{path}: not a trustworthy tombstone ({why})"))
+        result.problems.append(
+            mask_ids_in_text(
+                _("{path}: not a trustworthy tombstone ({why})").format(path=path, why=why)
+            )
+        )
         reported.add(path)
     believed = set()
     for stone in stones:
@@ -403,8 +414,15 @@ def apply_tombstones(
         if why:
             result.problems.append(
                 mask_ids_in_text(
-                    f"{stone.path}: not believed ({why}): {stone.record_id} stays as its "
-                    f"files say; move this file out of {RECORDS}/{TOMBSTONES}/"
+                    _(
+                        "{path}: not believed ({why}): {record_id} stays as its files say; "
+                        "move this file out of {folder}/"
+                    ).format(
+                        path=stone.path,
+                        why=why,
+                        record_id=stone.record_id,
+                        folder=f"{RECORDS}/{TOMBSTONES}",
+                    )
                 )
             )
             reported.add(stone.path)
@@ -438,21 +456,26 @@ def _journal_disposal(
     disposed.add(facts.record_id, facts.files)
     result.disposals += 1
     present = (root / stone.path).exists() or (root / stone.path).is_symlink()
-    if present:
-        why = "is not believed (above)" if stone.path in reported else "is not its own"
-        line = f"{stone.path} {why}: the disposal of {facts.record_id} is taken from the journal"
+    if present and stone.path in reported:
+        line = _(
+            "{path} is not believed (above): the disposal of {record_id} is taken from the journal"
+        )
+    elif present:
+        line = _("{path} is not its own: the disposal of {record_id} is taken from the journal")
     elif facts.rewritable:
         result.tombstones_to_rewrite.append(facts.record_id)
-        line = (
-            f"{stone.path} is missing: the disposal of {facts.record_id} is taken from the "
-            "journal, and its tombstone written again from it"
+        line = _(
+            "{path} is missing: the disposal of {record_id} is taken from the journal, and "
+            "its tombstone written again from it"
         )
     else:
-        line = (
-            f"{stone.path} is missing: the disposal of {facts.record_id} is taken from the "
-            "journal, whose older entry does not hold all a tombstone says: restore it from backup"
+        line = _(
+            "{path} is missing: the disposal of {record_id} is taken from the journal, whose "
+            "older entry does not hold all a tombstone says: restore it from backup"
         )
-    result.problems.append(mask_ids_in_text(line))
+    result.problems.append(
+        mask_ids_in_text(line.format(path=stone.path, record_id=facts.record_id))
+    )
 
 
 def rewrite_tombstones(root: Path, trail: JournalTrail, record_ids: list[str]) -> list[Path]:
@@ -504,8 +527,10 @@ def carry_disposals(
                 result.disposals += 1
             disposed.add(rid, [{"sha256": f.sha256, "path": f.path} for f in files])
             result.problems.append(
-                f"{RECORDS}/{TOMBSTONES}/{rid}.json is missing or unreadable: the disposal of "
-                f"{rid} is carried over from the previous index; restore the tombstone from backup"
+                _(
+                    "{path} is missing or unreadable: the disposal of {record_id} is carried "
+                    "over from the previous index; restore the tombstone from backup"
+                ).format(path=f"{RECORDS}/{TOMBSTONES}/{rid}.json", record_id=rid)
             )
     session.flush()
 
@@ -523,8 +548,10 @@ def apply_holds(
     for path, why in problems:
         result.problems.append(
             mask_ids_in_text(
-                f"{path}: not a trustworthy hold file ({why}); the record is treated as held "
-                "until it is fixed, and the previous index's holds of it are kept"
+                _(
+                    "{path}: not a trustworthy hold file ({why}); the record is treated as "
+                    "held until it is fixed, and the previous index's holds of it are kept"
+                ).format(path=path, why=why)
             )
         )
     known = set(session.scalars(select(Record.record_id)))
@@ -537,8 +564,10 @@ def apply_holds(
         if rid not in known:
             result.holds_dropped += len(entries)
             result.problems.append(
-                f"{RECORDS}/{HOLDS}/{rid}.json holds {rid}, which is not in the archive: "
-                "restore its files from backup"
+                _(
+                    "{path} holds {record_id}, which is not in the archive: restore its "
+                    "files from backup"
+                ).format(path=f"{RECORDS}/{HOLDS}/{rid}.json", record_id=rid)
             )
             continue
         for entry in entries:
@@ -612,8 +641,10 @@ def _journal_holds(
             result.holds_dropped += len(history)
             if any(h.released_at is None for h in history):
                 result.problems.append(
-                    f"the journal holds {rid}, which is not in the archive: restore its "
-                    "files from backup"
+                    _(
+                        "the journal holds {record_id}, which is not in the archive: restore "
+                        "its files from backup"
+                    ).format(record_id=rid)
                 )
             continue
         files = on_file.get(rid, [])
@@ -638,8 +669,10 @@ def _journal_holds(
             on_disk = match if any(match is e for e in files) else None
             if on_disk is not None and on_disk.released_at and recorded.released_at is None:
                 result.problems.append(
-                    f"{RECORDS}/{HOLDS}/{rid}.json says the hold of {rid} was released, but "
-                    "the journal records no release: the record stays on hold"
+                    _(
+                        "{path} says the hold of {record_id} was released, but the journal "
+                        "records no release: the record stays on hold"
+                    ).format(path=f"{RECORDS}/{HOLDS}/{rid}.json", record_id=rid)
                 )
     for rid, entries in sorted(on_file.items()):
         for entry in entries:
@@ -663,7 +696,10 @@ def _unjournalled_hold(
     if rid not in known:
         result.holds_dropped += 1
         result.problems.append(
-            f"{shown} holds {rid}, which is not in the archive: restore its files from backup"
+            _(
+                "{path} holds {record_id}, which is not in the archive: restore its "
+                "files from backup"
+            ).format(path=shown, record_id=rid)
         )
         return
     released = trail.releases.get((rid, entry.placed_at))
@@ -676,10 +712,12 @@ def _unjournalled_hold(
     result.holds_from_files += 1
     result.problems.append(
         mask_ids_in_text(
-            f"{shown}: its hold of {rid} placed {entry.placed_at.isoformat()} matches no "
-            "`archive hold` in the journal: it still holds (a hold only errs toward "
-            "keeping), and any release in the file is not believed; if it is not a real "
-            f"hold, `docgen archive release {rid}`"
+            _(
+                "{path}: its hold of {record_id} placed {placed_at} matches no `archive "
+                "hold` in the journal: it still holds (a hold only errs toward keeping), "
+                "and any release in the file is not believed; if it is not a real hold, "
+                "`docgen archive release {record_id}`"
+            ).format(path=shown, record_id=rid, placed_at=entry.placed_at.isoformat())
         )
     )
 

@@ -34,6 +34,7 @@ from docgen.archive.placement import fsync_dir
 from docgen.db.models.archive import Intent
 from docgen.errors import IntegrityError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 
 log = logging.getLogger("docgen.archive")
 
@@ -57,7 +58,7 @@ def _roll_forward(ctx: ArchiveContext, intent: Intent) -> None:
         mark_done(session, [intent])
     ctx.known_paths().update(p for p in (intent.target, intent.sidecar_target) if p)
     finish(ctx, [intent])
-    log.info("recovery: completed the filing of %s", ctx.shown(intent.target))
+    log.info(_("recovery: completed the filing of {file}").format(file=ctx.shown(intent.target)))
 
 
 def recover(ctx: ArchiveContext) -> int:
@@ -68,7 +69,11 @@ def recover(ctx: ArchiveContext) -> int:
         try:
             _settle(ctx, intent)
         except IntegrityError as error:
-            log.error("recovery: dropped the intent for %s: %s", ctx.shown(intent.source), error)
+            log.error(
+                _("recovery: dropped the intent for {file}: {error}").format(
+                    file=ctx.shown(intent.source), error=error
+                )
+            )
             _drop(ctx, intent)
     return len(intents)
 
@@ -82,5 +87,7 @@ def _settle(ctx: ArchiveContext, intent: Intent) -> None:
     elif target.exists() and sha256_file(target) == intent.sha256:
         _roll_forward(ctx, intent)
     else:
-        log.warning("recovery: %s vanished before it was filed", ctx.shown(intent.source))
+        log.warning(
+            _("recovery: {file} vanished before it was filed").format(file=ctx.shown(intent.source))
+        )
         _drop(ctx, intent)

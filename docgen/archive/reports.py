@@ -28,10 +28,11 @@ from docgen.archive.retention import (
 )
 from docgen.config import Workspace
 from docgen.errors import DocgenError, IncompleteError, InputError, IntegrityError
+from docgen.i18n import N_, _, translate
 from docgen.report import Report
 
 #: The retention report's summary line for an unfinished disposal.
-UNFINISHED_DISPOSAL = "未完成之銷毀 unfinished disposal"
+UNFINISHED_DISPOSAL = N_("Unfinished disposal")
 
 
 def build_retention_report(workspace: Workspace, as_of: date, list_all: bool = False) -> Report:
@@ -79,7 +80,11 @@ def build_report(
         return unclassified_report(workspace)
     if kind == "disposals":
         return build_disposals_report(workspace)
-    raise InputError(f"unknown report {kind!r}: choose one of {', '.join(REPORT_KINDS)}")
+    raise InputError(
+        _("unknown report {kind!r}: choose one of {kinds}").format(
+            kind=kind, kinds=", ".join(REPORT_KINDS)
+        )
+    )
 
 
 def _count(report: Report, *states: str, column: str) -> dict[str, int]:
@@ -87,7 +92,12 @@ def _count(report: Report, *states: str, column: str) -> dict[str, int]:
 
 
 def _listed(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count} {state}" for state, count in counts.items() if count)
+    """``2 missing, 1 lost``: each count with its state (a message ID or a label)."""
+    return _(", ").join(
+        _("{count} {state}").format(count=count, state=translate(state))
+        for state, count in counts.items()
+        if count
+    )
 
 
 def report_problem(kind: str, report: Report) -> DocgenError | None:
@@ -97,25 +107,35 @@ def report_problem(kind: str, report: Report) -> DocgenError | None:
         counts = {s: int(report.summary.get(s, 0)) for s in (MISSING, GONE, AWAITING_REVIEW)}
         if sum(counts.values()):
             return IncompleteError(
-                f"the missing report found {sum(counts.values())} problem(s) "
-                f"({_listed(counts)}): file the missing records or restore the lost files"
+                _(
+                    "the missing report found {count} problem(s) ({listed}): file the "
+                    "missing records or restore the lost files"
+                ).format(count=sum(counts.values()), listed=_listed(counts))
             )
     if kind == "fixity" and report.rows:
         counts = _count(report, *sorted({r["problem"] for r in report.rows}), column="problem")
         return IntegrityError(
-            f"the fixity check found {len(report.rows)} problem(s) ({_listed(counts)}): "
-            "restore changed or lost files from backup; file or remove unknown ones"
+            _(
+                "the fixity check found {count} problem(s) ({listed}): restore changed or "
+                "lost files from backup; file or remove unknown ones"
+            ).format(count=len(report.rows), listed=_listed(counts))
         )
     if kind == "disposals":
-        counts = _count(report, UNFINISHED, ORPHAN, column="state")
+        counts = _count(report, UNFINISHED, ORPHAN, column="kind")
         if sum(counts.values()):
             return IncompleteError(
-                f"the disposals report found {sum(counts.values())} record(s) whose disposal "
-                f"is unfinished ({_listed(counts)}): {FINISH_HINT}"
+                _(
+                    "the disposals report found {count} record(s) whose disposal is "
+                    "unfinished ({listed}): {hint}"
+                ).format(
+                    count=sum(counts.values()), listed=_listed(counts), hint=translate(FINISH_HINT)
+                )
             )
     if kind == "retention" and UNFINISHED_DISPOSAL in report.summary:
         return IncompleteError(
-            f"the disposal {report.summary[UNFINISHED_DISPOSAL]} is unfinished: {FINISH_HINT} "
-            "(`docgen archive report disposals` lists its records)"
+            _(
+                "the disposal {plan} is unfinished: {hint} (`docgen archive report "
+                "disposals` lists its records)"
+            ).format(plan=report.summary[UNFINISHED_DISPOSAL], hint=translate(FINISH_HINT))
         )
     return None

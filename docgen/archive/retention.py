@@ -25,6 +25,7 @@ from docgen.calendar import parse_period
 from docgen.config import Workspace
 from docgen.db.models.archive import File, Hold, Record
 from docgen.errors import ConfigError, InputError
+from docgen.i18n import _
 from docgen.records.models import Account
 from docgen.records.models import Status as AccountStatus
 from docgen.rules.retention import (
@@ -65,13 +66,17 @@ class _Problems:
     lines: list[str] = field(default_factory=list)
 
     def add(self, node: yaml.Node, message: str) -> None:
-        self.lines.append(f"{self.source}, line {node.start_mark.line + 1}: {message}")
+        self.lines.append(
+            _("{file}, line {line}: {problem}").format(
+                file=self.source, line=node.start_mark.line + 1, problem=message
+            )
+        )
 
     def raise_if_any(self) -> None:
         if len(self.lines) == 1:
             raise ConfigError(self.lines[0])
         if self.lines:
-            raise ConfigError("invalid retention schedule:", self.lines)
+            raise ConfigError(_("invalid retention schedule:"), self.lines)
 
 
 def packaged_schedule_path() -> Path:
@@ -96,19 +101,32 @@ def load_schedule(path: Path) -> Schedule:
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read the retention schedule ({error})") from error
+        raise ConfigError(
+            _("{file}: cannot read the retention schedule ({error})").format(file=path, error=error)
+        ) from error
     except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8 text ({error.reason})") from error
+        raise ConfigError(
+            _("{file}: not UTF-8 text ({reason})").format(file=path, reason=error.reason)
+        ) from error
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else "?"
-        raise ConfigError(f"{path}, line {line}: not valid YAML: {error.problem}") from error
+        raise ConfigError(
+            _("{file}, line {line}: not valid YAML: {problem}").format(
+                file=path, line=line, problem=error.problem
+            )
+        ) from error
     problems = _Problems(str(path))
     categories = _categories_node(root, problems)
     problems.raise_if_any()
     assert categories is not None
     rules = _read_rules(categories, problems)
     for missing in sorted(set(REGULATION_MINIMUMS) - set(rules)):
-        problems.add(categories, f"category {missing} is missing; the regulation requires it")
+        problems.add(
+            categories,
+            _("category {category} is missing; the regulation requires it").format(
+                category=missing
+            ),
+        )
     problems.raise_if_any()
     return Schedule(rules, str(path))
 
@@ -119,9 +137,13 @@ def _mapping_items(node: yaml.Node) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
 
 def _categories_node(root: yaml.Node | None, problems: _Problems) -> yaml.MappingNode | None:
     if not isinstance(root, yaml.MappingNode):
-        message = "the schedule must be a mapping with a 'categories' key"
+        message = _("the schedule must be a mapping with a 'categories' key")
         if root is None:
-            problems.lines.append(f"{problems.source}, line 1: {message} (the file is empty)")
+            problems.lines.append(
+                _("{file}, line 1: {problem} (the file is empty)").format(
+                    file=problems.source, problem=message
+                )
+            )
         else:
             problems.add(root, message)
         return None
@@ -129,15 +151,23 @@ def _categories_node(root: yaml.Node | None, problems: _Problems) -> yaml.Mappin
     for key, value in _mapping_items(root):
         if key.value == "version":
             if value.value not in ("1", 1):
-                problems.add(value, f"unsupported schedule version {value.value!r}: use 1")
+                problems.add(
+                    value,
+                    _("unsupported schedule version {version!r}: use 1").format(
+                        version=value.value
+                    ),
+                )
         elif key.value == "categories":
             found = value
         else:
-            problems.add(key, f"unknown key {key.value!r}: expected version, categories")
+            problems.add(
+                key,
+                _("unknown key {key!r}: expected version, categories").format(key=key.value),
+            )
     if found is None:
-        problems.add(root, "no 'categories' key")
+        problems.add(root, _("no 'categories' key"))
     elif not isinstance(found, yaml.MappingNode):
-        problems.add(found, "'categories' must map each category to its rule")
+        problems.add(found, _("'categories' must map each category to its rule"))
         return None
     return found
 
@@ -146,7 +176,7 @@ def _read_rules(node: yaml.MappingNode, problems: _Problems) -> dict[str, Retent
     rules: dict[str, RetentionRule] = {}
     for key, value in _mapping_items(node):
         if key.value in rules:
-            problems.add(key, f"category {key.value} is listed twice")
+            problems.add(key, _("category {category} is listed twice").format(category=key.value))
             continue
         rule = _read_rule(key, value, problems)
         if rule is not None:
@@ -157,10 +187,20 @@ def _read_rules(node: yaml.MappingNode, problems: _Problems) -> dict[str, Retent
 def _read_rule(key: yaml.ScalarNode, node: yaml.Node, problems: _Problems) -> RetentionRule | None:
     name = key.value
     if name not in CATEGORIES:
-        problems.add(key, f"unknown category {name!r}: use one of {', '.join(CATEGORIES)}")
+        problems.add(
+            key,
+            _("unknown category {category!r}: use one of {categories}").format(
+                category=name, categories=", ".join(CATEGORIES)
+            ),
+        )
         return None
     if not isinstance(node, yaml.MappingNode):
-        problems.add(node, f"{name}: expected the keys {', '.join(_FIELDS)}")
+        problems.add(
+            node,
+            _("{category}: expected the keys {keys}").format(
+                category=name, keys=", ".join(_FIELDS)
+            ),
+        )
         return None
     nodes = _field_nodes(name, node, problems)
     before = len(problems.lines)
@@ -177,7 +217,10 @@ def _read_rule(key: yaml.ScalarNode, node: yaml.Node, problems: _Problems) -> Re
         label_en=_text(nodes.get("label_en")),
     )
     for where, message in rule_problems(rule):
-        problems.add(nodes.get(where, key), f"{name}: {where}: {message}")
+        problems.add(
+            nodes.get(where, key),
+            _("{category}: {key}: {problem}").format(category=name, key=where, problem=message),
+        )
     return rule
 
 
@@ -185,14 +228,22 @@ def _field_nodes(name: str, node: yaml.MappingNode, problems: _Problems) -> dict
     found: dict[str, yaml.Node] = {}
     for key, value in _mapping_items(node):
         if key.value not in _FIELDS:
-            problems.add(key, f"{name}: unknown key {key.value!r}: expected {', '.join(_FIELDS)}")
+            problems.add(
+                key,
+                _("{category}: unknown key {key!r}: expected {keys}").format(
+                    category=name, key=key.value, keys=", ".join(_FIELDS)
+                ),
+            )
         elif not isinstance(value, yaml.ScalarNode):
-            problems.add(value, f"{name}: {key.value} must be a single value")
+            problems.add(
+                value,
+                _("{category}: {key} must be a single value").format(category=name, key=key.value),
+            )
         else:
             found[key.value] = value
     for required in ("trigger", "period"):
         if required not in found:
-            problems.add(node, f"{name}: no {required}")
+            problems.add(node, _("{category}: no {key}").format(category=name, key=required))
     return found
 
 
@@ -210,7 +261,12 @@ def _trigger(name: str, nodes: dict[str, yaml.Node], problems: _Problems) -> Tri
         return Trigger(_text(node))
     except ValueError:
         known = ", ".join(t.value for t in Trigger)
-        problems.add(node, f"{name}: trigger {_text(node)!r} is not one of {known}")
+        problems.add(
+            node,
+            _("{category}: trigger {trigger!r} is not one of {known}").format(
+                category=name, trigger=_text(node), known=known
+            ),
+        )
         return None
 
 
@@ -221,7 +277,7 @@ def _term(name: str, nodes: dict[str, yaml.Node], problems: _Problems) -> Term |
     try:
         return parse_term(_text(node))
     except ValueError as error:
-        problems.add(node, f"{name}: {error}")
+        problems.add(node, _("{category}: {problem}").format(category=name, problem=error))
         return None
 
 

@@ -33,6 +33,7 @@ from docgen.archive.untrusted import (
     text_field,
     time_field,
 )
+from docgen.i18n import _
 
 TOMBSTONE_FORMAT = "docgen-tombstone/1"
 _KINDS = ("document", "sidecar")
@@ -90,7 +91,7 @@ def write_tombstone(
 
 def _metadata(value: object) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise TrailFileError("metadata must be an object")
+        raise TrailFileError(_("metadata must be an object"))
     meta = dict(value)
     for key in _META_TEXT:
         text_field(meta, key)
@@ -98,23 +99,29 @@ def _metadata(value: object) -> dict[str, Any]:
         date_field(meta, key)
     listed = meta.get("record_ids", [])
     if not isinstance(listed, list) or not all(isinstance(r, str) for r in listed):
-        raise TrailFileError("metadata.record_ids must be a list of record IDs")
+        raise TrailFileError(_("metadata.record_ids must be a list of record IDs"))
     return meta
 
 
 def _files(value: object) -> list[dict[str, Any]]:
     if not isinstance(value, list):
-        raise TrailFileError("files must be a list")
+        raise TrailFileError(_("files must be a list"))
     found = []
     for number, entry in enumerate(value, 1):
         if not isinstance(entry, dict):
-            raise TrailFileError(f"files[{number}] must be an object")
+            raise TrailFileError(_("files[{number}] must be an object").format(number=number))
         size = entry.get("size", 0)
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise TrailFileError(f"files[{number}].size must be a whole number of bytes")
+            raise TrailFileError(
+                _("files[{number}].size must be a whole number of bytes").format(number=number)
+            )
         kind = entry.get("kind", "document")
         if kind not in _KINDS:
-            raise TrailFileError(f"files[{number}].kind {kind!r} is not one of {_KINDS}")
+            raise TrailFileError(
+                _("files[{number}].kind {kind!r} is not one of {kinds}").format(
+                    number=number, kind=kind, kinds=", ".join(_KINDS)
+                )
+            )
         found.append(
             {
                 "path": records_path(entry.get("path"), f"files[{number}].path"),

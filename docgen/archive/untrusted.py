@@ -21,6 +21,7 @@ from typing import Any
 
 from docgen.archive.placement import RECORDS, TOMBSTONES
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.rules.record_id import exact_record_id, is_content_id
 
 #: Where hold files live under ``records/`` (ISSUE 9 item 1).
@@ -46,8 +47,10 @@ def check_record_id(text: str) -> str:
     """``text`` if it is a record ID, else :class:`InputError` with an example."""
     if not is_record_id(text):
         raise InputError(
-            f"{text!r} is not a record ID: expected e.g. DG-4M-202610-1A2B3C4D "
-            "(as printed on the form and listed in the retention report)"
+            _(
+                "{text!r} is not a record ID: expected e.g. DG-4M-202610-1A2B3C4D "
+                "(as printed on the form and listed in the retention report)"
+            ).format(text=text)
         )
     return text
 
@@ -57,44 +60,58 @@ def read_json_object(path: Path) -> dict[str, Any]:
     try:
         info = path.lstat()
     except OSError as error:
-        raise TrailFileError(f"cannot read it ({error.strerror or error})") from error
+        raise TrailFileError(
+            _("cannot read it ({error})").format(error=error.strerror or error)
+        ) from error
     if not stat.S_ISREG(info.st_mode):
-        raise TrailFileError("not a regular file (a link or a folder)")
+        raise TrailFileError(_("not a regular file (a link or a folder)"))
     if info.st_size > MAX_TRAIL_BYTES:
-        raise TrailFileError(f"{info.st_size} bytes: far too large")
+        raise TrailFileError(_("{size} bytes: far too large").format(size=info.st_size))
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as error:
-        raise TrailFileError(f"cannot read it ({error.strerror or error})") from error
+        raise TrailFileError(
+            _("cannot read it ({error})").format(error=error.strerror or error)
+        ) from error
     except UnicodeDecodeError as error:
-        raise TrailFileError(f"not UTF-8 text ({error.reason})") from error
+        raise TrailFileError(_("not UTF-8 text ({reason})").format(reason=error.reason)) from error
     except json.JSONDecodeError as error:
-        raise TrailFileError(f"not JSON (line {error.lineno}: {error.msg})") from error
+        raise TrailFileError(
+            _("not JSON (line {line}: {error})").format(line=error.lineno, error=error.msg)
+        ) from error
     if not isinstance(data, dict):
-        raise TrailFileError("not a JSON object")
+        raise TrailFileError(_("not a JSON object"))
     return data
 
 
 def check_format(data: dict[str, Any], expected: str) -> None:
     if data.get("format") != expected:
-        raise TrailFileError(f"format is {data.get('format')!r}, not {expected!r}")
+        raise TrailFileError(
+            _("format is {found!r}, not {expected!r}").format(
+                found=data.get("format"), expected=expected
+            )
+        )
 
 
 def record_id_field(data: dict[str, Any], path: Path) -> str:
     """The ``record_id`` of a trail file, which must also be the file's name."""
     record_id = data.get("record_id")
     if not is_record_id(record_id):
-        raise TrailFileError(f"record_id {record_id!r} is not a record ID")
+        raise TrailFileError(
+            _("record_id {record_id!r} is not a record ID").format(record_id=record_id)
+        )
     assert isinstance(record_id, str)
     if path.name != f"{record_id}.json":
-        raise TrailFileError(f"its name does not match its record_id {record_id}")
+        raise TrailFileError(
+            _("its name does not match its record_id {record_id}").format(record_id=record_id)
+        )
     return record_id
 
 
 def text_field(data: dict[str, Any], key: str, required: bool = False) -> str:
     value = data.get(key, None if required else "")
     if not isinstance(value, str):
-        raise TrailFileError(f"{key} must be text")
+        raise TrailFileError(_("{key} must be text").format(key=key))
     return value
 
 
@@ -103,11 +120,13 @@ def time_field(data: dict[str, Any], key: str, required: bool = True) -> datetim
     if value is None and not required:
         return None
     if not isinstance(value, str):
-        raise TrailFileError(f"{key} must be a time such as 2026-11-30T10:00:00")
+        raise TrailFileError(_("{key} must be a time such as 2026-11-30T10:00:00").format(key=key))
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise TrailFileError(f"{key} {value!r} is not a time") from None
+        raise TrailFileError(
+            _("{key} {value!r} is not a time").format(key=key, value=value)
+        ) from None
 
 
 def date_field(data: dict[str, Any], key: str) -> date | None:
@@ -116,30 +135,37 @@ def date_field(data: dict[str, Any], key: str) -> date | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise TrailFileError(f"{key} must be a date such as 2026-11-30")
+        raise TrailFileError(_("{key} must be a date such as 2026-11-30").format(key=key))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise TrailFileError(f"{key} {value!r} is not a date") from None
+        raise TrailFileError(
+            _("{key} {value!r} is not a date").format(key=key, value=value)
+        ) from None
 
 
 def records_path(value: object, key: str = "path") -> str:
     """A path relative to the archive root that stays inside ``records/`` (and out of
     its trail folders): no ``..``, no absolute path, no backslash."""
+    outside = _("{key} {value!r} is not a path under records/")
     if not isinstance(value, str) or not value or "\\" in value or "\x00" in value:
-        raise TrailFileError(f"{key} {value!r} is not a path under records/")
+        raise TrailFileError(outside.format(key=key, value=value))
     parts = PurePosixPath(value).parts
     inside = len(parts) >= 2 and parts[0] == RECORDS and parts[1] not in (TOMBSTONES, HOLDS)
     if value.startswith("/") or any(p in ("..", ".") for p in parts) or not inside:
-        raise TrailFileError(f"{key} {value!r} is not a path under records/")
+        raise TrailFileError(outside.format(key=key, value=value))
     if PurePosixPath(value).as_posix() != value:
-        raise TrailFileError(f"{key} {value!r} is not a plain path under records/")
+        raise TrailFileError(
+            _("{key} {value!r} is not a plain path under records/").format(key=key, value=value)
+        )
     return value
 
 
 def sha256_field(value: object, key: str = "sha256") -> str:
     if not isinstance(value, str) or not _SHA256.fullmatch(value):
-        raise TrailFileError(f"{key} {value!r} is not a SHA-256 (64 hex digits)")
+        raise TrailFileError(
+            _("{key} {value!r} is not a SHA-256 (64 hex digits)").format(key=key, value=value)
+        )
     return value
 
 
@@ -149,8 +175,12 @@ def inside_records(root: Path, relative: str) -> Path:
     try:
         records_path(relative)
     except TrailFileError as error:
-        raise InputError(f"nothing was removed: the index names {error}") from None
+        raise InputError(
+            _("nothing was removed: the index names {problem}").format(problem=error)
+        ) from None
     target = root / relative
     if not target.resolve().is_relative_to((root / RECORDS).resolve()):
-        raise InputError(f"nothing was removed: {relative} leads outside records/")
+        raise InputError(
+            _("nothing was removed: {path} leads outside records/").format(path=relative)
+        )
     return target

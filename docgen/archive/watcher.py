@@ -40,6 +40,7 @@ from docgen.archive.context import ArchiveContext
 from docgen.archive.plan import Filed
 from docgen.archive.reconcile import file_paths, is_ignored, list_inbox
 from docgen.archive.recovery import recover
+from docgen.i18n import _
 
 log = logging.getLogger("docgen.archive")
 #: How often the loop wakes to look at hinted and waiting files (seconds).
@@ -64,7 +65,7 @@ class _Hints(FileSystemEventHandler):
                     if name:
                         self.paths.add(Path(str(name)))
         except Exception:  # a handler error would kill the observer thread
-            log.exception("ignored an error in a file-system event")
+            log.exception(_("ignored an error in a file-system event"))
 
     def take(self) -> set[Path]:
         with self.lock:
@@ -117,7 +118,7 @@ class Watcher:
         """Restart a dead observer; True when it was restarted (reconcile then)."""
         if self.observer is not None and self.observer.is_alive():
             return False
-        log.warning("the file-system observer stopped; starting it again")
+        log.warning(_("the file-system observer stopped; starting it again"))
         self.restarts += 1
         self._stop_observer()
         self._start_observer()
@@ -140,7 +141,9 @@ class Watcher:
         files, refused = list_inbox(self.ctx)
         for path, why in refused:
             if (path, why) not in self.refused:
-                log.error("could not file %s: %s", self.ctx.shown(path), why)
+                log.error(
+                    _("could not file {file}: {why}").format(file=self.ctx.shown(path), why=why)
+                )
         self.refused = set(refused)
         present = set(files)
         self.failures = {p: s for p, s in self.failures.items() if p in present}
@@ -153,8 +156,8 @@ class Watcher:
         for (shown, message), path in zip(result.failed, result.failed_paths, strict=True):
             state = failed[path] = state_of(path)
             if path not in self.failures or self.failures[path] != state:
-                log.error("could not file %s: %s", shown, message)
-        for path, _ in items:
+                log.error(_("could not file {file}: {why}").format(file=shown, why=message))
+        for path, _seen in items:
             self.failures.pop(path, None)
         self.failures.update(failed)
         waiting = set(result.waiting)
@@ -168,7 +171,7 @@ class Watcher:
         recover(self.ctx)
         self._start_observer()
         next_reconcile = 0.0
-        log.info("watching %s", self.ctx.shown(self.ctx.inbox))
+        log.info(_("watching {folder}").format(folder=self.ctx.shown(self.ctx.inbox)))
         try:
             while not self.stopping.is_set():
                 if self._keep_observer_alive() or time.monotonic() >= next_reconcile:
@@ -179,7 +182,7 @@ class Watcher:
                 self.stopping.wait(TICK)
         finally:
             self._stop_observer()
-            log.info("stopped watching")
+            log.info(_("stopped watching"))
 
 
 #: What tells that a file changed: (size, mtime_ns, ctime_ns, inode); None if it is gone.

@@ -9,28 +9,51 @@ from collections.abc import Sequence
 from datetime import date
 
 from docgen.calendar import WorkingCalendar, format_roc_short
+from docgen.i18n import DEFAULT_LANGUAGE, N_, translate, translations
 from docgen.metadata import RecordMetadata
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
-from docgen.records.accounts import ACCOUNT_HEADERS
-from docgen.records.models import Account
+from docgen.records.accounts import ACCOUNT_LABELS
+from docgen.records.models import ROLE_LABELS, STATUS_LABELS, Account
 from docgen.report import Columns, Report
 from docgen.rules.account_review import Category, review_accounts
 
 #: A terminal shows all but the (masked) national ID unless ``--wide``.
 REVIEW_COLUMNS = Columns(
     {
-        "category": "類別",
-        "account": "帳號",
-        "name": "姓名",
-        "national_id": "身分證統一編號",
-        "unit": "單位",
-        "role": "角色",
-        "status": "狀態",
-        "detail": "說明",
+        "category": N_("Category"),
+        "account": N_("Account"),
+        "name": N_("Name"),
+        "national_id": N_("National ID"),
+        "unit": N_("Unit"),
+        "role": N_("Role"),
+        "status": N_("Status"),
+        "detail": N_("Detail"),
     },
     brief=("category", "account", "name", "unit", "role", "status", "detail"),
 )
-#: The registry's own headers, less the departure and contact fields the roster omits;
+#: Each category of the review as a report shows it (its Chinese: the rule's own words).
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.DORMANT: N_("Unused for over 6 months (R4.1)"),
+    Category.LONG_SUSPENDED: N_("Suspended for 1 year or more: notify to cancel (R4.1)"),
+    Category.LATE_CANCELLATION: N_(
+        "Cancellation not requested 10 working days before leaving or transfer (R5.2)"
+    ),
+    Category.MISSING_PAPERS: N_(
+        "No application form or confidentiality pledge on file (R3.2, R3.3)"
+    ),
+    Category.DUAL_ROLE: N_("Auditor who is also a general user (segregation of duties)"),
+}
+#: The titles of the review and the roster (``{date}``: ROC), by their sheet name.
+_TITLES = {
+    N_("Account review"): N_("Account review {date} (R4.1, R5.2, R3.2)"),
+    N_("User roster"): N_("User roster {date}"),
+}
+#: Summary labels of the review and the roster.
+REVIEW_DATE, ACCOUNT_COUNT = N_("Review date"), N_("Accounts")
+#: The journal and the office database record a review's counts under these keys (the
+#: Chinese words of earlier docgens), the same in every language: summary label → key.
+_COUNT_KEYS = {ACCOUNT_COUNT: "帳號數", **{label: str(c) for c, label in CATEGORY_LABELS.items()}}
+#: The registry's own fields, less the departure and contact fields the roster omits;
 #: its dates (ROC text) are real dates in the workbook.
 _ROSTER_DATES = (
     "opened",
@@ -43,7 +66,7 @@ _ROSTER_DATES = (
 ROSTER_COLUMNS = Columns(
     {
         ("account" if field == "account_id" else field): header
-        for field, header in ACCOUNT_HEADERS.items()
+        for field, header in ACCOUNT_LABELS.items()
         if field not in {"departure_on", "cancellation_requested_on", "phone", "email"}
     },
     dates=_ROSTER_DATES,
@@ -56,8 +79,8 @@ def _person(account: Account, policy: MaskingPolicy) -> dict[str, object]:
         "name": mask_name(account.name, policy),
         "national_id": mask_id(account.national_id, policy),
         "unit": account.unit,
-        "role": str(account.role),
-        "status": str(account.status),
+        "role": translate(ROLE_LABELS[account.role]),
+        "status": translate(STATUS_LABELS[account.status]),
     }
 
 
@@ -68,14 +91,31 @@ def review_report(
     by_id = {a.account_id: a for a in accounts}
     findings = review_accounts(accounts, as_of, calendar)
     rows = [
-        {"category": str(f.category), **_person(by_id[f.account_id], policy), "detail": f.detail}
+        {
+            "category": translate(CATEGORY_LABELS[f.category]),
+            **_person(by_id[f.account_id], policy),
+            "detail": f.detail,
+        }
         for f in findings
     ]
     counts = Counter(f.category for f in findings)
-    summary: dict[str, object] = {"清查基準日": format_roc_short(as_of), "帳號數": len(accounts)}
-    summary.update({str(c): counts.get(c, 0) for c in Category})
-    title = f"帳號清查 {format_roc_short(as_of)}（R4.1、R5.2、R3.2）"
-    return Report(title, REVIEW_COLUMNS, rows, summary, sheet="帳號清查")
+    summary: dict[str, object] = {
+        REVIEW_DATE: format_roc_short(as_of),
+        ACCOUNT_COUNT: len(accounts),
+    }
+    summary.update({CATEGORY_LABELS[c]: counts.get(c, 0) for c in Category})
+    sheet = N_("Account review")
+    return Report(_title(sheet, as_of), REVIEW_COLUMNS, rows, summary, sheet=sheet)
+
+
+def review_counts(report: Report) -> dict[str, int]:
+    """The counts of a review report as the journal and the office database record
+    them: 帳號數 and each category, under their Chinese keys in every language."""
+    return {
+        _COUNT_KEYS[label]: value
+        for label, value in report.summary.items()
+        if label in _COUNT_KEYS and isinstance(value, int)
+    }
 
 
 def _roc(value: date | None) -> str:
@@ -93,12 +133,25 @@ def roster_report(accounts: Sequence[Account], as_of: date, policy: MaskingPolic
         row["application_on"] = _roc(account.application_on)
         row["pledge_on"] = _roc(account.pledge_on)
         rows.append(row)
-    title = f"使用者清冊 {format_roc_short(as_of)}"
-    return Report(title, ROSTER_COLUMNS, rows, {"帳號數": len(rows)}, sheet="使用者清冊")
+    sheet = N_("User roster")
+    return Report(
+        _title(sheet, as_of), ROSTER_COLUMNS, rows, {ACCOUNT_COUNT: len(rows)}, sheet=sheet
+    )
+
+
+def _title(sheet: str, as_of: date, language: str | None = None) -> str:
+    """The title of the review or roster (by its ``sheet``) as of ``as_of``, in
+    ``language`` (default: the current one)."""
+    message = _TITLES[sheet]
+    text = translations(language).gettext(message) if language else translate(message)
+    return text.format(date=format_roc_short(as_of))
 
 
 def list_metadata(report: Report, as_of: date) -> RecordMetadata:
     """What a written review or roster is for the archive: category ``other`` (the
     regulation sets no retention for it), the month of ``as_of`` as its period, the
-    report's title (which names the date). No personal data."""
-    return RecordMetadata(category="other", period=f"{as_of:%Y-%m}", title=report.title)
+    report's title (which names the date) in the office's language whoever wrote it, as
+    every title in the archive is. No personal data."""
+    sheet = report.sheet or ""
+    title = _title(sheet, as_of, DEFAULT_LANGUAGE) if sheet in _TITLES else report.title
+    return RecordMetadata(category="other", period=f"{as_of:%Y-%m}", title=title)

@@ -10,6 +10,7 @@ from docgen.audit.intake import LoggedQuery
 from docgen.calendar import WorkingCalendar
 from docgen.config import Workspace
 from docgen.db import Database
+from docgen.i18n import _
 from docgen.office_calendar import working_calendar
 from docgen.privacy import MaskingPolicy, mask_name
 from docgen.records.accounts import Registry
@@ -42,7 +43,9 @@ class OfficeFacts:
         """Where the registry gives the account's unit (the office database's account
         and field)."""
         if self.registry is None:
-            return f"the account registry, account {account_id!r}, column 單位"
+            return _("the account registry, account {account!r}, column 單位").format(
+                account=account_id
+            )
         return self.registry.cell(account_id, "unit")
 
     @property

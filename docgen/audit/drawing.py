@@ -38,6 +38,7 @@ from docgen.config import Workspace
 from docgen.db import Database
 from docgen.errors import InputError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.privacy import mask_id, mask_ids_in_text, mask_name
 from docgen.records.queries import QueryLog
 from docgen.rules.sampling import SampleSize, half_year_sample_size, monthly_sample_size
@@ -104,8 +105,10 @@ def refuse_empty(draw: Draw, sources: list[Path]) -> None:
     if not draw.samples and draw.outside_period:
         names = ", ".join(str(p) for p in sources)
         raise InputError(
-            f"none of the {draw.outside_period} queries in {names} fall in "
-            f"{draw.period.label}: check --month/--half and --queries"
+            _(
+                "none of the {count} queries in {files} fall in {period}: check "
+                "--month/--half and --queries"
+            ).format(count=draw.outside_period, files=names, period=draw.period.label)
         )
 
 
@@ -188,5 +191,7 @@ class _Context:
 
     def anomaly(self, listed: Listed) -> Anomaly:
         query = self.intake.case(listed.unit, listed.ordinal)
+        # stored as the findings' values (Chinese, the same in every language: 附件4
+        # prints them); the lists show them in the run's language (outputs.finding_label)
         findings = [str(f) for f in listed.findings]
         return Anomaly(findings=findings, anomaly=listed.is_anomaly, **self.masked(query))  # type: ignore[arg-type]

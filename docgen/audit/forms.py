@@ -16,7 +16,8 @@ from docgen.audit.sheet import Mark
 from docgen.config import Workspace
 
 VARIANTS = {"month": "monthly", "half": "half"}
-#: 查詢人員 of an account the registry does not know.
+#: 查詢人員 of an account the registry does not know. The forms' content (附件4 values,
+#: like （未記載） below) is the regulation's Chinese in every language.
 UNKNOWN_USER = "（不在使用者清冊）"
 
 
@@ -43,7 +44,9 @@ def case_check_data(
                 "item": case.item,
                 "justification": case.justification or "（未記載）",
                 "consistent": mark.consistent if mark else "",
-                "remark": _remark(mark),
+                "remark": mark.remark if mark else "",
+                # 佐證<序號> in the table, the files listed after it
+                "evidence": mark.evidence if mark else "",
             }
         )
     data: dict[str, Any] = {
@@ -53,7 +56,8 @@ def case_check_data(
         "sample_size": sample.sample_size,
         "rule": _rule(sample),
         "seed": sample.seed,
-        "algorithm": sample.algorithm_text,
+        # the algorithm's name: README and the journal (``algorithm_text``) describe it
+        "algorithm": sample.algorithm,
         "population_sha256": sample.population_sha256,
         "draw": sample.number,
         "cases": cases,
@@ -68,13 +72,6 @@ def _rule(sample: Sample) -> str:
     """抽查規則, followed by which draw it is when it was drawn again (ISSUE 10 item 1):
     ``…；第2次抽樣（取代第1次：<reason>）``."""
     return f"{sample.rule}；{sample.draw_label}" if sample.replaces else sample.rule
-
-
-def _remark(mark: Mark | None) -> str:
-    if mark is None:
-        return ""
-    evidence = f"佐證：{mark.evidence}" if mark.evidence else ""
-    return "；".join(part for part in (mark.remark, evidence) if part)
 
 
 def fill_case_check(

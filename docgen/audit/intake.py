@@ -43,6 +43,7 @@ from docgen.audit.population import (
 )
 from docgen.audit.samples import UNKNOWN_UNIT, WHOLE_OFFICE, shown_value
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.records.models import build_query
 from docgen.records.queries import QueryLog, Record
 from docgen.rules.justification import Finding, QueryFacts
@@ -209,11 +210,17 @@ class Intake:
         if refusal:
             fields = record[3]
             if fields[9]:
-                where = f"{log.path}, row {record[0]}, column {log.columns.unit}"
+                where = _("{file}, row {row}, column {column}").format(
+                    file=log.path, row=record[0], column=log.columns.unit
+                )
             elif self._unit_cell is not None:
-                where = f"{self._unit_cell(fields[0])} (account of {log.path}, row {record[0]})"
+                where = _("{cell} (account of {file}, row {row})").format(
+                    cell=self._unit_cell(fields[0]), file=log.path, row=record[0]
+                )
             else:
-                where = f"{log.path}, row {record[0]}, account {shown_value(fields[0])}"
+                where = _("{file}, row {row}, account {account}").format(
+                    file=log.path, row=record[0], account=shown_value(fields[0])
+                )
             raise InputError(f"{where}: {refusal}")
         return self._unit_cases(unit)
 
@@ -227,7 +234,7 @@ class Intake:
         return tuple(self._check(self._query(record)))
 
     def _query(self, record: Record) -> LoggedQuery:
-        number, queried_at, _, fields = record
+        number, queried_at, _text, fields = record
         return build_query(self._sources[-1], number, queried_at, *fields)
 
     def _flush(self, cases: _Cases) -> None:
@@ -240,7 +247,7 @@ class Intake:
         separator = '","'
         lines = [
             f'["{stamp}","{separator.join(fields)}"]\n'.encode()  # plain_line, inlined
-            for _, queried_at, text, fields in pending
+            for _row, queried_at, text, fields in pending
             for stamp in [  # iso_seconds, its common case inlined
                 text.replace(" ", "T")
                 if len(text) == 19 and text[4::3] == "-- ::"

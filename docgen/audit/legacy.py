@@ -34,6 +34,7 @@ from docgen.audit.samples import (
 from docgen.calendar import parse_period
 from docgen.config import Workspace
 from docgen.errors import IntegrityError
+from docgen.i18n import _
 from docgen.privacy import MaskingPolicy, mask_id, mask_ids_in_text, mask_name
 
 
@@ -55,7 +56,9 @@ def legacy_audit(workspace: Workspace) -> list[str]:
 
 
 def _refused(path: Path, why: str) -> IntegrityError:
-    return IntegrityError(f"{path}: {why}: not taken over (correct or remove the file)")
+    return IntegrityError(
+        _("{file}: {why}: not taken over (correct or remove the file)").format(file=path, why=why)
+    )
 
 
 def _masked(query: ListedQuery, policy: MaskingPolicy) -> None:
@@ -69,15 +72,18 @@ def _masked(query: ListedQuery, policy: MaskingPolicy) -> None:
 def _sample(workspace: Workspace, folder: Path, path: Path) -> Sample:
     sample = read_file(path, Sample)
     if sample.format != SAMPLE_FORMAT:
-        raise _refused(path, f"format {sample.format!r} is not {SAMPLE_FORMAT}")
+        why = _("format {found!r} is not {expected}")
+        raise _refused(path, why.format(found=sample.format, expected=SAMPLE_FORMAT))
     if sample.period != folder.name:
-        raise _refused(path, f"a sample of {sample.period!r} in the folder of {folder.name}")
+        why = _("a sample of {period!r} in the folder of {folder}")
+        raise _refused(path, why.format(period=sample.period, folder=folder.name))
     if sample.kind != parse_period(sample.period).kind:
-        raise _refused(path, f"kind {sample.kind!r} is not that of {sample.period}")
+        why = _("kind {kind!r} is not that of {period}")
+        raise _refused(path, why.format(kind=sample.kind, period=sample.period))
     if sample_path(workspace, sample.period, sample.unit).name != path.name:
-        raise _refused(path, "its unit is not the one its name was made from")
+        raise _refused(path, _("its unit is not the one its name was made from"))
     if [c.no for c in sample.cases] != list(range(1, len(sample.cases) + 1)):
-        raise _refused(path, "its cases are not numbered 1, 2, …")
+        raise _refused(path, _("its cases are not numbered 1, 2, …"))
     policy = workspace.config.masking.policy()
     for query in [*sample.cases, *sample.anomalies]:
         _masked(query, policy)
@@ -87,16 +93,18 @@ def _sample(workspace: Workspace, folder: Path, path: Path) -> Sample:
 def _results(workspace: Workspace, path: Path, samples: dict[str, Sample]) -> Results:
     results = read_file(path, Results)
     if results.format != RESULTS_FORMAT:
-        raise _refused(path, f"format {results.format!r} is not {RESULTS_FORMAT}")
+        why = _("format {found!r} is not {expected}")
+        raise _refused(path, why.format(found=results.format, expected=RESULTS_FORMAT))
     sample = samples.get(results.unit)
     if sample is None or results_path(workspace, sample.period, sample.unit).name != path.name:
-        raise _refused(path, "results without the sample they are of")
+        raise _refused(path, _("results without the sample they are of"))
     if results.period != sample.period:
-        raise _refused(path, f"results of {results.period!r} beside a sample of {sample.period}")
+        why = _("results of {period!r} beside a sample of {sample}")
+        raise _refused(path, why.format(period=results.period, sample=sample.period))
     if [(c.no, c.key) for c in results.cases] != [(c.no, c.key) for c in sample.cases]:
-        raise _refused(path, "its cases are not those of the sample")
+        raise _refused(path, _("its cases are not those of the sample"))
     if any(c.consistent not in ("是", "否") for c in results.cases):
-        raise _refused(path, "a case not marked 是 or 否")
+        raise _refused(path, _("a case not marked 是 or 否"))
     policy = workspace.config.masking.policy()
     for case in results.cases:
         case.remark = mask_ids_in_text(case.remark, policy)

@@ -1,14 +1,19 @@
 """The files of a drawn sample, per unit (R6.2, R6.3, R6.5): the filled 附件4, the
-supervisor's sheet and the anomaly list (XLSX and CSV with a BOM); the sample itself
-is stored in the office database by :func:`docgen.services.audit.draw_sample`.
+supervisor's sheet and the anomaly list (XLSX, ODS and CSV with a BOM); the sample
+itself is stored in the office database by :func:`docgen.services.audit.draw_sample`.
 
 Default folder: ``out/audit/<period>/`` in the workspace. Names:
-``抽查表_<period>_<unit>.xlsx``, ``異常清單_<period>_<unit>.xlsx``/``.csv``, made by
-:func:`docgen.audit.samples.safe_name` and held inside the folder
-(:func:`docgen.audit.samples.audit_file`); 附件4 is named by the forms engine.
+``抽查表_<period>_<unit>.xlsx``, ``異常清單_<period>_<unit>.xlsx``/``.ods``/``.csv``,
+made by :func:`docgen.audit.samples.safe_name` and held inside the folder
+(:func:`docgen.audit.samples.audit_file`); 附件4 is named by the forms engine. The
+lists come as ODS too (the OpenDocument spreadsheet of the government's document
+standard ODF-CNS15251; ISSUE 11 item 10: :func:`docgen.report_ods.save_ods`, the same
+report as the XLSX); the supervisor's sheet stays XLSX (its 是/否 list and sealed
+metadata sheet are the workbook's), but is read back from an ODS the supervisor saved
+in LibreOffice too (:func:`docgen.audit.sheet.read_sheet`).
 
 Every sheet and list carries its record metadata (:func:`evidence_metadata`), so the
-archive files it by itself: embedded in the XLSX, in a sidecar
+archive files it by itself: embedded in the XLSX and the ODS, in a sidecar
 ``NAME.csv.meta.yaml`` beside the CSV. Category ``monthly_check`` (R6.2) or
 ``half_year_audit`` (R6.3), the sample's period and unit, ``record_ids`` the 附件4's
 record ID, ``variant`` which list it is (``sheet``, ``anomalies``, ``referrals``:
@@ -18,7 +23,7 @@ such as ``企劃室 115年10月 抽查表``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from docgen.audit.forms import case_check_data, fill_case_check
@@ -33,40 +38,57 @@ from docgen.audit.samples import (
 from docgen.audit.sheet import write_sheet
 from docgen.calendar import format_roc_short, parse_period
 from docgen.config import Workspace
+from docgen.i18n import LANGUAGES, N_, _, translate, translations
 from docgen.metadata import RecordMetadata, attach_metadata, sidecar_path
 from docgen.report import Report, write_report
+from docgen.rules.justification import Finding
 
-#: The lists of a sample: ``variant`` in their metadata → name (file name and title).
+#: The lists of a sample: ``variant`` in their metadata → name (the file name docgen
+#: writes, and the metadata title the archive shows): the same in every language.
 LISTS = {"sheet": "抽查表", "anomalies": "異常清單", "referrals": "轉介清單"}
 _CATEGORIES = {"month": "monthly_check", "half": "half_year_audit"}
 
+#: The anomaly list's columns (the referral list's too), headers in the language of the
+#: run: :func:`list_row` reads a list back whichever language it was written in.
 ANOMALY_COLUMNS = {
-    "unit": "單位",
-    "kind": "類別",
-    "findings": "說明",
-    "queried_at": "查詢日期時間",
-    "account": "查詢人員帳號",
-    "user_name": "查詢人員",
-    "subject_id": "被查詢人身分證統一編號",
-    "subject_name": "被查詢人姓名",
-    "item": "查詢項目",
-    "justification": "查詢事由/依據",
-    "source": "來源檔案",
-    "row": "列",
+    "unit": N_("Unit"),
+    "kind": N_("Category"),
+    "findings": N_("Detail"),
+    "queried_at": N_("Queried at"),
+    "account": N_("Querying account"),
+    "user_name": N_("Queried by"),
+    "subject_id": N_("National ID of the person queried"),
+    "subject_name": N_("Name of the person queried"),
+    "item": N_("Query item"),
+    "justification": N_("Justification / basis"),
+    "source": N_("Source file"),
+    "row": N_("Row"),
 }
+#: The kinds of entries on the anomaly and referral lists.
+ANOMALY, HINT, NOT_CONSISTENT = N_("anomaly"), N_("hint"), N_("not consistent with the business")
 
 
 def default_out_dir(workspace: Workspace, period: str) -> Path:
-    return audit_file(workspace.root / "out" / "audit", check_period(period, "output folder"))
+    return audit_file(workspace.root / "out" / "audit", check_period(period, _("output folder")))
+
+
+def finding_label(finding: str) -> str:
+    """A stored finding (the :class:`~docgen.rules.justification.Finding`'s value,
+    Chinese, as the sample keeps it) in the current language; other text as it is."""
+    try:
+        return Finding(finding).label
+    except ValueError:
+        return finding
 
 
 def anomaly_rows(unit: str, anomalies: Sequence[Anomaly]) -> list[dict[str, object]]:
-    """Rows of the anomaly list: R5.1 anomalies (異常) and hints (提示)."""
+    """Rows of the anomaly list: R5.1 anomalies (異常) and hints (提示), their findings
+    in the current language."""
     return [
         {
             "unit": unit,
-            "kind": "異常" if a.anomaly else "提示",
-            "findings": "；".join(a.findings),
+            "kind": translate(ANOMALY) if a.anomaly else translate(HINT),
+            "findings": "；".join(finding_label(f) for f in a.findings),
             "queried_at": f"{format_roc_short(a.queried_at.date())} {a.queried_at:%H:%M:%S}",
             "account": a.account,
             "user_name": a.user_name,
@@ -79,6 +101,19 @@ def anomaly_rows(unit: str, anomalies: Sequence[Anomaly]) -> list[dict[str, obje
         }
         for a in anomalies
     ]
+
+
+def list_row(row: Mapping[str, str], columns: Mapping[str, str]) -> dict[str, str]:
+    """A row of an anomaly or referral list docgen wrote (``columns``:
+    :data:`ANOMALY_COLUMNS` or the referral list's), read back keyed by column key
+    (``findings``, ``source``, ``row`` …) whichever language its headers were written
+    in; a header it does not know keeps its name."""
+    keys = {
+        translations(language).gettext(header): key
+        for key, header in columns.items()
+        for language in LANGUAGES
+    }
+    return {keys.get(name, name): value for name, value in row.items()}
 
 
 def evidence_metadata(sample: Sample, record_id: str, variant: str) -> RecordMetadata:
@@ -104,16 +139,18 @@ def list_path(out_dir: Path, sample: Sample, variant: str, suffix: str) -> Path:
 def write_report_pair(
     report: Report, out_dir: Path, sample: Sample, variant: str, meta: RecordMetadata
 ) -> list[Path]:
-    """``report`` as the list ``variant`` of ``sample`` in ``out_dir``, XLSX and CSV
-    (UTF-8 with a BOM), each carrying ``meta``: returns the XLSX (metadata embedded),
-    the CSV and the CSV's sidecar."""
+    """``report`` as the list ``variant`` of ``sample`` in ``out_dir``, XLSX, ODS and
+    CSV (UTF-8 with a BOM), each carrying ``meta``: returns the XLSX and the ODS
+    (metadata embedded), the CSV and the CSV's sidecar."""
     xlsx = list_path(out_dir, sample, variant, ".xlsx")
+    ods = list_path(out_dir, sample, variant, ".ods")
     csv = list_path(out_dir, sample, variant, ".csv")
     held(out_dir, sidecar_path(csv).name)
-    write_report(report, "xlsx", xlsx)
-    attach_metadata(xlsx, meta)
+    for path in (xlsx, ods):
+        write_report(report, path.suffix[1:], path)
+        attach_metadata(path, meta)
     write_report(report, "csv", csv)
-    return [xlsx, csv, attach_metadata(csv, meta)]
+    return [xlsx, ods, csv, attach_metadata(csv, meta)]
 
 
 def write_sample_files(
@@ -126,7 +163,9 @@ def write_sample_files(
     sheet = list_path(out_dir, sample, "sheet", ".xlsx")
     write_sheet(sample, sheet, case_key_secret(workspace))
     attach_metadata(sheet, evidence_metadata(sample, record_id, "sheet"))
-    title = f"異常清單 {sample.period} {sample.unit}（R5.1 異常；其餘為提示）"
+    title = _("Anomaly list {period} {unit} (R5.1 anomalies; the others are hints)").format(
+        period=sample.period, unit=sample.unit
+    )
     report = Report(title, ANOMALY_COLUMNS, anomaly_rows(sample.unit, sample.anomalies))
     meta = evidence_metadata(sample, record_id, "anomalies")
     lists = write_report_pair(report, out_dir, sample, "anomalies", meta)
@@ -134,7 +173,8 @@ def write_sample_files(
         "form": forms[0],
         "sheet": sheet,
         "anomalies_xlsx": lists[0],
-        "anomalies_csv": lists[1],
+        "anomalies_ods": lists[1],
+        "anomalies_csv": lists[2],
     }
     if len(forms) > 1:
         documents["form_pdf"] = forms[1]

@@ -115,6 +115,7 @@ def audit_record_data(
     half_line, half_no, half_found, half_sent = _sample_facts(
         workspace, db, list_samples(workspace, half.label, db)
     )
+    # 附件5's content: the regulation's Chinese in every language.
     notes = [
         f"最近一次產製使用者清冊：{_listing(rosters[-1:], '無紀錄')}",
         f"本半年度帳號清查：{_listing(reviews, '無紀錄')}",

@@ -1,10 +1,11 @@
 """Reading the supervisors' sheets back (R6.2, R6.3) and the referral list for 政風 (R6.5).
 
-Every sheet is checked against its stored sample (:func:`docgen.audit.sheet.check_marks`);
-all problems of all sheets are reported together and nothing is written unless every
+Every sheet (the XLSX docgen wrote, or that workbook saved as ODS in LibreOffice) is
+checked against its stored sample (:func:`docgen.audit.sheet.check_marks`); all
+problems of all sheets are reported together and nothing is written unless every
 sheet is right. Then, per sheet: the completed 附件4 (with 是/否 and 備註) in
-``<out>/結果/``, the referral list ``轉介清單_<period>_<unit>.xlsx``/``.csv`` — every
-case marked 否, every query without justification (R5.1) and, labelled as such, the
+``<out>/結果/``, the referral list ``轉介清單_<period>_<unit>.xlsx``/``.ods``/``.csv``
+— every case marked 否, every query without justification (R5.1) and, labelled as such, the
 hints; with its record metadata, :func:`docgen.audit.outputs.evidence_metadata`. The
 results are stored in the office database by
 :func:`docgen.services.audit.record_results`, only against the current draw: a sheet
@@ -21,6 +22,7 @@ from docgen.audit import store
 from docgen.audit.forms import case_check_data, fill_case_check
 from docgen.audit.outputs import (
     ANOMALY_COLUMNS,
+    NOT_CONSISTENT,
     anomaly_rows,
     evidence_metadata,
     shown_path,
@@ -48,9 +50,10 @@ from docgen.config import Workspace
 from docgen.db import Database
 from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.fsutil import sha256_file
+from docgen.i18n import N_, _, translate
 from docgen.report import Report
 
-REFERRAL_COLUMNS = {**ANOMALY_COLUMNS, "evidence": "佐證檔案"}
+REFERRAL_COLUMNS = {**ANOMALY_COLUMNS, "evidence": N_("Evidence file")}
 
 
 @dataclass
@@ -89,7 +92,9 @@ def current_sample(db: Database, filled: FilledSheet) -> Sample:
         sample = store.current_sample(session, period, unit)
         if sample is None:
             raise InputError(
-                f"no sample drawn for {unit} in {period}: run `docgen audit sample` first"
+                _("no sample drawn for {unit} in {period}: run `docgen audit sample` first").format(
+                    unit=unit, period=period
+                )
             )
         if same_draw(filled, sample):
             return sample
@@ -99,10 +104,21 @@ def current_sample(db: Database, filled: FilledSheet) -> Sample:
         return sample  # check_marks names the mismatch
     later = history[earlier.number]  # draws are numbered 1, 2, … in order
     raise InputError(
-        f"{filled.path}: the sheet is of draw {earlier.number} of {unit} {period}, "
-        f"superseded by draw {later.number} on {earlier.superseded_at:%Y-%m-%d} "
-        f"({later.reason}): results are recorded only against the current draw "
-        f"{sample.number}; fill its sheet {sheet_name(sample)}"
+        _(
+            "{file}: the sheet is of draw {draw} of {unit} {period}, superseded by draw "
+            "{later} on {date} ({reason}): results are recorded only against the current "
+            "draw {current}; fill its sheet {sheet}"
+        ).format(
+            file=filled.path,
+            draw=earlier.number,
+            unit=unit,
+            period=period,
+            later=later.number,
+            date=f"{earlier.superseded_at:%Y-%m-%d}",
+            reason=later.reason,
+            current=sample.number,
+            sheet=sheet_name(sample),
+        )
     )
 
 
@@ -115,7 +131,8 @@ def referral_rows(sample: Sample, marks: list[Mark]) -> list[dict[str, object]]:
         rows.append(
             {
                 "unit": sample.unit,
-                "kind": "抽查與業務不符",
+                "kind": translate(NOT_CONSISTENT),
+                # read back by docgen.archive.evidence; 序號 is the sheet's own column
                 "findings": f"序號 {case.no}：{mark.remark}",
                 "queried_at": f"{format_roc_short(case.queried_at.date())} {case.queried_at:%H:%M:%S}",
                 "account": case.account,
@@ -141,10 +158,18 @@ def write_results(
     data = case_check_data(workspace, sample, marks)
     record_id, forms = fill_case_check(workspace, sample, data, audit_file(out_dir, "結果"), pdf)
     rows = referral_rows(sample, marks)
-    report = Report(f"轉介政風清單 {sample.period} {sample.unit}（R6.5）", REFERRAL_COLUMNS, rows)
+    title = _("Referral list for the ethics office {period} {unit} (R6.5)").format(
+        period=sample.period, unit=sample.unit
+    )
+    report = Report(title, REFERRAL_COLUMNS, rows)
     meta = evidence_metadata(sample, record_id, "referrals")
     lists = write_report_pair(report, out_dir, sample, "referrals", meta)
-    documents = {"form": forms[0], "referrals_xlsx": lists[0], "referrals_csv": lists[1]}
+    documents = {
+        "form": forms[0],
+        "referrals_xlsx": lists[0],
+        "referrals_ods": lists[1],
+        "referrals_csv": lists[2],
+    }
     if len(forms) > 1:
         documents["form_pdf"] = forms[1]
     shown = {k: shown_path(workspace, v) for k, v in documents.items()}
@@ -155,6 +180,7 @@ def write_results(
         sheet=Source(path=shown_path(workspace, done.path), sha256=sha256_file(done.path)),
         cases=[CaseResult(**vars(m)) for m in marks],
         documents={**shown, "record_id": record_id},
-        referred=sum(1 for r in rows if r["kind"] != "提示"),
+        referred=sum(1 for m in marks if m.consistent == NO)
+        + sum(1 for a in sample.anomalies if a.anomaly),
     )
     return results, [*forms, *lists]

@@ -58,6 +58,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from docgen.archive.paths import contained, safe_file_name
 from docgen.config import Workspace
 from docgen.errors import InputError, IntegrityError
+from docgen.i18n import _
 
 if TYPE_CHECKING:
     from docgen.db import Database
@@ -209,12 +210,18 @@ def case_key_secret(workspace: Workspace) -> bytes:
             _create_case_key(path)
         secret = path.read_bytes()
     except OSError as error:
-        raise InputError(f"{path}: cannot make or read the case key ({error.strerror})") from error
+        raise InputError(
+            _("{file}: cannot make or read the case key ({reason})").format(
+                file=path, reason=error.strerror
+            )
+        ) from error
     if len(secret) != CASE_KEY_BYTES:
         raise IntegrityError(
-            f"{path}: the case key is {len(secret)} bytes, not {CASE_KEY_BYTES} (damaged, "
-            "perhaps by a full disk): restore it from the workspace's backup; if no sample "
-            "was ever drawn with it, delete it and docgen makes a new one"
+            _(
+                "{file}: the case key is {size} bytes, not {expected} (damaged, perhaps by a "
+                "full disk): restore it from the workspace's backup; if no sample was ever "
+                "drawn with it, delete it and docgen makes a new one"
+            ).format(file=path, size=len(secret), expected=CASE_KEY_BYTES)
         )
     return secret
 
@@ -229,18 +236,24 @@ def audit_units(workspace: Workspace) -> frozenset[str]:
     return frozenset({*(u.name for u in workspace.config.units), WHOLE_OFFICE, UNKNOWN_UNIT})
 
 
-def unit_refusal(
-    workspace: Workspace, unit: str, remedy: str = "correct the row, or add the unit there"
-) -> str:
+def unit_refusal(workspace: Workspace, unit: str, remedy: str | None = None) -> str:
     """Why ``unit`` is not a unit a sample may be of ("" when it is one), ending in
-    ``remedy``."""
+    ``remedy`` (translated; default: correct the row, or add the unit there)."""
     if unit in audit_units(workspace):
         return ""
     configured = "、".join(u.name for u in workspace.config.units)
-    units = f"one of {configured}" if configured else "a unit, but docgen.toml lists none"
-    return (
-        f"unit {shown_value(unit)} is not a unit of this workspace: it must be {units} "
-        f"(docgen.toml [[units]]); {remedy}"
+    units = (
+        _("one of {units}").format(units=configured)
+        if configured
+        else _("a unit, but docgen.toml lists none")
+    )
+    return _(
+        "unit {unit} is not a unit of this workspace: it must be {units} "
+        "(docgen.toml [[units]]); {remedy}"
+    ).format(
+        unit=shown_value(unit),
+        units=units,
+        remedy=remedy or _("correct the row, or add the unit there"),
     )
 
 
@@ -248,7 +261,9 @@ def check_period(period: str, where: str) -> str:
     """``period`` if it matches :data:`PERIOD_GRAMMAR`; else :class:`InputError` at ``where``."""
     if not PERIOD_GRAMMAR.fullmatch(period):
         raise InputError(
-            f"{where}: period {shown_value(period)} is not a period (YYYY-MM or YYYY-H1/H2)"
+            _("{where}: period {period} is not a period (YYYY-MM or YYYY-H1/H2)").format(
+                where=where, period=shown_value(period)
+            )
         )
     return period
 
@@ -257,7 +272,7 @@ def safe_name(*parts: str, suffix: str = "") -> str:
     """The file name ``<part>_<part>…<suffix>`` made safe: every name docgen makes from a
     unit or a period goes through here (:func:`~docgen.archive.paths.safe_file_name`:
     no separator, no ``..``, no control character, not too long)."""
-    stem, _ = safe_file_name("_".join(parts) + ".x")  # (".x": no part taken for a suffix)
+    stem, _suffix = safe_file_name("_".join(parts) + ".x")  # (".x": no part taken for a suffix)
     return stem + suffix
 
 
@@ -281,7 +296,7 @@ def samples_dir(workspace: Workspace, period: str | None = None) -> Path:
     base = workspace.state_dir / "samples"
     if period is None:
         return base
-    return audit_file(base, check_period(period, "sample folder"))
+    return audit_file(base, check_period(period, _("sample folder")))
 
 
 def sample_path(workspace: Workspace, period: str, unit: str) -> Path:
@@ -299,7 +314,11 @@ def load_sample(workspace: Workspace, period: str, unit: str, db: Database | Non
     with store.reading(workspace, db) as session:
         found = store.current_sample(session, period, unit)
     if found is None:
-        raise InputError(f"no sample drawn for {unit} in {period}: run `docgen audit sample` first")
+        raise InputError(
+            _("no sample drawn for {unit} in {period}: run `docgen audit sample` first").format(
+                unit=unit, period=period
+            )
+        )
     return found
 
 
@@ -321,7 +340,7 @@ def list_samples(
     from docgen.audit import store
 
     if period is not None:
-        check_period(period, "samples")
+        check_period(period, _("samples"))
     with store.reading(workspace, db) as session:
         return store.current_samples(session, period)
 
@@ -341,4 +360,6 @@ def read_file(path: Path, model: type[M]) -> M:
     try:
         return model.model_validate_json(path.read_bytes())
     except (OSError, ValidationError) as error:
-        raise InputError(f"{path}: not a readable docgen sample file ({error})") from error
+        raise InputError(
+            _("{file}: not a readable docgen sample file ({error})").format(file=path, error=error)
+        ) from error

@@ -28,12 +28,20 @@ the text ``'=cmd|' /C calc'!A0``, never as a formula — and the cells docgen wr
 :func:`docgen.cells.restore`, so they compare equal to the sample. A sheet is opened
 only after :func:`docgen.zipguard.check_zip` (ISSUE 9 item 8) and read streaming; a
 damaged one is one line naming the file (ISSUE 9 item 9).
+
+ODS (ISSUE 11 item 10): docgen writes the sheet as XLSX (its 是/否 list, protection and
+very hidden ``docgen`` sheet are the workbook's), but a supervisor who saves it in
+LibreOffice as OpenDocument (``抽查表_….ods``) hands back the same sheets, rows and
+columns: such a sheet is read by :class:`docgen.records.tables.OdsSheet` (bounded by
+:func:`docgen.zipguard.check_zip`, streamed), sheet by name, and checked exactly like
+the workbook, with the same row numbers and columns in every message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +52,11 @@ from docgen.cells import put_text, restore, stored_text
 from docgen.config import Workspace
 from docgen.errors import InputError, RowProblem, ValidationFailed
 from docgen.fsutil import atomic_path
-from docgen.records.tables import open_workbook, workbook_errors
+from docgen.i18n import _
+from docgen.records.tables import OdsSheet, open_workbook, workbook_errors
 
+# The sheet is the supervisor's form, filled in and read back (its sheet, headers, 是/否
+# and the metadata sheet's keys): Chinese in every language, like the forms themselves.
 SHEET = "抽查表"
 META_SHEET = "docgen"
 HEADER_ROW = 3
@@ -223,29 +234,71 @@ def same_draw(sheet: FilledSheet, sample: Sample) -> bool:
 
 
 def read_sheet(workspace: Workspace, path: Path, secret: bytes) -> FilledSheet:
-    """The period, unit and marks of a filled sheet; :class:`InputError` if it is not one
-    (or not a workbook, a damaged one, a decompression bomb: one line naming ``path``),
-    if its ``docgen`` sheet was changed (its check code does not match under
-    ``secret``), or if its period or unit is not one docgen could have written."""
+    """The period, unit and marks of a filled sheet (the XLSX docgen wrote, or that
+    workbook saved as ODS); :class:`InputError` if it is not one (or not a workbook, a
+    damaged one, a decompression bomb: one line naming ``path``), if its ``docgen``
+    sheet was changed (its check code does not match under ``secret``), or if its
+    period or unit is not one docgen could have written."""
+    if path.suffix.lower() == ".ods":
+        meta, rows, sealed, found = _read_ods(path, secret)
+    else:
+        meta, rows, sealed, found = _read_xlsx(path, secret)
+    period, unit = meta.get("period", ""), meta.get("unit", "")
+    cell = _("{file}, sheet {sheet}, row {row}, column B")
+    check_period(period, cell.format(file=path, sheet=META_SHEET, row=rows.get("period", "?")))
+    refusal = unit_refusal(workspace, unit, _("use the sheet docgen wrote"))
+    if refusal:
+        where = cell.format(file=path, sheet=META_SHEET, row=rows.get("unit", "?"))
+        raise InputError(f"{where}: {refusal}")
+    return FilledSheet(path, period, unit, found, meta, sealed)
+
+
+_Read = tuple[dict[str, str], dict[str, int], bool, list[RawRow]]
+
+
+def _not_a_sheet(path: Path) -> InputError:
+    return InputError(
+        _("{file}: not a docgen sample sheet (sheet {sheet!r} or its key missing)").format(
+            file=path, sheet=SHEET
+        )
+    )
+
+
+def _read_xlsx(path: Path, secret: bytes) -> _Read:
+    """The metadata sheet's fields and rows, whether sealed, and the filled rows."""
     book = open_workbook(path)
     try:
         with workbook_errors(path):
             if META_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
-                raise InputError(
-                    f"{path}: not a docgen sample sheet (sheet {SHEET!r} or its key missing)"
-                )
-            meta, rows = _read_meta(book[META_SHEET])
+                raise _not_a_sheet(path)
+            meta_sheet, sheet = book[META_SHEET], book[SHEET]
+            meta_sheet.reset_dimensions()  # read what a sheet holds, not what it claims to
+            meta, rows = _read_meta(
+                enumerate(meta_sheet.iter_rows(max_row=_META_ROWS, values_only=True), start=1)
+            )
             sealed = _check_meta(path, meta, secret)
-            found = _read_rows(path, book[SHEET])
+            sheet.reset_dimensions()
+            values = sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+            found = _read_rows(path, enumerate(values, start=HEADER_ROW + 1))
     finally:
         book.close()
-    period, unit = meta.get("period", ""), meta.get("unit", "")
-    where = f"{path}, sheet {META_SHEET}"
-    check_period(period, f"{where}, row {rows.get('period', '?')}, column B")
-    refusal = unit_refusal(workspace, unit, "use the sheet docgen wrote")
-    if refusal:
-        raise InputError(f"{where}, row {rows.get('unit', '?')}, column B: {refusal}")
-    return FilledSheet(path, period, unit, found, meta, sealed)
+    return meta, rows, sealed, found
+
+
+def _read_ods(path: Path, secret: bytes) -> _Read:
+    """:func:`_read_xlsx` of the sheet saved as ODS (the same sheets, rows, columns)."""
+    meta_sheet = OdsSheet(path, META_SHEET)
+    meta, rows = _read_meta(
+        (number, cells) for number, cells in meta_sheet.rows() if number <= _META_ROWS
+    )
+    if not meta_sheet.found:
+        raise _not_a_sheet(path)
+    sealed = _check_meta(path, meta, secret)
+    sheet = OdsSheet(path, SHEET)
+    found = _read_rows(path, ((n, cells) for n, cells in sheet.rows() if n > HEADER_ROW))
+    if not sheet.found:
+        raise _not_a_sheet(path)
+    return meta, rows, sealed, found
 
 
 def _check_meta(path: Path, meta: dict[str, str], secret: bytes) -> bool:
@@ -256,20 +309,22 @@ def _check_meta(path: Path, meta: dict[str, str], secret: bytes) -> bool:
         return False
     if not _same(code, meta_check(meta, secret)):
         raise InputError(
-            f"{path}: the sheet's {META_SHEET} data (period, unit, seed, cases) was changed "
-            "after docgen wrote it, or the sheet is from another workspace (its check code "
-            "does not match): use the sheet docgen wrote, or draw the sample again"
+            _(
+                "{file}: the sheet's {sheet} data (period, unit, seed, cases) was changed "
+                "after docgen wrote it, or the sheet is from another workspace (its check code "
+                "does not match): use the sheet docgen wrote, or draw the sample again"
+            ).format(file=path, sheet=META_SHEET)
         )
     return True
 
 
-def _read_meta(sheet: Any) -> tuple[dict[str, str], dict[str, int]]:
+def _read_meta(
+    numbered: Iterable[tuple[int, Sequence[Any]]],
+) -> tuple[dict[str, str], dict[str, int]]:
     """The fields of the metadata sheet, and the row each was read from."""
-    sheet.reset_dimensions()  # read what the sheet holds, not what it claims to
-    rows = sheet.iter_rows(max_row=_META_ROWS, values_only=True)
     fields: dict[str, str] = {}
     numbers: dict[str, int] = {}
-    for number, row in enumerate(rows, start=1):
+    for number, row in numbered:
         if row:
             key = restore(_text(row[0]))
             fields[key] = restore(_text(row[1] if len(row) > 1 else None))
@@ -277,19 +332,19 @@ def _read_meta(sheet: Any) -> tuple[dict[str, str], dict[str, int]]:
     return fields, numbers
 
 
-def _read_rows(path: Path, sheet: Any) -> list[RawRow]:
+def _read_rows(path: Path, numbered: Iterable[tuple[int, Sequence[Any]]]) -> list[RawRow]:
     """The non-empty rows below the header (at most :data:`MAX_ROWS`)."""
-    sheet.reset_dimensions()
-    rows = sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)
     found: list[RawRow] = []
-    for number, values in enumerate(rows, start=HEADER_ROW + 1):
+    for number, values in numbered:
         raw = _raw(number, list(values[: len(HEADERS)]))
         if any(raw.cells):
             found.append(raw)
             if len(found) > MAX_ROWS:
                 raise InputError(
-                    f"{path}, row {number}: more than {MAX_ROWS:,} filled rows: not a docgen "
-                    "sample sheet (a sample has at most 150 cases)"
+                    _(
+                        "{file}, row {row}: more than {count} filled rows: not a docgen "
+                        "sample sheet (a sample has at most 150 cases)"
+                    ).format(file=path, row=number, count=f"{MAX_ROWS:,}")
                 )
     return found
 
@@ -313,15 +368,25 @@ def check_marks(sheet: FilledSheet, sample: Sample, secret: bytes) -> list[Mark]
     name = sheet.path.name
     if not sheet.sealed and sample.sheet_check:
         raise InputError(
-            f"{sheet.path}: the sheet has no {META_SHEET} check code, but the sample of "
-            f"{sample.unit} {sample.period} was drawn with sealed sheets: it was changed, "
-            f"or is not the one docgen wrote; use {sheet_name(sample)} as docgen wrote it"
+            _(
+                "{file}: the sheet has no {sheet} check code, but the sample of {unit} "
+                "{period} was drawn with sealed sheets: it was changed, or is not the one "
+                "docgen wrote; use {name} as docgen wrote it"
+            ).format(
+                file=sheet.path,
+                sheet=META_SHEET,
+                unit=sample.unit,
+                period=sample.period,
+                name=sheet_name(sample),
+            )
         )
     row_secret = secret if sheet.sealed else None
     if not same_draw(sheet, sample):
-        other = (
-            f"the sheet is from another draw of {sample.unit} {sample.period} "
-            f"(its seed {sheet.meta.get('seed')!r}, the stored sample's {sample.seed!r})"
+        other = _(
+            "the sheet is from another draw of {unit} {period} "
+            "(its seed {seed!r}, the stored sample's {stored!r})"
+        ).format(
+            unit=sample.unit, period=sample.period, seed=sheet.meta.get("seed"), stored=sample.seed
         )
         raise ValidationFailed([RowProblem(name, None, None, other)])
     by_key = {c.key: c for c in sample.cases}
@@ -340,7 +405,8 @@ def check_marks(sheet: FilledSheet, sample: Sample, secret: bytes) -> list[Mark]
         problems += _mark_problems(name, row.number, mark)
     for case in sample.cases:
         if case.key not in present:
-            problems.append(RowProblem(name, None, None, f"case 序號 {case.no} was removed"))
+            removed = _("case 序號 {no} was removed").format(no=case.no)
+            problems.append(RowProblem(name, None, None, removed))
     if problems:
         raise ValidationFailed(problems)
     return [marks[c.key] for c in sample.cases]
@@ -355,22 +421,26 @@ def _row_problem(
 ) -> tuple[str, str] | None:
     key = cells[_KEY - 1]
     if key not in by_key:
-        return "案件代碼", "added row: not a case of the drawn sample"
+        return "案件代碼", _("added row: not a case of the drawn sample")
     if key in present:
-        return "案件代碼", f"case 序號 {by_key[key].no} appears twice"
+        return "案件代碼", _("case 序號 {no} appears twice").format(no=by_key[key].no)
     cells_expected = prefilled_cells(by_key[key])
     expected = [stored_text(str(c)) for c in cells_expected]
     code = check_code(cells_expected, key, secret)
     if cells[:_PREFILLED] != expected or not _same(cells[_CHECK - 1], code):
         changed = [HEADERS[i] for i in range(_PREFILLED) if cells[i] != expected[i]]
-        return ", ".join(changed) or "檢核碼", "changed row: does not match the drawn sample"
+        return ", ".join(changed) or "檢核碼", _("changed row: does not match the drawn sample")
     return None
 
 
 def _mark_problems(name: str, row: int, mark: Mark) -> list[RowProblem]:
     if mark.consistent not in (YES, NO):
-        what = "not marked" if not mark.consistent else f"must be 是 or 否, not {mark.consistent!r}"
+        what = (
+            _("not marked")
+            if not mark.consistent
+            else _("must be 是 or 否, not {value!r}").format(value=mark.consistent)
+        )
         return [RowProblem(name, row, "是否與業務相符", what)]
     if mark.consistent == NO and not mark.remark:
-        return [RowProblem(name, row, "備註", "a 否 needs a 備註 explaining it")]
+        return [RowProblem(name, row, "備註", _("a 否 needs a 備註 explaining it"))]
     return []

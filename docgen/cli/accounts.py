@@ -20,10 +20,13 @@ from docgen.cli.common import (
     say,
     show_report,
 )
+from docgen.cli.help import Group
 from docgen.db import open_database
+from docgen.i18n import N_, _, ngettext, translate
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
-from docgen.records import ACCOUNT_HEADERS, Account, read_registry
-from docgen.records.models import Status
+from docgen.records import Account, read_registry
+from docgen.records.accounts import ACCOUNT_LABELS
+from docgen.records.models import ROLE_LABELS, STATUS_LABELS, Status
 from docgen.records.stored import load_registry
 from docgen.report import Report
 from docgen.services.accounts import (
@@ -39,25 +42,27 @@ _LISTED = (
     *("last_used", "suspended_on", "cancelled_on", "departure_on"),
     *("cancellation_requested_on", "application_on", "pledge_on"),
 )
-_CHANGE_COLUMNS = {"account_id": "帳號", "change": "異動", "fields": "欄位"}
+_CHANGE_COLUMNS = {"account_id": N_("Account"), "change": N_("Change"), "fields": N_("Fields")}
 
 
-@click.group("accounts")
+@click.group(
+    "accounts",
+    cls=Group,
+    help=N_(
+        "The account registry: who may query household data, in which role and state.\n\n"
+        "The registry lives in the office database. The office keeps it in a file it edits "
+        "in Excel (CSV/XLSX/YAML/JSON, Chinese or English headers: 帳號, 姓名, "
+        "身分證統一編號, 單位, 職稱, 角色, 狀態, 開通日期, 最後使用日期, 停用日期, 註銷日期, "
+        "離職或調職日期, 註銷申請日期, 權限申請表日期, 保密切結書日期, 電話, 電子郵件; dates "
+        "ISO or ROC) and brings each new version in with `accounts import`.\n\n"
+        "\b\nExample:\n"
+        "  docgen accounts import data/accounts.csv\n"
+        "  docgen accounts list\n"
+        "  docgen accounts export --format xlsx -o 帳號清冊.xlsx"
+    ),
+)
 def accounts() -> None:
-    """The account registry: who may query household data, in which role and state.
-
-    The registry lives in the office database. The office keeps it in a file it
-    edits in Excel (CSV/XLSX/YAML/JSON, Chinese or English headers: 帳號, 姓名,
-    身分證統一編號, 單位, 職稱, 角色, 狀態, 開通日期, 最後使用日期, 停用日期, 註銷日期,
-    離職或調職日期, 註銷申請日期, 權限申請表日期, 保密切結書日期, 電話, 電子郵件; dates
-    ISO or ROC) and brings each new version in with `accounts import`.
-
-    \b
-    Example:
-      docgen accounts import data/accounts.csv
-      docgen accounts list
-      docgen accounts export --format xlsx -o 帳號清冊.xlsx
-    """
+    pass
 
 
 def registry_option() -> Callable[[F], F]:
@@ -66,33 +71,38 @@ def registry_option() -> Callable[[F], F]:
         "--registry",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Check and list this registry file instead (default: the office database's).",
+        help=N_("Check and list this registry file instead (default: the office database's)."),
     )
 
 
-@accounts.command("list")
+@accounts.command(
+    "list",
+    help=N_(
+        "List every account of the registry, names and national IDs masked. With "
+        "--registry, read and check a registry file instead: a file with errors lists all "
+        "of them and exits with 3.\n\n"
+        "\b\nExample:\n"
+        "  docgen accounts list\n"
+        "  docgen accounts list --format xlsx -o 帳號清冊.xlsx\n"
+        "  docgen accounts list --registry 新帳號清冊.xlsx"
+    ),
+)
 @registry_option()
 @format_option()
 @output_option()
 @pass_state
 def list_accounts(state: CliState, registry: Path | None, fmt: str, output: Path | None) -> None:
-    """List every account of the registry, names and national IDs masked. With
-    --registry, read and check a registry file instead: a file with errors lists all
-    of them and exits with 3.
-
-    \b
-    Example:
-      docgen accounts list
-      docgen accounts list --format xlsx -o 帳號清冊.xlsx
-      docgen accounts list --registry 新帳號清冊.xlsx
-    """
     found = read_registry(registry) if registry else load_registry(state.workspace)
     policy = state.workspace.config.masking.policy()
     rows = [_row(account, policy) for account in found.accounts]
     states = Counter(account.status for account in found.accounts)
-    summary = {"帳號數": len(rows)} | {status.value: states[status] for status in Status}
-    columns = {field: ACCOUNT_HEADERS[field] for field in _LISTED}
-    title = f"帳號清冊 {registry.name}" if registry else "帳號清冊"
+    summary = {N_("Accounts"): len(rows)} | {STATUS_LABELS[s]: states[s] for s in Status}
+    columns = {field: ACCOUNT_LABELS[field] for field in _LISTED}
+    title = (
+        _("Account registry {file}").format(file=registry.name)
+        if registry
+        else N_("Account registry")
+    )
     report = Report(title, columns, rows, summary)
     show_report(state, report, fmt, output, "accounts list", inputs=[registry] if registry else [])
 
@@ -101,54 +111,71 @@ def _row(account: Account, policy: MaskingPolicy) -> dict[str, object]:
     row = {field: getattr(account, field) for field in _LISTED}
     row["name"] = mask_name(account.name, policy)
     row["national_id"] = mask_id(account.national_id, policy)
-    row["role"], row["status"] = account.role.value, account.status.value
+    row["role"] = translate(ROLE_LABELS[account.role])
+    row["status"] = translate(STATUS_LABELS[account.status])
     return row
 
 
-@accounts.command("import")
+@accounts.command(
+    "import",
+    help=N_(
+        "Bring the registry FILE into the office database: shows what changes (account, "
+        "change, fields) and applies it, with each account's history, in one step. The "
+        "whole file is checked first: a file with errors lists all of them, exits with 3 "
+        "and changes nothing. Importing the same file again changes nothing. Accounts the "
+        "file does not list are kept unless --remove (their 註銷日期 starts the R4.2 "
+        "retention of their papers).\n\n"
+        "\b\nExample:\n"
+        "  docgen accounts import data/accounts.csv --dry-run\n"
+        "  docgen accounts import 帳號清冊.xlsx"
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--dry-run", is_flag=True, help=N_("Show what would change; change nothing."))
 @click.option(
     "--remove",
     is_flag=True,
-    help="Remove the accounts the file does not list (kept by default, and reported).",
+    help=N_("Remove the accounts the file does not list (kept by default, and reported)."),
 )
 @pass_state
 def import_accounts(state: CliState, file: Path, dry_run: bool, remove: bool) -> None:
-    """Bring the registry FILE into the office database: shows what changes (account,
-    change, fields) and applies it, with each account's history, in one step. The
-    whole file is checked first: a file with errors lists all of them, exits with 3
-    and changes nothing. Importing the same file again changes nothing. Accounts the
-    file does not list are kept unless --remove (their 註銷日期 starts the R4.2
-    retention of their papers).
-
-    \b
-    Example:
-      docgen accounts import data/accounts.csv --dry-run
-      docgen accounts import 帳號清冊.xlsx
-    """
     ws = state.workspace
     with open_database(ws) as db:
         changes = import_registry(ws, db, file, apply=not dry_run, remove=remove)
     policy = ws.config.masking.policy()
     rows = _change_rows(changes, policy)
     if rows:
-        emit(Report(f"帳號清冊匯入 {file.name}", _CHANGE_COLUMNS, rows), "table", None)
+        title = _("Account registry import {file}").format(file=file.name)
+        emit(Report(title, _CHANGE_COLUMNS, rows), "table", None)
     say(_summary(file, changes, dry_run))
 
 
 def _summary(file: Path, changes: RegistryChanges, dry_run: bool) -> str:
     counts = changes.counts()
     kept = len(changes.not_in_file) - len(changes.removed)
-    tail = f", {kept} not in the file (kept)" if kept else ""
+    tail = _(", {count} not in the file (kept)").format(count=kept) if kept else ""
     if not changes.any:
-        return (
-            f"{file}: no changes ({counts['unchanged']} accounts as in the office database{tail})"
+        return _("{file}: no changes ({count} accounts as in the office database{kept})").format(
+            file=file, count=counts["unchanged"], kept=tail
         )
-    return (
-        f"{file}: {'would change' if dry_run else 'changed'} the registry: "
-        f"{counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
-        f"{counts['unchanged']} unchanged{tail}"
+    line = (
+        _(
+            "{file}: would change the registry: {added} added, {changed} changed, "
+            "{removed} removed, {unchanged} unchanged{kept}"
+        )
+        if dry_run
+        else _(
+            "{file}: changed the registry: {added} added, {changed} changed, "
+            "{removed} removed, {unchanged} unchanged{kept}"
+        )
+    )
+    return line.format(
+        file=file,
+        added=counts["added"],
+        changed=counts["changed"],
+        removed=counts["removed"],
+        unchanged=counts["unchanged"],
+        kept=tail,
     )
 
 
@@ -163,47 +190,58 @@ def _value(field: str, value: Any, policy: MaskingPolicy) -> str:
 
 
 def _change_rows(changes: RegistryChanges, policy: MaskingPolicy) -> list[dict[str, object]]:
+    added = _("added")
     rows: list[dict[str, object]] = [
-        {"account_id": a.account_id, "change": "新增 added", "fields": ""} for a in changes.added
+        {"account_id": a.account_id, "change": added, "fields": ""} for a in changes.added
     ]
     for change in changes.changed:
         shown = [
-            f"{ACCOUNT_HEADERS[f]} {_value(f, old, policy)}→{_value(f, new, policy)}"
+            f"{translate(ACCOUNT_LABELS[f])} {_value(f, old, policy)}→{_value(f, new, policy)}"
             for f, (old, new) in change.fields.items()
         ]
-        rows.append({"account_id": change.account_id, "change": "異動 changed",
-                     "fields": "；".join(shown)})  # fmt: skip
+        rows.append({"account_id": change.account_id, "change": _("changed"),
+                     "fields": _("; ").join(shown)})  # fmt: skip
     removed = set(changes.removed)
     for account_id in changes.not_in_file:
-        what = "刪除 removed" if account_id in removed else "檔案未列 not in the file (kept)"
+        what = _("removed") if account_id in removed else _("not in the file (kept)")
         rows.append({"account_id": account_id, "change": what, "fields": ""})
     return rows
 
 
-@accounts.command("export")
+@accounts.command(
+    "export",
+    help=N_(
+        "Write the registry from the office database to an XLSX or CSV file to edit in "
+        "Excel and import again (the same columns; national IDs whole, as the registry "
+        "holds them for 附件2/附件3 — keep the file as safe as the registry).\n\n"
+        "\b\nExample:\n"
+        "  docgen accounts export -o 帳號清冊.xlsx\n"
+        "  docgen accounts export --format csv"
+    ),
+)
 @click.option(
-    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="xlsx", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="xlsx",
+    show_default=True,
+    help=N_("xlsx or csv (UTF-8 with a BOM)."),
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The file (default out/accounts/accounts_<date>.xlsx or .csv).",
+    help=N_("The file (default out/accounts/accounts_<date>.xlsx or .csv)."),
 )
 @pass_state
 def export_accounts(state: CliState, fmt: str, output: Path | None) -> None:
-    """Write the registry from the office database to an XLSX or CSV file to edit in
-    Excel and import again (the same columns; national IDs whole, as the registry
-    holds them for 附件2/附件3 — keep the file as safe as the registry).
-
-    \b
-    Example:
-      docgen accounts export -o 帳號清冊.xlsx
-      docgen accounts export --format csv
-    """
     ws = state.workspace
     target = output or ws.root / "out" / "accounts" / f"accounts_{date.today().isoformat()}.{fmt}"
     with open_database(ws) as db:
         count = export_registry(ws, db, fmt, target)
-    say(f"Wrote {target} ({count} accounts)")
+    say(
+        ngettext("Wrote {file} ({count} account)", "Wrote {file} ({count} accounts)", count).format(
+            file=target, count=count
+        )
+    )

@@ -9,33 +9,51 @@ import click
 
 from docgen.calendar import WorkingCalendar, format_roc_short
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
+from docgen.cli.help import Group
 from docgen.config import CONFIG_NAME, WorkspaceNotFound
 from docgen.fsutil import atomic_write_bytes
+from docgen.i18n import N_, _, translate
 from docgen.office_calendar import obligations_ical, working_calendar
 from docgen.records.stored import account_review_dates
-from docgen.report import Report
+from docgen.report import Columns, Report
 from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_due_in
 
-WEEKDAYS = "一二三四五六日"
-
-COLUMNS = {
-    "due": "期限",
-    "due_date": "西元日期",
-    "last_working_day": "最後上班日",
-    "period": "期間",
-    "rule": "規定",
-    "unit": "單位",
-    "title": "事項",
-    "key": "代碼",
-}
+#: Monday to Sunday, short (一 … 日 in Chinese).
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 #: The columns a terminal shows (--wide, json, csv and xlsx: every one).
 BRIEF = ("due", "last_working_day", "period", "rule", "unit", "title")
 
+COLUMNS = Columns(
+    {
+        "due": N_("Due"),
+        "due_date": N_("Date (Western)"),
+        "last_working_day": N_("Last working day"),
+        "period": N_("Period"),
+        "rule": N_("Rule"),
+        "unit": N_("Unit"),
+        "title": N_("Duty"),
+        "key": N_("Key"),
+    },
+    brief=BRIEF,
+)
+
+
+def _weekday(d: date) -> str:
+    """The weekday of ``d`` in the current language: ``一``, ``Mon``."""
+    return translate(WEEKDAYS[d.weekday()])
+
 
 def _roc_weekday(d: date) -> str:
     """``115/08/31（一）``."""
-    return f"{format_roc_short(d)}（{WEEKDAYS[d.weekday()]}）"
+    return _("{date} ({weekday})").format(date=format_roc_short(d), weekday=_weekday(d))
+
+
+def _day(d: date) -> str:
+    """``115/12/04（2026-12-04，星期五）``."""
+    return _("{date} ({iso}, {weekday})").format(
+        date=format_roc_short(d), iso=d.isoformat(), weekday=_weekday(d)
+    )
 
 
 def _row(obligation: Obligation, working: WorkingCalendar) -> dict[str, object]:
@@ -64,43 +82,66 @@ def obligations_report(
     """The obligations due in ``year`` as a report, due dates in ROC form with the last
     working day on or before each (the office's calendar) and each duty's period."""
     summary: dict[str, object] = {
-        "年度": f"{year}（民國{year - 1911}年）",
-        "單位": "、".join(units) or "未設定（docgen.toml [[units]]），故無月抽查",
-        "說明": "列出期限在本年度之事項（含上年度12月月抽查及下半年稽核結果）；"
-        "月抽查每單位每月一份，當月無查詢者免抽查；期限遇假日請於最後上班日前完成",
-        "事項數": len(obligations),
-        "最近一次帳號清查": format_roc_short(max(reviews))
+        N_("Year"): _("{year} (ROC year {roc_year})").format(year=year, roc_year=year - 1911),
+        N_("Units"): _(", ").join(units)
+        or _("not set (docgen.toml [[units]]), so no monthly spot checks"),
+        N_("Note"): _(
+            "Lists the duties due in this year (the previous year's December spot checks "
+            "and second-half audit results included); one monthly spot check per unit and "
+            "month, none for a month without queries; when a deadline falls on a day off, "
+            "finish by the last working day before it"
+        ),
+        N_("Duties"): len(obligations),
+        N_("Last account review"): format_roc_short(max(reviews))
         if reviews
-        else "無紀錄（docgen accounts review --record）",
+        else _("none on record (docgen accounts review --record)"),
     }
     return Report(
-        title=f"{year - 1911}年度 戶役政資料作業應辦事項與期限",
+        title=_("ROC year {roc_year}: household-registration data duties and deadlines").format(
+            roc_year=year - 1911
+        ),
         columns=COLUMNS,
         rows=[_row(o, working) for o in obligations],
         summary=summary,
-        brief=BRIEF,
     )
 
 
-@click.group("calendar", invoke_without_command=True)
+@click.group(
+    "calendar",
+    cls=Group,
+    invoke_without_command=True,
+    help=N_(
+        "List what falls due in the year, by due date, each duty's period beside it (R6.2 "
+        "monthly checks per unit, R6.3 half-year audit, R6.4 reports to 民政局, R4.1a "
+        "account reviews): December's check of the year before (due in January) and the "
+        "second half's report (due 10 March) are listed under the year they are due in.\n\n"
+        "Units come from docgen.toml; account reviews from the office database. With "
+        "--ics, also writes the obligations as all-day calendar events with a reminder. "
+        "See also `docgen calendar workdays` for working-day arithmetic.\n\n"
+        "\b\nExample:\n"
+        "  docgen calendar --year 2026\n"
+        "  docgen calendar --year 2026 --ics out/calendar-2026.ics\n"
+        "  docgen calendar --year 2026 --format xlsx -o 期限.xlsx"
+    ),
+)
 @click.option(
     "--year",
     type=click.IntRange(1912, 9999),
     default=None,
-    help="The year whose due dates to list (default: this year).",
+    help=N_("The year whose due dates to list (default: this year)."),
 )
 @click.option(
     "--ics",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Also write them as an iCalendar file for Outlook or Google Calendar.",
+    help=N_("Also write them as an iCalendar file for Outlook or Google Calendar."),
 )
 @click.option(
     "--remind-days",
     type=click.IntRange(0, 90),
     default=7,
     show_default=True,
-    help="Days before each due date that the calendar reminds you.",
+    help=N_("Days before each due date that the calendar reminds you."),
 )
 @format_option()
 @output_option()
@@ -115,21 +156,6 @@ def calendar(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """List what falls due in the year, by due date, each duty's period beside it (R6.2
-    monthly checks per unit, R6.3 half-year audit, R6.4 reports to 民政局, R4.1a account
-    reviews): December's check of the year before (due in January) and the second
-    half's report (due 10 March) are listed under the year they are due in.
-
-    Units come from docgen.toml; account reviews from the office database. With --ics, also
-    writes the obligations as all-day calendar events with a reminder. See also
-    `docgen calendar workdays` for working-day arithmetic.
-
-    \b
-    Example:
-      docgen calendar --year 2026
-      docgen calendar --year 2026 --ics out/calendar-2026.ics
-      docgen calendar --year 2026 --format xlsx -o 期限.xlsx
-    """
     if ctx.invoked_subcommand is not None:
         return
     year = year or date.today().year
@@ -144,7 +170,7 @@ def calendar(
         data = obligations_ical(obligations, workspace.config.office.name, stamp, remind_days)
         ics.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(ics, data)
-        say(f"Wrote {ics} ({len(obligations)} events)", err=True)
+        say(_("Wrote {file} ({count} events)").format(file=ics, count=len(obligations)), err=True)
     emit(report, fmt, output)
     written = [path for path in (ics, output) if path is not None]
     if written:
@@ -160,43 +186,56 @@ def _workdays_calendar(state: CliState) -> WorkingCalendar:
     except WorkspaceNotFound as error:
         if not error.searched:
             raise
-        say(f"No {CONFIG_NAME} here or above: Taiwan's government calendar.", err=True)
+        say(
+            _("No {config} here or above: Taiwan's government calendar.").format(
+                config=CONFIG_NAME
+            ),
+            err=True,
+        )
         return WorkingCalendar()
 
 
-@calendar.command("workdays")
+@calendar.command(
+    "workdays",
+    help=N_(
+        "Working-day facts (Taiwan government calendar, or the office's 辦公日曆表 if "
+        "configured): is DAY a working day, which day is N working days before or after it "
+        "(R5.2: apply 10 working days before leaving), or how many lie between two dates.\n\n"
+        "\b\nExample:\n"
+        "  docgen calendar workdays 115/12/04 --before 10\n"
+        "  docgen calendar workdays 2026-10-01 --until 2026-10-31"
+    ),
+)
 @click.argument("day", type=DATE)
-@click.option("--before", type=click.IntRange(min=1), help="The date N working days before DAY.")
-@click.option("--after", type=click.IntRange(min=1), help="The date N working days after DAY.")
-@click.option("--until", type=DATE, help="Count the working days after DAY up to this date.")
+@click.option(
+    "--before", type=click.IntRange(min=1), help=N_("The date N working days before DAY.")
+)
+@click.option("--after", type=click.IntRange(min=1), help=N_("The date N working days after DAY."))
+@click.option("--until", type=DATE, help=N_("Count the working days after DAY up to this date."))
 @pass_state
 def workdays(
     state: CliState, day: date, before: int | None, after: int | None, until: date | None
 ) -> None:
-    """Working-day facts (Taiwan government calendar, or the office's 辦公日曆表 if
-    configured): is DAY a working day, which day is N working days before or after it
-    (R5.2: apply 10 working days before leaving), or how many lie between two dates.
-
-    \b
-    Example:
-      docgen calendar workdays 115/12/04 --before 10
-      docgen calendar workdays 2026-10-01 --until 2026-10-31
-    """
     if sum(option is not None for option in (before, after, until)) > 1:
-        raise click.UsageError("give at most one of --before, --after, --until")
+        raise click.UsageError(_("give at most one of --before, --after, --until"))
     working = _workdays_calendar(state)
-    shown = f"{format_roc_short(day)} ({day.isoformat()}, 星期{WEEKDAYS[day.weekday()]})"
     if before or after:
         n = -(before or 0) or (after or 0)
         target = working.add_working_days(day, n)
-        side = "before" if n < 0 else "after"
-        click.echo(
-            f"{abs(n)} working days {side} {shown}: "
-            f"{format_roc_short(target)} ({target.isoformat()}, 星期{WEEKDAYS[target.weekday()]})"
+        message = (
+            _("{count} working days before {day}: {target}")
+            if n < 0
+            else _("{count} working days after {day}: {target}")
         )
+        click.echo(message.format(count=abs(n), day=_day(day), target=_day(target)))
     elif until is not None:
         count = working.working_days_between(day, until)
-        click.echo(f"Working days after {shown} up to {format_roc_short(until)}: {count}")
+        click.echo(
+            _("Working days after {day} up to {until}: {count}").format(
+                day=_day(day), until=format_roc_short(until), count=count
+            )
+        )
+    elif working.is_working_day(day):
+        click.echo(_("{day} is a working day.").format(day=_day(day)))
     else:
-        verdict = "a working day" if working.is_working_day(day) else "not a working day"
-        click.echo(f"{shown} is {verdict}.")
+        click.echo(_("{day} is not a working day.").format(day=_day(day)))

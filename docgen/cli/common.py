@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
+from docgen.calendar import Period
 from docgen.config import Workspace, find_workspace
+from docgen.i18n import N_, _, translate
 from docgen.journal import Journal
 from docgen.report import FORMATS, WIDE_META, Report, write_report
 from docgen.textsafe import escape_controls
@@ -48,6 +50,35 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
+def chosen_period(month: str | None, half: str | None, *, required: bool = True) -> Period | None:
+    """The period ``--month 2026-10`` or ``--half 2026-H1`` names — the one way every
+    command names a period (ISSUE 11 item 3). Both, neither (when ``required``), or a
+    value that is not a month or a half as asked, is a usage mistake (exit 2)."""
+    from docgen.calendar import parse_period
+    from docgen.errors import InputError, UsageError
+
+    if month is not None and half is not None:
+        raise UsageError(_("give --month or --half, not both"))
+    if month is None and half is None:
+        if required:
+            raise UsageError(_("give one of --month YYYY-MM or --half YYYY-Hn"))
+        return None
+    option, text, kind = (
+        ("--month", month, "month") if month is not None else ("--half", half, "half")
+    )
+    try:
+        period = parse_period(text or "")
+    except InputError as error:
+        raise UsageError(f"{option}: {error}") from error
+    if period.kind != kind:
+        raise UsageError(
+            _("{option} {value!r}: e.g. --month 2026-10 or --half 2026-H1").format(
+                option=option, value=text
+            )
+        )
+    return period
+
+
 class DateParam(click.ParamType):
     """A date given as ISO (2026-10-01) or ROC (115/10/01, 115年10月1日)."""
 
@@ -69,7 +100,7 @@ DATE = DateParam()
 
 
 def format_option(default: str = "table") -> Callable[[F], F]:
-    """``--format table|json|csv|xlsx`` and ``--wide`` (every column in the table).
+    """``--format table|json|csv|xlsx|ods`` and ``--wide`` (every column in the table).
 
     ``--wide`` is not passed to the command: it is kept in the click context
     (:data:`docgen.report.WIDE_META`), where :func:`emit`, :func:`show_report` and
@@ -80,15 +111,21 @@ def format_option(default: str = "table") -> Callable[[F], F]:
         type=click.Choice(FORMATS),
         default=default,
         show_default=True,
-        help="table for people, json for programs, csv/xlsx for Excel (csv has a UTF-8 BOM).",
+        help=N_(
+            "table for people, json for programs, csv/xlsx for Excel (csv has a UTF-8 BOM), "
+            "ods for LibreOffice (ODF, the government's document standard); xlsx and ods "
+            "need -o FILE."
+        ),
     )
     wide = click.option(
         "--wide",
         is_flag=True,
         expose_value=False,
         callback=_remember_wide,
-        help="table: show every column, not only the main ones (json, csv and xlsx "
-        "always have every column).",
+        help=N_(
+            "table: show every column, not only the main ones (json, csv, xlsx and ods "
+            "always have every column)."
+        ),
     )
 
     def decorate(command: F) -> F:
@@ -109,9 +146,10 @@ def wide_requested() -> bool:
 
 
 def output_option(
-    help_text: str = "Write the report to this file instead of the screen.",
+    help_text: str = N_("Write the report to this file instead of the screen."),
 ) -> Callable[[F], F]:
-    """``-o/--output FILE`` for a report."""
+    """``-o/--output FILE`` for a report; ``help_text`` is a message ID (``N_``),
+    translated where the help is shown."""
     return click.option(
         "-o",
         "--output",
@@ -134,7 +172,7 @@ def emit(report: Report, fmt: str, output: Path | None) -> None:
     if text is not None:
         click.echo(text, nl=False)
     else:
-        say(f"Wrote {output}", err=True)
+        say(_("Wrote {file}").format(file=output), err=True)
 
 
 def show_report(
@@ -156,9 +194,12 @@ def show_report(
     from docgen.services.reports import save_report
 
     save_report(state.workspace, report, fmt, output, command, inputs=inputs, details=details)
-    say(f"Wrote {output}", err=True)
+    say(_("Wrote {file}").format(file=output), err=True)
 
 
 def progress(items: Iterable[T], total: int | None = None, label: str = "") -> Iterator[T]:
-    """A progress bar on standard error when it is a terminal; silent otherwise."""
-    yield from tqdm(items, total=total, desc=label or None, disable=None, leave=False, unit="")
+    """A progress bar on standard error when it is a terminal; silent otherwise. ``label``
+    is shown in the current language (a message marked with ``N_``, or already
+    translated with ``_``)."""
+    desc = translate(label) if label else None
+    yield from tqdm(items, total=total, desc=desc, disable=None, leave=False, unit="")

@@ -7,47 +7,69 @@ from pathlib import Path
 import click
 
 from docgen.cli.common import CliState, emit, format_option, output_option, pass_state
-from docgen.report import Report
+from docgen.cli.help import Group
+from docgen.i18n import N_, _
+from docgen.report import Columns, Report
+
+#: The columns of ``docgen journal show`` (the entries' data is shown as stored).
+COLUMNS = Columns(
+    {
+        "seq": N_("No."),
+        "time": N_("Time"),
+        "command": N_("Command"),
+        "inputs": N_("Inputs"),
+        "outputs": N_("Outputs"),
+        "hash": N_("Hash"),
+    }
+)
 
 
-@click.group()
+@click.group(cls=Group, help=N_("The journal of everything docgen wrote (.docgen/journal.jsonl)."))
 def journal() -> None:
-    """The journal of everything docgen wrote (.docgen/journal.jsonl)."""
+    pass
 
 
-@journal.command("verify")
+@journal.command(
+    "verify",
+    help=N_(
+        "Check that no entry was edited, removed, inserted or reordered, and print the "
+        "head hash to quote in audit records.\n\n"
+        "\b\nExample:\n"
+        "  docgen journal verify\n"
+        "  docgen journal verify --expect 3f2a…   # the head quoted in last half-year's 附件5"
+    ),
+)
 @click.option(
-    "--expect", metavar="HASH", help="A head hash quoted earlier that must still be in the chain."
+    "--expect",
+    metavar="HASH",
+    help=N_("A head hash quoted earlier that must still be in the chain."),
 )
 @pass_state
 def verify(state: CliState, expect: str | None) -> None:
-    """Check that no entry was edited, removed, inserted or reordered, and print the
-    head hash to quote in audit records.
-
-    \b
-    Example:
-      docgen journal verify
-      docgen journal verify --expect 3f2a…   # the head quoted in last half-year's 附件5
-    """
     result = state.journal.verify(expect_head=expect)
-    click.echo(f"Journal intact: {result.entries} entries.")
-    click.echo(f"Head hash: {result.head}")
+    click.echo(_("Journal intact: {count} entries.").format(count=result.entries))
+    click.echo(_("Head hash: {hash}").format(hash=result.head))
 
 
-@journal.command("show")
+@journal.command(
+    "show",
+    help=N_(
+        "List the latest journal entries: when, which command, how many files.\n\n"
+        "\b\nExample:\n"
+        "  docgen journal show --last 5"
+    ),
+)
 @click.option(
-    "--last", type=click.IntRange(min=1), default=20, show_default=True, help="How many entries."
+    "--last",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help=N_("How many entries."),
 )
 @format_option()
 @output_option()
 @pass_state
 def show(state: CliState, last: int, fmt: str, output: Path | None) -> None:
-    """List the latest journal entries: when, which command, how many files.
-
-    \b
-    Example:
-      docgen journal show --last 5
-    """
     entries = state.journal.entries()[-last:]
     rows = [
         {
@@ -60,12 +82,4 @@ def show(state: CliState, last: int, fmt: str, output: Path | None) -> None:
         }
         for e in entries
     ]
-    columns = {
-        "seq": "序號",
-        "time": "時間",
-        "command": "指令",
-        "inputs": "輸入檔",
-        "outputs": "輸出檔",
-        "hash": "雜湊",
-    }
-    emit(Report("docgen journal", columns, rows), fmt, output)
+    emit(Report(N_("docgen journal"), COLUMNS, rows), fmt, output)

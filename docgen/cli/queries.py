@@ -7,29 +7,35 @@ from typing import Any
 
 import click
 
+from docgen.calendar import shown_date
 from docgen.cli.common import CliState, format_option, output_option, pass_state, show_report
+from docgen.cli.help import Group
 from docgen.config import Workspace
 from docgen.db import open_database
 from docgen.errors import InputError
+from docgen.i18n import N_, _, translate
 from docgen.records import QueryLog
 from docgen.records.stored import QUERIES_FOLDER, load_registry
 from docgen.records.summary import UNKNOWN_UNIT, LogSummary, summarise
 from docgen.report import Report
 from docgen.services.queries import Intake, take_in_folder, take_in_log
 
-_COLUMNS = {"kind": "類別", "key": "項目", "count": "筆數", "detail": "說明"}
+_COLUMNS = {"kind": N_("Category"), "key": N_("Item"), "count": N_("Count"), "detail": N_("Detail")}
 
 
-@click.group("queries")
+@click.group(
+    "queries",
+    cls=Group,
+    help=N_(
+        "The platform's query logs (CSV in UTF-8 or Big5, XLSX, YAML, JSON), read through "
+        "the [columns] mapping of docgen.toml.\n\n"
+        "\b\nExample:\n"
+        "  docgen queries take-in\n"
+        "  docgen queries check data/queries/2026-10.xlsx"
+    ),
+)
 def queries() -> None:
-    """The platform's query logs (CSV in UTF-8 or Big5, XLSX, YAML, JSON), read through
-    the [columns] mapping of docgen.toml.
-
-    \b
-    Example:
-      docgen queries take-in
-      docgen queries check data/queries/2026-10.xlsx
-    """
+    pass
 
 
 def _registry_units(workspace: Workspace) -> tuple[dict[str, str], str]:
@@ -37,109 +43,134 @@ def _registry_units(workspace: Workspace) -> tuple[dict[str, str], str]:
     try:
         registry = load_registry(workspace)
     except InputError:
-        return {}, "no account registry; units only from the log"
-    return {a.account_id: a.unit for a in registry.accounts}, "the office database's registry"
+        return {}, _("no account registry; units only from the log")
+    return {a.account_id: a.unit for a in registry.accounts}, _("the office database's registry")
 
 
 def _rows(summary: LogSummary) -> list[dict[str, Any]]:
+    unit_kind, account_kind, problem_kind = _("Unit"), _("Account"), _("Problem")
     rows: list[dict[str, Any]] = [
-        {"kind": "單位", "key": unit, "count": count}
+        {"kind": unit_kind, "key": unit, "count": count}
         for unit, count in sorted(summary.by_unit.items())
     ]
     rows += [
-        {"kind": "帳號", "key": account, "count": count, "detail": summary.unit_of_account[account]}
+        {
+            "kind": account_kind,
+            "key": account,
+            "count": count,
+            "detail": summary.unit_of_account[account],
+        }
         for account, count in sorted(summary.by_account.items())
     ]
+    where = _("row {row}, {column}")
     rows += [
-        {"kind": "問題", "key": f"row {p.row}, {p.column}", "detail": p.problem}
+        {"kind": problem_kind, "key": where.format(row=p.row, column=p.column), "detail": p.problem}
         for p in summary.problems
     ]
     more = summary.problem_count - len(summary.problems)
     if more > 0:
-        rows.append({"kind": "問題", "key": "…", "count": more, "detail": f"{more} more"})
+        detail = _("{count} more").format(count=more)
+        rows.append({"kind": problem_kind, "key": "…", "count": more, "detail": detail})
     return rows
 
 
 def _period(summary: LogSummary) -> str:
     if summary.first is None or summary.last is None:
         return ""
-    return f"{summary.first:%Y-%m-%d %H:%M} – {summary.last:%Y-%m-%d %H:%M}"
+    return f"{shown_date(summary.first)} – {shown_date(summary.last)}"
 
 
-@queries.command("check")
+@queries.command(
+    "check",
+    help=N_(
+        "Read and validate a query log, then summarise it: rows, valid and invalid rows "
+        "(every problem with its row and column), the date range, queries per unit and per "
+        "account, and how many record no justification at all (R5.1). A log with invalid "
+        "rows exits with 3 and lists every problem, unless --skip-invalid. Stores nothing: "
+        "`docgen queries take-in` takes a log into the office database.\n\n"
+        "\b\nExample:\n"
+        "  docgen queries check data/queries/2026-09.csv\n"
+        "  docgen queries check export.xlsx --skip-invalid --format csv -o 檢查結果.csv"
+    ),
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Report invalid rows but carry on and summarise the valid ones (exit 0).",
+    help=N_("Report invalid rows but carry on and summarise the valid ones (exit 0)."),
 )
 @format_option()
 @output_option()
 @pass_state
 def check(state: CliState, file: Path, skip_invalid: bool, fmt: str, output: Path | None) -> None:
-    """Read and validate a query log, then summarise it: rows, valid and invalid rows
-    (every problem with its row and column), the date range, queries per unit and per
-    account, and how many record no justification at all (R5.1). A log with invalid
-    rows exits with 3 and lists every problem, unless --skip-invalid. Stores nothing:
-    `docgen queries take-in` takes a log into the office database.
-
-    \b
-    Example:
-      docgen queries check data/queries/2026-09.csv
-      docgen queries check export.xlsx --skip-invalid --format csv -o 檢查結果.csv
-    """
     workspace = state.workspace
     units, source = _registry_units(workspace)
     log = QueryLog(file, workspace.config.columns, skip_invalid=skip_invalid)
     summary = summarise(log, units)
     figures = {
-        "檔案": file,
-        "資料列": summary.rows,
-        "有效": summary.valid,
-        "無效列": summary.invalid,
-        "問題": summary.problem_count,
-        "期間": _period(summary),
-        "無查詢事由 (R5.1)": summary.without_justification,
-        "未讀取欄位": "、".join(summary.ignored_columns) or "—",
-        "檔案缺少欄位（留白）": "、".join(summary.absent_columns) or "—",
-        "單位來源": source,
+        N_("File"): file,
+        N_("Data rows"): summary.rows,
+        N_("Valid"): summary.valid,
+        N_("Invalid rows"): summary.invalid,
+        N_("Problems"): summary.problem_count,
+        N_("Period"): _period(summary),
+        N_("Without justification (R5.1)"): summary.without_justification,
+        N_("Columns not read"): "、".join(summary.ignored_columns) or "—",
+        N_("Columns the file lacks (left blank)"): "、".join(summary.absent_columns) or "—",
+        N_("Units from"): source,
     }
-    report = Report(f"查詢紀錄檢查 {file.name}", _COLUMNS, _rows(summary), figures)
+    title = _("Query log check {file}").format(file=file.name)
+    report = Report(title, _COLUMNS, _rows(summary), figures)
     show_report(state, report, fmt, output, "queries check", inputs=[file])
 
 
 def _intake_line(intake: Intake) -> str:
     if intake.already:
-        return f"{intake.name}: already taken in (SHA-256 {intake.sha256[:12]}…), nothing changed"
-    units = ", ".join(unit or UNKNOWN_UNIT for unit in intake.units) or "—"
-    bad = f" ({intake.bad_rows} invalid row(s) left out)" if intake.bad_rows else ""
-    return (
-        f"{intake.name}: {intake.rows} rows{bad}; months {' '.join(intake.months) or '—'}; "
-        f"units {units}; {intake.anomalies} without justification (R5.1)"
+        return _("{file}: already taken in (SHA-256 {hash}…), nothing changed").format(
+            file=intake.name, hash=intake.sha256[:12]
+        )
+    unknown = translate(UNKNOWN_UNIT)
+    units = _(", ").join(unit or unknown for unit in intake.units) or "—"
+    bad = (
+        " " + _("({count} invalid row(s) left out)").format(count=intake.bad_rows)
+        if intake.bad_rows
+        else ""
+    )
+    return _(
+        "{file}: {rows} rows{bad}; months {months}; units {units}; {anomalies} without "
+        "justification (R5.1)"
+    ).format(
+        file=intake.name,
+        rows=intake.rows,
+        bad=bad,
+        months=" ".join(intake.months) or "—",
+        units=units,
+        anomalies=intake.anomalies,
     )
 
 
-@queries.command("take-in")
+@queries.command(
+    "take-in",
+    help=N_(
+        "Take query logs into the office database (default: every log in data/queries/): "
+        "per month, unit and account how many queries, and every query without "
+        "justification (R5.1) with the person's ID and name masked — what the missing "
+        "report and the evidence check count (they open no log). Each file is journaled; "
+        "the same file again changes nothing. A log with an invalid row is refused whole "
+        "(exit 3), unless --skip-invalid.\n\n"
+        "\b\nExample:\n"
+        "  docgen queries take-in\n"
+        "  docgen queries take-in export/2026-11.xlsx"
+    ),
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Take in the valid rows of a log with invalid rows (they are counted, not kept).",
+    help=N_("Take in the valid rows of a log with invalid rows (they are counted, not kept)."),
 )
 @pass_state
 def take_in(state: CliState, files: tuple[Path, ...], skip_invalid: bool) -> None:
-    """Take query logs into the office database (default: every log in data/queries/):
-    per month, unit and account how many queries, and every query without
-    justification (R5.1) with the person's ID and name masked — what the missing
-    report and the evidence check count (they open no log). Each file is journaled;
-    the same file again changes nothing. A log with an invalid row is refused whole
-    (exit 3), unless --skip-invalid.
-
-    \b
-    Example:
-      docgen queries take-in
-      docgen queries take-in export/2026-11.xlsx
-    """
     workspace = state.workspace
     with open_database(workspace) as db:
         if files:
@@ -150,6 +181,8 @@ def take_in(state: CliState, files: tuple[Path, ...], skip_invalid: bool) -> Non
         else:
             done = take_in_folder(workspace, db, skip_invalid=skip_invalid)
     if not done:
-        click.echo(f"No query log in {workspace.data_dir / QUERIES_FOLDER}.")
-    for _, intake in done:
+        click.echo(
+            _("No query log in {folder}.").format(folder=workspace.data_dir / QUERIES_FOLDER)
+        )
+    for _path, intake in done:
         click.echo(_intake_line(intake))

@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import Session, sessionmaker
 
 from docgen.errors import ConfigError, IntegrityError
+from docgen.i18n import _
 
 #: SQLite waits this long for another writer before giving up.
 BUSY_TIMEOUT_MS = 30_000
@@ -61,7 +62,9 @@ class Database:
         try:
             self.url: URL = make_url(url)
         except ArgumentError as error:
-            raise ConfigError(f"[database] url: not a database URL: {url!r}") from error
+            raise ConfigError(
+                _("[database] url: not a database URL: {url!r}").format(url=url)
+            ) from error
         self.office = office
         self.dialect = self.url.get_backend_name()
         self.schema: str | None = None
@@ -75,13 +78,19 @@ class Database:
             engine_options["pool_pre_ping"] = True
         else:
             raise ConfigError(
-                f"[database] url: {self.dialect} is not supported: use sqlite:/// or "
-                "postgresql+psycopg://"
+                _(
+                    "[database] url: {dialect} is not supported: use sqlite:/// or "
+                    "postgresql+psycopg://"
+                ).format(dialect=self.dialect)
             )
         try:
             self.engine: Engine = create_engine(self.url, **engine_options)
         except (NoSuchModuleError, ModuleNotFoundError) as error:
-            raise ConfigError(f"[database] url: no driver for {self.label} ({error})") from error
+            raise ConfigError(
+                _("[database] url: no driver for {database} ({error})").format(
+                    database=self.label, error=error
+                )
+            ) from error
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -92,7 +101,9 @@ class Database:
         """Where the database is, for messages (never its password)."""
         if self.dialect == "sqlite":
             return str(self.url.database)
-        return f"{self.url.render_as_string(hide_password=True)} (schema {self.schema})"
+        return _("{url} (schema {schema})").format(
+            url=self.url.render_as_string(hide_password=True), schema=self.schema
+        )
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -113,9 +124,11 @@ class Database:
         except DBAPIError as error:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
             if isinstance(error, OperationalError):
-                message = f"{self.label}: cannot open the office database ({reason})"
-                raise ConfigError(message) from error
-            message = f"{self.label}: not a readable office database ({reason})"
+                message = _("{database}: cannot open the office database ({reason})")
+                raise ConfigError(message.format(database=self.label, reason=reason)) from error
+            message = _("{database}: not a readable office database ({reason})").format(
+                database=self.label, reason=reason
+            )
             raise IntegrityError(message) from error
 
     def ensure_schema(self) -> None:
@@ -135,7 +148,9 @@ class Database:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         except DBAPIError as error:
             raise IntegrityError(
-                f"{self.label}: not a readable office database ({error.orig})"
+                _("{database}: not a readable office database ({reason})").format(
+                    database=self.label, reason=error.orig
+                )
             ) from error
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, create_engine, select
 
 from docgen.db.base import Base
 from docgen.errors import ConfigError, IntegrityError
+from docgen.i18n import _
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -125,7 +126,9 @@ def is_old_index(path: Path) -> bool:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
             names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as error:
-        raise IntegrityError(f"{path}: not a readable archive index ({error})") from error
+        raise IntegrityError(
+            _("{file}: not a readable archive index ({error})").format(file=path, error=error)
+        ) from error
     return "schema_version" in names
 
 
@@ -141,8 +144,10 @@ def _at_version_3(path: Path, copy: Path) -> sqlite3.Connection:
     if version > SCHEMA_VERSION:
         target.close()
         raise ConfigError(
-            f"{path}: the archive index has schema version {version}, newer than this "
-            f"docgen understands ({SCHEMA_VERSION}): upgrade docgen"
+            _(
+                "{file}: the archive index has schema version {version}, newer than this "
+                "docgen understands ({known}): upgrade docgen"
+            ).format(file=path, version=version, known=SCHEMA_VERSION)
         )
     for number in range(version + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[number - 1](target)

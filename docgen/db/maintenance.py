@@ -20,6 +20,7 @@ from sqlalchemy import text
 from docgen.db.database import Database
 from docgen.db.migrate import REVISIONS
 from docgen.errors import ExternalToolError, InputError
+from docgen.i18n import _
 
 #: The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -38,9 +39,13 @@ def integrity_problems(db: Database) -> list[str]:
     with db.connect() as conn:
         for (line,) in conn.execute(text("PRAGMA integrity_check")):
             if line != "ok":
-                problems.append(f"integrity: {line}")
+                problems.append(_("integrity: {problem}").format(problem=line))
         for table, rowid, parent, _fk in conn.execute(text("PRAGMA foreign_key_check")):
-            problems.append(f"foreign key: {table} row {rowid} refers to a missing {parent} row")
+            problems.append(
+                _("foreign key: {table} row {row} refers to a missing {parent} row").format(
+                    table=table, row=rowid, parent=parent
+                )
+            )
     return problems
 
 
@@ -52,12 +57,18 @@ def _libpq_url(db: Database) -> str:
 def _run(command: list[str], what: str) -> None:
     if shutil.which(command[0]) is None:
         raise ExternalToolError(
-            f"{what}: {command[0]} is not installed (Debian: postgresql-client)"
+            _("{action}: {program} is not installed (Debian: postgresql-client)").format(
+                action=what, program=command[0]
+            )
         )
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise ExternalToolError(f"{what}: {command[0]} failed: {last}")
+        last = (done.stderr.strip().splitlines() or [_("no message")])[-1]
+        raise ExternalToolError(
+            _("{action}: {program} failed: {message}").format(
+                action=what, program=command[0], message=last
+            )
+        )
 
 
 def _temporary_beside(target: Path) -> Path:
@@ -91,7 +102,7 @@ def backup(db: Database, target: Path) -> None:
                     f"--file={partial}",
                     _libpq_url(db),
                 ],
-                f"backup to {target}",
+                _("backup to {file}").format(file=target),
             )
         os.replace(partial, target)
     finally:
@@ -104,22 +115,32 @@ def check_backup(db: Database, source: Path) -> None:
         with open(source, "rb") as handle:
             head = handle.read(len(SQLITE_MAGIC))
     except OSError as error:
-        raise InputError(f"{source}: cannot read the backup ({error.strerror})") from error
+        raise InputError(
+            _("{file}: cannot read the backup ({error})").format(file=source, error=error.strerror)
+        ) from error
     if db.dialect == "sqlite":
         if head != SQLITE_MAGIC:
-            raise InputError(f"{source}: not a backup of an SQLite office database")
+            raise InputError(
+                _("{file}: not a backup of an SQLite office database").format(file=source)
+            )
         try:
             with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as conn:
                 row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         except sqlite3.DatabaseError as error:
-            raise InputError(f"{source}: not an office database ({error})") from error
+            raise InputError(
+                _("{file}: not an office database ({error})").format(file=source, error=error)
+            ) from error
         if row is None or row[0] not in REVISIONS:
             raise InputError(
-                f"{source}: an office database at revision {row and row[0]}, which this "
-                "docgen does not know"
+                _(
+                    "{file}: an office database at revision {revision}, which this "
+                    "docgen does not know"
+                ).format(file=source, revision=row and row[0])
             )
     elif not head.startswith(PGDUMP_MAGIC):
-        raise InputError(f"{source}: not a pg_dump backup (docgen db backup on PostgreSQL)")
+        raise InputError(
+            _("{file}: not a pg_dump backup (docgen db backup on PostgreSQL)").format(file=source)
+        )
 
 
 def restore(db: Database, source: Path) -> None:
@@ -146,5 +167,5 @@ def restore(db: Database, source: Path) -> None:
             f"--dbname={_libpq_url(db)}",
             str(source),
         ],
-        f"restore from {source}",
+        _("restore from {file}").format(file=source),
     )

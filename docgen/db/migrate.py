@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from docgen.db.database import Database
 from docgen.errors import ConfigError
+from docgen.i18n import _
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -75,8 +76,10 @@ def upgrade(
 
 def _newer(db: Database, revision: str) -> ConfigError:
     return ConfigError(
-        f"{db.label}: the office database is at revision {revision}, made by a newer "
-        "docgen: upgrade docgen to use it"
+        _(
+            "{database}: the office database is at revision {revision}, made by a newer "
+            "docgen: upgrade docgen to use it"
+        ).format(database=db.label, revision=revision)
     )
 
 
@@ -88,8 +91,10 @@ def check_revision(db: Database) -> str | None:
         return current
     if current in REVISIONS:
         raise ConfigError(
-            f"{db.label}: the office database is at revision {current}, older than this "
-            f"docgen ({HEAD}): run `docgen db upgrade`"
+            _(
+                "{database}: the office database is at revision {revision}, older than this "
+                "docgen ({head}): run `docgen db upgrade`"
+            ).format(database=db.label, revision=current, head=HEAD)
         )
     raise _newer(db, current)
 
@@ -108,9 +113,11 @@ def open_database(workspace: Workspace) -> Database:
             found = legacy_state(workspace)
             if found:
                 raise ConfigError(
-                    f"{workspace.root}: this workspace's state is still in files of an "
-                    f"earlier docgen ({found[0]}): run `docgen db upgrade` to move it into "
-                    "the office database"
+                    _(
+                        "{workspace}: this workspace's state is still in files of an "
+                        "earlier docgen ({found}): run `docgen db upgrade` to move it into "
+                        "the office database"
+                    ).format(workspace=workspace.root, found=found[0])
                 )
             upgrade(db)
     except BaseException:

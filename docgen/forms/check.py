@@ -40,6 +40,7 @@ from docgen.forms.identity import EXTRA_NAMES, record_metadata, render_context
 from docgen.forms.parts import TemplatePackage
 from docgen.forms.policy import TemplateNames, analyse, locate, split_paragraphs
 from docgen.forms.registry import FormSpec
+from docgen.i18n import N_, _, translate
 from docgen.privacy import DEFAULT_POLICY
 
 
@@ -89,7 +90,11 @@ def check_template(
         tree, problems = analyse(env, src, names)
         for problem in problems:
             place = locate(src, problem.lineno)
-            message = f"{problem.message} {place}" if place else problem.message
+            message = (
+                _("{problem} {place}").format(problem=problem.message, place=place)
+                if place
+                else problem.message
+            )
             issues.append(Issue("error", problem.kind, part.label, message))
         if tree is not None:
             used |= _names(tree)
@@ -124,7 +129,7 @@ def _trial_render(
         meta = record_metadata(spec, key, record.data, compiled.sha256)
         compiled.render(render_context(record.data, meta, EXAMPLE_OFFICE), {})
     except InputError as error:
-        message = f"with the example data, fill fails: {error.message}"
+        message = _("with the example data, fill fails: {error}").format(error=error.message)
         return [Issue("error", "render", "template", message)]
     return []
 
@@ -138,7 +143,12 @@ def _unused_required(schema: type[BaseModel], used: set[str], issues: list[Issue
         return []  # a part that did not parse may well use them
     return [
         Issue(
-            "error", "unused", "template", f"required field “{name}” ({info.title}) is never used"
+            "error",
+            "unused",
+            "template",
+            _("required field “{name}” ({title}) is never used").format(
+                name=name, title=info.title
+            ),
         )
         for name, info in schema.model_fields.items()
         if info.is_required() and name not in used
@@ -148,13 +158,15 @@ def _unused_required(schema: type[BaseModel], used: set[str], issues: list[Issue
 def _warnings(package: TemplatePackage, used: set[str], issues: list[Issue]) -> list[Issue]:
     found: list[Issue] = []
     if "record_id" not in used and not any(i.kind == "syntax" for i in issues):
-        message = "the record ID ({{ record_id }}) is not printed"
+        message = _("the record ID ({{ record_id }}) is not printed")
         found.append(Issue("warning", "record_id", "template", message))
     if QR_PICTURE_NAME.encode() not in package.entries.get(package.main, b""):
-        message = f"no picture named “{QR_PICTURE_NAME}”: no QR code will be printed"
+        message = _("no picture named “{name}”: no QR code will be printed").format(
+            name=QR_PICTURE_NAME
+        )
         found.append(Issue("warning", "qr", "template", message))
     for name in package.unrendered_tags():
-        message = (
+        message = _(
             "holds {{ }} or {% %} tags, which are not filled (docgen, like docxtpl, fills "
             "the body, headers, footers, footnotes and document properties)"
         )
@@ -162,8 +174,36 @@ def _warnings(package: TemplatePackage, used: set[str], issues: list[Issue]) -> 
     return found
 
 
+#: How the report names each severity and kind: the codes the :class:`Issue` keeps
+#: (a JSON report's values in English), translated.
+SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
+KIND_LABELS = {
+    "syntax": N_("syntax"),
+    "unsafe": N_("unsafe"),
+    "unknown": N_("unknown"),
+    "unused": N_("unused"),
+    "render": N_("render"),
+    "record_id": N_("record_id"),
+    "qr": N_("qr"),
+    "unrendered": N_("unrendered"),
+}
+
+
 def issue_rows(issues: list[Issue]) -> list[dict[str, Any]]:
-    return [vars(issue) for issue in issues]
+    """The report's rows: severity and kind in the current language."""
+    return [
+        {
+            **vars(issue),
+            "severity": translate(SEVERITY_LABELS.get(issue.severity, issue.severity)),
+            "kind": translate(KIND_LABELS.get(issue.kind, issue.kind)),
+        }
+        for issue in issues
+    ]
 
 
-COLUMNS = {"severity": "嚴重度", "kind": "類別", "where": "位置", "message": "說明"}
+COLUMNS = {
+    "severity": N_("Severity"),
+    "kind": N_("Kind"),
+    "where": N_("Where"),
+    "message": N_("Message"),
+}

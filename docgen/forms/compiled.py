@@ -37,6 +37,7 @@ from docgen.errors import InputError
 from docgen.forms.environment import FormEnvironment
 from docgen.forms.parts import Part, TemplatePackage
 from docgen.forms.policy import TemplateNames, analyse, locate, split_paragraphs
+from docgen.i18n import _
 
 QR_PICTURE_NAME = "docgen-qr"
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -54,16 +55,27 @@ def compile_part(
     """Compile patched XML ``source`` (a property's text as is); a problem of
     :func:`docgen.forms.policy.analyse` is an InputError quoting its paragraph."""
     src = split_paragraphs(source)
-    _, problems = analyse(env, src, names)
+    _tree, problems = analyse(env, src, names)
     if problems:
         first = problems[0]
         place = locate(src, first.lineno)
-        more = f" (and {len(problems) - 1} more: see `docgen forms check`)" if problems[1:] else ""
-        raise InputError(f"{where}: {first.message}{' ' + place if place else ''}{more}")
+        problem = (
+            _("{problem} {place}").format(problem=first.message, place=place)
+            if place
+            else first.message
+        )
+        message = _("{where}: {problem}").format(where=where, problem=problem)
+        if problems[1:]:
+            message = _("{message} (and {count} more: see `docgen forms check`)").format(
+                message=message, count=len(problems) - 1
+            )
+        raise InputError(message)
     try:
         return env.from_string(src)
     except (TemplateError, RecursionError) as error:  # e.g. a test Jinja does not know
-        raise InputError(f"{where}: the template cannot be compiled ({error})") from error
+        raise InputError(
+            _("{where}: the template cannot be compiled ({error})").format(where=where, error=error)
+        ) from error
 
 
 @dataclass
@@ -122,7 +134,9 @@ class CompiledTemplate:
         xml = self._finish(rendered)
         tree = etree.fromstring(xml, parser=self._parser)
         if tree is None:
-            raise InputError(f"{self.path.name}: the template rendered no document body")
+            raise InputError(
+                _("{file}: the template rendered no document body").format(file=self.path.name)
+            )
         if not _tables_consistent(tree):
             tree = self._docx.fix_tables(xml)  # the general (slower) repair
         self._docx.docx_ids_index = 1000
@@ -143,8 +157,10 @@ class CompiledTemplate:
                 setattr(properties, name, rendered.get(name, ""))
             except ValueError as error:
                 raise InputError(
-                    f"{self.path.name} (docProps/core.xml {name}): the filled-in property is "
-                    "longer than the 255 characters a DOCX allows"
+                    _(
+                        "{file} (docProps/core.xml {name}): the filled-in property is "
+                        "longer than the 255 characters a DOCX allows"
+                    ).format(file=self.path.name, name=name)
                 ) from error
         return bytes(serialize_part_xml(element))
 
@@ -186,9 +202,11 @@ def refuse_rich_values(context: Mapping[str, Any], path: Path) -> None:
         else:
             kind = type(value).__name__
             raise InputError(
-                f"{path.name}: “{where}” is a {kind}, which docgen's engine does not "
-                "support (docxtpl's RichText, InlineImage, Subdoc and Listing included): "
-                "give plain text, numbers or dates"
+                _(
+                    "{file}: “{where}” is a {kind}, which docgen's engine does not "
+                    "support (docxtpl's RichText, InlineImage, Subdoc and Listing included): "
+                    "give plain text, numbers or dates"
+                ).format(file=path.name, where=where, kind=kind)
             )
 
 
@@ -232,19 +250,29 @@ def _run(template: Template, context: Mapping[str, Any], path: Path, where: str)
     try:
         return template.render(context)
     except SecurityError as error:
-        raise InputError(f"{name}: refused: {error}") from error
+        raise InputError(_("{where}: refused: {error}").format(where=name, error=error)) from error
     except UndefinedError as error:
-        raise InputError(f"{name}: the template uses a value the data lacks: {error}") from error
+        raise InputError(
+            _("{where}: the template uses a value the data lacks: {error}").format(
+                where=name, error=error
+            )
+        ) from error
     except TemplateError as error:
-        raise InputError(f"{name}: the template failed: {error}") from error
+        raise InputError(
+            _("{where}: the template failed: {error}").format(where=name, error=error)
+        ) from error
     except InputError as error:
-        raise InputError(f"{name}: {error}") from error
+        raise InputError(_("{where}: {problem}").format(where=name, problem=error)) from error
     except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as error:
         raise InputError(
-            f"{name}: the template failed ({type(error).__name__}: {error})"
+            _("{where}: the template failed ({kind}: {error})").format(
+                where=name, kind=type(error).__name__, error=error
+            )
         ) from error
     except (RecursionError, MemoryError) as error:
-        raise InputError(f"{name}: refused: the template needs too much memory") from error
+        raise InputError(
+            _("{where}: refused: the template needs too much memory").format(where=name)
+        ) from error
 
 
 def _qr_media(document: Any) -> str | None:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from docgen.errors import InputError, RowProblem
 from docgen.forms.fields import FormModel
 from docgen.forms.registry import FormSpec
+from docgen.i18n import _
 from docgen.privacy import MaskingPolicy, mask_id, mask_name
 from docgen.yamlsafe import load_json, load_yaml, read_text_capped
 
@@ -66,9 +67,13 @@ def _document_rows(path: Path, fields: set[str]) -> Iterator[tuple[int, Mapping[
         text = read_text_capped(path)
         loaded = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except FileNotFoundError as error:
-        raise InputError(f"{path}: no such file") from error
+        raise InputError(_("{file}: no such file").format(file=path)) from error
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
-        raise InputError(f"{path}: not readable as {path.suffix[1:].upper()}: {error}") from error
+        raise InputError(
+            _("{file}: not readable as {kind}: {error}").format(
+                file=path, kind=path.suffix[1:].upper(), error=error
+            )
+        ) from error
     if isinstance(loaded, dict) and len(loaded) == 1 and not set(loaded) & fields:
         only = next(iter(loaded.values()))
         if isinstance(only, list) and all(isinstance(entry, dict) for entry in only):
@@ -76,7 +81,11 @@ def _document_rows(path: Path, fields: set[str]) -> Iterator[tuple[int, Mapping[
     entries = loaded if isinstance(loaded, list) else [loaded]
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
-            raise InputError(f"{path}, row {number}: expected a mapping of field: value")
+            raise InputError(
+                _("{file}, row {row}: expected a mapping of field: value").format(
+                    file=path, row=number
+                )
+            )
         yield number, entry
 
 
@@ -89,7 +98,8 @@ def _problems(
         field = schema.model_fields.get(str(item["loc"][0])) if item["loc"] else None
         if column and field is not None and field.title:
             column = f"{column} ({field.title})"
-        message = "required field missing" if item["type"] == "missing" else item["msg"]
+        # pydantic's own messages are English: only docgen's are translated
+        message = _("required field missing") if item["type"] == "missing" else item["msg"]
         result.append(RowProblem(source, row, column, message.removeprefix("Value error, ")))
     return result
 
@@ -124,9 +134,13 @@ def _variant_problem(spec: FormSpec, variant: str, model: FormModel) -> str:
         return ""
     is_half = "H" in spec.period(model)
     if variant == "half" and not is_half:
-        return f"{spec.period(model)!r} is a month, but 半年抽查 needs a half-year (2026-H1)"
+        return _("{period!r} is a month, but 半年抽查 needs a half-year (2026-H1)").format(
+            period=spec.period(model)
+        )
     if variant == "monthly" and is_half:
-        return f"{spec.period(model)!r} is a half-year, but 月抽查 needs a month (2026-10)"
+        return _("{period!r} is a half-year, but 月抽查 needs a month (2026-10)").format(
+            period=spec.period(model)
+        )
     return ""
 
 

@@ -1,6 +1,8 @@
 """The fields of each form as rows for ``docgen forms list``: name, Chinese title,
 type, required or optional, personal (masked, or a signer's name in full) or not;
-nested lists as ``cases.no``."""
+nested lists as ``cases.no``. The types and the personal markers are described in
+the current language; the field names and the Chinese titles are the forms' own
+(accepted as column headers in the data: the same in every language)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,14 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from docgen.forms.registry import FORMS, VARIANT_NAMES, FormSpec
+from docgen.i18n import N_, _, translate
 from docgen.report import Columns
 
-_SIMPLE = {str: "text", int: "number", date: "date", datetime: "date and time"}
+_SIMPLE = {str: N_("text"), int: N_("number"), date: N_("date"), datetime: N_("date and time")}
 
 
 def type_name(annotation: Any) -> str:
-    """A short, readable name of a field's type."""
+    """A short, readable name of a field's type, in the current language."""
     origin = typing.get_origin(annotation)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     if origin is typing.Annotated:
@@ -27,27 +30,31 @@ def type_name(annotation: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return type_name(args[0])
     if origin is Literal:
-        return "one of " + "/".join(str(a) for a in args if a != "")
+        choices = "/".join(str(a) for a in args if a != "")
+        return _("one of {choices}").format(choices=choices)
     if origin is list:
         item = args[0]
         if isinstance(item, type) and issubclass(item, BaseModel):
-            return "list of rows"
-        return f"list of {type_name(item)}"
-    return _SIMPLE.get(annotation, getattr(annotation, "__name__", str(annotation)))
+            return _("list of rows")
+        return _("list of {type}").format(type=type_name(item))
+    if annotation in _SIMPLE:
+        return translate(_SIMPLE[annotation])
+    return getattr(annotation, "__name__", str(annotation))
 
 
 #: What ``forms list`` says of each ``personal`` marker (ISSUE 11 item 8: signers).
 PERSONAL_LABELS = {
-    "id": "masked ID",
-    "name": "masked name",
-    "signer_id": "signer's ID, masked by default",
-    "signer_name": "signer's name, in full",
+    "id": N_("masked ID"),
+    "name": N_("masked name"),
+    "signer_id": N_("signer's ID, masked by default"),
+    "signer_name": N_("signer's name, in full"),
 }
 
 
 def _personal(info: FieldInfo) -> str:
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    return PERSONAL_LABELS.get(str(extra.get("personal", "")), "")
+    label = PERSONAL_LABELS.get(str(extra.get("personal", "")), "")
+    return translate(label) if label else ""
 
 
 def list_item_model(info: FieldInfo) -> type[BaseModel] | None:
@@ -92,14 +99,14 @@ def all_rows() -> list[dict[str, Any]]:
 #: A terminal shows the field columns (``--wide`` adds the form's name and variants).
 COLUMNS = Columns(
     {
-        "form": "附件",
-        "form_title": "名稱",
-        "variants": "版本",
-        "field": "欄位",
-        "title": "中文名稱",
-        "type": "型別",
-        "required": "必填",
-        "personal": "遮罩",
+        "form": N_("Attachment"),
+        "form_title": N_("Form name"),
+        "variants": N_("Variants"),
+        "field": N_("Field"),
+        "title": N_("Chinese title"),
+        "type": N_("Type"),
+        "required": N_("Required"),
+        "personal": N_("Masking"),
     },
     brief=("form", "field", "title", "type", "required", "personal"),
 )

@@ -32,9 +32,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from docgen.forms import limits as bounds
 from docgen.forms.limits import DEFAULT_LIMITS, RenderLimits
+from docgen.i18n import _
 from docgen.privacy import DEFAULT_POLICY, MaskingPolicy, mask_id, mask_name
 
-#: What ``roc`` prints for an empty date, so the clerk can write the date by hand.
+#: What ``roc`` prints for an empty date, so the clerk can write the date by hand (the
+#: form's content: Chinese in every language).
 BLANK_ROC_DATE = "中華民國　　年　　月　　日"
 
 #: The attributes a template may read: of ``loop``, and of a date or date and time.
@@ -208,7 +210,9 @@ class FormEnvironment(SandboxedEnvironment):
             and __obj.__name__ in ("cycle", "changed")
         )
         if not allowed and not isinstance(__obj, Undefined):
-            raise SecurityError(f"calling {_describe(__obj)} is not allowed in a form template")
+            raise SecurityError(
+                _("calling {what} is not allowed in a form template").format(what=_describe(__obj))
+            )
         return __context.call(__obj, *args, **kwargs)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
@@ -236,7 +240,7 @@ def _bounded_filters(limits: RenderLimits) -> dict[str, Callable[..., Any]]:
     @pass_environment
     def sum_(environment: Any, iterable: Any, attribute: Any = None, start: Any = 0) -> Any:
         if not isinstance(start, (int, float)):
-            raise SecurityError("sum() of anything but numbers is not allowed")
+            raise SecurityError(_("sum() of anything but numbers is not allowed"))
         return FILTERS["sum"](environment, iterable, attribute, start)
 
     return {"join": join, "replace": replace, "sum": sum_}
@@ -244,7 +248,9 @@ def _bounded_filters(limits: RenderLimits) -> dict[str, Callable[..., Any]]:
 
 def _describe(obj: Any) -> str:
     name = getattr(obj, "__name__", None)
-    return f"“{name}”" if isinstance(name, str) else f"a {type(obj).__name__}"
+    if isinstance(name, str):
+        return f"“{name}”"
+    return _("a {kind}").format(kind=type(obj).__name__)
 
 
 def _finalize(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The one wrapper around LibreOffice (``soffice``): DOCX → PDF, headless.
+"""The one wrapper around LibreOffice (``soffice``): DOCX → PDF or ODT, headless.
 
 A batch runs in **one** soffice process given every file (not one process per file),
 with its own temporary user profile (so it never collides with a clerk's open
@@ -7,25 +7,39 @@ TW, embedded in the PDF). The process is watched: soffice converts the files in 
 order given, so when no new PDF appears within the per-document time limit, the
 document being converted is declared stuck, the process is killed, and a new one
 carries on with the rest. Every PDF is checked to exist and not be empty.
+
+The target is a :class:`Target`: :data:`PDF` (``writer_pdf_Export``) or :data:`ODT`
+(``writer8``, the OpenDocument text of the government's document standard
+ODF-CNS15251; ISSUE 11 item 10). soffice converts to one format per process, so a
+batch that wants both runs the same :class:`Converter` twice: the second process
+starts on the profile the first one made. The profile turns off the thumbnail an ODT
+would otherwise carry (rendering it costs a page per document; a PDF has none).
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from docgen.errors import ExternalToolError
+from docgen.i18n import N_, _, current_language, translate, use_language
 
-INSTALL_HINT = (
-    "LibreOffice is needed for PDF output: install it with "
+Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
+
+INSTALL_HINT = N_(
+    "LibreOffice is needed for PDF and ODT output: install it with "
     "`sudo apt-get install libreoffice-writer-nogui fonts-arphic-ukai` "
     "(soffice must be on PATH)"
 )
@@ -34,6 +48,28 @@ _KNOWN_PLACES = ("/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/progr
 _POLL_SECONDS = 0.05
 #: Files per soffice run; keeps the command line short for very large batches.
 _CHUNK = 400
+#: The profile's settings: no thumbnail in a written ODT (see the module).
+_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Save/Document"><prop oor:name="GenerateThumbnail" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What soffice converts to: the file suffix (no dot), the ``--convert-to`` filter,
+    and the name messages give the files."""
+
+    suffix: str
+    filter: str
+    label: str
+
+
+PDF = Target("pdf", "pdf:writer_pdf_Export", "PDF")
+ODT = Target("odt", "odt:writer8", "ODT")
 
 
 def find_soffice() -> str:
@@ -45,7 +81,7 @@ def find_soffice() -> str:
     for place in _KNOWN_PLACES:
         if os.access(place, os.X_OK):
             return place
-    raise ExternalToolError(INSTALL_HINT)
+    raise ExternalToolError(translate(INSTALL_HINT))
 
 
 def fontconfig_file(folder: Path) -> Path:
@@ -65,19 +101,27 @@ def fontconfig_file(folder: Path) -> Path:
 
 @dataclass
 class ConversionResult:
-    """PDFs written (source → PDF) and documents that failed (source → reason)."""
+    """Files written (source → PDF or ODT) and documents that failed (source → reason)."""
 
-    pdfs: dict[Path, Path] = field(default_factory=dict)
+    written: dict[Path, Path] = field(default_factory=dict)
     failed: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def pdfs(self) -> dict[Path, Path]:
+        """The files written (by the name of the PDF conversion, the first there was)."""
+        return self.written
 
 
 class Converter:
-    """DOCX → PDF with one soffice process per batch. Use as a context manager: the
-    temporary profile and work folder are removed on exit."""
+    """DOCX → PDF or ODT with one soffice process per batch and target. Use as a
+    context manager: the temporary profile and work folder are removed on exit."""
 
     def __init__(self, timeout: float = 120.0, soffice: str | None = None) -> None:
         self.timeout = timeout
         self.soffice = soffice or find_soffice()
+        #: The language of the reasons given for failed documents: the caller's, also
+        #: when :meth:`convert` runs in a thread (a new thread starts in the default).
+        self._language = current_language()
         self._work = Path(tempfile.mkdtemp(prefix="docgen-soffice-"))
         self._env = {
             **os.environ,
@@ -85,6 +129,9 @@ class Converter:
             "SAL_USE_VCLPLUGIN": "svp",
             "HOME": str(self._work),
         }
+        settings = self._work / "profile" / "user" / "registrymodifications.xcu"
+        settings.parent.mkdir(parents=True)
+        settings.write_text(_REGISTRY, encoding="utf-8")
 
     def __enter__(self) -> Converter:
         return self
@@ -97,16 +144,25 @@ class Converter:
         sources: Sequence[Path],
         out_dir: Path,
         on_done: Callable[[Path], None] = lambda path: None,
+        target: Target = PDF,
     ) -> ConversionResult:
-        """Convert ``sources`` (distinct file names) to ``out_dir/<stem>.pdf``."""
+        """Convert ``sources`` (distinct file names) to ``out_dir/<stem>.<suffix>`` of
+        ``target`` (PDF unless told)."""
+        use_language(self._language)
         out_dir.mkdir(parents=True, exist_ok=True)
         result = ConversionResult()
         pending = list(sources)
+        self._target = target
         while pending:
             chunk, pending = pending[:_CHUNK], pending[_CHUNK:]
             remaining = self._run(chunk, out_dir, result, on_done)
             pending = remaining + pending
         return result
+
+    _target: Target = PDF
+
+    def _output(self, out_dir: Path, source: Path) -> Path:
+        return out_dir / f"{source.stem}.{self._target.suffix}"
 
     def _command(self, sources: Sequence[Path], out_dir: Path) -> list[str]:
         return [
@@ -118,7 +174,7 @@ class Converter:
             "--norestore",
             "--nolockcheck",
             "--convert-to",
-            "pdf:writer_pdf_Export",
+            self._target.filter,
             "--outdir",
             str(out_dir),
             *[str(path) for path in sources],
@@ -137,14 +193,14 @@ class Converter:
         done, last_progress = 0, time.monotonic()
         while True:
             exited = process.poll() is not None
-            finished = _finished(sources, out_dir, done, exited)
+            finished = _finished(sources, lambda s: self._output(out_dir, s), done, exited)
             for source in sources[done : done + finished]:
                 self._collect(source, out_dir, result, on_done)
             if finished:
                 done, last_progress = done + finished, time.monotonic()
             if exited:
                 for source in sources[done:]:
-                    result.failed[source] = "LibreOffice ended without converting it"
+                    result.failed[source] = _("LibreOffice ended without converting it")
                 return []
             if time.monotonic() - last_progress > self.timeout:
                 _kill(process)
@@ -158,16 +214,18 @@ class Converter:
         result: ConversionResult,
         on_done: Callable[[Path], None],
     ) -> list[Path]:
-        """After a kill: the documents with a PDF are done, the first without one was
-        stuck; the rest are returned to be converted by a new process."""
+        """After a kill: the documents with an output are done, the first without one
+        was stuck; the rest are returned to be converted by a new process."""
         stuck = next(
-            (i for i, s in enumerate(sources) if not (out_dir / f"{s.stem}.pdf").exists()),
+            (i for i, s in enumerate(sources) if not self._output(out_dir, s).exists()),
             len(sources) - 1,
         )
         for source in sources[:stuck]:
             self._collect(source, out_dir, result, on_done)
-        result.failed[sources[stuck]] = f"no PDF within {self.timeout:.0f} s (stuck)"
-        (out_dir / f"{sources[stuck].stem}.pdf").unlink(missing_ok=True)
+        result.failed[sources[stuck]] = _("no {kind} within {seconds} s (stuck)").format(
+            kind=self._target.label, seconds=f"{self.timeout:.0f}"
+        )
+        self._output(out_dir, sources[stuck]).unlink(missing_ok=True)
         on_done(sources[stuck])
         return list(sources[stuck + 1 :])
 
@@ -183,27 +241,33 @@ class Converter:
             )
         except OSError as error:
             raise ExternalToolError(
-                f"cannot start {self.soffice}: {error}. {INSTALL_HINT}"
+                _("cannot start {program}: {error}. {hint}").format(
+                    program=self.soffice, error=error, hint=translate(INSTALL_HINT)
+                )
             ) from error
 
     def _collect(
         self, source: Path, out_dir: Path, result: ConversionResult, on_done: Callable[[Path], None]
     ) -> None:
-        pdf = out_dir / f"{source.stem}.pdf"
-        if pdf.exists() and pdf.stat().st_size > 0:
-            result.pdfs[source] = pdf
+        output = self._output(out_dir, source)
+        if output.exists() and output.stat().st_size > 0:
+            result.written[source] = output
         else:
-            result.failed[source] = "LibreOffice wrote no PDF or an empty one"
+            result.failed[source] = _("LibreOffice wrote no {kind} or an empty one").format(
+                kind=self._target.label
+            )
         on_done(source)
 
 
-def _finished(sources: Sequence[Path], out_dir: Path, done: int, exited: bool) -> int:
-    """How many more sources are finished: a PDF is complete once the next one has
+def _finished(
+    sources: Sequence[Path], output: Callable[[Path], Path], done: int, exited: bool
+) -> int:
+    """How many more sources are finished: an output is complete once the next one has
     appeared (soffice works in order) or the process has ended."""
     count = 0
     for index in range(done, len(sources)):
         nxt = sources[index + 1] if index + 1 < len(sources) else None
-        next_started = nxt is not None and (out_dir / f"{nxt.stem}.pdf").exists()
+        next_started = nxt is not None and output(nxt).exists()
         if not (next_started or exited):
             break
         count += 1
@@ -216,3 +280,39 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
     except ProcessLookupError:
         return
     process.wait()
+
+
+def convert_with_progress(
+    converter: Converter,
+    sources: Sequence[Path],
+    out_dir: Path,
+    progress: Progress,
+    target: Target = PDF,
+) -> ConversionResult:
+    """:meth:`Converter.convert` in a thread, so that a progress bar labelled with the
+    target (``PDF``, ``ODT``) moves per document."""
+    events: queue.Queue[Path | None] = queue.Queue()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = converter.convert(sources, out_dir, events.put, target)
+        except BaseException as error:  # re-raised in the caller's thread
+            outcome["error"] = error
+        finally:
+            events.put(None)
+
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(run,), daemon=True)
+    thread.start()
+    for _done in progress(_drain(events), len(sources), target.label):
+        pass
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    result: ConversionResult = outcome["result"]
+    return result
+
+
+def _drain(events: queue.Queue[Path | None]) -> Iterator[Path]:
+    while (item := events.get()) is not None:
+        yield item

@@ -33,6 +33,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import markup_join
 from jinja2.visitor import NodeTransformer
 
+from docgen.i18n import _
+
 #: The names under which the bounding helpers are reachable from compiled templates;
 #: a template itself cannot name them (names starting with ``_`` are refused).
 LOOP_HELPER = "_docgen_loop"
@@ -69,13 +71,19 @@ class RenderBudget:
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
-            raise LimitExceeded(f"the template ran longer than {self.limits.seconds:g} s")
+            raise LimitExceeded(
+                _("the template ran longer than {seconds} s").format(
+                    seconds=f"{self.limits.seconds:g}"
+                )
+            )
 
     def step(self) -> None:
         self.steps += 1
         if self.steps > self.limits.loop_steps:
             raise LimitExceeded(
-                f"the template's loops ran more than {self.limits.loop_steps:,} times"
+                _("the template's loops ran more than {limit} times").format(
+                    limit=f"{self.limits.loop_steps:,}"
+                )
             )
         if not self.steps & 1023:
             self.tick()
@@ -84,7 +92,9 @@ class RenderBudget:
         self.chars += chars
         if self.chars > self.limits.chars:
             raise LimitExceeded(
-                f"the template builds more than {self.limits.chars:,} characters of text"
+                _("the template builds more than {limit} characters of text").format(
+                    limit=f"{self.limits.chars:,}"
+                )
             )
         self.tick()
 
@@ -99,7 +109,9 @@ class RenderBudget:
             size += len(chunk)
             out.append(chunk)
             if size > limit:
-                raise LimitExceeded(f"the output is larger than {limit:,} characters")
+                raise LimitExceeded(
+                    _("the output is larger than {limit} characters").format(limit=f"{limit:,}")
+                )
             if not len(out) & 1023:
                 self.tick()
         return "".join(out)
@@ -167,10 +179,13 @@ def bounded_range(limits: RenderLimits) -> Callable[..., range]:
         except OverflowError:
             length = limits.range_items + 1
         if length > limits.range_items:
-            raise LimitExceeded(
-                f"range() of {length:,} numbers (at most {limits.range_items:,})"
+            message = (
+                _("range() of {length} numbers (at most {limit})")
                 if length <= 10**15
-                else f"range() of more than {limits.range_items:,} numbers"
+                else _("range() of more than {limit} numbers")
+            )
+            raise LimitExceeded(
+                message.format(length=f"{length:,}", limit=f"{limits.range_items:,}")
             )
         return numbers
 
@@ -205,10 +220,12 @@ def checked_binop(limits: RenderLimits, operator: str, left: Any, right: Any) ->
     if operator == "**" and ints and right > 0:
         bits = max(abs(left).bit_length(), 1) * right
         if abs(left) > 1 and bits > limits.int_bits:
-            raise LimitExceeded(f"{left} ** {right} is too large a number")
+            raise LimitExceeded(
+                _("{left} ** {right} is too large a number").format(left=left, right=right)
+            )
     elif operator == "*" and ints:
         if abs(left).bit_length() + abs(right).bit_length() > limits.int_bits:
-            raise LimitExceeded("the product is too large a number")
+            raise LimitExceeded(_("the product is too large a number"))
     elif operator == "*":
         sequence, count = (left, right) if isinstance(right, int) else (right, left)
         if isinstance(sequence, (str, list, tuple)) and isinstance(count, int):
@@ -217,7 +234,7 @@ def checked_binop(limits: RenderLimits, operator: str, left: Any, right: Any) ->
         if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
             current_budget(limits).charge(len(left) + len(right))
     elif operator == "%" and isinstance(left, str):
-        raise LimitExceeded("text formatting with % is not allowed (use the filters)")
+        raise LimitExceeded(_("text formatting with % is not allowed (use the filters)"))
 
 
 class _Bound(NodeTransformer):

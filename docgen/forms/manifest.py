@@ -1,5 +1,5 @@
-"""The manifest of a batch: what was written, with SHA-256 hashes, as JSON and as CSV
-(UTF-8 with a BOM, for Excel). Named after the form and the batch, e.g.
+"""The manifest of a batch: what was written (DOCX, and PDF and ODT when asked for),
+with SHA-256 hashes, as JSON and as CSV (UTF-8 with a BOM, for Excel). Named after the form and the batch, e.g.
 ``附件4_月抽查_manifest_20261001-093015.json``: a second batch into the same folder
 keeps the first one's manifest (ISSUE 9 item 4). The archive recognises a manifest by
 its content (:func:`docgen.archive.issued.manifest_documents`), not by its name."""
@@ -19,6 +19,10 @@ from docgen.report import Report, render_csv
 if TYPE_CHECKING:
     from docgen.forms.batch import BatchResult
 
+#: The manifest CSV's headers: read back by the archive (:mod:`docgen.archive.issued`),
+#: so the same in every language (none is a message ID). ``odt``/``odt_sha256`` (the
+#: ODT of ``forms fill --odt``, empty without it) are :data:`LATER_COLUMNS`: a manifest
+#: written before them is still one.
 COLUMNS = {
     "row": "資料列",
     "record_id": "紀錄編號",
@@ -31,15 +35,22 @@ COLUMNS = {
     "docx_sha256": "DOCX SHA-256",
     "pdf": "PDF",
     "pdf_sha256": "PDF SHA-256",
+    "odt": "ODT",
+    "odt_sha256": "ODT SHA-256",
     "data_sha256": "資料 SHA-256",
     "template_sha256": "範本 SHA-256",
 }
+
+
+#: Columns added since the first manifests: the archive does not require them.
+LATER_COLUMNS = ("odt", "odt_sha256")
 
 
 def manifest_rows(result: BatchResult) -> list[dict[str, Any]]:
     rows = []
     for document in result.documents:
         meta = document.metadata
+        odt = result.odts.get(document.record_id)
         rows.append(
             {
                 "row": document.row,
@@ -53,6 +64,8 @@ def manifest_rows(result: BatchResult) -> list[dict[str, Any]]:
                 "docx_sha256": sha256_file(document.docx),
                 "pdf": document.pdf.name if document.pdf else "",
                 "pdf_sha256": sha256_file(document.pdf) if document.pdf else "",
+                "odt": odt.name if odt else "",
+                "odt_sha256": sha256_file(odt) if odt else "",
                 "data_sha256": meta.data_sha256,
                 "template_sha256": meta.template_sha256,
             }

@@ -29,6 +29,7 @@ from docxtpl import DocxTemplate
 
 from docgen.errors import InputError
 from docgen.fsutil import sha256_bytes
+from docgen.i18n import _
 from docgen.zipguard import check_zip
 
 HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
@@ -65,17 +66,23 @@ class TemplatePackage:
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise InputError(f"{path}: cannot read the template ({error.strerror})") from error
+            raise InputError(
+                _("{file}: cannot read the template ({reason})").format(
+                    file=path, reason=error.strerror
+                )
+            ) from error
         if not zipfile.is_zipfile(io.BytesIO(data)):
-            raise InputError(f"{path}: not a DOCX file (not a zip package)")
-        check_zip(path, "DOCX template", data=data)
+            raise InputError(_("{file}: not a DOCX file (not a zip package)").format(file=path))
+        check_zip(path, _("DOCX template"), data=data)
         self.sha256 = sha256_bytes(data)
         self.entries = _entries(path, data)
         try:
             self.docx = DocxTemplate(io.BytesIO(data))
             self.docx.render_init()
         except Exception as error:  # python-docx raises many kinds for a non-DOCX
-            raise InputError(f"{path}: not a DOCX file ({error})") from error
+            raise InputError(
+                _("{file}: not a DOCX file ({error})").format(file=path, error=error)
+            ) from error
         document = self.docx.docx
         self.main = str(document.part.partname).lstrip("/")
         self.body = Part(self.main, "body", self.docx.patch_xml(self.docx.get_xml()))
@@ -95,7 +102,7 @@ class TemplatePackage:
 
     def _headers_footers(self) -> Any:
         for uri, kind in ((HEADER, "header"), (FOOTER, "footer")):
-            for _, part in self.docx.get_headers_footers(uri):
+            for _rel, part in self.docx.get_headers_footers(uri):
                 xml = self.docx.get_part_xml(part)
                 encoding = self.docx.get_headers_footers_encoding(xml)
                 name = str(part.partname).lstrip("/")
@@ -137,12 +144,16 @@ def _entries(path: Path, data: bytes) -> dict[str, bytes]:
         with zipfile.ZipFile(io.BytesIO(data)) as source:
             entries = {info.filename: source.read(info) for info in source.infolist()}
     except zipfile.BadZipFile as error:
-        raise InputError(f"{path}: not a DOCX file (not a zip package)") from error
+        raise InputError(
+            _("{file}: not a DOCX file (not a zip package)").format(file=path)
+        ) from error
     for name, member in entries.items():
         if name.endswith((".xml", ".rels")) and _DOCTYPE.search(member):
             raise InputError(
-                f"{path}: refused as a DOCX template: {name} declares a DTD (<!DOCTYPE>), "
-                "which Word never writes"
+                _(
+                    "{file}: refused as a DOCX template: {name} declares a DTD (<!DOCTYPE>), "
+                    "which Word never writes"
+                ).format(file=path, name=name)
             )
     return entries
 
@@ -153,4 +164,8 @@ def _text(path: Path, name: str, blob: Any) -> str:
     try:
         return bytes(blob).decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError(f"{path}: {name} is not UTF-8 text ({error})") from error
+        raise InputError(
+            _("{file}: {name} is not UTF-8 text ({error})").format(
+                file=path, name=name, error=error
+            )
+        ) from error

@@ -1,39 +1,48 @@
 """PDF copies of a batch's DOCX files: converted by LibreOffice in one process, given
-the record metadata in their XMP (pikepdf), and moved into place atomically."""
+the record metadata in their XMP (pikepdf), and moved into place atomically. The
+batch may hand in its :class:`~docgen.forms.libreoffice.Converter` (one profile for
+its PDF and ODT passes, the second a warm start)."""
 
 from __future__ import annotations
 
-import queue
 import shutil
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 
 from docgen.errors import ExternalToolError
-from docgen.forms.libreoffice import ConversionResult, Converter
+from docgen.forms.libreoffice import PDF, Converter, convert_with_progress
 from docgen.forms.staging import WriteFailed
 from docgen.forms.writer import GeneratedDocument, share_mode
 from docgen.fsutil import atomic_path
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata, write_pdf_metadata
 
 Progress = Callable[[Iterable[Any], int, str], Iterable[Any]]
 
 
 def add_pdfs(
-    documents: list[GeneratedDocument], out_dir: Path, progress: Progress, timeout: float
+    documents: list[GeneratedDocument],
+    out_dir: Path,
+    progress: Progress,
+    timeout: float,
+    converter: Converter | None = None,
 ) -> None:
     """Convert every document's DOCX to ``out_dir/<stem>.pdf`` and set ``.pdf``; raise
-    :class:`ExternalToolError` naming the documents that failed (the others are kept)."""
+    :class:`ExternalToolError` naming the documents that failed (the others are kept).
+    ``converter``: the batch's LibreOffice (else one of its own, with ``timeout``)."""
     work = Path(tempfile.mkdtemp(prefix=".pdf-", dir=out_dir))
     try:
         by_source = {d.docx: d for d in documents}
-        with Converter(timeout=timeout) as converter:
-            result = _convert_with_progress(converter, list(by_source), work, progress)
-        for source, pdf in result.pdfs.items():
+        with ExitStack() as stack:
+            if converter is None:
+                converter = stack.enter_context(Converter(timeout=timeout))
+            result = convert_with_progress(converter, list(by_source), work, progress, PDF)
+        for source, pdf in result.written.items():
             document = by_source[source]
             document.pdf = out_dir / pdf.name
             finish_pdf(pdf, document.pdf, document.metadata)
@@ -41,7 +50,9 @@ def add_pdfs(
         shutil.rmtree(work, ignore_errors=True)
     if result.failed:
         lines = [f"{path.name}: {why}" for path, why in result.failed.items()]
-        raise ExternalToolError(f"{len(result.failed)} PDF(s) could not be made:", lines)
+        raise ExternalToolError(
+            _("{count} PDF(s) could not be made:").format(count=len(result.failed)), lines
+        )
 
 
 def finish_pdf(source: Path, target: Path, meta: RecordMetadata) -> None:
@@ -53,38 +64,9 @@ def finish_pdf(source: Path, target: Path, meta: RecordMetadata) -> None:
         share_mode(target)
     except pikepdf.PdfError as error:
         raise ExternalToolError(
-            f"{source.name}: LibreOffice wrote a broken PDF ({error})"
+            _("{file}: LibreOffice wrote a broken PDF ({error})").format(
+                file=source.name, error=error
+            )
         ) from error
     except OSError as error:  # a full disk: the batch is not written (ISSUE 9 item 3)
         raise WriteFailed(target.name, error.strerror or str(error)) from error
-
-
-def _convert_with_progress(
-    converter: Converter, sources: list[Path], work: Path, progress: Progress
-) -> ConversionResult:
-    """Run the conversion in a thread so that the progress bar moves per document."""
-    events: queue.Queue[Path | None] = queue.Queue()
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = converter.convert(sources, work, events.put)
-        except BaseException as error:  # re-raised in the caller's thread
-            outcome["error"] = error
-        finally:
-            events.put(None)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    for _ in progress(_drain(events), len(sources), "PDF"):
-        pass
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    result: ConversionResult = outcome["result"]
-    return result
-
-
-def _drain(events: queue.Queue[Path | None]) -> Iterator[Path]:
-    while (item := events.get()) is not None:
-        yield item

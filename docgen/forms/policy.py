@@ -32,18 +32,21 @@ from jinja2 import TemplateSyntaxError, nodes
 from pydantic import BaseModel
 
 from docgen.forms.environment import DATE_ATTRIBUTES, GLOBALS, LOOP_ATTRIBUTES, FormEnvironment
+from docgen.i18n import N_, _, translate
 
+#: What is refused of each kind of block (message IDs: they hold ``{%``, so they are
+#: put into their message as values, never formatted themselves).
 _BLOCKED: dict[type[nodes.Node], str] = {
-    nodes.Include: "{% include %} (a form template cannot load another template)",
-    nodes.Import: "{% import %} (a form template cannot load another template)",
-    nodes.FromImport: "{% from … import %} (a form template cannot load another template)",
-    nodes.Extends: "{% extends %} (a form template cannot load another template)",
-    nodes.Macro: "{% macro %} (macros are not supported)",
-    nodes.CallBlock: "{% call %} (macros are not supported)",
-    nodes.AssignBlock: "a {% set %}…{% endset %} block (use {% set name = value %})",
-    nodes.FilterBlock: "a {% filter %} block (apply the filter to the value)",
-    nodes.ScopedEvalContextModifier: "{% autoescape %} (escaping cannot be switched off)",
-    nodes.EvalContextModifier: "{% autoescape %} (escaping cannot be switched off)",
+    nodes.Include: N_("{% include %} (a form template cannot load another template)"),
+    nodes.Import: N_("{% import %} (a form template cannot load another template)"),
+    nodes.FromImport: N_("{% from … import %} (a form template cannot load another template)"),
+    nodes.Extends: N_("{% extends %} (a form template cannot load another template)"),
+    nodes.Macro: N_("{% macro %} (macros are not supported)"),
+    nodes.CallBlock: N_("{% call %} (macros are not supported)"),
+    nodes.AssignBlock: N_("a {% set %}…{% endset %} block (use {% set name = value %})"),
+    nodes.FilterBlock: N_("a {% filter %} block (apply the filter to the value)"),
+    nodes.ScopedEvalContextModifier: N_("{% autoescape %} (escaping cannot be switched off)"),
+    nodes.EvalContextModifier: N_("{% autoescape %} (escaping cannot be switched off)"),
 }
 #: Filters some of whose arguments name attributes (or, for map, a filter): the
 #: positions of those arguments after the value; ``attribute=`` names one too.
@@ -119,7 +122,9 @@ def locate(src: str, lineno: int) -> str:
     text = paragraph_text(lines[lineno - 1])
     text = text if len(text) <= 80 else text[:77] + "…"
     number = sum(1 for line in lines[:lineno] if line.startswith("<w:p"))
-    return f"in paragraph {number} “{text}”" if number else f"“{text}”"
+    if number:
+        return _("in paragraph {number} “{text}”").format(number=number, text=text)
+    return f"“{text}”"
 
 
 def analyse(
@@ -129,13 +134,14 @@ def analyse(
     try:
         tree = env.parse(src)
     except TemplateSyntaxError as error:
-        return None, [Problem("syntax", f"Jinja syntax error ({error.message})", error.lineno)]
+        message = _("Jinja syntax error ({error})").format(error=error.message)
+        return None, [Problem("syntax", message, error.lineno)]
     except RecursionError:
-        return None, [Problem("syntax", "the template nests too deeply to be read")]
+        return None, [Problem("syntax", _("the template nests too deeply to be read"))]
     try:
         return tree, _Checker(env, names).run(tree)
     except RecursionError:
-        return None, [Problem("syntax", "the template nests too deeply to be read")]
+        return None, [Problem("syntax", _("the template nests too deeply to be read"))]
 
 
 def describe(node: nodes.Node) -> str:
@@ -182,7 +188,7 @@ class _Checker:
 
     def _loop(self, loop: nodes.For) -> None:
         if loop.recursive:
-            self.add("unsafe", "refused: a recursive loop (not supported)", loop)
+            self.add("unsafe", _("refused: a recursive loop (not supported)"), loop)
         if self.names and isinstance(loop.target, nodes.Name) and isinstance(loop.iter, nodes.Name):
             model = self.names.rows.get(loop.iter.name)
             if model is not None:
@@ -191,7 +197,7 @@ class _Checker:
     def _node(self, node: nodes.Node) -> None:
         blocked = _BLOCKED.get(type(node))
         if blocked:
-            self.add("unsafe", f"refused: {blocked}", node)
+            self.add("unsafe", _("refused: {what}").format(what=translate(blocked)), node)
         elif isinstance(node, nodes.Name):
             self._name(node)
         elif isinstance(node, nodes.Getattr):
@@ -207,18 +213,21 @@ class _Checker:
 
     def _name(self, node: nodes.Name) -> None:
         if node.name.startswith("_"):
-            self.add(
-                "unsafe", f"refused: the name “{node.name}” reaches for Python internals", node
-            )
+            message = _("refused: the name “{name}” reaches for Python internals")
+            self.add("unsafe", message.format(name=node.name), node)
         elif node.ctx == "load" and self.names is not None:
             known = self.names.fields | GLOBALS | self.declared | {"loop"}
             if node.name not in known:
-                message = f"“{node.name}” is not a field of {self.names.schema}"
+                message = _("“{name}” is not a field of {schema}").format(
+                    name=node.name, schema=self.names.schema
+                )
                 self.add("unknown", message, node)
 
     def _attribute(self, node: nodes.Node, target: nodes.Node, attr: str) -> None:
         if attr.startswith("_"):
-            message = f"refused: the template reaches for Python internals ({attr})"
+            message = _("refused: the template reaches for Python internals ({name})").format(
+                name=attr
+            )
             self.add("unsafe", message, node)
             return
         if self.names is None:
@@ -227,15 +236,19 @@ class _Checker:
         if isinstance(target, nodes.Name) and target.name in self.loop_rows:
             model = self.loop_rows[target.name]
             if attr not in model.model_fields:
-                self.add("unknown", f"{shown} is not a field of {model.__name__}", node)
+                message = _("{name} is not a field of {schema}")
+                self.add("unknown", message.format(name=shown, schema=model.__name__), node)
         elif isinstance(target, nodes.Name) and target.name == "loop":
             if attr not in LOOP_ATTRIBUTES:
-                self.add("unknown", f"{shown} is not an attribute of the loop", node)
+                message = _("{name} is not an attribute of the loop")
+                self.add("unknown", message.format(name=shown), node)
         elif isinstance(target, nodes.Name) and target.name in self.names.fields:
             if not (target.name in self.names.dates and attr in DATE_ATTRIBUTES):
-                self.add("unsafe", f"refused: {shown} (only the fields of rows have fields)", node)
+                message = _("refused: {name} (only the fields of rows have fields)")
+                self.add("unsafe", message.format(name=shown), node)
         elif attr not in self.names.row_fields() | DATE_ATTRIBUTES | LOOP_ATTRIBUTES:
-            self.add("unsafe", f"refused: {shown} is not data the template can read", node)
+            message = _("refused: {name} is not data the template can read")
+            self.add("unsafe", message.format(name=shown), node)
 
     def _subscript(self, node: nodes.Getitem) -> None:
         arg = node.arg
@@ -244,33 +257,44 @@ class _Checker:
         if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
             self._attribute(node, node.node, arg.value)
         elif not (isinstance(arg, nodes.Const) and isinstance(arg.value, int)):
-            message = f"refused: the computed subscript “{describe(node.node)}[…]” (write the name)"
+            message = _("refused: the computed subscript “{name}[…]” (write the name)").format(
+                name=describe(node.node)
+            )
             self.add("unsafe", message, node)
 
     def _filter(self, node: nodes.Filter) -> None:
         if node.name not in self.filters:
-            hint = " (it reaches for attributes by a computed name)" if node.name == "attr" else ""
-            self.add("unsafe", f"refused: the filter “{node.name}” is not allowed{hint}", node)
+            message = (
+                _(
+                    "refused: the filter “{name}” is not allowed (it reaches for attributes "
+                    "by a computed name)"
+                )
+                if node.name == "attr"
+                else _("refused: the filter “{name}” is not allowed")
+            )
+            self.add("unsafe", message.format(name=node.name), node)
             return
         if node.name not in _NAMING_FILTERS:
             return
         naming = [a for i, a in enumerate(node.args) if i in _NAMING_FILTERS[node.name]]
         naming += [kw.value for kw in node.kwargs if kw.key == "attribute"]
         if node.dyn_args is not None or node.dyn_kwargs is not None:
-            self.add("unsafe", f"refused: computed arguments of the filter “{node.name}”", node)
+            message = _("refused: computed arguments of the filter “{name}”")
+            self.add("unsafe", message.format(name=node.name), node)
         for argument in naming:
             value = argument.value if isinstance(argument, nodes.Const) else None
             if not isinstance(value, (str, int)) or isinstance(value, bool):
-                message = f"refused: a computed attribute name in the filter “{node.name}”"
-                self.add("unsafe", message, node)
+                message = _("refused: a computed attribute name in the filter “{name}”")
+                self.add("unsafe", message.format(name=node.name), node)
             elif isinstance(value, str) and any(p.startswith("_") for p in value.split(".")):
-                message = f"refused: the filter “{node.name}” reaches for Python internals"
-                self.add("unsafe", f"{message} ({value})", node)
+                message = _("refused: the filter “{name}” reaches for Python internals ({value})")
+                self.add("unsafe", message.format(name=node.name, value=value), node)
         first = node.args[0] if node.name == "map" and node.args else None
         mapped = first.value if isinstance(first, nodes.Const) else None
         is_filter = not any(kw.key == "attribute" for kw in node.kwargs)
         if is_filter and isinstance(mapped, str) and mapped not in self.filters:
-            self.add("unsafe", f"refused: the filter “{mapped}” is not allowed", node)
+            message = _("refused: the filter “{name}” is not allowed")
+            self.add("unsafe", message.format(name=mapped), node)
 
     def _call(self, node: nodes.Call) -> None:
         callee = node.node
@@ -285,7 +309,9 @@ class _Checker:
             and callee.attr in _CALLABLE_LOOP
         ):
             return
-        message = f"refused: calling “{describe(callee)}()” (only range(), dict() and loop.cycle())"
+        message = _("refused: calling “{name}()” (only range(), dict() and loop.cycle())").format(
+            name=describe(callee)
+        )
         self.add("unsafe", message, node)
 
     def _range(self, node: nodes.Call) -> None:
@@ -297,10 +323,12 @@ class _Checker:
         except (_TooLarge, OverflowError):
             length = self.limits.range_items + 1
         except (ArithmeticError, TypeError, ValueError) as error:
-            self.add("syntax", f"range() cannot count that ({error})", node)
+            self.add("syntax", _("range() cannot count that ({error})").format(error=error), node)
             return
         if length > self.limits.range_items:
-            message = f"refused: range() of more than {self.limits.range_items:,} numbers"
+            message = _("refused: range() of more than {limit} numbers").format(
+                limit=f"{self.limits.range_items:,}"
+            )
             self.add("unsafe", message, node)
 
     def _constant(self, node: nodes.BinExpr) -> None:
@@ -308,12 +336,12 @@ class _Checker:
             return
         left = node.left.value if isinstance(node.left, nodes.Const) else None
         if node.operator == "%" and isinstance(left, str):
-            self.add("unsafe", "refused: text formatting with % (use the filters)", node)
+            self.add("unsafe", _("refused: text formatting with % (use the filters)"), node)
             return
         try:
             self._value(node)
         except _TooLarge as error:
-            self.add("unsafe", f"refused: {error}", node)
+            self.add("unsafe", _("refused: {what}").format(what=error), node)
         except (_NotConstant, ArithmeticError, TypeError, ValueError):
             pass
 
@@ -331,13 +359,15 @@ class _Checker:
             ints = isinstance(left, int) and isinstance(right, int)
             power = node.operator == "**" and ints and right > 0 and abs(left) > 1
             if power and abs(left).bit_length() * right > self.limits.int_bits:
-                raise _TooLarge(f"{left} ** {right} is too large a number")
+                raise _TooLarge(
+                    _("{left} ** {right} is too large a number").format(left=left, right=right)
+                )
             sequence, count = (left, right) if isinstance(right, int) else (right, left)
             repeat = node.operator == "*" and not ints and isinstance(count, int)
             if repeat and isinstance(sequence, (str, list, tuple)):
                 size = len(sequence) * count
                 if size > self.limits.chars:
-                    raise _TooLarge(f"a value of {size:,} characters")
+                    raise _TooLarge(_("a value of {size} characters").format(size=f"{size:,}"))
             return _OPERATORS[node.operator](left, right)
         raise _NotConstant
 

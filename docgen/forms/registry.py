@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from docgen.errors import InputError
+from docgen.errors import InputError, UsageError
 from docgen.forms import schemas
 from docgen.forms.fields import FormModel
+from docgen.i18n import _
 
-#: Variant names and the words a clerk may type for them.
+#: Variant names and the words a clerk may type for them (the regulation's names of
+#: 附件4's two variants: the same in every language, as are the forms' titles below).
 VARIANT_NAMES = {"monthly": "月抽查", "half": "半年抽查"}
 _VARIANT_ALIASES = {
     "monthly": "monthly",
@@ -121,7 +123,9 @@ def form_spec(name: str) -> FormSpec:
     """The form called ``name``: ``2``, ``附件2``, ``attachment2`` all mean 附件2."""
     key = re.sub(r"^(附件|attachment|att|form)\s*", "", name.strip(), flags=re.IGNORECASE)
     if key not in FORMS:
-        raise InputError(f"no such form: {name!r} (forms are 1–6, e.g. 附件2 or 2)")
+        raise InputError(
+            _("no such form: {name!r} (forms are 1–6, e.g. 附件2 or 2)").format(name=name)
+        )
     return FORMS[key]
 
 
@@ -129,14 +133,22 @@ def resolve_variant(spec: FormSpec, variant: str | None) -> str:
     """The variant key of ``spec`` named by ``variant`` (None/"" when it has none)."""
     if not spec.variants:
         if variant:
-            raise InputError(f"附件{spec.key} has no variants (got {variant!r})")
+            raise UsageError(
+                _("附件{form} has no variants (got {variant!r})").format(
+                    form=spec.key, variant=variant
+                )
+            )
         return ""
     if not variant:
-        choices = ", ".join(f"{v} ({VARIANT_NAMES[v]})" for v in spec.variants)
-        raise InputError(f"附件{spec.key} needs --variant: one of {choices}")
+        choices = _(", ").join(f"{v} ({VARIANT_NAMES[v]})" for v in spec.variants)
+        raise UsageError(
+            _("附件{form} needs --variant: one of {choices}").format(form=spec.key, choices=choices)
+        )
     key = _VARIANT_ALIASES.get(variant.strip().lower())
     if key not in spec.variants:
-        raise InputError(
-            f"附件{spec.key} has no variant {variant!r} (monthly 月抽查, half 半年抽查)"
+        raise UsageError(
+            _("附件{form} has no variant {variant!r} (monthly 月抽查, half 半年抽查)").format(
+                form=spec.key, variant=variant
+            )
         )
     return key

@@ -26,6 +26,7 @@ from docgen.forms.fields import (
     label,
     optional,
 )
+from docgen.i18n import _
 
 YesNo = Literal["是", "否", ""]
 CheckResult = Literal["符合", "不符合", "不適用", ""]
@@ -36,8 +37,12 @@ def _period_label(text: str, kinds: tuple[str, ...]) -> str:
 
     period = parse_period(text.strip())
     if period.kind not in kinds:
-        wanted = "a half-year such as 2026-H1" if kinds == ("half",) else "a month or half-year"
-        raise ValueError(f"{text!r} is not {wanted}")
+        message = (
+            _("{period!r} is not a half-year such as 2026-H1")
+            if kinds == ("half",)
+            else _("{period!r} is not a month or half-year")
+        )
+        raise ValueError(message.format(period=text))
     return str(period.label)
 
 
@@ -108,6 +113,9 @@ class SampledCase(FormModel):
     justification: Text = label("查詢事由/依據")
     consistent: YesNo = optional("是否與業務相符")
     remark: Text = optional("備註")
+    #: The evidence the supervisor named (佐證檔案 of the sample sheet): the table shows
+    #: the label 佐證<序號>, and the files are listed after it (ISSUE 11 item 9).
+    evidence: Text = optional("佐證檔案")
 
 
 class CaseCheck(FormModel):
@@ -153,7 +161,8 @@ class Finding(FormModel):
     due: RocDate | None = optional("改善期限", None)
 
 
-#: The checklist of 附件5 when the data gives none (DESIGN.md, Forms; R4.1, R3.2, R6.2, R6.5).
+#: The checklist of 附件5 when the data gives none (DESIGN.md, Forms; R4.1, R3.2, R6.2, R6.5):
+#: the form's content, Chinese in every language.
 DEFAULT_CHECKLIST = (
     "使用者名冊已更新（R7.2）",
     "帳號權限每6個月清查已辦理（R4.1）",

@@ -39,6 +39,7 @@ from types import TracebackType
 
 from docgen.errors import InputError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 
 PREFIX = "docgen-fill-"
 _HIDDEN = "." + PREFIX
@@ -56,7 +57,7 @@ class WriteFailed(InputError):
     """A file of the batch could not be written: ``name`` (a file name) and why."""
 
     def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"cannot write {name}: {reason}")
+        super().__init__(_("cannot write {file}: {reason}").format(file=name, reason=reason))
         self.name, self.reason = name, reason
         self.args = (name, reason)  # so that it crosses from a worker process intact
 
@@ -183,8 +184,10 @@ class Staging:
             self.path, self._lock = _locked_folder(self.root, prefix)
         except OSError as error:
             raise InputError(
-                f"cannot write to {self.root} (where the batch is prepared before it is "
-                f"moved into {self.out_dir}): {error.strerror or error}"
+                _(
+                    "cannot write to {folder} (where the batch is prepared before it is "
+                    "moved into {out}): {reason}"
+                ).format(folder=self.root, out=self.out_dir, reason=error.strerror or error)
             ) from error
         return self
 
@@ -209,8 +212,9 @@ class Staging:
     def failed(self, error: WriteFailed) -> InputError:
         """``error`` (of a staged file) as the user sees it: naming the final file."""
         return InputError(
-            f"cannot write {self.out_dir / error.name}: {error.reason}; "
-            f"nothing of this batch was written to {self.out_dir}"
+            _("cannot write {file}: {reason}; nothing of this batch was written to {out}").format(
+                file=self.out_dir / error.name, reason=error.reason, out=self.out_dir
+            )
         )
 
     def existing_same(self, staged: Path) -> Path | None:
@@ -222,8 +226,10 @@ class Staging:
         if final.is_file() and sha256_file(final) == sha256_file(staged):
             return final
         raise InputError(
-            f"{final}: already exists with other content (from an earlier batch?); "
-            "nothing was written: move it away or fill into another folder"
+            _(
+                "{file}: already exists with other content (from an earlier batch?); "
+                "nothing was written: move it away or fill into another folder"
+            ).format(file=final)
         )
 
     def commit(self, staged: list[Path]) -> None:
@@ -236,15 +242,18 @@ class Staging:
         except FileExistsError as error:
             self.rollback()
             raise InputError(
-                f"{error.filename}: appeared while this batch was written (another batch?); "
-                "nothing of this batch was written"
+                _(
+                    "{file}: appeared while this batch was written (another batch?); "
+                    "nothing of this batch was written"
+                ).format(file=error.filename)
             ) from error
         except OSError as error:
             self.rollback()
             name = error.filename or self.out_dir
             raise InputError(
-                f"cannot write {name}: {error.strerror or error}; "
-                f"nothing of this batch was written to {self.out_dir}"
+                _(
+                    "cannot write {file}: {reason}; nothing of this batch was written to {out}"
+                ).format(file=name, reason=error.strerror or error, out=self.out_dir)
             ) from error
 
     def _make_out_dir(self) -> None:

@@ -21,6 +21,7 @@ from docgen.forms.policy import TemplateNames
 from docgen.forms.qrcode_image import qr_png
 from docgen.forms.registry import FormSpec
 from docgen.forms.staging import WriteFailed
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata, docx_with_metadata
 from docgen.privacy import MaskingPolicy
 
@@ -68,7 +69,7 @@ class FormWriter:
         self, spec: FormSpec, variant: str, template: Path, policy: MaskingPolicy, office: str
     ) -> None:
         if not template.exists():
-            raise InputError(f"{template}: no such template")
+            raise InputError(_("{file}: no such template").format(file=template))
         self.spec, self.variant, self.office = spec, variant, office
         names = TemplateNames.of(spec.schema, EXTRA_NAMES)
         self.compiled = CompiledTemplate(template, make_environment(policy), names)

@@ -26,6 +26,7 @@ import pikepdf
 from PIL import Image
 
 from docgen.errors import InputError
+from docgen.i18n import _
 
 #: What one stream (content, font, metadata, profile …) may inflate to.
 MAX_STREAM_BYTES = 64 * 2**20
@@ -205,10 +206,12 @@ def _image_problem(image: pikepdf.Stream) -> str | None:
     try:
         width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
     except (TypeError, ValueError):
-        return "an image in it has no valid size"
+        return _("an image in it has no valid size")
     limit = Image.MAX_IMAGE_PIXELS
     if limit and width * height > limit:
-        return f"an image in it is {width}×{height} pixels, over the limit of {limit:,}"
+        return _("an image in it is {width}×{height} pixels, over the limit of {limit}").format(
+            width=width, height=height, limit=f"{limit:,}"
+        )
     return None
 
 
@@ -225,9 +228,12 @@ def check_streams(path: Path, streams: Sequence[pikepdf.Stream]) -> None:
         problem = _image_problem(stream) if stream.get("/Subtype") == pikepdf.Name.Image else None
         if problem is None and _needs_measuring(stream) and not inflates_within(stream):
             number = stream.objgen[0]
-            problem = (
-                f"a compressed stream in it (object {number}) inflates to more than "
-                f"{MAX_STREAM_BYTES // 2**20} MiB"
-            )
+            problem = _(
+                "a compressed stream in it (object {number}) inflates to more than {size} MiB"
+            ).format(number=number, size=MAX_STREAM_BYTES // 2**20)
         if problem is not None:
-            raise InputError(f"{path}: {problem}; refused as a decompression bomb")
+            raise InputError(
+                _("{file}: {problem}; refused as a decompression bomb").format(
+                    file=path, problem=problem
+                )
+            )

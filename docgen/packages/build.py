@@ -22,6 +22,7 @@ import pikepdf
 
 from docgen.errors import InputError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata
 from docgen.packages import pdfa
 from docgen.packages.ghostscript import repair_to_pdfa
@@ -30,6 +31,7 @@ from docgen.packages.inputs import Source, check_sources, raise_together
 from docgen.packages.manifest import input_entry, write_manifest
 from docgen.packages.merge import MergeInput, merge_pdfs
 from docgen.packages.metadata import apply_metadata, resolve_metadata
+from docgen.packages.notes import note
 from docgen.packages.pdfs import write_clean
 from docgen.packages.spec import EVIDENCE, PackageSpec, Part
 from docgen.packages.structure import Placed, write_outline, write_page_labels
@@ -73,9 +75,11 @@ class BuildResult:
 def _check_output(output: Path, sources: Sequence[Source]) -> None:
     target = output.resolve()
     if any(s.path.resolve() == target for s in sources):
-        raise InputError(f"{output}: the output would overwrite one of the inputs")
+        raise InputError(
+            _("{file}: the output would overwrite one of the inputs").format(file=output)
+        )
     if output.exists() and output.is_dir():
-        raise InputError(f"{output}: is a folder; give the PDF file to write")
+        raise InputError(_("{file}: is a folder; give the PDF file to write").format(file=output))
 
 
 def _placed(parts: Sequence[Part], sources: Sequence[Source]) -> list[Placed]:
@@ -103,23 +107,38 @@ def _conform(source: Source, item: MergeInput, work: Path, options: BuildOptions
     reasons = pdfa.conformance_problems(item.path, [item.password] if item.password else ())
     if not reasons:
         return item
-    because = "; ".join(reasons[:3])
+    because = "; ".join(reasons[:3])  # the validator's words (English)
     if source.part.role != EVIDENCE:
         raise InputError(
-            f"{source.path}: cannot be part of a PDF/A-2b package: {because}. Scans and forms "
-            "are never rewritten: scan or export it again as PDF/A"
+            _(
+                "{file}: cannot be part of a PDF/A-2b package: {because}. Scans and forms "
+                "are never rewritten: scan or export it again as PDF/A"
+            ).format(file=source.path, because=because)
         )
     if not options.repair_evidence:
         raise InputError(
-            f"{source.path}: evidence that cannot be PDF/A-2b: {because}. "
-            "Add --repair-evidence to convert it with Ghostscript"
+            _(
+                "{file}: evidence that cannot be PDF/A-2b: {because}. "
+                "Add --repair-evidence to convert it with Ghostscript"
+            ).format(file=source.path, because=because)
         )
     target = work / f"{source.sha256[:16]}-pdfa.pdf"
     repair_to_pdfa(item.path, target, item.password)
     left = pdfa.conformance_problems(target)
     if left:
-        raise InputError(f"{source.path}: still not PDF/A-2b after Ghostscript: {left[0]}")
-    source.notes.append(f"{source.path.name}: converted to PDF/A with Ghostscript ({because})")
+        raise InputError(
+            _("{file}: still not PDF/A-2b after Ghostscript: {reason}").format(
+                file=source.path, reason=left[0]
+            )
+        )
+    name = source.path.name
+    source.notes.append(
+        note(
+            lambda: _("{file}: converted to PDF/A with Ghostscript ({because})").format(
+                file=name, because=because
+            )
+        )
+    )
     return MergeInput(target)
 
 
@@ -166,7 +185,11 @@ def _write_pdfa(items: Sequence[MergeInput], work: Path, target: Path,
         pdf.save(target, **kwargs)
         pages = len(pdf.pages)
     if problems := pdfa.validate(target, kwargs):
-        raise InputError(f"the package does not pass PDF/A-2b validation: {'; '.join(problems)}")
+        raise InputError(
+            _("the package does not pass PDF/A-2b validation: {problems}").format(
+                problems="; ".join(problems)
+            )
+        )
     return pages
 
 
@@ -179,7 +202,7 @@ def build_package(
     _check_output(options.output, sources)
     meta = resolve_metadata(spec, [s.metadata for s in sources if s.metadata])
     with work_folder(options.work_root) as work:
-        numbered = progress(enumerate(sources), len(sources), "preparing")
+        numbered = progress(enumerate(sources), len(sources), _("preparing"))
         items = [_to_pdf(s, work, n, options.passwords) for n, s in numbered]
         if options.pdfa:
             items = _conform_all(sources, items, work, options)

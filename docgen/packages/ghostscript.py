@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from docgen.errors import ExternalToolError
+from docgen.i18n import _
 
 _TIMEOUT_SECONDS = 600
 
@@ -17,7 +18,10 @@ def _gs() -> str:
     found = shutil.which("gs")
     if found is None:
         raise ExternalToolError(
-            "Ghostscript (gs) is not installed; --repair-evidence needs it (apt install ghostscript)"
+            _(
+                "Ghostscript (gs) is not installed; --repair-evidence needs it "
+                "(apt install ghostscript)"
+            )
         )
     return found
 
@@ -36,8 +40,14 @@ def repair_to_pdfa(source: Path, target: Path, password: str = "") -> None:
             [*args, str(source)], capture_output=True, text=True, timeout=_TIMEOUT_SECONDS
         )
     except subprocess.TimeoutExpired as error:
-        raise ExternalToolError(f"{source}: Ghostscript took too long repairing it") from error
+        raise ExternalToolError(
+            _("{file}: Ghostscript took too long repairing it").format(file=source)
+        ) from error
     if done.returncode != 0 or not target.exists() or target.stat().st_size == 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        reason = detail[-1] if detail else f"exit code {done.returncode}"
-        raise ExternalToolError(f"{source}: Ghostscript could not repair it ({reason})")
+        reason = detail[-1] if detail else _("exit code {code}").format(code=done.returncode)
+        raise ExternalToolError(
+            _("{file}: Ghostscript could not repair it ({reason})").format(
+                file=source, reason=reason
+            )
+        )

@@ -23,6 +23,8 @@ import img2pdf
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from docgen.errors import InputError
+from docgen.i18n import N_, _, translate
+from docgen.packages.notes import note
 
 #: Resolutions at or below this are screen defaults, not a scanner's: refused.
 MIN_DPI = 96
@@ -52,17 +54,25 @@ def _open(path: Path) -> Iterator[Image.Image]:
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             limit = Image.MAX_IMAGE_PIXELS
             raise InputError(
-                f"{path}: image too large to process safely (over {limit:,} pixels): {error}"
+                _(
+                    "{file}: image too large to process safely (over {limit} pixels): {error}"
+                ).format(file=path, limit=f"{limit:,}", error=error)
             ) from error
         except ValueError as error:  # a PNG text or profile chunk over Pillow's limit
             if "too large" not in str(error).lower():
-                raise InputError(f"{path}: not a readable image ({error})") from error
+                raise InputError(
+                    _("{file}: not a readable image ({error})").format(file=path, error=error)
+                ) from error
             raise InputError(
-                f"{path}: a compressed chunk of the image inflates beyond Pillow's safety "
-                "limit; refused as a decompression bomb"
+                _(
+                    "{file}: a compressed chunk of the image inflates beyond Pillow's safety "
+                    "limit; refused as a decompression bomb"
+                ).format(file=path)
             ) from error
         except (UnidentifiedImageError, OSError, SyntaxError) as error:
-            raise InputError(f"{path}: not a readable image ({error})") from error
+            raise InputError(
+                _("{file}: not a readable image ({error})").format(file=path, error=error)
+            ) from error
 
 
 def _image_dpi(image: Image.Image) -> float | None:
@@ -85,15 +95,34 @@ def check_image(path: Path, dpi: int | None = None) -> ImageFacts:
     facts = ImageFacts(pages)
     if own is None or own <= MIN_DPI:
         if dpi is None:
-            found = "has no resolution" if own is None else f"says {own:g} dpi"
-            raise InputError(
-                f"{path}: the image {found}; give the scan's real resolution with --dpi "
-                "(e.g. --dpi 300), or pages come out the wrong size"
+            message = (
+                _(
+                    "{file}: the image has no resolution; give the scan's real resolution "
+                    "with --dpi (e.g. --dpi 300), or pages come out the wrong size"
+                )
+                if own is None
+                else _(
+                    "{file}: the image says {dpi} dpi; give the scan's real resolution "
+                    "with --dpi (e.g. --dpi 300), or pages come out the wrong size"
+                )
             )
+            raise InputError(message.format(file=path, dpi=f"{own:g}" if own else ""))
         facts.dpi = dpi
-        facts.notes.append(f"{path.name}: no usable resolution in the file; using {dpi} dpi")
+        facts.notes.append(
+            note(
+                lambda: _("{file}: no usable resolution in the file; using {dpi} dpi").format(
+                    file=path.name, dpi=dpi
+                )
+            )
+        )
     if orientation is not None and orientation not in range(1, 9):
-        facts.notes.append(f"{path.name}: invalid EXIF orientation {orientation} ignored")
+        facts.notes.append(
+            note(
+                lambda: _("{file}: invalid EXIF orientation {orientation} ignored").format(
+                    file=path.name, orientation=orientation
+                )
+            )
+        )
     return facts
 
 
@@ -134,17 +163,18 @@ def _to_eight_bit(frame: Image.Image) -> tuple[Image.Image, list[str]]:
     changes = []
     if frame.mode in _HIGH_DEPTH:
         frame = frame.convert("I").point(lambda value: value * (1 / 256)).convert("L")
-        changes.append("16-bit → 8-bit")
+        changes.append(N_("16-bit → 8-bit"))
     if frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info:
         rgba = frame.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         frame = Image.alpha_composite(white, rgba).convert("RGB")
-        changes.append("transparency flattened on white")
+        changes.append(N_("transparency flattened on white"))
     return frame, changes
 
 
 def _pillow_copy(path: Path, target: Path) -> list[str]:
-    """Re-save ``path`` as a lossless 8-bit TIFF that img2pdf accepts; what changed."""
+    """Re-save ``path`` as a lossless 8-bit TIFF that img2pdf accepts; what changed
+    (message IDs)."""
     frames, changes = [], []
     with _open(path) as image:
         dpi = image.info.get("dpi")
@@ -165,12 +195,22 @@ def image_to_pdf(path: Path, target: Path, facts: ImageFacts) -> list[str]:
     try:
         return _convert(path, target, facts.dpi)
     except img2pdf.PdfTooLargeError as error:
-        raise InputError(f"{path}: the image is too large for a PDF page ({error})") from error
+        raise InputError(
+            _("{file}: the image is too large for a PDF page ({error})").format(
+                file=path, error=error
+            )
+        ) from error
     except _REFUSED as error:
         reason = str(error).splitlines()[0]
     copy = target.with_suffix(".tif")
     changes = _pillow_copy(path, copy)
     notes = _convert(copy, target, facts.dpi)
     copy.unlink()
-    what = ", ".join(changes) or "re-saved"
-    return [f"{path.name}: img2pdf refused it ({reason}); converted with Pillow ({what})", *notes]
+
+    def refused() -> str:
+        what = _(", ").join(translate(change) for change in changes) or _("re-saved")
+        return _("{file}: img2pdf refused it ({reason}); converted with Pillow ({what})").format(
+            file=path.name, reason=reason, what=what
+        )
+
+    return [note(refused), *notes]

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from docgen.errors import InputError
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata, read_pdf_metadata
 from docgen.packages.images import check_image
+from docgen.packages.notes import note
 from docgen.packages.pdfs import check_pdf
 from docgen.packages.qr import qr_metadata
 from docgen.packages.sanitize import describe
@@ -67,17 +69,23 @@ def sniff(path: Path) -> str:
 def _kind(path: Path) -> str:
     expected = _KIND_BY_SUFFIX.get(path.suffix.lower())
     if expected is None:
-        raise InputError(f"{path}: not a PDF, JPEG, PNG or TIFF file (by its name)")
+        raise InputError(
+            _("{file}: not a PDF, JPEG, PNG or TIFF file (by its name)").format(file=path)
+        )
     if not path.exists():
-        raise InputError(f"{path}: no such file")
+        raise InputError(_("{file}: no such file").format(file=path))
     if not path.is_file():  # a folder, a device, a pipe (which would never end)
-        raise InputError(f"{path}: not a regular file")
+        raise InputError(_("{file}: not a regular file").format(file=path))
     if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty (0 bytes)")
+        raise InputError(_("{file}: the file is empty (0 bytes)").format(file=path))
     found = sniff(path)
     if found != expected:
-        what = "not a known kind" if found == "unknown" else _NAMES[found]
-        raise InputError(f"{path}: the name says {_NAMES[expected]} but the content is {what}")
+        what = _("not a known kind") if found == "unknown" else _NAMES[found]
+        raise InputError(
+            _("{file}: the name says {expected} but the content is {found}").format(
+                file=path, expected=_NAMES[expected], found=what
+            )
+        )
     return expected
 
 
@@ -95,10 +103,20 @@ def check_source(path: Path, part: Part, passwords: Sequence[str], dpi: int | No
     source.pages, source.password = pdf.pages, pdf.password
     if pdf.removed:
         source.removed = dict(pdf.removed)
-        source.notes.append(f"{path.name}: removed {describe(pdf.removed)}")
+        removed = pdf.removed
+        source.notes.append(
+            note(lambda: _("{file}: removed {what}").format(file=path.name, what=describe(removed)))
+        )
     if pdf.repairs:
         source.repaired = True
-        source.notes.append(f"{path.name}: damaged PDF repaired: {pdf.repairs[0]}")
+        repair = pdf.repairs[0]
+        source.notes.append(
+            note(
+                lambda: _("{file}: damaged PDF repaired: {repair}").format(
+                    file=path.name, repair=repair
+                )
+            )
+        )
     if not pdf.encrypted and not pdf.repairs:
         source.metadata = read_pdf_metadata(path)
     return source
@@ -122,4 +140,6 @@ def raise_together(problems: Sequence[str]) -> None:
     if len(problems) == 1:
         raise InputError(problems[0])
     if problems:
-        raise InputError(f"{len(problems)} input files cannot be used:", problems)
+        raise InputError(
+            _("{count} input files cannot be used:").format(count=len(problems)), problems
+        )

@@ -11,13 +11,28 @@ from pathlib import Path
 import pikepdf
 
 from docgen.errors import InputError
+from docgen.i18n import N_, _
 from docgen.metadata import RecordMetadata, read_pdf_metadata
 from docgen.packages.bounds import inflates_within
 from docgen.packages.manifest import manifest_path, manifest_problems, read_manifest
 from docgen.packages.structure import Bookmark, read_outline, read_page_labels
 from docgen.report import Report
 
-COLUMNS = {"bookmark": "書籤 Bookmark", "pages": "頁 Pages", "labels": "頁碼標籤 Labels"}
+COLUMNS = {"bookmark": N_("Bookmark"), "pages": N_("Pages"), "labels": N_("Page labels")}
+#: The summary's labels: the record metadata's own names (a JSON report keeps them as
+#: its keys), shown translated in a table.
+_SUMMARY = {
+    "title": N_("title"),
+    "period": N_("period"),
+    "unit": N_("unit"),
+    "category": N_("category"),
+    "trigger": N_("trigger"),
+    "review_date": N_("review_date"),
+    "record_ids": N_("record_ids"),
+    "pages": N_("pages"),
+    "pdfa": N_("pdfa"),
+    "manifest": N_("manifest"),
+}
 
 
 @dataclass
@@ -50,33 +65,43 @@ def _rows(bookmarks: Sequence[Bookmark], labels: Sequence[str]) -> list[dict[str
 
 def _summary(meta: RecordMetadata | None, pdfa_part: str, pages: int) -> dict[str, object]:
     meta = meta or RecordMetadata()
-    return {
+    values = {
         "title": meta.title, "period": meta.period, "unit": meta.unit,
         "category": meta.category, "trigger": meta.trigger,
         "review_date": meta.review_date, "record_ids": meta.record_ids,
-        "pages": pages, "pdfa": f"PDF/A-{pdfa_part}B" if pdfa_part else "no",
+        "pages": pages, "pdfa": f"PDF/A-{pdfa_part}B" if pdfa_part else _("no"),
     }  # fmt: skip
+    return {_SUMMARY[key]: value for key, value in values.items()}
 
 
 def inspect_package(path: Path) -> Inspection:
     """Read the package at ``path`` and check it against its manifest sidecar."""
     if not path.is_file():
-        raise InputError(f"{path}: no such file")
+        raise InputError(_("{file}: no such file").format(file=path))
     try:
         with pikepdf.open(path) as pdf:
             bookmarks, labels = read_outline(pdf), read_page_labels(pdf)
             xmp = pdf.Root.get("/Metadata")
             if isinstance(xmp, pikepdf.Stream) and not inflates_within(xmp):
-                raise InputError(f"{path}: its XMP metadata is a decompression bomb; refused")
+                raise InputError(
+                    _("{file}: its XMP metadata is a decompression bomb; refused").format(file=path)
+                )
             part = str(pdf.open_metadata().get("pdfaid:part", ""))
     except pikepdf.PdfError as error:
-        raise InputError(f"{path}: not a readable PDF ({error})") from error
+        raise InputError(
+            _("{file}: not a readable PDF ({error})").format(file=path, error=error)
+        ) from error
     summary = _summary(read_pdf_metadata(path), part, len(labels))
     manifest = read_manifest(path)
     if manifest is None:
-        problems = [f"no manifest {manifest_path(path).name} beside it"]
+        problems = [_("no manifest {manifest} beside it").format(manifest=manifest_path(path).name)]
     else:
         problems = manifest_problems(path, manifest, len(labels))
-    summary["manifest"] = "matches" if not problems else "DOES NOT MATCH: " + "; ".join(problems)
-    report = Report(f"Package {path.name}", COLUMNS, _rows(bookmarks, labels), summary)
+    summary[_SUMMARY["manifest"]] = (
+        _("DOES NOT MATCH: {problems}").format(problems=_("; ").join(problems))
+        if problems
+        else _("matches")
+    )
+    title = _("Package {file}").format(file=path.name)
+    report = Report(title, COLUMNS, _rows(bookmarks, labels), summary)
     return Inspection(report, problems)

@@ -30,6 +30,7 @@ from typing import Any
 
 from docgen.errors import InputError
 from docgen.fsutil import atomic_write_text, sha256_file
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata
 from docgen.packages.inputs import Source
 
@@ -89,9 +90,15 @@ def read_manifest(output: Path) -> dict[str, Any] | None:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not a package manifest ({error})") from error
+        raise InputError(
+            _("{file}: not a package manifest ({error})").format(file=path, error=error)
+        ) from error
     if data.get("format") != FORMAT:
-        raise InputError(f"{path}: not a package manifest (format {data.get('format')!r})")
+        raise InputError(
+            _("{file}: not a package manifest (format {format!r})").format(
+                file=path, format=data.get("format")
+            )
+        )
     return data
 
 
@@ -100,9 +107,17 @@ def manifest_problems(output: Path, manifest: dict[str, Any], pages: int) -> lis
     recorded = manifest.get("output", {})
     found = []
     if recorded.get("sha256") != sha256_file(output):
-        found.append("the PDF's SHA-256 differs from the manifest's: the file was changed")
+        found.append(_("the PDF's SHA-256 differs from the manifest's: the file was changed"))
     if recorded.get("size") != output.stat().st_size:
-        found.append(f"size {output.stat().st_size} bytes, manifest says {recorded.get('size')}")
+        found.append(
+            _("size {size} bytes, manifest says {recorded}").format(
+                size=output.stat().st_size, recorded=recorded.get("size")
+            )
+        )
     if recorded.get("pages") != pages:
-        found.append(f"{pages} pages, manifest says {recorded.get('pages')}")
+        found.append(
+            _("{pages} pages, manifest says {recorded}").format(
+                pages=pages, recorded=recorded.get("pages")
+            )
+        )
     return found

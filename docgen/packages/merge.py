@@ -14,6 +14,7 @@ from pathlib import Path
 import pikepdf
 
 from docgen.errors import ExternalToolError
+from docgen.i18n import _
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ def merge_pdfs(
     try:
         job.run()
     except (pikepdf.PdfError, OSError, RuntimeError) as error:
-        raise ExternalToolError(f"qpdf could not merge the package: {error}") from error
+        raise ExternalToolError(
+            _("qpdf could not merge the package: {error}").format(error=error)
+        ) from error
     if job.exit_code not in (0, pikepdf.Job.EXIT_WARNING):
-        raise ExternalToolError(f"qpdf could not merge the package (exit code {job.exit_code})")
+        raise ExternalToolError(
+            _("qpdf could not merge the package (exit code {code})").format(code=job.exit_code)
+        )

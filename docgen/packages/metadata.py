@@ -14,12 +14,14 @@ from collections.abc import Sequence
 import pikepdf
 
 from docgen.calendar import parse_date, parse_period
-from docgen.errors import InputError
+from docgen.errors import InputError, UsageError
+from docgen.i18n import _
 from docgen.metadata import RecordMetadata, write_pdf_metadata
 from docgen.packages.spec import PackageSpec
 from docgen.rules.record_id import CATEGORY_BY_FORM
 
-#: Retention categories a package may carry.
+#: Retention categories a package may carry (the record's own words, as is
+#: ``_CATEGORY_NAMES``, which names the package's title: the same in every language).
 CATEGORIES = (*dict.fromkeys(CATEGORY_BY_FORM.values()), "other")
 _CATEGORY_NAMES = {
     "monthly_check": "月抽查",
@@ -49,11 +51,16 @@ def _category(spec: PackageSpec, found: Sequence[RecordMetadata]) -> str:
     category = spec.category or _first(found, "category")
     if not category:
         raise InputError(
-            "no retention category in the inputs' metadata: give --category "
-            f"({', '.join(CATEGORIES)})"
+            _(
+                "no retention category in the inputs' metadata: give --category ({categories})"
+            ).format(categories=", ".join(CATEGORIES))
         )
     if category not in CATEGORIES:
-        raise InputError(f"--category {category!r}: not one of {', '.join(CATEGORIES)}")
+        raise UsageError(
+            _("--category {category!r}: not one of {categories}").format(
+                category=category, categories=", ".join(CATEGORIES)
+            )
+        )
     return category
 
 
@@ -63,14 +70,14 @@ def _iso_date(text: str, option: str) -> str:
     try:
         return parse_date(text).isoformat()
     except InputError as error:
-        raise InputError(f"{option}: {error}") from error
+        raise InputError(_("{where}: {problem}").format(where=option, problem=error)) from error
 
 
 def resolve_metadata(spec: PackageSpec, found: Sequence[RecordMetadata]) -> RecordMetadata:
     """The package's metadata from ``spec`` (given) and ``found`` (the inputs' own)."""
     period_text = spec.period or _first(found, "period")
     if not period_text:
-        raise InputError("no period in the inputs' metadata: give --period (e.g. 2026-10)")
+        raise UsageError(_("no period in the inputs' metadata: give --period (e.g. 2026-10)"))
     period = parse_period(period_text)
     category = _category(spec, found)
     unit = spec.unit or _first(found, "unit")

@@ -13,12 +13,12 @@ from pathlib import Path
 import pikepdf
 
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.packages.bounds import check_streams
 from docgen.packages.sanitize import strip_active_content
 
 #: qpdf's words for a repair that lost part of the file: refused, not noted.
 _LOST = ("treating stream as empty", "Pages tree includes non-dictionary", "unable to recover")
-_DECRYPT = "or remove it first: qpdf --decrypt --password=PASSWORD IN.pdf OUT.pdf"
 
 
 @dataclass
@@ -41,7 +41,7 @@ def _reason(error: Exception, path: Path) -> str:
             text = text[len(prefix) :].lstrip(": ")
             break
     if "Loop detected in /Pages" in text:
-        return "its page tree loops back on itself"
+        return _("its page tree loops back on itself")
     return text
 
 
@@ -51,8 +51,18 @@ def _open_with(path: Path, passwords: Sequence[str]) -> tuple[pikepdf.Pdf, str]:
             return pikepdf.open(path, password=password), password
         except pikepdf.PasswordError:
             continue
-    hint = "the passwords given do not open it" if passwords else "give it with --password"
-    raise InputError(f"{path}: the PDF is protected by a password ({hint}, {_DECRYPT})")
+    message = (
+        _(
+            "{file}: the PDF is protected by a password (the passwords given do not open it, "
+            "or remove it first: qpdf --decrypt --password=PASSWORD IN.pdf OUT.pdf)"
+        )
+        if passwords
+        else _(
+            "{file}: the PDF is protected by a password (give it with --password, "
+            "or remove it first: qpdf --decrypt --password=PASSWORD IN.pdf OUT.pdf)"
+        )
+    )
+    raise InputError(message.format(file=path))
 
 
 @contextlib.contextmanager
@@ -64,10 +74,16 @@ def open_pdf(path: Path, passwords: Sequence[str] = ()) -> Iterator[tuple[pikepd
         reason = _reason(error, path)
         if "encryption" in reason:
             raise InputError(
-                f"{path}: the PDF is encrypted in a way docgen cannot open ({reason}); "
-                "decrypt it with the program that made it, or with qpdf --decrypt"
+                _(
+                    "{file}: the PDF is encrypted in a way docgen cannot open ({reason}); "
+                    "decrypt it with the program that made it, or with qpdf --decrypt"
+                ).format(file=path, reason=reason)
             ) from error
-        raise InputError(f"{path}: not a readable PDF, even with repair ({reason})") from error
+        raise InputError(
+            _("{file}: not a readable PDF, even with repair ({reason})").format(
+                file=path, reason=reason
+            )
+        ) from error
     with pdf:
         yield pdf, password
 
@@ -75,11 +91,13 @@ def open_pdf(path: Path, passwords: Sequence[str] = ()) -> Iterator[tuple[pikepd
 def _check_repairs(path: Path, repairs: Sequence[str], missing: int) -> None:
     lost = next((r for r in repairs if any(word in r for word in _LOST)), None)
     if lost is None and missing:
-        lost = f"{missing} object(s) it refers to are missing"
+        lost = _("{count} object(s) it refers to are missing").format(count=missing)
     if lost is not None:
         raise InputError(
-            f"{path}: the PDF is truncated or damaged and repair would lose part of it "
-            f"({_reason(Exception(lost), path)}); get the complete file again"
+            _(
+                "{file}: the PDF is truncated or damaged and repair would lose part of it "
+                "({reason}); get the complete file again"
+            ).format(file=path, reason=_reason(Exception(lost), path))
         )
 
 
@@ -92,15 +110,19 @@ def check_pdf(path: Path, passwords: Sequence[str] = ()) -> PdfFacts:
         try:
             pages = len(pdf.pages)
             for page in pdf.pages:
-                _ = page.mediabox  # touching each page finds a broken page tree
+                _box = page.mediabox  # touching each page finds a broken page tree
             scan = strip_active_content(pdf)  # in memory only: this copy is never saved
             check_streams(path, scan.streams)
         except (pikepdf.PdfError, KeyError, ValueError, RecursionError) as error:
             reason = _reason(error, path)
-            raise InputError(f"{path}: the PDF's pages cannot be read ({reason})") from error
+            raise InputError(
+                _("{file}: the PDF's pages cannot be read ({reason})").format(
+                    file=path, reason=reason
+                )
+            ) from error
         repairs = [str(w) for w in pdf.get_warnings()]
         if pages == 0:
-            raise InputError(f"{path}: the PDF has no pages")
+            raise InputError(_("{file}: the PDF has no pages").format(file=path))
         if repairs:
             _check_repairs(path, repairs, scan.missing)
         return PdfFacts(pages, password, pdf.is_encrypted, repairs, scan.removed)
@@ -115,6 +137,8 @@ def write_clean(path: Path, target: Path, passwords: Sequence[str] = ()) -> Coun
             pdf.save(target, stream_decode_level=pikepdf.StreamDecodeLevel.none)
         except pikepdf.PdfError as error:
             raise InputError(
-                f"{path}: the PDF cannot be copied ({_reason(error, path)})"
+                _("{file}: the PDF cannot be copied ({reason})").format(
+                    file=path, reason=_reason(error, path)
+                )
             ) from error
     return removed

@@ -29,25 +29,41 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream
 
-#: Actions that run code, start programs, call out, or open other files.
-DANGEROUS_ACTIONS = frozenset(
-    f"/{s}"
-    for s in (
-        "JavaScript", "Launch", "URI", "SubmitForm", "ImportData", "GoToR", "GoToE",
-        "Rendition", "Sound", "Movie", "RichMediaExecute", "GoTo3DView",
-    )
-)  # fmt: skip
+from docgen.i18n import N_, _, ngettext, translate
+
+#: Actions that run code, start programs, call out, or open other files, and the kind
+#: each is counted as. The kinds (here and below) are the
+#: keys of the manifest's ``removed`` (the same in every language), and message IDs
+#: for what the user is told (:func:`describe`).
+ACTION_KINDS = {
+    "/JavaScript": N_("JavaScript action"),
+    "/Launch": N_("Launch action"),
+    "/URI": N_("URI action"),
+    "/SubmitForm": N_("SubmitForm action"),
+    "/ImportData": N_("ImportData action"),
+    "/GoToR": N_("GoToR action"),
+    "/GoToE": N_("GoToE action"),
+    "/Rendition": N_("Rendition action"),
+    "/Sound": N_("Sound action"),
+    "/Movie": N_("Movie action"),
+    "/RichMediaExecute": N_("RichMediaExecute action"),
+    "/GoTo3DView": N_("GoTo3DView action"),
+}
+DANGEROUS_ACTIONS = frozenset(ACTION_KINDS)
 #: Annotations removed whole, and the kind they are counted as.
 REMOVED_ANNOTATIONS = {
-    "/FileAttachment": "embedded file",
-    "/RichMedia": "RichMedia annotation",
-    "/3D": "3D annotation",
-    "/Movie": "movie annotation",
-    "/Sound": "sound annotation",
-    "/Screen": "screen annotation",
+    "/FileAttachment": N_("embedded file"),
+    "/RichMedia": N_("RichMedia annotation"),
+    "/3D": N_("3D annotation"),
+    "/Movie": N_("movie annotation"),
+    "/Sound": N_("sound annotation"),
+    "/Screen": N_("screen annotation"),
 }
-_NAME_TREES = {"/JavaScript": "JavaScript action", "/EmbeddedFiles": "embedded file"}
-_NAME_TREES |= {"/AlternatePresentations": "alternate presentation"}
+_NAME_TREES = {"/JavaScript": ACTION_KINDS["/JavaScript"], "/EmbeddedFiles": N_("embedded file")}
+_NAME_TREES |= {"/AlternatePresentations": N_("alternate presentation")}
+_EMBEDDED_FILE = REMOVED_ANNOTATIONS["/FileAttachment"]
+_OPEN_ACTION, _ADDITIONAL_ACTION = N_("open action"), N_("additional action")
+_XFA_FORM, _PORTFOLIO_VIEW = N_("XFA form"), N_("portfolio view")
 _CONTAINERS = (Dictionary, Array, Stream)
 
 
@@ -62,9 +78,13 @@ class Scan:
 
 
 def describe(removed: Counter[str] | dict[str, int]) -> str:
-    """``1 JavaScript action, 2 embedded files`` (most frequent first)."""
+    """``1 JavaScript action, 2 embedded files`` (most frequent first), in the
+    current language."""
     ordered = sorted(removed.items(), key=lambda item: (-item[1], item[0].lower()))
-    return ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in ordered)
+    return _(", ").join(
+        ngettext("{count} {kind}", "{count} {kind}s", n).format(count=n, kind=translate(kind))
+        for kind, n in ordered
+    )
 
 
 def _action_kind(obj: object) -> str | None:
@@ -73,8 +93,8 @@ def _action_kind(obj: object) -> str | None:
         return None
     kind = obj.get("/S")
     if isinstance(kind, Name) and str(kind) in DANGEROUS_ACTIONS:
-        return f"{str(kind)[1:]} action"
-    return "JavaScript action" if "/JS" in obj else None
+        return ACTION_KINDS[str(kind)]
+    return ACTION_KINDS["/JavaScript"] if "/JS" in obj else None
 
 
 def _is_embedded_file(obj: object) -> bool:
@@ -121,23 +141,23 @@ class _Walk:
 
     def catalog(self, root: pikepdf.Object) -> None:
         if "/OpenAction" in root:
-            self.count_chain(root.get("/OpenAction"), "open action")
+            self.count_chain(root.get("/OpenAction"), _OPEN_ACTION)
             del root["/OpenAction"]
         names = root.get("/Names")
         if isinstance(names, Dictionary):
             for key, kind in _NAME_TREES.items():
                 if key in names:
-                    for _ in range(_tree_size(names.get(key))):
+                    for _entry in range(_tree_size(names.get(key))):
                         self.count(kind)
                     del names[key]
         form = root.get("/AcroForm")
         if isinstance(form, Dictionary) and "/XFA" in form:
-            self.count("XFA form")
+            self.count(_XFA_FORM)
             del form["/XFA"]
             if "/NeedsRendering" in form:
                 del form["/NeedsRendering"]
         if "/Collection" in root:
-            self.count("portfolio view")
+            self.count(_PORTFOLIO_VIEW)
             del root["/Collection"]
 
     def annotations(self, annots: pikepdf.Object) -> None:
@@ -160,13 +180,13 @@ class _Walk:
             triggers = obj.get("/AA")
             if isinstance(triggers, Dictionary):
                 for key in list(triggers.keys()):
-                    self.count_chain(triggers.get(key), "additional action")
+                    self.count_chain(triggers.get(key), _ADDITIONAL_ACTION)
             del obj["/AA"]
         annots = obj.get("/Annots")
         if isinstance(annots, Array):
             self.annotations(annots)
         if "/EF" in obj:
-            self.count("embedded file", obj)
+            self.count(_EMBEDDED_FILE, obj)
             del obj["/EF"]
             if "/RF" in obj:
                 del obj["/RF"]
@@ -177,7 +197,7 @@ class _Walk:
                 self.count_chain(value)
                 del obj[key]
             elif _is_embedded_file(value):
-                self.count("embedded file", value)
+                self.count(_EMBEDDED_FILE, value)
                 del obj[key]
             elif isinstance(value, _CONTAINERS):
                 self.stack.append(value)
@@ -189,7 +209,7 @@ class _Walk:
                 self.count_chain(value)
                 del obj[index]
             elif _is_embedded_file(value):
-                self.count("embedded file", value)
+                self.count(_EMBEDDED_FILE, value)
                 del obj[index]
             elif isinstance(value, _CONTAINERS):
                 self.stack.append(value)

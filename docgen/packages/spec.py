@@ -30,7 +30,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from docgen.errors import InputError
+from docgen.errors import InputError, UsageError
+from docgen.i18n import _
 from docgen.privacy import mask_ids_in_text
 from docgen.yamlsafe import load_yaml, read_text_capped
 
@@ -81,7 +82,11 @@ class PackageSpec:
 def _split(text: str, pieces: int, option: str, shape: str) -> list[str]:
     parts = [p.strip() for p in text.split("=", pieces - 1)]
     if len(parts) != pieces or not all(parts):
-        raise InputError(f"{option} {text!r}: write it as {shape}")
+        raise InputError(
+            _("{option} {value!r}: write it as {shape}").format(
+                option=option, value=text, shape=shape
+            )
+        )
     return parts
 
 
@@ -91,11 +96,17 @@ def _document_for(documents: list[Part], text: str) -> tuple[Part, str, str]:
     elif len(documents) == 1:
         form, (title, path) = documents[0].title, _split(text, 2, "--evidence", "TITLE=PATH")
     else:
-        raise InputError(f"--evidence {text!r}: name the form it supports: FORM=TITLE=PATH")
+        raise UsageError(
+            _("--evidence {value!r}: name the form it supports: FORM=TITLE=PATH").format(value=text)
+        )
     owner = next((d for d in documents if d.title == mask_ids_in_text(form)), None)
     if owner is None:
-        known = "、".join(d.title for d in documents) or "none"
-        raise InputError(f"--evidence {text!r}: no --document titled {form!r} (there are: {known})")
+        known = "、".join(d.title for d in documents) or _("none")
+        raise UsageError(
+            _("--evidence {value!r}: no --document titled {form!r} (there are: {known})").format(
+                value=text, form=form, known=known
+            )
+        )
     return owner, title, path
 
 
@@ -114,7 +125,7 @@ def spec_from_options(documents: list[str], evidence: list[str]) -> list[Part]:
             owner.evidence.append(found)
         found.files.append(Path(path))
     if not ordered:
-        raise InputError("nothing to package: give --document TITLE=PATH or --manifest FILE")
+        raise UsageError(_("nothing to package: give --document TITLE=PATH or --manifest FILE"))
     return ordered
 
 
@@ -129,7 +140,7 @@ class _YamlPart(BaseModel):
     def paths(self, base: Path) -> list[Path]:
         names = ([self.file] if self.file else []) + self.files
         if not names:
-            raise ValueError(f"{self.title}: no file or files")
+            raise ValueError(_("{title}: no file or files").format(title=self.title))
         return [_inside(base, self.title, name) for name in names]
 
 
@@ -143,8 +154,10 @@ def _inside(base: Path, title: str, name: str) -> Path:
         inside = False
     if not inside:
         raise ValueError(
-            f"{title}: {name!r} is outside the manifest's folder; list only files in "
-            "that folder or below it"
+            _(
+                "{title}: {name!r} is outside the manifest's folder; list only files in "
+                "that folder or below it"
+            ).format(title=title, name=name)
         )
     return path
 
@@ -183,21 +196,31 @@ def read_spec_yaml(path: Path) -> PackageSpec:
     """The :class:`PackageSpec` of a manifest YAML; errors name the file and the field."""
     try:
         if path.exists() and not path.is_file():
-            raise ValueError("not a regular file")
+            raise ValueError(_("not a regular file"))
         if path.stat().st_size > MAX_SPEC_BYTES:
-            raise ValueError(f"over {MAX_SPEC_BYTES // 1024} KiB: not a package manifest")
+            raise ValueError(
+                _("over {size} KiB: not a package manifest").format(size=MAX_SPEC_BYTES // 1024)
+            )
         raw = load_yaml(read_text_capped(path, MAX_SPEC_BYTES, "utf-8"))
         model = _YamlSpec.model_validate(raw)
         documents = [_part_from_yaml(item, path.parent) for item in model.documents]
     except OSError as error:
-        raise InputError(f"{path}: cannot read the package manifest ({error.strerror})") from error
+        raise InputError(
+            _("{file}: cannot read the package manifest ({reason})").format(
+                file=path, reason=error.strerror
+            )
+        ) from error
     except yaml.YAMLError as error:
-        raise InputError(f"{path}: not valid YAML ({error})") from error
+        raise InputError(
+            _("{file}: not valid YAML ({error})").format(file=path, error=error)
+        ) from error
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"{path}: {where}: {first['msg']}") from error
+        raise InputError(
+            _("{where}: {problem}").format(where=f"{path}: {where}", problem=first["msg"])
+        ) from error
     except ValueError as error:
-        raise InputError(f"{path}: {error}") from error
+        raise InputError(_("{where}: {problem}").format(where=path, problem=error)) from error
     fields = model.model_dump(exclude={"documents"})
     return PackageSpec(documents=documents, **fields)

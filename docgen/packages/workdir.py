@@ -24,6 +24,7 @@ from pathlib import Path
 
 from docgen.errors import InputError
 from docgen.fsutil import atomic_path
+from docgen.i18n import _
 
 PREFIX = "docgen-package-"
 
@@ -60,11 +61,21 @@ def work_folder(root: Path | None = None) -> Iterator[Path]:
     try:
         made = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base)
     except OSError as error:
-        raise InputError(f"cannot make a work folder in {base}: {error.strerror}") from error
+        raise InputError(
+            _("cannot make a work folder in {folder}: {reason}").format(
+                folder=base, reason=error.strerror
+            )
+        ) from error
     try:
         yield Path(made)
     finally:
         shutil.rmtree(made, ignore_errors=True)
+
+
+def _cannot_write(target: Path, error: OSError) -> InputError:
+    return InputError(
+        _("cannot write {file}: {reason}").format(file=target, reason=error.strerror or error)
+    )
 
 
 def _link_unnamed(built: Path, target: Path) -> bool:
@@ -82,7 +93,7 @@ def _link_unnamed(built: Path, target: Path) -> bool:
             with open(built, "rb") as source, open(fd, "wb", closefd=False) as copy:
                 shutil.copyfileobj(source, copy, 1 << 20)
         except OSError as error:
-            raise InputError(f"cannot write {target}: {error.strerror or error}") from error
+            raise _cannot_write(target, error) from error
         unnamed = f"/proc/self/fd/{fd}"
         try:
             os.link(unnamed, target)
@@ -108,11 +119,11 @@ def place(built: Path, target: Path) -> None:
         return
     except OSError as error:
         if error.errno != errno.EXDEV:
-            raise InputError(f"cannot write {target}: {error.strerror or error}") from error
+            raise _cannot_write(target, error) from error
     if _link_unnamed(built, target):
         return
     with atomic_path(target) as tmp:
         try:
             shutil.copyfile(built, tmp)
         except OSError as error:
-            raise InputError(f"cannot write {target}: {error.strerror or error}") from error
+            raise _cannot_write(target, error) from error

@@ -24,9 +24,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from docgen.calendar import shown_date
 from docgen.cells import restore
 from docgen.config import Workspace
 from docgen.errors import InputError, RowProblem, ValidationFailed
+from docgen.i18n import N_, _
 from docgen.privacy import mask_ids_in_text
 from docgen.records import values
 from docgen.records.models import Account, Role, Status
@@ -38,7 +40,8 @@ from docgen.records.tables import (
     table_kind,
 )
 
-#: Field → Chinese header, in the registry's column order.
+#: Field → Chinese header, in the registry's column order. Read back by
+#: :func:`read_registry` (and written by ``accounts export``): the same in every language.
 ACCOUNT_HEADERS: dict[str, str] = {
     "account_id": "帳號",
     "name": "姓名",
@@ -58,6 +61,27 @@ ACCOUNT_HEADERS: dict[str, str] = {
     "phone": "電話",
     "email": "電子郵件",
 }
+#: Field → its header in a report for people (``accounts list``, the review, the roster):
+#: the registry's own headers in Chinese, translated in any other language.
+ACCOUNT_LABELS: dict[str, str] = {
+    "account_id": N_("Account"),
+    "name": N_("Name"),
+    "national_id": N_("National ID"),
+    "unit": N_("Unit"),
+    "title": N_("Job title"),
+    "role": N_("Role"),
+    "status": N_("Status"),
+    "opened": N_("Opened on"),
+    "last_used": N_("Last used on"),
+    "suspended_on": N_("Suspended on"),
+    "cancelled_on": N_("Cancelled on"),
+    "departure_on": N_("Left or transferred on"),
+    "cancellation_requested_on": N_("Cancellation requested on"),
+    "application_on": N_("Application form dated"),
+    "pledge_on": N_("Confidentiality pledge dated"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+}
 REQUIRED = ("account_id", "name", "national_id", "unit", "role", "status", "opened")
 _DATES = (
     *("opened", "last_used", "suspended_on", "cancelled_on", "departure_on"),
@@ -75,7 +99,11 @@ def _enum_parser(enum: Any, words: Mapping[str, Any]) -> Callable[[Any], Any]:
         found = values.text(value)
         member = words.get(found.lower()) or next((m for m in enum if m.value == found), None)
         if member is None:
-            raise ValueError(f"{values.quoted(found)} is not one of {allowed}")
+            raise ValueError(
+                _("{value} is not one of {allowed}").format(
+                    value=values.quoted(found), allowed=allowed
+                )
+            )
         return member
 
     return parse
@@ -89,7 +117,7 @@ def _text(value: Any) -> str:
 def _required_text(value: Any) -> str:
     found = _text(value)
     if not found:
-        raise ValueError("empty: this field is required")
+        raise ValueError(_("empty: this field is required"))
     return found
 
 
@@ -115,8 +143,12 @@ def _columns(path: Path, header: set[str]) -> dict[str, str]:
     missing = [f"{ACCOUNT_HEADERS[f]} ({f})" for f in REQUIRED if f not in found]
     if missing:
         raise InputError(
-            f"{path}: the account registry lacks the column(s) {', '.join(missing)}; "
-            f"its header should be: {','.join(ACCOUNT_HEADERS.values())}"
+            _(
+                "{file}: the account registry lacks the column(s) {columns}; "
+                "its header should be: {header}"
+            ).format(
+                file=path, columns=_(", ").join(missing), header=",".join(ACCOUNT_HEADERS.values())
+            )
         )
     return found
 
@@ -125,14 +157,17 @@ def _state_problems(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Dates the account's state needs (R4.1c, R4.2), as (field, problem)."""
     problems = []
     if fields.get("status") == Status.SUSPENDED and fields.get("suspended_on") is None:
-        problems.append(("suspended_on", "a suspended (停用) account needs its 停用日期"))
+        problems.append(("suspended_on", _("a suspended (停用) account needs its 停用日期")))
     if fields.get("status") == Status.CANCELLED and fields.get("cancelled_on") is None:
-        problems.append(("cancelled_on", "a cancelled (註銷) account needs its 註銷日期"))
+        problems.append(("cancelled_on", _("a cancelled (註銷) account needs its 註銷日期")))
     opened = fields.get("opened")
     for field in ("last_used", "suspended_on", "cancelled_on"):
         later = fields.get(field)
         if isinstance(opened, date) and isinstance(later, date) and later < opened:
-            problems.append((field, f"{later.isoformat()} is before 開通日期 {opened.isoformat()}"))
+            problem = _("{date} is before 開通日期 {opened}").format(
+                date=shown_date(later), opened=shown_date(opened)
+            )
+            problems.append((field, problem))
     return problems
 
 
@@ -171,8 +206,12 @@ class Registry:
         database: the account and the field)."""
         header = self.columns.get(field_name, ACCOUNT_HEADERS[field_name])
         if self.path is None:
-            return f"the registry in the office database, account {account_id!r}, field {header}"
-        return f"{self.path}, row {self.rows.get(account_id, '?')}, column {header}"
+            return _(
+                "the registry in the office database, account {account!r}, field {field}"
+            ).format(account=account_id, field=header)
+        return _("{file}, row {row}, column {column}").format(
+            file=self.path, row=self.rows.get(account_id, "?"), column=header
+        )
 
 
 def read_accounts(path: Path) -> list[Account]:
@@ -198,7 +237,9 @@ def read_registry(path: Path) -> Registry:
                     str(path),
                     number,
                     columns["account_id"],
-                    f"account {account_id!r} is already listed in row {first_row[account_id]}",
+                    _("account {account!r} is already listed in row {row}").format(
+                        account=account_id, row=first_row[account_id]
+                    ),
                 )
             )
         elif account_id:
@@ -228,6 +269,8 @@ def find_registry(workspace: Workspace) -> Path:
         if candidate.exists():
             return candidate
     raise InputError(
-        f"no account registry in {workspace.data_dir}: put the registry there as "
-        "accounts.csv (see `docgen accounts --help` for its columns)"
+        _(
+            "no account registry in {folder}: put the registry there as "
+            "accounts.csv (see `docgen accounts --help` for its columns)"
+        ).format(folder=workspace.data_dir)
     )

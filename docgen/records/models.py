@@ -11,6 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from docgen.i18n import N_
+
 
 class Role(StrEnum):
     """The roles of the regulation an account can hold (R2.2, R3.1, R6.1)."""
@@ -26,6 +28,21 @@ class Status(StrEnum):
     ACTIVE = "啟用"
     SUSPENDED = "停用"
     CANCELLED = "註銷"
+
+
+#: A role as reports show it to people; the registry file keeps the Chinese word itself
+#: (the :class:`Role` value, read back by :mod:`docgen.records.accounts`) in every language.
+ROLE_LABELS: dict[Role, str] = {
+    Role.USER: N_("General user"),
+    Role.AUDITOR: N_("Auditor"),
+    Role.ADMIN: N_("Administrator"),
+}
+#: A state as reports show it to people (the registry file keeps the :class:`Status` word).
+STATUS_LABELS: dict[Status, str] = {
+    Status.ACTIVE: N_("active"),
+    Status.SUSPENDED: N_("suspended"),
+    Status.CANCELLED: N_("cancelled"),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from typing import Any
 
 from docgen.config import QueryColumns
 from docgen.errors import InputError, RowProblem, ValidationFailed
+from docgen.i18n import _, ngettext
 from docgen.privacy import mask_ids_in_text
 from docgen.records import values
 from docgen.records.models import JUSTIFICATION_FIELDS, Query, build_query
@@ -127,7 +128,7 @@ class QueryLog:
     def check(self) -> None:
         """Read the whole log; raise :class:`ValidationFailed` if any row is invalid
         (unless the log was opened with ``skip_invalid``)."""
-        for _ in self:
+        for _query in self:
             pass
 
     def _rows(self) -> tuple[list[str], Iterator[tuple[int, Sequence[Any]]]]:
@@ -135,7 +136,7 @@ class QueryLog:
             entries = document_rows(self.path)
             first = next(entries, None)
             if first is None:
-                raise InputError(f"{self.path}: the query log has no entries")
+                raise InputError(_("{file}: the query log has no entries").format(file=self.path))
             header = list(first[1])
 
             def as_cells() -> Iterator[tuple[int, Sequence[Any]]]:
@@ -146,7 +147,9 @@ class QueryLog:
         rows = grid_rows(self.path)
         head = next(rows, None)
         if head is None:
-            raise InputError(f"{self.path}: the file is empty; expected a header row")
+            raise InputError(
+                _("{file}: the file is empty; expected a header row").format(file=self.path)
+            )
         return clean_header(self.path, head[1]), rows
 
     def column_indexes(self, header: Sequence[str]) -> list[int | None]:
@@ -179,31 +182,57 @@ class QueryLog:
         """The one-line message refusing a header without the columns the rules need:
         the file, each missing header with its ``[columns]`` key, what was expected and
         found, the optional columns not found either, and both remedies."""
-        wanted = [f"{mapping[field]!r} (key columns.{field})" for field in missing]
+        key_of = _("{header!r} (key columns.{key})")
+        wanted = [key_of.format(header=mapping[field], key=field) for field in missing]
         keys = list(missing)
         justification = "/".join(mapping[field] for field in JUSTIFICATION_FIELDS)
         if unjustified:
-            wanted.append(f"{'nor any ' if missing else ''}of the justification (R5.1)")
+            wanted.append(
+                _("nor any of the justification (R5.1)")
+                if missing
+                else _("of the justification (R5.1)")
+            )
             keys.append(_JUSTIFICATION_KEY)
         optional = [
-            f"{mapping[field]!r} (key columns.{field})"
+            key_of.format(header=mapping[field], key=field)
             for field in absent
             if field not in missing and not (unjustified and field in JUSTIFICATION_FIELDS)
         ]
-        also = f"; not found either (optional, left blank): {', '.join(optional)}" * bool(optional)
-        *others, last = (f for f in JUSTIFICATION_FIELDS if f != _JUSTIFICATION_KEY)
-        several = len(keys) > 1
-        data = any(_ID_FORMAT(name.upper()) for name in header)
-        hint = " (the first row holds an ID: is the header row missing?)" * data
-        entries = ", ".join(f'{key} = "<your header>"' for key in keys)
-        return (
-            f"{self.path}: no column {', '.join(wanted)} in the header. Expected: "
-            f"{','.join(mapping[field] for field in REQUIRED_FIELDS)} and at least one of "
-            f"{justification}; found: {_names(header)}{hint}{also}. "
-            f"Rename the column{'s' if several else ''} in the file, or map "
-            f"{'them' if several else 'it'} in docgen.toml: [columns] {entries}"
-            + (f" ({', '.join(others)} or {last} instead of {_JUSTIFICATION_KEY})" * unjustified)
+        also = (
+            _("; not found either (optional, left blank): {columns}").format(
+                columns=", ".join(optional)
+            )
+            if optional
+            else ""
         )
+        *others, last = (f for f in JUSTIFICATION_FIELDS if f != _JUSTIFICATION_KEY)
+        data = any(_ID_FORMAT(name.upper()) for name in header)
+        hint = " " + _("(the first row holds an ID: is the header row missing?)") if data else ""
+        yours = _("<your header>")
+        entries = ", ".join(f'{key} = "{yours}"' for key in keys)
+        message = ngettext(
+            "{file}: no column {wanted} in the header. Expected: {required} and at least "
+            "one of {justification}; found: {found}{hint}{also}. Rename the column in the "
+            "file, or map it in docgen.toml: [columns] {entries}",
+            "{file}: no column {wanted} in the header. Expected: {required} and at least "
+            "one of {justification}; found: {found}{hint}{also}. Rename the columns in the "
+            "file, or map them in docgen.toml: [columns] {entries}",
+            len(keys),
+        ).format(
+            file=self.path,
+            wanted=", ".join(wanted),
+            required=",".join(mapping[field] for field in REQUIRED_FIELDS),
+            justification=justification,
+            found=_names(header),
+            hint=hint,
+            also=also,
+            entries=entries,
+        )
+        if unjustified:
+            message += " " + _("({others} or {last} instead of {key})").format(
+                others=", ".join(others), last=last, key=_JUSTIFICATION_KEY
+            )
+        return message
 
     def _validated(self, records: bool) -> Iterator[Any]:
         header, rows = self._rows()
@@ -268,7 +297,7 @@ class QueryLog:
         """Check the account and the queried person's ID (the slow path of a row):
         ``queried_at``, or None when the row is invalid."""
         if not fields[0]:
-            self._problem(number, self.columns.account, "empty: the account is required")
+            self._problem(number, self.columns.account, _("empty: the account is required"))
             queried_at = None
         try:
             fields[1] = values.national_id(fields[1], check_digit=False)
@@ -315,7 +344,11 @@ def _names(header: Sequence[str]) -> str:
     names, a name that is not printable text quoted, any national ID in it masked (a
     file without a header row has a data row there)."""
     shown = [name if name.isprintable() else repr(name) for name in header[:_NAMES_SHOWN]]
-    more = f",… ({len(header) - _NAMES_SHOWN} more)" if len(header) > _NAMES_SHOWN else ""
+    more = (
+        ",… " + _("({count} more)").format(count=len(header) - _NAMES_SHOWN)
+        if len(header) > _NAMES_SHOWN
+        else ""
+    )
     return mask_ids_in_text(",".join(shown)) + more
 
 

@@ -17,6 +17,7 @@ from docgen.db import Database, open_database
 from docgen.db.models.accounts import AccountReview, RegistryAccount
 from docgen.db.models.queries import QueryCount, QueryLogFile
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.privacy import mask_ids_in_text
 from docgen.records.accounts import ACCOUNT_HEADERS, Registry, find_registry
 from docgen.records.models import Account, Role, Status
@@ -66,12 +67,14 @@ def load_registry(workspace: Workspace, db: Database | None = None) -> Registry:
     if not accounts:
         found = registry_file(workspace)
         hint = (
-            f"import it with `docgen accounts import {found}`"
+            _("import it with `docgen accounts import {file}`").format(file=found)
             if found
-            else "import it with `docgen accounts import FILE` (see `docgen accounts --help` "
-            "for its columns)"
+            else _(
+                "import it with `docgen accounts import FILE` (see `docgen accounts --help` "
+                "for its columns)"
+            )
         )
-        raise InputError(f"no account registry in the office database: {hint}")
+        raise InputError(_("no account registry in the office database: {hint}").format(hint=hint))
     return Registry(None, accounts)
 
 
@@ -113,7 +116,9 @@ def untaken_warning(names: Iterable[str]) -> str:
     """One line naming the logs a report did not count, and how to count them."""
     shown = ", ".join(names)
     return (
-        f"query log(s) not taken in, not counted: {shown}: run `docgen queries take-in`"
+        _("query log(s) not taken in, not counted: {files}: run `docgen queries take-in`").format(
+            files=shown
+        )
         if shown
         else ""
     )

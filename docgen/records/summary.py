@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from docgen.errors import RowProblem
+from docgen.i18n import N_, translate
 from docgen.records.queries import QueryLog
 
-#: The unit shown for a query whose account has no unit in the log or the registry.
-UNKNOWN_UNIT = "(unknown unit)"
+#: The unit shown for a query whose account has no unit in the log or the registry (a
+#: message ID: :func:`summarise` counts it under its translation).
+UNKNOWN_UNIT = N_("(unknown unit)")
 
 
 @dataclass
@@ -46,10 +48,11 @@ def summarise(log: QueryLog, units: Mapping[str, str] | None = None) -> LogSumma
     Raises :class:`~docgen.errors.ValidationFailed` at the end when the log has
     invalid rows, unless it was opened with ``skip_invalid``."""
     units = units or {}
+    unknown = translate(UNKNOWN_UNIT)
     summary = LogSummary(str(log.path))
     first = last = None
     for query in log:
-        unit = query.unit or units.get(query.account_id, UNKNOWN_UNIT)
+        unit = query.unit or units.get(query.account_id, unknown)
         summary.by_unit[unit] += 1
         summary.by_account[query.account_id] += 1
         summary.unit_of_account.setdefault(query.account_id, unit)

@@ -1,26 +1,33 @@
-"""Read any table the office hands us: CSV, XLSX, YAML or JSON, as a stream of rows.
+"""Read any table the office hands us: CSV, XLSX, ODS, YAML or JSON, as a stream of rows.
 
 * **CSV** in UTF-8, UTF-8 with a BOM, or CP950 (Big5): the encoding is detected
   from a sample at the start of the file, then the file is decoded as a stream; a
   byte sequence that does not decode later on is an error naming its row.
 * **XLSX**: the first worksheet, read with openpyxl in read-only (streaming) mode.
+* **ODS** (OpenDocument, the government's document standard ODF-CNS15251; ISSUE 11
+  item 10): the first sheet, streamed by :mod:`docgen.records.ods_reader`, its cells
+  typed as an XLSX's are (dates, numbers, text); a sheet by its name with
+  :class:`OdsSheet` (a workbook read back whole, as the audit's sample sheet).
 * **YAML / JSON**: a list of mappings, or a mapping holding exactly one such list.
 
-Row numbers count as a person does: in CSV and XLSX the header is row 1 and data
+Row numbers count as a person does: in CSV, XLSX and ODS the header is row 1 and data
 starts at row 2; in YAML and JSON the first entry is row 1. Blank rows are skipped.
 
 Hostile files (ISSUE 9 items 8, 9) end in one :class:`~docgen.errors.InputError`
 naming the file (and the row and column where there is one), in bounded memory:
 
-* a workbook is opened only after :func:`docgen.zipguard.check_zip` (no decompression
-  bomb, no damaged member), read streaming, and any error openpyxl raises on what is
-  left (XML that is not XML, an entity expansion) is one line naming the file;
+* a workbook (XLSX or ODS) is opened only after :func:`docgen.zipguard.check_zip` (no
+  decompression bomb, no damaged member), read streaming, and any error openpyxl or
+  expat raises on what is left (XML that is not XML, an entity expansion) is one line
+  naming the file;
 * a CSV line is read at most :data:`MAX_ROW_CHARS` characters at a time and a row may
   not be longer; a field longer than the :mod:`csv` module's limit (128 KiB) and a NUL
   character name their row and column;
 * a row may have values in its first :data:`MAX_COLUMNS` columns only (empty cells
   after them, as Excel leaves, are dropped); a worksheet's claimed dimensions are
-  ignored (a ``<dimension ref="A1:XFD1048576"/>`` does not pad every row).
+  ignored (a ``<dimension ref="A1:XFD1048576"/>`` does not pad every row), and an ODS's
+  repeated empty rows and cells (``table:number-rows-repeated="1048576"``) are never
+  spelled out.
 """
 
 from __future__ import annotations
@@ -33,10 +40,14 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import yaml
 
 from docgen.errors import DocgenError, InputError
+from docgen.i18n import N_, _, translate
+from docgen.records import ods_reader
+from docgen.records.ods_reader import ods_rows
 from docgen.yamlsafe import DocumentError, load_json, load_yaml, read_text_capped
 from docgen.zipguard import DEFAULT_LIMITS, ZipLimits, check_zip
 
@@ -45,14 +56,14 @@ SAMPLE_BYTES = 256 * 1024
 #: Encodings tried after a BOM check, in order (CP950 is Microsoft's Big5).
 _ENCODINGS = ("utf-8", "cp950")
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp950": "CP950 (Big5)"}
-TABLE_SUFFIXES = (".csv", ".xlsx", ".yaml", ".yml", ".json")
+TABLE_SUFFIXES = (".csv", ".xlsx", ".ods", ".yaml", ".yml", ".json")
 #: The longest CSV row read, its lines together, in characters (a query-log row has
 #: a few hundred).
 MAX_ROW_CHARS = 1 << 20
 #: Columns a row may have values in (a query log has about a dozen).
 MAX_COLUMNS = 1_000
 #: What an XLSX file is called in messages.
-XLSX_KIND = "Excel workbook (.xlsx)"
+XLSX_KIND = N_("Excel workbook (.xlsx)")
 
 Row = tuple[int, list[Any]]
 
@@ -71,8 +82,10 @@ def detect_encoding(path: Path) -> str:
             continue
         return encoding
     raise InputError(
-        f"{path}: neither UTF-8 nor Big5 (CP950) text; "
-        "save it from Excel as 'CSV UTF-8' and try again"
+        _(
+            "{file}: neither UTF-8 nor Big5 (CP950) text; "
+            "save it from Excel as 'CSV UTF-8' and try again"
+        ).format(file=path)
     )
 
 
@@ -80,9 +93,11 @@ def _open_binary(path: Path) -> Any:
     try:
         return open(path, "rb")
     except FileNotFoundError as error:
-        raise InputError(f"{path}: no such file") from error
+        raise InputError(_("{file}: no such file").format(file=path)) from error
     except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from error
+        raise InputError(
+            _("{file}: cannot be read ({reason})").format(file=path, reason=error.strerror)
+        ) from error
 
 
 def _first_bad_line(path: Path, encoding: str) -> int:
@@ -156,8 +171,10 @@ def csv_rows(path: Path) -> Iterator[Row]:
         except UnicodeDecodeError as error:
             line = _first_bad_line(path, encoding)
             raise InputError(
-                f"{path}, row {line}: not valid {_ENCODING_NAMES[encoding]} text "
-                f"although the start of the file is; save the whole file in one encoding"
+                _(
+                    "{file}, row {row}: not valid {encoding} text although the start of "
+                    "the file is; save the whole file in one encoding"
+                ).format(file=path, row=line, encoding=_ENCODING_NAMES[encoding])
             ) from error
         except (_RowTooLong, _NulCharacter, csv.Error) as error:
             raise _refusal(path, encoding, number + 1, error) from error
@@ -196,24 +213,36 @@ def _refusal(path: Path, encoding: str, number: int, error: Exception) -> InputE
     header, start, cells = _replay(path, encoding, number)
     if isinstance(error, _NulCharacter):
         index = next((i for i, c in enumerate(cells or []) if "\x00" in c), None)
-        where = f", column {_column(header, index)}" if index is not None else ""
+        where = (
+            _(", column {column}").format(column=_column(header, index))
+            if index is not None
+            else ""
+        )
         return InputError(
-            f"{path}, row {number}{where}: a NUL character (byte 0): not CSV text "
-            "(a binary or UTF-16 file?); save it from Excel as 'CSV UTF-8'"
+            _(
+                "{file}, row {row}{where}: a NUL character (byte 0): not CSV text "
+                "(a binary or UTF-16 file?); save it from Excel as 'CSV UTF-8'"
+            ).format(file=path, row=number, where=where)
         )
     limit = csv.field_size_limit()
     index, fields = _long_field(_row_text(path, encoding, start), limit)
     if index is not None:
         return InputError(
-            f"{path}, row {number}, column {_column(header, index)}: a field longer than "
-            f"{limit:,} characters: not a table docgen reads (is it the right file?)"
+            _(
+                "{file}, row {row}, column {column}: a field longer than {limit} "
+                "characters: not a table docgen reads (is it the right file?)"
+            ).format(file=path, row=number, column=_column(header, index), limit=f"{limit:,}")
         )
     if isinstance(error, _RowTooLong):
         return InputError(
-            f"{path}, row {number}: longer than {MAX_ROW_CHARS:,} characters "
-            f"({fields:,} columns or more): not a table docgen reads (is it the right file?)"
+            _(
+                "{file}, row {row}: longer than {limit} characters ({columns} columns or "
+                "more): not a table docgen reads (is it the right file?)"
+            ).format(file=path, row=number, limit=f"{MAX_ROW_CHARS:,}", columns=f"{fields:,}")
         )
-    return InputError(f"{path}, row {number}: not valid CSV: {error}")
+    return InputError(
+        _("{file}, row {row}: not valid CSV: {reason}").format(file=path, row=number, reason=error)
+    )
 
 
 def _first_columns(path: Path, number: int, cells: Sequence[Any]) -> list[Any]:
@@ -225,8 +254,10 @@ def _first_columns(path: Path, number: int, cells: Sequence[Any]) -> list[Any]:
         cell = cells[index]
         if cell is not None and not (isinstance(cell, str) and not cell.strip()):
             raise InputError(
-                f"{path}, row {number}, column {index + 1}: a value past column "
-                f"{MAX_COLUMNS:,}: docgen reads tables of at most {MAX_COLUMNS:,} columns"
+                _(
+                    "{file}, row {row}, column {column}: a value past column {limit}: "
+                    "docgen reads tables of at most {limit} columns"
+                ).format(file=path, row=number, column=index + 1, limit=f"{MAX_COLUMNS:,}")
             )
     return list(cells[:MAX_COLUMNS])
 
@@ -263,6 +294,81 @@ def _long_field(text: str, limit: int) -> tuple[int | None, int]:
     return None, index + 1
 
 
+class _NamedTable(ods_reader._Sheet):
+    """The parser of :mod:`docgen.records.ods_reader`, for the sheet (``table:table``)
+    named ``name`` rather than the first: every other sheet is passed over."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.wanted = name
+        self.found = False
+        self._passing = 0  # depth inside a sheet passed over
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if self._passing:
+            self._passing += name == ods_reader._SHEET
+            return
+        if name == ods_reader._SHEET and self._tables == 0:
+            if attributes.get(_TABLE_NAME) != self.wanted:
+                self._passing = 1
+                return
+            self.found = True
+        super().start(name, attributes)
+
+    def end(self, name: str) -> None:
+        if self._passing:
+            self._passing -= name == ods_reader._SHEET
+            return
+        super().end(name)
+
+
+_TABLE_NAME = f"{ods_reader._TABLE} name"
+
+
+class OdsSheet:
+    """The rows of the sheet named ``name`` of the ODS at ``path`` (:meth:`rows`), streamed
+    as :func:`~docgen.records.ods_reader.ods_rows` streams the first sheet: the same
+    checks, limits, cells and one-line errors naming the file. ``found`` says, once the
+    rows are read, whether the file has that sheet. For a workbook of several sheets
+    read back by name (the audit's sample sheet, saved as ODS)."""
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.path = path
+        self._table = _NamedTable(name)
+
+    @property
+    def found(self) -> bool:
+        return self._table.found
+
+    def rows(self) -> Iterator[ods_reader.Row]:
+        ods_reader.check_ods(self.path)
+        table = self._table
+        parser = ods_reader._parser(table)
+        try:
+            with zipfile.ZipFile(self.path) as package, package.open("content.xml") as member:
+                while not table.done:
+                    block = member.read(1 << 16)
+                    parser.Parse(block, not block)
+                    gathered, table.rows = table.rows, []
+                    for first, cells, repeat in gathered:
+                        for number in range(first, first + repeat):
+                            yield number, list(cells)
+                    if not block:
+                        break
+        except (DocgenError, MemoryError):
+            raise
+        except ods_reader._Refused as error:
+            raise ods_reader._unreadable(self.path, str(error)) from error
+        except expat.ExpatError as error:
+            reason = expat.ErrorString(error.code) if error.code else str(error)
+            raise ods_reader._unreadable(
+                self.path, _("XML that does not parse ({reason})").format(reason=reason)
+            ) from error
+        except Exception as error:  # zipfile and zlib raise many kinds for a damaged file
+            reason = str(error).strip() or type(error).__name__
+            raise ods_reader._unreadable(self.path, reason) from error
+
+
 def open_workbook(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> Any:
     """The workbook at ``path``, opened read-only (streaming) after
     :func:`docgen.zipguard.check_zip` has bounded it (ISSUE 9 item 8): an
@@ -272,10 +378,12 @@ def open_workbook(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> Any:
 
     if path.is_file() and not zipfile.is_zipfile(path):
         raise InputError(
-            f"{path}: not a readable {XLSX_KIND}: not a zip package "
-            "(an old .xls, or another file renamed?)"
+            _(
+                "{file}: not a readable {kind}: not a zip package "
+                "(an old .xls, or another file renamed?)"
+            ).format(file=path, kind=translate(XLSX_KIND))
         )
-    check_zip(path, "Excel workbook", limits)
+    check_zip(path, _("Excel workbook"), limits)
     with workbook_errors(path):
         return load_workbook(path, read_only=True, data_only=True)
 
@@ -292,9 +400,13 @@ def workbook_errors(path: Path, after_row: Callable[[], int] | None = None) -> I
         raise
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         row = after_row() if after_row is not None else 0
-        where = f" after row {row:,}" if row else ""
+        where = _(" after row {row}").format(row=f"{row:,}") if row else ""
         reason = str(error).strip() or type(error).__name__
-        raise InputError(f"{path}: not a readable {XLSX_KIND}{where}: {reason}") from error
+        raise InputError(
+            _("{file}: not a readable {kind}{where}: {reason}").format(
+                file=path, kind=translate(XLSX_KIND), where=where, reason=reason
+            )
+        ) from error
 
 
 def xlsx_rows(path: Path) -> Iterator[Row]:
@@ -305,7 +417,7 @@ def xlsx_rows(path: Path) -> Iterator[Row]:
     try:
         with workbook_errors(path, lambda: number):
             if not book.worksheets:
-                raise InputError(f"{path}: the workbook has no worksheet")
+                raise InputError(_("{file}: the workbook has no worksheet").format(file=path))
             sheet = book.worksheets[0]
             sheet.reset_dimensions()
             for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
@@ -323,17 +435,23 @@ def _load_document(path: Path) -> Any:
     try:
         text = read_text_capped(path)
     except FileNotFoundError as error:
-        raise InputError(f"{path}: no such file") from error
+        raise InputError(_("{file}: no such file").format(file=path)) from error
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot be read as UTF-8 text: {error}") from error
+        raise InputError(
+            _("{file}: cannot be read as UTF-8 text: {reason}").format(file=path, reason=error)
+        ) from error
     except DocumentError as error:
-        raise InputError(f"{path}: not a {kind} data file: {error}") from error
+        raise InputError(
+            _("{file}: not a {kind} data file: {reason}").format(file=path, kind=kind, reason=error)
+        ) from error
     try:
         if path.suffix.lower() == ".json":
             return load_json(text)
         return load_yaml(text)
     except (ValueError, yaml.YAMLError) as error:
-        raise InputError(f"{path}: not valid {kind}: {error}") from error
+        raise InputError(
+            _("{file}: not valid {kind}: {reason}").format(file=path, kind=kind, reason=error)
+        ) from error
 
 
 def _entries(path: Path, document: Any) -> list[Any]:
@@ -344,8 +462,9 @@ def _entries(path: Path, document: Any) -> list[Any]:
     if isinstance(document, list):
         return document
     raise InputError(
-        f"{path}: expected a list of entries (or a mapping holding one list), "
-        f"found {type(document).__name__}"
+        _(
+            "{file}: expected a list of entries (or a mapping holding one list), found {found}"
+        ).format(file=path, found=type(document).__name__)
     )
 
 
@@ -353,24 +472,32 @@ def document_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """The entries of a YAML or JSON table as ``(entry number, mapping)``."""
     for number, entry in enumerate(_entries(path, _load_document(path)), 1):
         if not isinstance(entry, dict):
-            raise InputError(f"{path}, row {number}: expected a mapping of field: value")
+            raise InputError(
+                _("{file}, row {row}: expected a mapping of field: value").format(
+                    file=path, row=number
+                )
+            )
         yield number, {str(key): ("" if value is None else value) for key, value in entry.items()}
 
 
 def table_kind(path: Path) -> str:
-    """``csv``, ``xlsx`` or ``document`` (YAML/JSON), from the file name."""
+    """``csv``, ``xlsx``, ``ods`` or ``document`` (YAML/JSON), from the file name."""
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise InputError(
-            f"{path}: unsupported file type {suffix or '(none)'}: "
-            f"use one of {', '.join(TABLE_SUFFIXES)}"
+            _("{file}: unsupported file type {suffix}: use one of {suffixes}").format(
+                file=path, suffix=suffix or _("(none)"), suffixes=", ".join(TABLE_SUFFIXES)
+            )
         )
-    return {".csv": "csv", ".xlsx": "xlsx"}.get(suffix, "document")
+    return {".csv": "csv", ".xlsx": "xlsx", ".ods": "ods"}.get(suffix, "document")
 
 
 def grid_rows(path: Path) -> Iterator[Row]:
-    """The rows of a CSV or XLSX table, header first, as ``(row number, cells)``."""
-    return csv_rows(path) if table_kind(path) == "csv" else xlsx_rows(path)
+    """The rows of a CSV, XLSX or ODS table, header first, as ``(row number, cells)``."""
+    kind = table_kind(path)
+    if kind == "csv":
+        return csv_rows(path)
+    return ods_rows(path) if kind == "ods" else xlsx_rows(path)
 
 
 def is_blank(cells: Sequence[Any]) -> bool:
@@ -384,16 +511,21 @@ def clean_header(path: Path, cells: Sequence[Any]) -> list[str]:
     seen: set[str] = set()
     for name in header:
         if name and name in seen:
-            raise InputError(f"{path}, row 1: column {name!r} appears twice in the header")
+            raise InputError(
+                _("{file}, row 1: column {column!r} appears twice in the header").format(
+                    file=path, column=name
+                )
+            )
         seen.add(name)
     return header
 
 
 def read_table(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Every data row of a CSV/XLSX/YAML/JSON table as ``(row number, {column: value})``.
+    """Every data row of a CSV/XLSX/ODS/YAML/JSON table as ``(row number, {column: value})``.
 
-    CSV values are text; XLSX values keep their cell type (dates, numbers); a missing
-    cell is ``""``. Streams: CSV and XLSX rows are never all held in memory."""
+    CSV values are text; XLSX and ODS values keep their cell type (dates, numbers); a
+    missing cell is ``""``. Streams: CSV, XLSX and ODS rows are never all held in
+    memory."""
     path = Path(path)
     if table_kind(path) == "document":
         yield from document_rows(path)

@@ -14,6 +14,7 @@ from typing import Any
 
 from docgen.calendar import parse_date, parse_datetime
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.privacy import is_valid_national_id, mask_id, mask_ids_in_text
 
 #: A national ID or resident certificate number (R8): a letter, 1/2/8/9/A–D, 8 digits.
@@ -78,8 +79,8 @@ def datetime_value(value: Any) -> datetime:
 def _slow_datetime(value: str) -> datetime:
     value = value.strip()
     if not value:
-        raise ValueError("empty: a date and time is required")
-    head, _, rest = value.partition(" ")
+        raise ValueError(_("empty: a date and time is required"))
+    head, _space, rest = value.partition(" ")
     if rest and ":" in rest and ":" not in head:
         day = _date_text(head)
         try:
@@ -97,11 +98,13 @@ def national_id(value: Any, check_digit: bool = True) -> str:
     pass its check digit. Messages show the value masked."""
     found = text(value).upper()
     if not found:
-        raise ValueError("empty: an ID is required")
+        raise ValueError(_("empty: an ID is required"))
     if not ID_FORMAT.fullmatch(found):
         raise ValueError(
-            f"{mask_id(found)!r} is not a national ID (a letter, then 9 digits, e.g. A12345****)"
+            _("{id!r} is not a national ID (a letter, then 9 digits, e.g. A12345****)").format(
+                id=mask_id(found)
+            )
         )
     if check_digit and found[1] in "12" and not is_valid_national_id(found):
-        raise ValueError(f"{mask_id(found)!r} has a wrong check digit")
+        raise ValueError(_("{id!r} has a wrong check digit").format(id=mask_id(found)))
     return found

@@ -23,6 +23,7 @@ from typing import Any
 from docgen import example_office
 from docgen.config import CONFIG_NAME, Config, Workspace
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.journal import Journal
 
 #: What ships inside the package: templates, the retention schedule, example data.
@@ -88,13 +89,22 @@ def _lay_out(root: Path, example: bool) -> list[Path]:
 
 def _refuse_existing(target: Path) -> None:
     if target.exists() and not target.is_dir():
-        raise InputError(f"{target} is a file: docgen init needs an empty or new folder")
-    if target.is_dir() and any(target.iterdir()):
-        what = "a docgen workspace" if (target / CONFIG_NAME).exists() else "not empty"
         raise InputError(
-            f"{target} is {what}: docgen init lays out a workspace only in an empty or "
-            "new folder and never overwrites files; choose another folder"
+            _("{folder} is a file: docgen init needs an empty or new folder").format(folder=target)
         )
+    if target.is_dir() and any(target.iterdir()):
+        message = (
+            _(
+                "{folder} is a docgen workspace: docgen init lays out a workspace only in an "
+                "empty or new folder and never overwrites files; choose another folder"
+            )
+            if (target / CONFIG_NAME).exists()
+            else _(
+                "{folder} is not empty: docgen init lays out a workspace only in an empty or "
+                "new folder and never overwrites files; choose another folder"
+            )
+        )
+        raise InputError(message.format(folder=target))
 
 
 def init_workspace(target: Path, example: bool = False) -> list[Path]:
@@ -111,7 +121,11 @@ def init_workspace(target: Path, example: bool = False) -> list[Path]:
         building.chmod(0o777 & ~umask)
         os.replace(building, target)
     except OSError as error:
-        raise InputError(f"{target}: cannot lay out the workspace ({error.strerror})") from error
+        raise InputError(
+            _("{folder}: cannot lay out the workspace ({reason})").format(
+                folder=target, reason=error.strerror
+            )
+        ) from error
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return [target / path.relative_to(building) for path in written]

@@ -40,7 +40,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from docgen.calendar import civil_code_period_end
+from docgen.calendar import civil_code_period_end, shown_date
+from docgen.i18n import N_, _, translate
 from docgen.rules.retention import REGULATION_MINIMUMS, candidate_from
 
 USER = "一般使用者"
@@ -99,10 +100,32 @@ class Category(StrEnum):
     MISSING_PAPERS = "未留存權限申請表或保密切結書（R3.2、R3.3）"
     DUAL_ROLE = "稽核人員兼一般使用者（職務分離）"
 
+    @property
+    def label(self) -> str:
+        """The category in the current language (the value is what the journal's
+        review counts are keyed by: the same in every language)."""
+        return translate(_CATEGORY_LABELS[self])
+
+
+_CATEGORY_LABELS = {
+    Category.DORMANT: N_("unused for more than 6 months (R4.1)"),
+    Category.LONG_SUSPENDED: N_(
+        "suspended for a year or more: notify the holder to apply for cancellation (R4.1)"
+    ),
+    Category.LATE_CANCELLATION: N_(
+        "cancellation not requested 10 working days before leaving or changing duty (R5.2)"
+    ),
+    Category.MISSING_PAPERS: N_(
+        "no permission application or confidentiality pledge on record (R3.2, R3.3)"
+    ),
+    Category.DUAL_ROLE: N_("auditor who is also a general user (segregation of duties)"),
+}
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One account in one category, with the facts that put it there (Chinese)."""
+    """One account in one category, with the facts that put it there (in the current
+    language)."""
 
     category: Category
     account_id: str
@@ -170,9 +193,13 @@ def _dormant(account: AccountRecord, as_of: date) -> list[Finding]:
     if account.last_used is not None:
         if as_of < dormant_from(account.last_used):
             return []
-        detail = f"最後使用 {account.last_used.isoformat()}，逾6個月未使用"
+        detail = _("last used {date}: unused for more than 6 months").format(
+            date=shown_date(account.last_used)
+        )
     elif as_of >= dormant_from(account.opened):
-        detail = f"{account.opened.isoformat()} 開通後從未使用"
+        detail = _("never used since it was opened on {date}").format(
+            date=shown_date(account.opened)
+        )
     else:
         return []
     return [Finding(Category.DORMANT, account.account_id, detail)]
@@ -183,7 +210,9 @@ def _long_suspended(account: AccountRecord, as_of: date) -> list[Finding]:
     since = account.suspended_on
     if account.status != SUSPENDED or since is None or as_of < long_suspended_from(since):
         return []
-    detail = f"{since.isoformat()} 停用，已滿1年，應通知申請註銷"
+    detail = _(
+        "suspended on {date}, a year or more ago: notify the holder to apply for cancellation"
+    ).format(date=shown_date(since))
     return [Finding(Category.LONG_SUSPENDED, account.account_id, detail)]
 
 
@@ -198,10 +227,16 @@ def _late_cancellation(account: AccountRecord, as_of: date, working: WorkingDays
         return []
     if requested is None and as_of <= deadline:
         return []
-    when = f"於 {requested.isoformat()} 申請註銷" if requested else "未申請註銷"
-    detail = f"離職或調職日 {account.departure_on.isoformat()}，應於 {deadline.isoformat()} 前申請，{when}"
+    when = (
+        _("cancellation requested on {date}").format(date=shown_date(requested))
+        if requested
+        else _("no cancellation requested")
+    )
+    detail = _(
+        "leaves or changes duty on {departure}: should have applied by {deadline}; {when}"
+    ).format(departure=shown_date(account.departure_on), deadline=shown_date(deadline), when=when)
     if account.status == ACTIVE and account.departure_on <= as_of:
-        detail += "；帳號仍為啟用"
+        detail = _("{detail}; the account is still active").format(detail=detail)
     return [Finding(Category.LATE_CANCELLATION, account.account_id, detail)]
 
 
@@ -215,12 +250,14 @@ def _missing_papers(account: AccountRecord, as_of: date) -> list[Finding]:
         return []
     missing = []
     if account.role in (USER, AUDITOR) and account.application_on is None:
-        missing.append("權限申請表（附件2）")
+        missing.append(_("permission application (附件2)"))
     if account.role == USER and account.pledge_on is None:
-        missing.append("保密切結書（附件3）")
+        missing.append(_("confidentiality pledge (附件3)"))
     if not missing:
         return []
-    detail = f"{account.role}，未留存" + "、".join(missing)
+    detail = _("{role}: no {papers} on record").format(
+        role=account.role, papers=_(" or ").join(missing)
+    )
     return [Finding(Category.MISSING_PAPERS, account.account_id, detail)]
 
 
@@ -236,6 +273,8 @@ def dual_roles(accounts: Iterable[AccountRecord]) -> list[Finding]:
         users = [a.account_id for a in held if a.role == USER]
         for auditor in (a for a in held if a.role == AUDITOR):
             if users:
-                detail = "同一人另有一般使用者帳號 " + "、".join(users)
+                detail = _("the same person also holds the general-user account {accounts}").format(
+                    accounts=", ".join(users)
+                )
                 findings.append(Finding(Category.DUAL_ROLE, auditor.account_id, detail))
     return findings

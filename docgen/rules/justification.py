@@ -18,6 +18,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from docgen.i18n import N_, translate
+
 SUSPENDED = "停用"
 CANCELLED = "註銷"
 
@@ -66,6 +68,21 @@ class Finding(StrEnum):
         """R5.1: only a query without justification is an anomaly (listed for 政風,
         R6.5); the other findings are hints for the supervisor."""
         return self is Finding.NO_JUSTIFICATION
+
+    @property
+    def label(self) -> str:
+        """The finding in the current language (the value, Chinese, is what samples
+        store and 附件4 prints)."""
+        return translate(_FINDING_LABELS[self])
+
+
+_FINDING_LABELS = {
+    Finding.NO_JUSTIFICATION: N_("no reason or basis for the query (R5.1)"),
+    Finding.SUSPENDED_ACCOUNT: N_("account suspended at the time of the query (hint)"),
+    Finding.CANCELLED_ACCOUNT: N_("account cancelled at the time of the query (hint)"),
+    Finding.UNKNOWN_ACCOUNT: N_("account not in the user registry (hint)"),
+    Finding.NON_WORKING_DAY: N_("query on a non-working day (hint)"),
+}
 
 
 def has_justification(query: QueryFacts) -> bool:

@@ -28,29 +28,45 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from docgen.calendar import Period, civil_code_period_end
+from docgen.i18n import N_, _, translate
 
-#: The unit a whole-office record (附件4 半年抽查, 附件5) is filed under.
+#: The unit a whole-office record (附件4 半年抽查, 附件5) is filed under: stored in
+#: the records' metadata, the same in every language.
 WHOLE_OFFICE = "全處"
 
+#: Each kind of duty, in the order of a day's duties; the labels are message IDs
+#: (:func:`kind_title` shows one in the current language).
 KIND_TITLES = {
-    "monthly_check": "月抽查",
-    "half_year_audit": "半年內部稽核",
-    "audit_report": "稽核結果函報民政局",
-    "account_review": "帳號清查",
+    "monthly_check": N_("monthly spot check"),
+    "half_year_audit": N_("half-year internal audit"),
+    "audit_report": N_("audit results reported to 民政局"),
+    "account_review": N_("account review"),
 }
+
+
+def kind_title(kind: str) -> str:
+    """The label of a kind of duty in the current language: the R6.2 monthly check,
+    the R6.3 half-year audit, the R6.4 report, the R4.1a account review."""
+    return translate(KIND_TITLES[kind]) if kind in KIND_TITLES else kind
 
 
 @dataclass(frozen=True)
 class RequiredRecord:
     """A record an obligation needs. Archive records match on ``form``/``variant``/
     ``category`` as in :class:`docgen.metadata.RecordMetadata` (``form`` "" for a
-    package); a ``journal_command`` record is an entry of the workspace journal."""
+    package); a ``journal_command`` record is an entry of the workspace journal.
+    ``name`` is a message ID; :attr:`label` shows it in the current language."""
 
-    label: str
+    name: str
     form: str = ""
     variant: str = ""
     category: str = ""
     journal_command: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the record is, in the current language."""
+        return translate(self.name)
 
     def matches(self, form: str, variant: str, category: str) -> bool:
         """Whether an archive record with this metadata is of this kind (the records
@@ -60,12 +76,12 @@ class RequiredRecord:
         return (form, variant, category) == (self.form, self.variant, self.category)
 
 
-MONTHLY_FORM = RequiredRecord("附件4 月抽查", "4", "monthly", "monthly_check")
-HALF_YEAR_FORM = RequiredRecord("附件4 半年抽查", "4", "half", "half_year_audit")
-AUDIT_RECORD = RequiredRecord("附件5 稽核紀錄表", "5", "", "half_year_audit")
-SCAN_PACKAGE = RequiredRecord("彩色掃描封裝檔", "", "", "half_year_audit")
+MONTHLY_FORM = RequiredRecord(N_("附件4 monthly spot check"), "4", "monthly", "monthly_check")
+HALF_YEAR_FORM = RequiredRecord(N_("附件4 half-year sample"), "4", "half", "half_year_audit")
+AUDIT_RECORD = RequiredRecord(N_("附件5 audit record"), "5", "", "half_year_audit")
+SCAN_PACKAGE = RequiredRecord(N_("colour-scan package"), "", "", "half_year_audit")
 REVIEW_ENTRY = RequiredRecord(
-    "帳號清查紀錄（docgen accounts review）", journal_command="accounts review"
+    N_("account review record (docgen accounts review)"), journal_command="accounts review"
 )
 
 
@@ -104,7 +120,9 @@ def monthly_check(month: Period, unit: str) -> Obligation:
         key=f"monthly_check:{month.label}:{unit}",
         kind="monthly_check",
         rule="R6.2",
-        title=f"{unit} {month.roc_label}案件月抽查（附件4）",
+        title=_("{unit} monthly spot check of the cases of {month} (附件4)").format(
+            unit=unit, month=month.roc_label
+        ),
         period=month,
         unit=unit,
         due=following.end,
@@ -123,7 +141,9 @@ def half_year_audit(half: Period) -> Obligation:
         key=f"half_year_audit:{half.label}",
         kind="half_year_audit",
         rule="R6.3",
-        title=f"{half.roc_label}內部稽核（附件4 半年抽查、附件5）",
+        title=_("{half} internal audit (附件4 half-year sample, 附件5)").format(
+            half=half.roc_label
+        ),
         period=half,
         unit=None,
         due=report_due(half),
@@ -137,7 +157,9 @@ def audit_report(half: Period) -> Obligation:
         key=f"audit_report:{half.label}",
         kind="audit_report",
         rule="R6.4",
-        title=f"{half.roc_label}稽核結果函報民政局（彩色掃描）",
+        title=_("{half} audit results reported to 民政局 (colour scan)").format(
+            half=half.roc_label
+        ),
         period=half,
         unit=None,
         due=report_due(half),
@@ -152,7 +174,7 @@ def account_review(due: date) -> Obligation:
         key=f"account_review:{half.label}",
         kind="account_review",
         rule="R4.1a",
-        title="帳號及權限清查（含職務異動、離職、退休人員）",
+        title=_("Account and permission review (staff transferred, leaving or retiring included)"),
         period=half,
         unit=None,
         due=due,

@@ -25,6 +25,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from docgen.calendar import civil_code_period_end
+from docgen.i18n import N_, _, translate
 
 #: Every retention category (docgen.rules.record_id.CATEGORY_BY_FORM, plus ``other``).
 CATEGORIES = (
@@ -96,11 +97,16 @@ def parse_term(text: str) -> Term | None:
     match = _TERM.match(cleaned)
     if match is None or not any(match.groups()):
         raise ValueError(
-            f"period {text!r} is not a period: write e.g. '5 years', '5年', '3年6個月' or 'undefined'"
+            _(
+                "period {text!r} is not a period: write e.g. '5 years', '5年', '3年6個月' "
+                "or 'undefined'"
+            ).format(text=text)
         )
     term = Term(int(match.group(1) or 0), int(match.group(2) or 0))
     if term.total_months == 0:
-        raise ValueError(f"period {text!r} is zero: a retention period must be positive")
+        raise ValueError(
+            _("period {text!r} is zero: a retention period must be positive").format(text=text)
+        )
     return Term(term.total_months // 12, term.total_months % 12)
 
 
@@ -157,30 +163,37 @@ def rule_problems(rule: RetentionRule) -> list[tuple[str, str]]:
     (field ``category``, ``trigger`` or ``period``); empty when it is acceptable."""
     if rule.category not in CATEGORIES:
         known = ", ".join(CATEGORIES)
-        return [("category", f"unknown category {rule.category!r}: use one of {known}")]
+        problem = _("unknown category {category!r}: use one of {categories}")
+        return [("category", problem.format(category=rule.category, categories=known))]
     if (rule.term is None) != (rule.trigger is Trigger.NONE):
-        return [("period", "trigger and period must both be given, or both be undefined")]
+        return [("period", _("trigger and period must both be given, or both be undefined"))]
     minimum = REGULATION_MINIMUMS.get(rule.category)
     if minimum is None:
         return []
     if rule.term is None:
-        return [("period", f"the regulation requires {_describe(minimum)}; it cannot be undefined")]
+        problem = _("the regulation requires {minimum}; it cannot be undefined")
+        return [("period", problem.format(minimum=_describe(minimum)))]
     problems = []
     if rule.trigger is not minimum.trigger:
-        problems.append(("trigger", f"must be {minimum.trigger.value} ({minimum.rule_id})"))
-    if rule.term < minimum.term:
+        problem = _("must be {trigger} ({rule})")
         problems.append(
-            (
-                "period",
-                f"{rule.term.label} is shorter than the regulation's minimum "
-                f"({_describe(minimum)}); periods may be lengthened, never shortened",
-            )
+            ("trigger", problem.format(trigger=minimum.trigger.value, rule=minimum.rule_id))
+        )
+    if rule.term < minimum.term:
+        problem = _(
+            "{period} is shorter than the regulation's minimum ({minimum}); "
+            "periods may be lengthened, never shortened"
+        )
+        problems.append(
+            ("period", problem.format(period=rule.term.label, minimum=_describe(minimum)))
         )
     return problems
 
 
 def _describe(minimum: Minimum) -> str:
-    return f"at least {minimum.term.label} from {minimum.trigger.value}, {minimum.rule_id}"
+    return _("at least {period} from {trigger}, {rule}").format(
+        period=minimum.term.label, trigger=minimum.trigger.value, rule=minimum.rule_id
+    )
 
 
 class Status(StrEnum):
@@ -191,6 +204,21 @@ class Status(StrEnum):
     KEPT_WHILE_ACTIVE = "帳號未註銷，持續保存"
     UNDEFINED = "保存年限未定"
     UNKNOWN = "無法計算"
+
+    @property
+    def label(self) -> str:
+        """The status in the current language, for reports (the value, Chinese, is
+        what destruction lists print)."""
+        return translate(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    Status.CANDIDATE: N_("retention period over"),
+    Status.RETAINED: N_("retained"),
+    Status.KEPT_WHILE_ACTIVE: N_("account not cancelled: kept"),
+    Status.UNDEFINED: N_("retention period not set"),
+    Status.UNKNOWN: N_("cannot be reckoned"),
+}
 
 
 @dataclass(frozen=True)

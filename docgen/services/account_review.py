@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from docgen.audit.accounts import list_metadata, review_report, roster_report
+from docgen.audit.accounts import list_metadata, review_counts, review_report, roster_report
 from docgen.config import Workspace
 from docgen.db import Database
 from docgen.journal import Journal
@@ -52,7 +52,7 @@ def review_accounts(
         output.parent.mkdir(parents=True, exist_ok=True)
     text = write_report(report, fmt, output)
     outputs = _with_metadata(output, list_metadata(report, as_of)) if output else []
-    counts = {k: v for k, v in report.summary.items() if isinstance(v, int)}
+    counts = review_counts(report)
     if record:
         record_account_review(
             workspace, db, as_of, counts, findings=len(report.rows), outputs=outputs

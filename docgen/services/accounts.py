@@ -40,6 +40,7 @@ from docgen.db import Database
 from docgen.db.models.accounts import AccountEvent, AccountReview, RegistryAccount
 from docgen.errors import ConfigError, InputError
 from docgen.fsutil import sha256_file
+from docgen.i18n import N_, _
 from docgen.journal import Journal
 from docgen.privacy import MaskingPolicy, mask_id
 from docgen.records.accounts import ACCOUNT_HEADERS, Registry, read_registry
@@ -199,7 +200,7 @@ def _events_of_change(after: Account, differ: Mapping[str, tuple[Any, Any]]) -> 
         )
     papers = {name: rest.pop(name) for name in _PAPERS if name in rest}
     if papers:
-        dates = [new for _, new in papers.values() if new is not None]
+        dates = [new for _old, new in papers.values() if new is not None]
         events.append(("papers-on-file", max(dates) if dates else None, papers))
     if rest:
         events.append(("changed", None, rest))
@@ -236,7 +237,7 @@ def _write(session: Session, registry: Registry, changes: RegistryChanges, stamp
         events += [_event(account.account_id, e, stamp) for e in _events_of_new(account)]
     for change in changes.changed:
         row = stored[change.account_id]
-        for name, (_, new) in change.fields.items():
+        for name, (_old, new) in change.fields.items():
             setattr(row, name, _column(new))
         after = by_id[change.account_id]
         events += [
@@ -314,8 +315,10 @@ def init_registry(workspace: Workspace, *, actor: str = "") -> RegistryChanges |
         with db.session() as session:
             if stored_accounts(session):
                 raise ConfigError(
-                    f"{db.label}: the office database already holds an account registry; "
-                    f"{path} was laid out but not imported"
+                    _(
+                        "{database}: the office database already holds an account registry; "
+                        "{file} was laid out but not imported"
+                    ).format(database=db.label, file=path)
                 )
         return import_registry(workspace, db, path, actor=actor)
 
@@ -330,10 +333,15 @@ def export_registry(workspace: Workspace, db: Database, fmt: str, path: Path) ->
     ``accounts export``. The national IDs are written whole: the file is the
     registry (附件2/附件3 need them). Returns the number of accounts written."""
     if fmt not in EXPORT_FORMATS:
-        raise InputError(f"unknown format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
+        raise InputError(
+            _("unknown format {format!r}: choose one of {formats}").format(
+                format=fmt, formats=", ".join(EXPORT_FORMATS)
+            )
+        )
     registry = load_registry(workspace, db)
     rows = [{name: _column(getattr(a, name)) for name in FIELDS} for a in registry.accounts]
-    write_report(Report("帳號清冊", ACCOUNT_HEADERS, rows), fmt, path)
+    # The file imports back: its headers are the registry's Chinese ones in every language.
+    write_report(Report(N_("Account registry"), ACCOUNT_HEADERS, rows), fmt, path)
     Journal(workspace.journal_path, workspace.root).append(
         "accounts export", outputs=[path], details={"format": fmt, "accounts": len(rows)}
     )
@@ -389,7 +397,9 @@ def _journal_reviews(workspace: Workspace) -> list[AccountReview]:
             at = datetime.fromisoformat(str(entry.get("time", "")))
         except (InputError, ValueError) as error:
             raise InputError(
-                f"{journal.path}: entry {number} ({REVIEW_COMMAND}): {error}"
+                _("{file}: entry {number} ({command}): {error}").format(
+                    file=journal.path, number=number, command=REVIEW_COMMAND, error=error
+                )
             ) from error
         reviews.append(
             AccountReview(

@@ -32,12 +32,13 @@ from docgen.db import Database
 from docgen.db.models.archive import Record
 from docgen.db.models.audit import RecordReview
 from docgen.errors import InputError
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.rules.record_id import parse_record_id
 from docgen.services.queries import take_in_log
 
 #: The log files taken for a period when none are given: ``data/queries/<month>.*``.
-LOG_SUFFIXES = (".csv", ".xlsx", ".json", ".yaml", ".yml")
+LOG_SUFFIXES = (".csv", ".xlsx", ".ods", ".json", ".yaml", ".yml")
 #: The forms whose records the director reviews (附件4 案件抽查表, 附件5 稽核紀錄表).
 REVIEWED_FORMS = (4, 5)
 
@@ -79,13 +80,19 @@ def default_logs(workspace: Workspace, period: Period, partial: bool) -> list[Pa
     }
     found = [path for paths in by_month.values() for path in paths]
     if not found:
-        raise InputError(f"no query log for {period.label} in {folder}: give --queries FILE")
+        raise InputError(
+            _("no query log for {period} in {folder}: give --queries FILE").format(
+                period=period.label, folder=folder
+            )
+        )
     without = [month for month, paths in by_month.items() if not paths]
     if without and not partial:
         raise InputError(
-            f"no query log for {', '.join(without)} in {folder}: a half-year sample covers "
-            f"every month of {period.label}; add the logs, or pass --partial to sample the "
-            "months there are"
+            _(
+                "no query log for {months} in {folder}: a half-year sample covers every "
+                "month of {period}; add the logs, or pass --partial to sample the months "
+                "there are"
+            ).format(months=_(", ").join(without), folder=folder, period=period.label)
         )
     return found
 
@@ -113,9 +120,11 @@ def _missing_months(period: Period, seen: set[tuple[int, int]], partial: bool) -
     missing = [m.label for m in period.months() if (m.year, m.number) not in seen]
     if missing and not partial:
         raise InputError(
-            f"the query logs have no query in {', '.join(missing)}: a half-year sample "
-            f"covers every month of {period.label}; give every month's log, or pass "
-            "--partial to sample the months there are"
+            _(
+                "the query logs have no query in {months}: a half-year sample covers every "
+                "month of {period}; give every month's log, or pass --partial to sample the "
+                "months there are"
+            ).format(months=_(", ").join(missing), period=period.label)
         )
     return missing
 
@@ -128,11 +137,16 @@ def _current_numbers(db: Database, samples: Sequence[Sample]) -> dict[str, int]:
 
 
 def _redraw_refusal(period: Period, current: dict[str, int]) -> InputError:
-    drawn = "、".join(f"{unit} (draw {number})" for unit, number in sorted(current.items()))
+    draw = _("{unit} (draw {number})")
+    drawn = "、".join(
+        draw.format(unit=unit, number=number) for unit, number in sorted(current.items())
+    )
     return InputError(
-        f"{period.label} already has a current draw for {drawn}: drawing it again needs "
-        "--reason TEXT (why); the new draw then supersedes the earlier one, which stays on "
-        "record"
+        _(
+            "{period} already has a current draw for {units}: drawing it again needs "
+            "--reason TEXT (why); the new draw then supersedes the earlier one, which stays "
+            "on record"
+        ).format(period=period.label, units=drawn)
     )
 
 
@@ -151,8 +165,9 @@ def _store_draws(db: Database, samples: Sequence[Sample], current: dict[str, int
             earlier = store.current_draw(session, sample.period, sample.unit)
             if (earlier.number if earlier else None) != current.get(sample.unit):
                 raise InputError(
-                    f"another draw of {sample.unit} {sample.period} was made meanwhile: "
-                    "run the command again"
+                    _(
+                        "another draw of {unit} {period} was made meanwhile: run the command again"
+                    ).format(unit=sample.unit, period=sample.period)
                 )
             later = store.add_draw(session, sample)
             if earlier is not None:
@@ -278,9 +293,12 @@ def record_results(
             draw = store.current_draw(session, sample.period, sample.unit)
             if draw is None or draw.number != sample.number:
                 raise InputError(
-                    f"{sample.unit} {sample.period} was drawn again meanwhile (draw "
-                    f"{draw.number if draw else '?'}): results are recorded only against "
-                    "the current draw; fill its sheet"
+                    _(
+                        "{unit} {period} was drawn again meanwhile (draw {number}): results "
+                        "are recorded only against the current draw; fill its sheet"
+                    ).format(
+                        unit=sample.unit, period=sample.period, number=draw.number if draw else "?"
+                    )
                 )
             store.store_results(session, draw, outcome.results)
     summary: dict[str, object] = {
@@ -358,17 +376,27 @@ def record_review(
     as its ``review_date``; journalled as ``audit review``."""
     parsed = parse_record_id(record_id)
     if parsed is None or str(parsed) != record_id.strip().upper():
-        raise InputError(f"{record_id!r} is not a docgen record ID (e.g. DG-4M-202610-1A2B3C4D)")
+        raise InputError(
+            _("{id!r} is not a docgen record ID (e.g. DG-4M-202610-1A2B3C4D)").format(id=record_id)
+        )
     if parsed.form not in REVIEWED_FORMS:
         raise InputError(
-            f"{parsed}: the director reviews 附件4 and 附件5 records, not 附件{parsed.form}"
+            _("{id}: the director reviews 附件4 and 附件5 records, not 附件{form}").format(
+                id=parsed, form=parsed.form
+            )
         )
     moment = _now(now)
     if reviewed_on > moment.date():
-        raise InputError(f"{parsed}: review date {reviewed_on.isoformat()} is in the future")
+        raise InputError(
+            _("{id}: review date {date} is in the future").format(
+                id=parsed, date=reviewed_on.isoformat()
+            )
+        )
     who = reviewed_by.strip()
     if not who:
-        raise InputError(f"{parsed}: say who reviewed it (--by NAME, or [office] director)")
+        raise InputError(
+            _("{id}: say who reviewed it (--by NAME, or [office] director)").format(id=parsed)
+        )
     key = str(parsed)
     with db.session() as session:
         review = session.get(RecordReview, key) or RecordReview(record_id=key)

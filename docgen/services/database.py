@@ -14,6 +14,7 @@ from docgen.db import Database
 from docgen.db.maintenance import backup, check_backup, integrity_problems, restore
 from docgen.db.migrate import check_revision, open_database, upgrade
 from docgen.db.models.archive import File
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
 from docgen.services.takeover import take_over
@@ -55,13 +56,15 @@ def orphan_problems(workspace: Workspace, db: Database) -> list[str]:
     with db.session() as session:
         rows = session.execute(select(File.path, File.status)).all()
     known = {path for path, _status in rows}
+    orphan = _("orphan file: {path} is under records/ but not in the database")
     problems = [
-        f"orphan file: {path} is under records/ but not in the database"
+        orphan.format(path=path)
         for path in sorted(records_on_disk(workspace.archive_root).keys() - known)
     ]
     root = workspace.archive_root
+    missing = _("missing file: {path} is in the database but gone from the archive")
     problems += [
-        f"missing file: {path} is in the database but gone from the archive"
+        missing.format(path=path)
         for path, status in sorted(rows)
         if status != "disposed" and not (root / path).exists()
     ]
@@ -73,7 +76,7 @@ def check_database(workspace: Workspace) -> tuple[str, list[str]]:
     integrity and foreign-key checks, and orphan files."""
     with _database(workspace) as db:
         if check_revision(db) is None:
-            return db.label, ["the office database has no tables yet: run `docgen db upgrade`"]
+            return db.label, [_("the office database has no tables yet: run `docgen db upgrade`")]
         return db.label, integrity_problems(db) + orphan_problems(workspace, db)
 
 

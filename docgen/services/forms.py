@@ -8,6 +8,7 @@ from pathlib import Path
 from docgen.config import Workspace
 from docgen.errors import InputError
 from docgen.forms import BatchOptions, BatchResult, fill_file
+from docgen.i18n import _
 from docgen.journal import Journal
 
 
@@ -23,7 +24,7 @@ def fill_forms(
     or not at all. The journal entry is written once the batch is in place; if it
     cannot be, the batch is removed again (ISSUE 9 item 3)."""
     if not data.exists():
-        raise InputError(f"{data}: no such file")
+        raise InputError(_("{file}: no such file").format(file=data))
     journal = Journal(workspace.journal_path, workspace.root)
 
     def on_record(result: BatchResult) -> None:
@@ -43,8 +44,14 @@ def fill_forms(
             )
         except OSError as error:
             raise InputError(
-                f"cannot write the journal {error.filename or journal.path}: "
-                f"{error.strerror or error}; nothing of this batch was written to {out_dir}"
+                _(
+                    "cannot write the journal {file}: {reason}; nothing of this batch was "
+                    "written to {folder}"
+                ).format(
+                    file=error.filename or journal.path,
+                    reason=error.strerror or error,
+                    folder=out_dir,
+                )
             ) from error
 
     options = dataclasses.replace(options, on_written=on_record)

@@ -32,6 +32,7 @@ from docgen.db import Database
 from docgen.db.models.queries import QueryAnomaly, QueryCount, QueryLogFile
 from docgen.errors import InputError, ValidationFailed
 from docgen.fsutil import sha256_file
+from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.privacy import MaskingPolicy, mask_id, mask_ids_in_text, mask_name
 from docgen.records.accounts import Registry, find_registry, read_registry
@@ -80,7 +81,7 @@ def _read(path: Path, workspace: Workspace, skip_invalid: bool) -> _Facts:
     counts = facts.counts
     first = last = None
     try:
-        for number, queried_at, _, fields in log.records():
+        for number, queried_at, _text, fields in log.records():
             counts[queried_at.year, queried_at.month, fields[9], fields[0]] += 1
             if first is None or queried_at < first:
                 first = queried_at
@@ -119,11 +120,19 @@ def _anomaly(
 
 def _one_line(failed: ValidationFailed, path: Path, policy: MaskingPolicy) -> InputError:
     """The first invalid row (file, row, column), any ID in it masked (R8)."""
-    first = str(failed.problems[0]) if failed.problems else f"{path}: invalid rows"
+    first = (
+        str(failed.problems[0]) if failed.problems else _("{file}: invalid rows").format(file=path)
+    )
     first = mask_ids_in_text(first, policy)
     more = failed.total - 1
-    tail = f" (and {more} more invalid row(s): see `docgen queries check`)" if more > 0 else ""
-    return InputError(f"{first}{tail}; nothing was taken in")
+    if more > 0:
+        return InputError(
+            _(
+                "{problem} (and {count} more invalid row(s): see `docgen queries check`); "
+                "nothing was taken in"
+            ).format(problem=first, count=more)
+        )
+    return InputError(_("{problem}; nothing was taken in").format(problem=first))
 
 
 def _registry_units(registry: Registry | None) -> dict[str, str]:
@@ -225,7 +234,11 @@ def _hashed(path: Path) -> str:
     try:
         return sha256_file(path)
     except OSError as error:
-        raise InputError(f"{path}: cannot read the query log ({error.strerror})") from None
+        raise InputError(
+            _("{file}: cannot read the query log ({reason})").format(
+                file=path, reason=error.strerror
+            )
+        ) from None
 
 
 def take_in_log(

@@ -5,8 +5,9 @@
 # date, the auditors' evidence check of 2026-10, and an approved disposal with a hold.
 # Run by scripts/demo.sh with $WS (and DOCGEN_WORKSPACE) set and docgen on PATH.
 set -euo pipefail
-: "${WS:?run this through scripts/demo.sh (it sets WS)}"
+: "${WS:?請經由 scripts/demo.sh 執行（由其設定 WS）}"
 as_of="2026-11-30"
+as_of_roc="$(y="${as_of%%-*}" r="${as_of#*-}"; echo "$((10#$y - 1911))/${r//-//}")"  # 115/11/30, for the narrative
 here="$(cd "$(dirname "$0")" && pwd)"
 inbox="$WS/archive/inbox"
 approval="北市市企字第1150012345號"  # the 發文字號 approving the destruction list
@@ -14,52 +15,51 @@ approver="處長 林志明"                 # who approved it (never the one who
 approved_on="115/11/20"
 clerk="秘書室 郭淑惠"  # who holds, disposes and releases (default: the login name)
 
-echo "An older record the office keeps: 企劃室's 附件4 月抽查 for 2023-05, reviewed by the"
-echo "director on 2023-06-15 (data/forms/附件4_月抽查_2023-05.yaml), filled as DOCX and PDF:"
+echo "本機關保存之較舊紀錄：企劃室民國112年5月之附件4 月抽查，處長或授權人員已於 112/06/15 核閱"
+echo "（data/forms/附件4_月抽查_2023-05.yaml），填製為 DOCX 及 PDF："
 docgen -w "$WS" forms fill 4 "$WS/data/forms/附件4_月抽查_2023-05.yaml" --variant monthly \
-  -o "$WS/out/forms/2023-05" --pdf
+  -d "$WS/out/forms/2023-05" --pdf
 echo
 
-echo "Copying the records under out/ (forms, audit, accounts, packages) into the inbox;"
-echo "other files, such as the calendar .ics, are not records and stay out:"
+echo "將 out/ 下之紀錄（forms、audit、accounts、packages）複製至收件匣；"
+echo "其他檔案（如行事曆 .ics 檔）並非紀錄，不予複製："
 mkdir -p "$inbox"
 for folder in forms audit accounts packages; do
   cp -Rp "$WS/out/$folder" "$inbox/"
 done
-echo "  $(find "$inbox" -type f ! -name '*.meta.yaml' | wc -l) files (and their sidecars) in archive/inbox/"
+echo "  archive/inbox/ 中共有 $(find "$inbox" -type f ! -name '*.meta.yaml' | wc -l) 個檔案（另有其說明檔）"
 echo
 
-echo "Filing them with one reconcile (what 'docgen archive watch' does on its own): each"
-echo "file is hashed, classified and moved under archive/records/<category>/<ROC year>/."
+echo "執行一次歸檔作業（即「docgen archive watch」自動執行之作業）：每個檔案"
+echo "經計算雜湊值及分類後，移至 archive/records/<類別>/<民國年>/。"
 DOCGEN_ARCHIVE_STABLE_SECONDS=1 docgen -w "$WS" archive scan >"$WS/out/archive-scan.log"
 awk '$2 ~ /^records\// {split($2, p, "/"); print $1, p[2]}' "$WS/out/archive-scan.log" \
   | sort | uniq -c | sed 's/^ */  /'
-echo "  (the full list is in out/archive-scan.log)"
+echo "  （完整清單見 out/archive-scan.log）"
 echo
-echo "Each evidence PDF arrived with a sidecar saying what it is (no embedded metadata), e.g.:"
+echo "每份佐證 PDF 均附有說明檔，載明其為何種紀錄（PDF 本身未內嵌詮釋資料），例如："
 sed 's/^/  /' "$WS/out/audit/2026-10/佐證/查詢紀錄佐證_2026-10_企劃室_1.meta.yaml"
 echo
 
-echo "Destruction candidates as of $as_of (a draft 銷毀目錄; nothing is deleted): plan03,"
-echo "cancelled 2020-06-30, is past R4.2's 5 years; the 2023-05 check past R6.2's 3 years:"
+echo "以 $as_of_roc 為基準日之銷毀候選（銷毀目錄草稿，不刪除任何檔案）：帳號 plan03"
+echo "於 109/06/30 註銷，其文件已逾 R4.2 之 5 年；112年5月之月抽查已逾 R6.2 之 3 年："
 docgen -w "$WS" archive report retention --as-of "$as_of" --format csv -o "$WS/out/retention.csv"
 docgen -w "$WS" archive report retention --as-of "$as_of" --format json \
   | python "$here/retention_candidates.py" summary
-echo "  (the full draft list, in the 銷毀目錄 columns, is in out/retention.csv)"
+echo "  （依銷毀目錄欄位編排之完整草稿清單見 out/retention.csv）"
 echo
 
-echo "Obligations without their record as of $as_of: only the gaps the example is built"
-echo "with (adm03 has no pledge, ven03 no application; August and September were not sampled):"
+echo "以 $as_of_roc 為基準日，應辦而無紀錄之事項：僅有範例刻意設計之缺漏"
+echo "（adm03 未留存保密切結書、ven03 未留存權限申請表；115年8月及9月未辦理月抽查）："
 if docgen -w "$WS" archive report missing --as-of "$as_of"; then
-  echo "The example's gaps were not reported as missing" >&2; exit 1
+  echo "範例刻意設計之缺漏未列為缺漏" >&2; exit 1
 else
-  echo "  (exit code $?: something is missing, so a scheduled run alerts someone)"
+  echo "  （結束代碼 $?：有缺漏，排程執行時即可據以通知相關人員）"
 fi
 echo
 
-echo "The auditors' evidence check of 2026-10: every sampled case has a result and its"
-echo "evidence PDF in the archive, every 否 and every anomaly is on the referral list for"
-echo "政風, and each unit's 附件4 is filed:"
+echo "稽核人員檢查民國115年10月之佐證：每件抽查案件均有結果，其佐證 PDF 均已歸檔，"
+echo "每件勾選「否」之案件及每筆異常查詢均列入轉介政風清單，且各單位之附件4 均已歸檔："
 docgen -w "$WS" evidence check --month 2026-10 --as-of "$as_of"
 echo
 
@@ -68,58 +68,58 @@ candidates="$(docgen -w "$WS" archive report retention --as-of "$as_of" --format
 held="$(grep '^DG-4M-202305-' <<<"$candidates" || true)"
 others=($(grep -v '^DG-4M-202305-' <<<"$candidates" || true))
 if [[ -z "$held" || ${#others[@]} -eq 0 ]]; then
-  echo "Expected the 2023-05 check and plan03's papers among the candidates; got: $candidates" >&2
+  echo "銷毀候選中應有112年5月之月抽查及 plan03 之文件，實際為：$candidates" >&2
   exit 1
 fi
 filed() { find "$WS/archive/records" -type f ! -path '*/.tombstones/*' ! -name '*.meta.yaml' | wc -l; }
 
-echo "Disposal. 政風 asks to keep the 2023-05 check for an inquiry, so it goes on hold:"
+echo "銷毀作業。政風人員因調查需要，請求暫緩銷毀112年5月之月抽查，檔管人員將其設定保留："
 docgen -w "$WS" archive hold "$held" --by "$clerk" --reason "政風室調查中，請暫緩銷毀（北市市政字第1150011111號）"
 echo
-echo "Disposing every candidate (as of today) under the approved list's 文號: the held one is refused,"
-echo "so nothing is removed ($(filed) files filed before):"
+echo "依核准銷毀目錄之文號銷毀全部銷毀候選（以今日為準）：保留中之紀錄遭拒絕，"
+echo "因此不移除任何檔案（銷毀前已歸檔 $(filed) 個檔案）："
 dispose() {
   docgen -w "$WS" archive dispose --by "$clerk" --approval "$approval" \
     --approved-by "$approver" --approved-on "$approved_on" "$@"
 }
 if dispose "$held" "${others[@]}"; then
-  echo "A held record was disposed: that must never happen" >&2
+  echo "保留中之紀錄竟遭銷毀：此情形絕不應發生" >&2
   exit 1
 fi
-echo "  $(filed) files filed after"
+echo "  銷毀後已歸檔 $(filed) 個檔案"
 echo
-echo "What disposing the others would remove (--dry-run removes nothing):"
+echo "銷毀其餘紀錄將移除之檔案（--dry-run 不移除任何檔案）："
 preview="$(dispose --dry-run "${others[@]}")"
 head -6 <<<"$preview"
 echo
-echo "Disposing the others only:"
+echo "僅銷毀其餘紀錄："
 dispose "${others[@]}"
 echo
-echo "What each disposal leaves behind: a tombstone (hashes, metadata, approval, when, who):"
+echo "每次銷毀均留下墓碑紀錄（雜湊值、詮釋資料、核准文號、銷毀時間及銷毀人）："
 python - "$WS/archive/records/.tombstones/${others[0]}.json" <<'PY'
 import json, sys
 stone = json.load(open(sys.argv[1], encoding="utf-8"))
 meta = stone["metadata"]
-print(f"  records/.tombstones/{stone['record_id']}.json: approval {stone['approval']},")
-print(f"  by {stone['disposed_by']} at {stone['disposed_at']}; {meta['title']}, {meta['unit']} {meta['subject']}")
+print(f"  records/.tombstones/{stone['record_id']}.json：核准文號 {stone['approval']}，")
+print(f"  銷毀人 {stone['disposed_by']}，銷毀時間 {stone['disposed_at']}；{meta['title']}，{meta['unit']} {meta['subject']}")
 for item in stone["files"]:
-    print(f"  removed {item['path']} ({item['size']} bytes, SHA-256 {item['sha256'][:16]}…)")
+    print(f"  已移除 {item['path']}（{item['size']} 位元組，SHA-256 {item['sha256'][:16]}…）")
 PY
 echo
-echo "The inquiry is closed; the hold is released and the record is a candidate again:"
+echo "調查結束，解除保留，該紀錄再度列為銷毀候選："
 docgen -w "$WS" archive release "$held" --by "$clerk"
 docgen -w "$WS" archive report retention --as-of "$as_of" --format json \
   | python "$here/retention_candidates.py" summary | sed -n '1p;/銷毀候選:/p'
 echo
 
-echo "Fixity: every filed file re-read and checked against its SHA-256 (--full):"
+echo "檔案完整性檢查：重新讀取每個已歸檔檔案，並核對其 SHA-256（--full）："
 fixity="$(docgen -w "$WS" archive report fixity --full)" || {
-  echo "$fixity" >&2; echo "Fixity found changed or lost files in the demo's own archive" >&2; exit 1; }
+  echo "$fixity" >&2; echo "檔案完整性檢查發現示範歸檔區內有檔案遭變更或遺失" >&2; exit 1; }
 tail -4 <<<"$fixity"
 echo
-echo "Files nobody could classify: kept under records/unclassified/, to be sorted by hand:"
+echo "無法分類之檔案：存放於 records/unclassified/，待人工分類："
 unclassified="$(docgen -w "$WS" archive report unclassified --format csv)"
-echo "  $(($(wc -l <<<"$unclassified") - 1)) file(s); docgen archive report unclassified lists them"
+echo "  共 $(($(wc -l <<<"$unclassified") - 1)) 個檔案；可用 docgen archive report unclassified 列出"
 echo
-echo "Checking that the index can be rebuilt from the files and tombstones alone:"
+echo "檢查能否僅憑已歸檔檔案及墓碑紀錄重建索引："
 docgen -w "$WS" archive rebuild --check

@@ -30,6 +30,8 @@ from docgen.forms.libreoffice import find_soffice, fontconfig_file
 from docgen.metadata import read_docx_metadata, read_pdf_metadata, write_pdf_metadata
 
 SCAN_DPI = 300
+#: Where the form came from, as the narrative says it (``_find``'s origin).
+ORIGIN = {"audit": "docgen audit results", "forms": "docgen forms fill"}
 
 
 def _find(workspace: Path, period: str, unit: str) -> tuple[Path, str]:
@@ -42,7 +44,7 @@ def _find(workspace: Path, period: str, unit: str) -> tuple[Path, str]:
     found = sorted((workspace / "out" / "forms").glob(f"{name}.pdf"))
     if found:
         return found[0], "forms"
-    raise SystemExit(f"no 附件4 (月抽查) for {period} under {audit} or {workspace}/out/forms")
+    raise SystemExit(f"{audit} 及 {workspace}/out/forms 下均無 {period} 之附件4（月抽查）")
 
 
 def _unit(form: Path, period: str) -> str:
@@ -96,9 +98,9 @@ def main() -> None:
     original = _electronic_original(form, out_dir)
     scans = _scan(original, out_dir)
     meta = read_pdf_metadata(original)
-    record = meta.record_id if meta else "(no record metadata)"
-    print(f"附件4 of {unit} from docgen {origin}: {form.name} ({record}); "
-          f"{len(scans)} page(s) 'scanned' at {SCAN_DPI} dpi")  # fmt: skip
+    record = meta.record_id if meta else "無紀錄編號詮釋資料"
+    print(f"{unit}之附件4，取自 {ORIGIN[origin]}：{form.name}（{record}）；"
+          f"以 {SCAN_DPI} dpi「掃描」共 {len(scans)} 頁")  # fmt: skip
     print(unit)
 
 

@@ -98,8 +98,8 @@ def main(evidence_dir: str, paths: list[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for index, name in enumerate(paths):
         count = fill(Path(name), folder, mark_one_no=index == 0)
-        note = " (case 2 marked 否)" if index == 0 else ""
-        print(f"  {Path(name).name}: {count} cases marked, {count} evidence PDFs kept{note}.")
+        note = "（案件2 勾選「否」）" if index == 0 else ""
+        print(f"  {Path(name).name}：已勾選 {count} 件，留存佐證 PDF {count} 份{note}。")
 
 
 if __name__ == "__main__":

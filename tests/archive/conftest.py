@@ -100,6 +100,7 @@ class WatcherProcess:
     def __init__(self, workspace: Workspace, log: Path, *args: str) -> None:
         self.log = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+        env["DOCGEN_LANG"] = "en"  # the messages tests assert
         command = [sys.executable, "-m", "docgen", "-w", str(workspace.root), "archive", "watch"]
         with open(log, "ab") as handle:
             self.process = subprocess.Popen([*command, *args], stderr=handle, env=env)

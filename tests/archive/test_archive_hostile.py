@@ -207,6 +207,7 @@ def test_an_unclassified_file_keeps_a_safe_version_of_its_name(archive_ws, index
 
 def _scan_process(workspace, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env["DOCGEN_LANG"] = "en"  # the messages tests assert
     command = [sys.executable, "-m", "docgen", "-w", str(workspace.root), "archive", "scan"]
     return subprocess.run(
         [*command, "--wait", "0"], capture_output=True, text=True, timeout=timeout, env=env
@@ -425,6 +426,7 @@ def test_a_killed_filing_finds_its_masked_and_escaped_names_again(archive_ws, in
         (inbox / name).write_text(f"content of {name}", encoding="utf-8")
     time.sleep(0.35)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env["DOCGEN_LANG"] = "en"  # the messages tests assert
     command = [sys.executable, "-c", _DIE_AT, str(archive_ws.root), point]
     assert subprocess.run(command, env=env, timeout=60, capture_output=True).returncode == 9
     assert index_rows(archive_ws, "SELECT COUNT(*) FROM intents") == [(2,)]

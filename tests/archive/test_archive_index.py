@@ -168,12 +168,12 @@ def test_fixity_reports_a_modified_file_and_a_deleted_one(archive_ws):
     report = fixity_report(archive_ws)
     problems = {row["path"]: row["problem"] for row in report.rows}
     assert problems == {
-        first: "內容已變更 changed",
-        second: "檔案遺失 gone",
-        "records/stray.txt": "索引未登錄 unknown",
+        first: "content changed",
+        second: "file lost",
+        "records/stray.txt": "not in the index",
     }
     assert [f.path for f in gone_files(archive_ws)] == [second]
-    assert report.summary["files read"] == 1  # the untouched third file was not read again
+    assert report.summary["Files read"] == 1  # the untouched third file was not read again
     del third
 
 
@@ -186,7 +186,7 @@ def test_a_quick_sweep_trusts_unchanged_stat_and_a_full_one_does_not(archive_ws)
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert fixity_report(archive_ws).rows == []
     rows = fixity_report(archive_ws, full=True).rows
-    assert [(r["path"], r["problem"]) for r in rows] == [(path, "內容已變更 changed")]
+    assert [(r["path"], r["problem"]) for r in rows] == [(path, "content changed")]
 
 
 def test_unclassified_report_lists_the_reason(archive_ws):

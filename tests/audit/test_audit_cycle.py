@@ -65,7 +65,7 @@ def fill(path: Path, edit: object = None) -> Path:
 def all_text(ws: Workspace) -> str:
     parts = []
     for path in [*ws.root.joinpath("out").rglob("*"), *ws.state_dir.rglob("*.json*")]:
-        if path.suffix in (".docx", ".xlsx"):
+        if path.suffix in (".docx", ".xlsx", ".ods"):
             with zipfile.ZipFile(path) as archive:
                 parts += [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
         elif path.is_file():
@@ -110,7 +110,7 @@ def test_results_complete_the_form_and_refer(drawn: Workspace) -> None:
     assert [c.consistent for c in results.cases].count("否") == 1
     assert results.referred == 1 + 5
     referral = (drawn.root / results.documents["referrals_csv"]).read_text(encoding="utf-8-sig")
-    assert "抽查與業務不符" in referral and "查無公文" in referral
+    assert "not consistent with the business" in referral and "查無公文" in referral
     form = drawn.root / results.documents["form"]
     with zipfile.ZipFile(form) as archive:
         body = archive.read("word/document.xml").decode("utf-8")
@@ -174,8 +174,8 @@ def test_not_a_sheet_and_redraw_after_results(drawn: Workspace, tmp_path: Path) 
 
 
 def test_bad_period_and_bad_log(office: Workspace, tmp_path: Path) -> None:
-    assert run(office, "audit", "sample", "--month", "2026-H1").exit_code == 3
-    assert run(office, "audit", "sample", "--month", "2026-13").exit_code == 3
+    assert run(office, "audit", "sample", "--month", "2026-H1").exit_code == 2
+    assert run(office, "audit", "sample", "--month", "2026-13").exit_code == 2
     bad = tmp_path / "bad.csv"
     bad.write_text("查詢日期時間,查詢人員帳號\nnot a date,u01\n", encoding="utf-8")
     result = run(office, "audit", "sample", "--month", "2026-10", "--queries", str(bad))

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from docgen.audit.accounts import CATEGORY_LABELS
 from docgen.audit.samples import list_samples, load_sample
 from docgen.cli.main import cli
 from docgen.config import open_workspace
@@ -38,8 +39,9 @@ def test_account_review_finds_the_known_answers(example: Path) -> None:
     output = docgen(example, "accounts", "review", "--as-of", "115/11/30", "--format", "json")
     report = json.loads(output)
     found: dict[str, list[str]] = {}
+    category = {label: c for c, label in CATEGORY_LABELS.items()}
     for row in report["rows"]:
-        found.setdefault(row["category"], []).append(row["account"])
+        found.setdefault(category[row["category"]], []).append(row["account"])
     facts = EXAMPLE_FACTS
     assert found[Category.DORMANT] == sorted(facts["never_used"] + facts["unused_over_6_months"])
     assert found[Category.LONG_SUSPENDED] == facts["suspended_over_a_year"]
@@ -55,13 +57,16 @@ def test_account_review_finds_the_known_answers(example: Path) -> None:
     entry = journal.entries()[-1]
     assert entry["command"] == "accounts review"
     assert entry["details"]["as_of"] == EXAMPLE_AS_OF.isoformat()
+    # the counts are recorded under the same (Chinese) keys in every language
+    assert entry["details"]["counts"]["帳號數"] == 25
+    assert entry["details"]["counts"][Category.DUAL_ROLE.value] == 1
 
 
 def test_roster_lists_every_account_masked(example: Path, tmp_path: Path) -> None:
     target = tmp_path / "roster.xlsx"
     docgen(example, "accounts", "roster", "-o", str(target))
     rows = list(load_workbook(target).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("帳號", "姓名", "身分證統一編號")
+    assert rows[0][:3] == ("Account", "Name", "National ID")
     assert len(rows) == 1 + 25
     text = "\n".join(" ".join(str(c) for c in r) for r in rows)
     assert find_unmasked_ids(text) == [] and "****" in text

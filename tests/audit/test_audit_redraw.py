@@ -76,7 +76,7 @@ def test_a_redraw_with_a_reason_supersedes_and_both_stay_on_record(
 ) -> None:
     drawn(office_db, capsys)
     first = load_sample(office_db, "2026-10", UNIT)
-    output = drawn(office_db, capsys, *REDRAW, "-o", str(tmp_path / "again"))
+    output = drawn(office_db, capsys, *REDRAW, "-d", str(tmp_path / "again"))
     assert f"{UNIT}: 250 queries, sample 15 (seed 115-10-b)" in output
     assert "Draw 2, superseding draw 1." in output
     earlier, later = draw_history(office_db, "2026-10", UNIT)
@@ -102,7 +102,7 @@ def test_a_redraw_with_the_same_seed_is_a_record_of_its_own(
 ) -> None:
     drawn(office_db, capsys, *SAMPLE, "--seed", "115-10-b")
     first = load_sample(office_db, "2026-10", UNIT)
-    drawn(office_db, capsys, *REDRAW, "-o", str(tmp_path / "again"))
+    drawn(office_db, capsys, *REDRAW, "-d", str(tmp_path / "again"))
     later = load_sample(office_db, "2026-10", UNIT)
     assert later.cases == first.cases, "the same seed draws the same cases"
     assert later.documents["record_id"] != first.documents["record_id"]

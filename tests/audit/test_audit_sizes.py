@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli.main import cli
+from docgen.errors import UsageError
 from docgen.rules.sampling import half_year_sample_size, monthly_sample_size
 
 MONTHLY = {
@@ -105,14 +106,15 @@ def _office(tmp_path: Path, rounding: str = "ceil") -> str:
     return str(tmp_path)
 
 
-def test_cli_size_json_is_exactly_three_keys(tmp_path: Path) -> None:
+def test_cli_size_json_is_exactly_four_keys(tmp_path: Path) -> None:
     ws = _office(tmp_path)
     result = CliRunner().invoke(
-        cli, ["-w", ws, "audit", "size", "--half", "1000", "--format", "json"]
+        cli, ["-w", ws, "audit", "size", "--half", "2026-H1", "--count", "1000", "--format", "json"]
     )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    assert set(payload) == {"population", "sample_size", "rule"}
+    assert set(payload) == {"period", "population", "sample_size", "rule"}
+    assert payload["period"] == "2026-H1"
     assert (payload["population"], payload["sample_size"]) == (1000, 50)
     assert "5% × 1,000 = 50" in payload["rule"]
 
@@ -120,9 +122,15 @@ def test_cli_size_json_is_exactly_three_keys(tmp_path: Path) -> None:
 def test_cli_size_table_and_bad_use(tmp_path: Path) -> None:
     runner = CliRunner()
     ws = _office(tmp_path)
-    result = runner.invoke(cli, ["-w", ws, "audit", "size", "--monthly", "250"])
+    result = runner.invoke(cli, ["-w", ws, "audit", "size", "--month", "2026-10", "--count", "250"])
     assert result.exit_code == 0 and "15" in result.output and "R6.2" in result.output
-    both = runner.invoke(cli, ["-w", ws, "audit", "size", "--monthly", "5", "--half", "5"])
-    assert both.exit_code != 0
-    negative = runner.invoke(cli, ["-w", ws, "audit", "size", "--monthly", "-3"])
-    assert negative.exit_code != 0
+    both = runner.invoke(
+        cli, ["-w", ws, "audit", "size", "--month", "2026-10", "--half", "2026-H1", "--count", "5"]
+    )
+    assert isinstance(both.exception, UsageError)
+    negative = runner.invoke(
+        cli, ["-w", ws, "audit", "size", "--month", "2026-10", "--count", "-3"]
+    )
+    assert negative.exit_code == 2
+    wrong = runner.invoke(cli, ["-w", ws, "audit", "size", "--half", "2026-10", "--count", "3"])
+    assert isinstance(wrong.exception, UsageError), "a month given as the half"

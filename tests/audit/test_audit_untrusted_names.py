@@ -307,7 +307,7 @@ def test_a_linked_output_folder_is_used_but_a_linked_file_leading_out_is_refused
     share = tmp_path / "share"
     share.mkdir()
     (office.root / "to-share").symlink_to(share, target_is_directory=True)
-    code, output = docgen(office, capsys, "audit", "sample", "--month", "2026-10", "-o",
+    code, output = docgen(office, capsys, "audit", "sample", "--month", "2026-10", "-d",
                           str(office.root / "to-share"))  # fmt: skip
     assert code == 0, output
     assert (share / "抽查表_2026-10_企劃室.xlsx").exists()

@@ -59,14 +59,14 @@ def _journal(ws: Path) -> Journal:
 
 def test_table_lists_obligations_with_roc_dates(tmp_path: Path) -> None:
     out = _run(_workspace(tmp_path), "--year", "2026").stdout
-    assert out.startswith("115年度 戶役政資料作業應辦事項與期限")
-    assert "115/08/31（一）" in out
-    assert "115/03/10（二）" in out  # 2025-H2's report, due in 2026
+    assert out.startswith("ROC year 115: household-registration data duties and deadlines")
+    assert "115/08/31 (Mon)" in out
+    assert "115/03/10 (Tue)" in out  # 2025-H2's report, due in 2026
     assert "116/03/10" not in out
-    assert "企劃室 115年10月案件月抽查（附件4）" in out
-    assert "市場管理科 114年12月案件月抽查（附件4）" in out
-    assert "115年12月案件月抽查" not in out  # due in January 2027
-    assert "事項數: 30" in out
+    assert "企劃室 monthly spot check of the cases of 115年10月 (附件4)" in out
+    assert "市場管理科 monthly spot check of the cases of 114年12月 (附件4)" in out
+    assert "the cases of 115年12月" not in out  # due in January 2027
+    assert "Duties: 30" in out
     assert not (tmp_path / ".docgen" / "journal.jsonl").exists()  # nothing written
 
 
@@ -74,15 +74,15 @@ def test_json_rows(tmp_path: Path) -> None:
     rows = _rows(_workspace(tmp_path))
     assert len(rows) == 30
     h1, h2 = rows["audit_report:2026-H1"], rows["audit_report:2025-H2"]
-    assert (h1["due"], h1["due_date"], h1["rule"]) == ("115/08/31（一）", "2026-08-31", "R6.4")
+    assert (h1["due"], h1["due_date"], h1["rule"]) == ("115/08/31 (Mon)", "2026-08-31", "R6.4")
     assert (h2["due"], h2["due_date"], h2["period"]) == (
-        "115/03/10（二）",
+        "115/03/10 (Tue)",
         "2026-03-10",
         "114年下半年",
     )
     # 2026-02-28 is a Saturday (and 和平紀念日): the last working day before is Thursday 2/26.
     january = rows["monthly_check:2026-01:企劃室"]
-    assert (january["due"], january["last_working_day"]) == ("115/02/28（六）", "115/02/26（四）")
+    assert (january["due"], january["last_working_day"]) == ("115/02/28 (Sat)", "115/02/26 (Thu)")
     assert rows["account_review:2026-H1"]["due_date"] == "2026-06-30"
 
 
@@ -100,7 +100,7 @@ def test_account_reviews_come_from_the_database(tmp_path: Path) -> None:
     assert rows["account_review:2026-H1"]["due_date"] == "2026-05-31"
     assert rows["account_review:2026-H2"]["due_date"] == "2026-10-10"
     table = _run(ws, "--year", "2026").stdout
-    assert "最近一次帳號清查: 115/04/10" in table
+    assert "Last account review: 115/04/10" in table
 
 
 def test_the_journal_is_not_read_for_reviews(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_the_journal_is_not_read_for_reviews(tmp_path: Path) -> None:
     ws = _workspace(tmp_path)
     _journal(ws).append("accounts review", details={"as_of": "115/02/30"})
     table = _run(ws, "--year", "2026").stdout
-    assert "最近一次帳號清查: 無紀錄" in table
+    assert "Last account review: none on record" in table
 
 
 def test_ics_file_imports(tmp_path: Path) -> None:
@@ -123,11 +123,11 @@ def test_ics_file_imports(tmp_path: Path) -> None:
     events = list(parsed.walk("VEVENT"))
     assert len(events) == 30
     by_summary = {str(e["SUMMARY"]): e for e in events}
-    h2 = by_summary["【R6.4】114年下半年稽核結果函報民政局（彩色掃描）"]
+    h2 = by_summary["【R6.4】114年下半年 audit results reported to 民政局 (colour scan)"]
     assert h2.decoded("DTSTART").isoformat() == "2026-03-10"
     assert h2.decoded("DTEND").isoformat() == "2026-03-11"
     assert "audit_report:2025-H2" in str(h2["DESCRIPTION"])
-    assert "【R6.4】115年下半年稽核結果函報民政局（彩色掃描）" not in by_summary
+    assert "【R6.4】115年下半年 audit results reported to 民政局 (colour scan)" not in by_summary
     alarm = next(iter(h2.walk("VALARM")))
     assert alarm.decoded("TRIGGER").days == -5
     assert len({str(e["UID"]) for e in events}) == 30
@@ -153,16 +153,15 @@ def test_ics_uids_are_stable_and_journaled(tmp_path: Path) -> None:
 
 def test_without_units_it_says_so(tmp_path: Path) -> None:
     out = _run(_empty(tmp_path), "--year", "2026").stdout
-    assert "未設定（docgen.toml [[units]]），故無月抽查" in out
-    assert "事項數: 6" in out
+    assert "not set (docgen.toml [[units]]), so no monthly spot checks" in out
+    assert "Duties: 6" in out
 
 
 def test_workdays_before(tmp_path: Path) -> None:
     _empty(tmp_path)
     out = _run(tmp_path, "workdays", "115/12/04", "--before", "10").stdout
     assert (
-        out
-        == "10 working days before 115/12/04 (2026-12-04, 星期五): 115/11/20 (2026-11-20, 星期五)\n"
+        out == "10 working days before 115/12/04 (2026-12-04, Fri): 115/11/20 (2026-11-20, Fri)\n"
     )
     out = _run(tmp_path, "workdays", "2026-10-12", "--before", "10").stdout
     assert "115/09/23 (2026-09-23" in out
@@ -217,5 +216,5 @@ def test_report_file_is_journaled(tmp_path: Path) -> None:
     assert [o["path"] for o in entry["outputs"]] == ["期限.xlsx"]
     sheet = openpyxl.load_workbook(target).active
     assert sheet is not None
-    assert [c.value for c in sheet[1]][:3] == ["期限", "西元日期", "最後上班日"]
+    assert [c.value for c in sheet[1]][:3] == ["Due", "Date (Western)", "Last working day"]
     assert sheet.max_row == 31

@@ -5,6 +5,7 @@ period beside it: December 2025's monthly check (due 2026-01-31) and 2025-H2's r
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,11 +84,11 @@ def test_cli_lists_by_due_year_with_the_period(office: Path) -> None:
     rows = {row["key"]: row for row in json.loads(result.stdout)["rows"]}
     december = rows["monthly_check:2025-12:企劃室"]
     assert (december["due"], december["due_date"], december["period"]) == (
-        "115/01/31（六）",
+        "115/01/31 (Sat)",
         "2026-01-31",
         "114年12月",
     )
-    assert december["last_working_day"] == "115/01/30（五）"
+    assert december["last_working_day"] == "115/01/30 (Fri)"
     report = rows["audit_report:2025-H2"]
     assert (report["due_date"], report["period"]) == ("2026-03-10", "114年下半年")
     assert "monthly_check:2026-12:企劃室" not in rows
@@ -95,7 +96,7 @@ def test_cli_lists_by_due_year_with_the_period(office: Path) -> None:
     # --ics holds the same duties on the same days.
     events = list(icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT"))
     on_days = {
-        str(e["DESCRIPTION"]).rsplit("代碼：", 1)[1]: e.decoded("DTSTART").isoformat()
+        str(e["DESCRIPTION"]).rsplit("Key: ", 1)[1]: e.decoded("DTSTART").isoformat()
         for e in events
     }
     assert on_days == {key: row["due_date"] for key, row in rows.items()}
@@ -106,7 +107,7 @@ def test_cli_table_shows_the_period_column(office: Path) -> None:
         cli, ["-w", str(office), "calendar", "--year", "2027"], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
-    header = result.stdout.splitlines()[2].split()
-    assert header[:3] == ["期限", "最後上班日", "期間"]
-    assert "115年12月案件月抽查" in result.stdout  # December 2026's check, due 2027-01-31
-    assert "115年下半年稽核結果函報民政局" in result.stdout
+    header = re.split(r"\s{2,}", result.stdout.splitlines()[2].strip())
+    assert header[:3] == ["Due", "Last working day", "Period"]
+    assert "the cases of 115年12月" in result.stdout  # December 2026's check, due 2027-01-31
+    assert "115年下半年 audit results reported to 民政局" in result.stdout

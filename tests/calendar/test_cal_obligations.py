@@ -38,7 +38,7 @@ def test_both_report_deadlines() -> None:
     h1, h2 = obligations["audit_report:2026-H1"], obligations["audit_report:2026-H2"]
     assert (h1.due, h1.rule, h1.unit) == (date(2026, 8, 31), "R6.4", None)
     assert (h2.due, h2.rule) == (date(2027, 3, 10), "R6.4")
-    assert h2.title == "115年下半年稽核結果函報民政局（彩色掃描）"
+    assert h2.title == "115年下半年 audit results reported to 民政局 (colour scan)"
     assert obligations["half_year_audit:2026-H1"].due == date(2026, 8, 31)
     assert obligations["half_year_audit:2026-H2"].due == date(2027, 3, 10)
     assert report_due(parse_period("2025-H2")) == date(2026, 3, 10)
@@ -75,14 +75,14 @@ def test_required_records_match_archive_metadata() -> None:
     obligations = _by_key()
     monthly = obligations["monthly_check:2026-10:企劃室"]
     found = monthly.fulfilled_by("4", "monthly", "monthly_check", "2026-10", "企劃室")
-    assert found is not None and found.label == "附件4 月抽查"
+    assert found is not None and found.label == "附件4 monthly spot check"
     assert monthly.fulfilled_by("4", "monthly", "monthly_check", "2026-10", "市場管理科") is None
     assert monthly.fulfilled_by("4", "monthly", "monthly_check", "2026-09", "企劃室") is None
     audit = obligations["half_year_audit:2026-H1"]
     labels = [r.label for r in audit.records]
-    assert labels == ["附件4 半年抽查", "附件5 稽核紀錄表"]
+    assert labels == ["附件4 half-year sample", "附件5 audit record"]
     form5 = audit.fulfilled_by("5", "", "half_year_audit", "2026-H1", "全處")
-    assert form5 is not None and form5.label == "附件5 稽核紀錄表"
+    assert form5 is not None and form5.label == "附件5 audit record"
     assert audit.fulfilled_by("4", "monthly", "monthly_check", "2026-H1", "全處") is None
     package = obligations["audit_report:2026-H1"]
     assert package.fulfilled_by("", "", "half_year_audit", "2026-H1", "全處") is not None

@@ -19,6 +19,7 @@ SMALL_RUNS = {
     "bench_forms.py": (["--records", "4", "--pdfs", "2"], "docx_batch"),
     "bench_archive.py": (["--quick"], "sweep_vs_sha256sum"),
     "bench_db.py": (["--quick"], "sqlite"),
+    "bench_web.py": (["--duration", "2", "--clients", "4", "--records", "200"], "dashboard"),
 }
 
 

@@ -16,7 +16,7 @@ from docgen.journal import Journal
 
 
 def _docgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_") or k == "DOCGEN_LANG"}
     return subprocess.run(
         [sys.executable, "-m", "docgen", *args], cwd=cwd, env=env, capture_output=True, text=True
     )

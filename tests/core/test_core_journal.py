@@ -112,7 +112,9 @@ _APPEND_ON_A_FULL_DISK = """
 import resource, signal, sys
 from pathlib import Path
 from docgen.errors import DocgenError
+from docgen.i18n import use_language
 from docgen.journal import Journal
+use_language("en")
 path = Path(sys.argv[1])
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 limit = path.stat().st_size + 40  # room for part of a line only, as on a full disk

@@ -15,7 +15,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "docgen"
 PURE = ("docgen.rules", "docgen.calendar", "docgen.privacy")
-PURE_MAY_IMPORT = (*PURE, "docgen.errors")
+#: The errors it raises, and the catalog its messages go through (docgen.i18n imports
+#: nothing of ours and reads only its own catalogs).
+PURE_MAY_IMPORT = (*PURE, "docgen.errors", "docgen.i18n")
 
 #: What the pure core may not touch, as dotted names after resolving imports: a
 #: reference to one of these (called or not), or to anything under it, is a violation.

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from docgen.audit.outputs import ANOMALY_COLUMNS
 from docgen.cli.main import cli
 from docgen.config import Masking, load_config
 from docgen.errors import ConfigError
@@ -106,13 +107,16 @@ def test_the_audit_sample_masks_the_queried_in_the_surname_style(tmp_path: Path)
     config.write_text(text.replace('name_style = "middle"', 'name_style = "surname"'))
     out = tmp_path / "audit"
     result = runner.invoke(
-        cli, ["-w", str(ws), "audit", "sample", "--month", "2026-10", "-o", str(out)]
+        cli, ["-w", str(ws), "audit", "sample", "--month", "2026-10", "-d", str(out)]
     )
     assert result.exit_code == 0, result.output
     names = []
     for path in out.glob("異常清單_*.csv"):
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            names += [(row["被查詢人姓名"], row["查詢人員"]) for row in csv.DictReader(handle)]
+            names += [
+                (row[ANOMALY_COLUMNS["subject_name"]], row[ANOMALY_COLUMNS["user_name"]])
+                for row in csv.DictReader(handle)
+            ]
     subjects = [subject for subject, _ in names if subject]
     assert any(len(subject) >= 3 for subject in subjects)  # where the styles differ
     for name in [n for pair in names for n in pair if n and not n.startswith("（")]:

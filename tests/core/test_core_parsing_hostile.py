@@ -212,7 +212,7 @@ def test_a_journalled_command_on_a_damaged_journal_names_the_line(
         Path(__file__).parents[2] / "docgen/data/example/forms/附件1_戶政機關資料交換安全約定.yaml"
     )
     out = tmp_path / "out"
-    done = run_docgen(["-w", str(root), "forms", "fill", "1", str(data), "-o", str(out)])
+    done = run_docgen(["-w", str(root), "forms", "fill", "1", str(data), "-d", str(out)])
     _assert_damaged(done, journal, 2)
     assert journal.read_bytes() == before
     assert not out.exists() or not any(out.iterdir())

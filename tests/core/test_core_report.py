@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from docgen.errors import InputError
+from docgen.errors import UsageError
 from docgen.report import Report, display_width, render_table, write_report
 
 REPORT = Report(
@@ -34,7 +34,7 @@ def test_table_aligns_wide_characters() -> None:
     assert lines[0] == "測試報表"
     header, rule = lines[2], lines[3]
     assert display_width(header.split("  ")[0]) <= len(rule.split("  ")[0])
-    assert "企劃室" in text and "2026-11-30" in text and "是" in text
+    assert "企劃室" in text and "2026-11-30" in text and "yes" in text
     assert "合計: 2" in text
 
 
@@ -65,11 +65,12 @@ def test_xlsx_opens_with_headers_and_dates(tmp_path: Path) -> None:
     assert [c.value for c in sheet[1]] == ["紀錄編號", "單位", "期限", "逾期"]
     assert sheet["B2"].value == "企劃室"
     assert sheet["C2"].value.date() == date(2026, 11, 30)
-    assert sheet["D2"].value == "是"
+    assert sheet["D2"].value == "yes"
 
 
 def test_xlsx_needs_a_file() -> None:
-    with pytest.raises(InputError, match="-o"):
+    """A usage mistake (ISSUE 11 item 3: exit 2), not bad input."""
+    with pytest.raises(UsageError, match="-o"):
         write_report(REPORT, "xlsx")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inbox = root / "archive" / "inbox"
     data = root / "data" / "forms" / "附件2_權限申請表.csv"
     filled = runner.invoke(
-        cli, ["-w", str(root), "forms", "fill", "2", str(data), "-o", str(inbox)]
+        cli, ["-w", str(root), "forms", "fill", "2", str(data), "-d", str(inbox)]
     )
     assert filled.exit_code == 0, filled.output
     scanned = runner.invoke(cli, ["-w", str(root), "archive", "scan"])
@@ -77,6 +78,17 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _header_line(text: str) -> str:
     """The first line of the table's header (the line after the title's blank line)."""
     return text.splitlines()[2]
+
+
+def _headers(line: str) -> list[str]:
+    """The headers of a table's header line: columns are two spaces or more apart (a
+    header such as "File no." has one space in it)."""
+    return re.split(r"\s{2,}", line.strip())
+
+
+def _squeezed(text: str) -> str:
+    """``text`` without whitespace: wrapped lines compare as one."""
+    return "".join(text.split())
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -91,7 +103,8 @@ def test_the_table_fits_a_100_column_terminal(office: Path, name: str) -> None:
     header = _header_line(text)
     assert header.startswith(columns[columns.brief[0]][:2])
     hidden = [h for k, h in columns.items() if k not in columns.brief]
-    assert hidden and f"Not shown (--wide shows them): {', '.join(hidden)}" in text
+    note = f"Not shown (--wide shows them): {'、'.join(hidden)}"
+    assert hidden and _squeezed(note) in _squeezed(text)
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -109,9 +122,9 @@ def test_wide_shows_every_column(office: Path, name: str) -> None:
     args, columns = COMMANDS[name]
     brief = _header_line(run(office, *args, columns=400))
     wide = run(office, *args, "--wide", columns=400)
-    header = _header_line(wide).split()
+    header = _headers(_header_line(wide))
     assert header == list(columns.values())
-    assert brief.split() == [columns[k] for k in columns if k in (columns.brief or ())]
+    assert _headers(brief) == [columns[k] for k in columns if k in (columns.brief or ())]
     assert "--wide shows them" not in wide
     squeezed = run(office, *args, "--wide", columns=100)
     assert max(wcswidth(line) for line in squeezed.splitlines()) <= 100
@@ -123,15 +136,18 @@ def test_retention_workbook_has_real_roc_dates_and_a_named_sheet(
     target = tmp_path / "銷毀目錄草稿.xlsx"
     run(office, *COMMANDS["retention"][0], "--format", "xlsx", "-o", str(target))
     book = load_workbook(target)
-    assert book.sheetnames == ["保存年限報表"]
+    assert book.sheetnames == ["Retention report"]
     sheet = book.active
     assert sheet is not None
     headers = [c.value for c in sheet[1]]
     assert headers == list(RETENTION_COLUMNS.values())
     [row] = [
-        r for r in sheet.iter_rows(min_row=2) if r[headers.index("記錄編號")].value == CANDIDATE
+        r
+        for r in sheet.iter_rows(min_row=2)
+        if r[headers.index(RETENTION_COLUMNS["record_id"])].value == CANDIDATE
     ]
-    made, due = row[headers.index("文件產生日期")], row[headers.index("列為銷毀候選日期")]
+    made = row[headers.index(RETENTION_COLUMNS["document_date"])]
+    due = row[headers.index(RETENTION_COLUMNS["candidate_from"])]
     assert (made.value, due.value) == (datetime(2017, 4, 20), datetime(2025, 7, 1))
     assert made.number_format == due.number_format == ROC_DATE_FORMAT == "[$-404]e/mm/dd"
     assert made.is_date and due.is_date
@@ -147,12 +163,12 @@ def test_missing_and_review_workbooks_name_their_sheets(office: Path, tmp_path: 
     run(office, *COMMANDS["missing"][0], "--format", "xlsx", "-o", str(missing))
     run(office, *COMMANDS["review"][0], "--format", "xlsx", "-o", str(review))
     book = load_workbook(missing)
-    assert book.sheetnames == ["缺漏報表"]
+    assert book.sheetnames == ["Missing report"]
     sheet = book.active
     assert sheet is not None
     due = [c for c in sheet["G"][1:] if c.value is not None]
     assert due and all(c.is_date and c.number_format == ROC_DATE_FORMAT for c in due)
-    assert load_workbook(review).sheetnames == ["帳號清查"]
+    assert load_workbook(review).sheetnames == ["Account review"]
 
 
 # --- the pieces -------------------------------------------------------------------

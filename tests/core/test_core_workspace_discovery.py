@@ -23,7 +23,9 @@ TOML = '[[units]]\nname = "企劃室"\n\n[sampling]\nrounding = "half_up"\n'
 
 
 def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    return {
+        k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_") or k == "DOCGEN_LANG"
+    }
 
 
 def _docgen(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -38,7 +40,9 @@ def _docgen(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[st
 
 def _invoke(cwd: Path, *args: str, **env: str) -> Result:
     """The CLI in-process, run in ``cwd`` with no DOCGEN_* variable but ``env``."""
-    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("DOCGEN_")}
+    unset: dict[str, str | None] = {
+        k: None for k in os.environ if k.startswith("DOCGEN_") and k != "DOCGEN_LANG"
+    }
     here = Path.cwd()
     os.chdir(cwd)
     try:
@@ -76,7 +80,7 @@ def test_the_nearest_workspace_above_is_found(tmp_path: Path) -> None:
     below.mkdir(parents=True)
     result = _invoke(below, "calendar", "--year", "2026", "--format", "json", "--ics", "c.ics")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["summary"]["單位"] == "企劃室"  # office's docgen.toml
+    assert json.loads(result.stdout)["summary"]["Units"] == "企劃室"  # office's docgen.toml
     assert (office / ".docgen" / "journal.jsonl").is_file()
     assert not (below / ".docgen").exists()
     assert find_workspace_root(below) == office.resolve()
@@ -107,7 +111,7 @@ def test_a_named_workspace_wins_over_the_one_around(tmp_path: Path) -> None:
     (other / "docgen.toml").write_text("", encoding="utf-8")
     result = _invoke(around, "-w", str(other), "calendar", "--year", "2026", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["summary"]["單位"].startswith("未設定")
+    assert json.loads(result.stdout)["summary"]["Units"].startswith("not set")
 
 
 # Every command that needs a workspace, with arguments that parse.
@@ -121,8 +125,8 @@ NEEDS_A_WORKSPACE = [
     ["queries", "take-in"],
     ["calendar", "--year", "2026"],
     ["forms", "check", "附件1", "file.csv"],
-    ["forms", "fill", "附件1", "file.csv", "-o", "out"],
-    ["audit", "size", "--monthly", "250"],
+    ["forms", "fill", "附件1", "file.csv", "-d", "out"],
+    ["audit", "size", "--month", "2026-10", "--count", "250"],
     ["audit", "sample", "--month", "2026-10"],
     ["audit", "results", "file.csv"],
     ["audit", "record", "--half", "2026-H2"],
@@ -190,6 +194,8 @@ def test_workdays_in_a_workspace_use_its_office_calendar(tmp_path: Path) -> None
 def test_audit_size_follows_the_workspace_rounding(tmp_path: Path) -> None:
     """Why audit size needs a workspace: the office decides the rounding (RULES.md)."""
     office = _office(tmp_path / "office")
-    result = _invoke(office, "audit", "size", "--half", "2012", "--format", "json")
+    result = _invoke(
+        office, "audit", "size", "--half", "2026-H1", "--count", "2012", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["sample_size"] == 80  # half up; rounded up: 81

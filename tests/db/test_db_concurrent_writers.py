@@ -21,7 +21,7 @@ SIMULATE = Path(__file__).resolve().parents[2] / "scripts" / "demo" / "simulate_
 
 def test_the_archive_and_audit_results_write_at_once(tmp_path: Path, database_url: str) -> None:
     root = tmp_path / "office"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_") or k == "DOCGEN_LANG"}
     env |= {"DOCGEN_DATABASE_URL": database_url, "DOCGEN_ARCHIVE_STABLE_SECONDS": "0"}
 
     def docgen(*args: str) -> list[str]:

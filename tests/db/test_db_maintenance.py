@@ -30,7 +30,7 @@ def _workspace(root: Path, url: str) -> Workspace:
 
 def docgen(workspace: Workspace, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "docgen", "-w", str(workspace.root), *args]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_") or k == "DOCGEN_LANG"}
     return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 
 

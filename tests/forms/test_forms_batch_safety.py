@@ -56,7 +56,7 @@ def _nothing_written(tmp_path: Path) -> None:
 def test_a_full_disk_while_writing_documents_leaves_nothing(tmp_path: Path) -> None:
     data = _applications(tmp_path / "apps.csv", 21, big_last=True)
     code, _, err, _ = run_cli(
-        tmp_path, "-w", "ws", "forms", "fill", "2", str(data), "-o", "out", file_size=10_000
+        tmp_path, "-w", "ws", "forms", "fill", "2", str(data), "-d", "out", file_size=10_000
     )
     line = one_line_error(err)
     assert code == 3
@@ -67,7 +67,7 @@ def test_a_full_disk_while_writing_documents_leaves_nothing(tmp_path: Path) -> N
 def test_a_full_disk_while_writing_the_manifest_leaves_nothing(tmp_path: Path) -> None:
     data = _applications(tmp_path / "apps.csv", 21)
     code, _, err, _ = run_cli(
-        tmp_path, "-w", "ws", "forms", "fill", "2", str(data), "-o", "out", file_size=10_000
+        tmp_path, "-w", "ws", "forms", "fill", "2", str(data), "-d", "out", file_size=10_000
     )
     line = one_line_error(err)
     assert code == 3
@@ -89,7 +89,7 @@ def test_a_failed_journal_entry_removes_the_batch(
         "fill",
         "2",
         str(data),
-        "-o",
+        "-d",
         str(tmp_path / "out"),
     ]
     code, _, err = run_main(capsys, *fill)
@@ -116,7 +116,7 @@ def test_a_really_full_disk_beside_the_workspace_leaves_nothing(
             "fill",
             "2",
             str(data),
-            "-o",
+            "-d",
             str(disk / "out"),
         ]
         code, _, err = run_main(capsys, *fill)
@@ -141,7 +141,7 @@ def test_a_second_batch_keeps_the_first_batchs_manifest(
         "fill",
         "2",
         str(data),
-        "-o",
+        "-d",
         str(tmp_path / "out"),
     ]
     assert run_main(capsys, *fill)[0] == 0
@@ -167,10 +167,10 @@ def test_a_document_with_other_content_is_not_overwritten(
 ) -> None:
     out = tmp_path / "out"
     fill = ["-w", str(tmp_path / "ws"), "forms", "fill", "3"]
-    assert run_main(capsys, *fill, str(pledge_data(tmp_path / "a.json")), "-o", str(out))[0] == 0
+    assert run_main(capsys, *fill, str(pledge_data(tmp_path / "a.json")), "-d", str(out))[0] == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     changed = pledge_data(tmp_path / "b.json", {**PLEDGE, "title": "專員"})  # same record ID
-    code, _, err = run_main(capsys, *fill, str(changed), "-o", str(out))
+    code, _, err = run_main(capsys, *fill, str(changed), "-d", str(out))
     line = one_line_error(err)
     assert code == 3 and "already exists with other content" in line and ".docx" in line
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

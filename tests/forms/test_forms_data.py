@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli.main import cli
-from docgen.errors import InputError, ValidationFailed
+from docgen.errors import InputError, UsageError, ValidationFailed
 from docgen.forms import BatchOptions, fill_file, fill_one
 from docgen.journal import Journal
 
@@ -96,7 +96,7 @@ def test_iso_and_roc_dates_give_the_same_document(forms_workspace, tmp_path) -> 
 def test_variant_must_match_the_period(forms_workspace, tmp_path, example_dir) -> None:
     with pytest.raises(ValidationFailed, match="半年抽查 needs a half-year"):
         fill_file(forms_workspace, "4", "half", example_dir / "附件4_月抽查.yaml", tmp_path)
-    with pytest.raises(InputError, match="needs --variant"):
+    with pytest.raises(UsageError, match="needs --variant"):
         fill_file(forms_workspace, "4", None, example_dir / "附件4_月抽查.yaml", tmp_path)
     with pytest.raises(InputError, match="no such form"):
         fill_file(forms_workspace, "附件9", None, example_dir / "附件4_月抽查.yaml", tmp_path)
@@ -126,7 +126,7 @@ def test_cli_fill_writes_journal_and_manifest(tmp_path, example_dir) -> None:
     runner = CliRunner()
     ws, out = tmp_path / "ws", tmp_path / "ws" / "out"
     args = ["-w", str(ws), "forms", "fill", "3", str(example_dir / "附件3_保密切結書.xlsx")]
-    result = runner.invoke(cli, [*args, "-o", str(out), "--pdf"])
+    result = runner.invoke(cli, [*args, "-d", str(out), "--pdf"])
     assert result.exit_code == 0, result.output
     assert "Wrote 3 document(s) of 附件3 and 3 PDF(s)" in result.output
     entries = Journal(ws / ".docgen" / "journal.jsonl").entries()
@@ -156,7 +156,7 @@ def test_cli_reports_bad_rows_in_one_message_without_traceback(tmp_path, capsys)
     bad = _bad_rows(tmp_path)
     with pytest.raises(SystemExit) as exited:
         main(
-            ["-w", str(tmp_path / "ws"), "forms", "fill", "2", str(bad), "-o", str(tmp_path / "o")]
+            ["-w", str(tmp_path / "ws"), "forms", "fill", "2", str(bad), "-d", str(tmp_path / "o")]
         )
     assert exited.value.code != 0
     err = capsys.readouterr().err

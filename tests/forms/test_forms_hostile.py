@@ -48,7 +48,7 @@ def test_a_bomb_template_is_refused_in_bounded_memory(tmp_path: Path, command: s
         args = ["forms", "check", "3", str(bombed)]
     else:
         data = pledge_data(tmp_path / "pledge.json")
-        args = ["forms", "fill", "3", str(data), "-o", "out", "--template", str(bombed)]
+        args = ["forms", "fill", "3", str(data), "-d", "out", "--template", str(bombed)]
     code, _, err, seconds = run_cli(tmp_path, "-w", "ws", *args, memory=512 << 20)
     line = one_line_error(err)
     assert code == 3
@@ -102,7 +102,7 @@ def test_fill_and_check_refuse_hostile_templates(
         "fill",
         "3",
         str(data),
-        "-o",
+        "-d",
         str(tmp_path / "out"),
     ]
     code, _, err = run_main(capsys, *fill, "--template", str(hostile))

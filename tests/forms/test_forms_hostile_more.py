@@ -68,7 +68,7 @@ def test_fill_with_hostile_data_is_one_line(tmp_path: Path, name: str, text: str
             str(data),
             "--variant",
             "m",
-            "-o",
+            "-d",
             str(out),
         ]
     )
@@ -97,7 +97,7 @@ def test_fill_with_control_characters_in_the_unit(tmp_path: Path) -> None:
             str(data),
             "--variant",
             "m",
-            "-o",
+            "-d",
             str(out),
         ]
     )
@@ -145,7 +145,7 @@ def test_check_refuses_what_fill_refuses_while_rendering(tmp_path: Path, snippet
             str(data),
             "--variant",
             "m",
-            "-o",
+            "-d",
             str(out),
             "--template",
             str(hostile),
@@ -211,7 +211,7 @@ def test_a_killed_fill_is_swept_by_the_next(tmp_path: Path) -> None:
     data = _pledges(tmp_path / "pledges.csv", 20_000)
     command = [sys.executable, "-m", "docgen", "-w", str(ws), "forms", "fill", "3", str(data)]
     child = subprocess.Popen(
-        [*command, "-o", str(tmp_path / "out")],
+        [*command, "-d", str(tmp_path / "out")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
@@ -240,7 +240,7 @@ def test_a_killed_fill_is_swept_by_the_next(tmp_path: Path) -> None:
             "fill",
             "3",
             str(small),
-            "-o",
+            "-d",
             str(tmp_path / "out2"),
         ],
         capture_output=True,

@@ -86,7 +86,7 @@ def test_cli_journals_what_was_written_then_reports_failed_pdfs(
         "fill",
         "5",
         str(data),
-        "-o",
+        "-d",
         str(out),
         "--pdf",
         "--pdf-timeout",
@@ -110,7 +110,7 @@ def test_missing_libreoffice_stops_before_anything_is_written(tmp_path, monkeypa
     data = tmp_path / "a5.yaml"
     data.write_text("half: 2026-H1\n", encoding="utf-8")
     out = tmp_path / "out"
-    args = ["-w", str(tmp_path / "ws"), "forms", "fill", "5", str(data), "-o", str(out), "--pdf"]
+    args = ["-w", str(tmp_path / "ws"), "forms", "fill", "5", str(data), "-d", str(out), "--pdf"]
     result = CliRunner().invoke(cli, args)
     assert isinstance(result.exception, ExternalToolError)
     assert "apt-get install libreoffice-writer-nogui" in str(result.exception)

@@ -154,7 +154,7 @@ def test_print_signer_id_through_the_cli_keeps_the_journal_and_manifest_masked(
     header = ",".join(APPLICATION)
     data.write_text(header + "\n" + ",".join(APPLICATION.values()) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["-w", str(ws), "forms", "fill", "2", str(data), "-o", str(out)])
+    result = runner.invoke(cli, ["-w", str(ws), "forms", "fill", "2", str(data), "-d", str(out)])
     assert result.exit_code == 0, result.output
     (docx,) = out.glob("附件2_*.docx")
     assert "A123456789" in docx_text(docx) and "王小明" in docx_text(docx)

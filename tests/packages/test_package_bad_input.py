@@ -18,7 +18,7 @@ from docgen.packages.structure import read_page_labels
 def _build(docgen, tmp_path: Path, *files: Path, extra: tuple[str, ...] = ()):
     out = tmp_path / "out" / "p.pdf"
     args = [a for f in files for a in ("--document", f"附件4={f}")]
-    run = docgen("package", "build", *args, "--period", "2026-10", "--category",
+    run = docgen("package", "build", *args, "--month", "2026-10", "--category",
                  "monthly_check", *extra, "-o", out)  # fmt: skip
     return run, out
 
@@ -146,7 +146,9 @@ def test_the_command_line_prints_one_line_and_no_traceback(make, tmp_path) -> No
     empty = make.path("empty.jpg")
     empty.write_bytes(b"")
     (tmp_path / "docgen.toml").write_text("", encoding="utf-8")  # -w names a workspace
+    # none of the workspace's settings, but the tests' language (DOCGEN_LANG: English)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env["DOCGEN_LANG"] = "en"
     done = subprocess.run(
         [sys.executable, "-m", "docgen", "-w", str(tmp_path), "package", "build",
          "--document", f"附件4={empty}", "-o", str(tmp_path / "p.pdf")],

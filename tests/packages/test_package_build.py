@@ -150,7 +150,7 @@ def test_build_from_a_manifest_yaml(make, docgen, tmp_path: Path) -> None:
 
 def test_category_is_required_when_no_input_names_one(make, docgen, tmp_path: Path) -> None:
     scan = make.jpeg("scan.jpg")
-    run = docgen("package", "build", "--document", f"附件4={scan}", "--period", "2026-10",
+    run = docgen("package", "build", "--document", f"附件4={scan}", "--month", "2026-10",
                  "-o", tmp_path / "p.pdf")  # fmt: skip
     assert run.exit_code != 0
     assert "--category" in run.error
@@ -226,7 +226,7 @@ def test_national_ids_in_titles_are_masked(make, docgen, tmp_path) -> None:
     out = tmp_path / "p.pdf"
     run = docgen("package", "build", "--document", f"附件2 A123456789={scan}",
                  "--evidence", f"附件2 A123456789=佐證 A123456789 查詢={log}",
-                 "--period", "2026-10", "--category", "other", "-o", out)  # fmt: skip
+                 "--month", "2026-10", "--category", "other", "-o", out)  # fmt: skip
     assert run.exit_code == 0, run.error
     with pikepdf.open(out) as pdf:
         titles = [b.title for b in read_outline(pdf)]

@@ -28,7 +28,7 @@ def _build(docgen, tmp_path: Path, *files: Path, extra: tuple[str, ...] = (), ro
     else:
         args = ["--document", f"附件4={files[0]}"]
         args += [a for f in files[1:] for a in ("--evidence", f"佐證={f}")]
-    run = docgen("package", "build", *args, "--period", "2026-10", "--category", "other",
+    run = docgen("package", "build", *args, "--month", "2026-10", "--category", "other",
                  *extra, "-o", out)  # fmt: skip
     return run, out
 
@@ -167,11 +167,13 @@ def test_an_image_of_too_many_pixels_is_refused(make, docgen, tmp_path) -> None:
 
 
 def _subprocess_build(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # none of the workspace's settings, but the tests' language (DOCGEN_LANG: English)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCGEN_")}
+    env["DOCGEN_LANG"] = "en"
     (tmp_path / "docgen.toml").write_text("", encoding="utf-8")  # -w names a workspace
     return subprocess.run(
         [sys.executable, "-m", "docgen", "-w", str(tmp_path), "package", "build", *args,
-         "--period", "2026-10", "--category", "other", "-o", str(tmp_path / "out" / "p.pdf")],
+         "--month", "2026-10", "--category", "other", "-o", str(tmp_path / "out" / "p.pdf")],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
 
@@ -265,7 +267,7 @@ def test_a_manifest_cannot_name_files_outside_its_folder(make, docgen, tmp_path,
         name = "scans/secret.jpg"
     spec = _spec(make, f"[{json.dumps(name)}]")
     out = tmp_path / "out" / "p.pdf"
-    run = docgen("package", "build", "--manifest", spec, "--period", "2026-10",
+    run = docgen("package", "build", "--manifest", spec, "--month", "2026-10",
                  "--category", "other", "-o", out)  # fmt: skip
     _refused(run, out, spec, f"{name!r} is outside the manifest's folder")
 
@@ -275,7 +277,7 @@ def test_a_manifest_may_name_files_below_its_folder(make, docgen, tmp_path) -> N
     make.jpeg("a.jpg").rename(make.folder / "scans" / "a.jpg")
     spec = _spec(make, "[scans/../scans/a.jpg]")
     out = tmp_path / "out" / "p.pdf"
-    run = docgen("package", "build", "--manifest", spec, "--period", "2026-10",
+    run = docgen("package", "build", "--manifest", spec, "--month", "2026-10",
                  "--category", "other", "-o", out)  # fmt: skip
     assert run.exit_code == 0, run.error
 

@@ -36,7 +36,7 @@ def _images(out: Path) -> list[tuple[dict, dict]]:
 def _build(docgen, tmp_path: Path, *files: Path, extra: tuple[str, ...] = ()):
     out = tmp_path / "p.pdf"
     args = [a for f in files for a in ("--document", f"掃描={f}")]
-    run = docgen("package", "build", *args, "--period", "2026-10", "--category",
+    run = docgen("package", "build", *args, "--month", "2026-10", "--category",
                  "monthly_check", *extra, "-o", out)  # fmt: skip
     return run, out
 

@@ -24,7 +24,7 @@ def _command(workspace: Path, out: Path, documents: list[Path], evidence: list[P
     args = [sys.executable, "-m", "docgen", "-w", str(workspace), "package", "build"]
     args += [a for d in documents for a in ("--document", f"附件4={d}")]
     args += [a for e in evidence for a in ("--evidence", f"佐證={e}")]
-    return [*args, "--period", "2026-10", "--category", "other", "-o", str(out)]
+    return [*args, "--month", "2026-10", "--category", "other", "-o", str(out)]
 
 
 def _env(tmpdir: Path) -> dict[str, str]:
@@ -80,7 +80,7 @@ def test_a_build_that_fails_late_leaves_nothing(make, docgen, tmp_path) -> None:
     out = tmp_path / "new-folder" / "p.pdf"
     mine = f"{PREFIX}{os.getpid()}-"
     run = docgen("package", "build", "--document", f"附件4={scan}", "--document",
-                 f"附件4={form}", "--period", "2026-10", "--category", "other", "--pdfa",
+                 f"附件4={form}", "--month", "2026-10", "--category", "other", "--pdfa",
                  "-o", out)  # fmt: skip
     assert run.exit_code == ExitCode.INPUT
     assert run.error.startswith(f"{form}: cannot be part of a PDF/A-2b package")

@@ -20,7 +20,7 @@ def _build(docgen, tmp_path: Path, documents, evidence=(), extra=()):
     out = tmp_path / "out" / "p.pdf"
     args = [a for d in documents for a in ("--document", f"附件5={d}")]
     args += [a for e in evidence for a in ("--evidence", f"附件5=佐證={e}")]
-    run = docgen("package", "build", *args, "--period", "2026-H1", "--unit", "全處",
+    run = docgen("package", "build", *args, "--half", "2026-H1", "--unit", "全處",
                  "--category", "half_year_audit", "--pdfa", *extra, "-o", out)  # fmt: skip
     return run, out
 

@@ -45,13 +45,13 @@ def test_accounts_list_masks_names_and_ids(example_ws: Path) -> None:
     assert result.exit_code == 0
     _no_ids(result)
     payload = json.loads(result.output)
-    assert len(payload["rows"]) == payload["summary"]["帳號數"] == 25
+    assert len(payload["rows"]) == payload["summary"]["Accounts"] == 25
     row = payload["rows"][0]
     assert row["account_id"] == "admin01" and row["name"] == "吳○廷"
     assert row["national_id"].endswith("****")
     assert "吳冠廷" not in result.output
     table = _run("-w", str(example_ws), "accounts", "list")
-    assert "帳號清冊" in table.output and "吳○廷" in table.output
+    assert "Account registry" in table.output and "吳○廷" in table.output
     _no_ids(table)
 
 
@@ -88,11 +88,14 @@ def test_queries_check_summarises_a_log(example_ws: Path, month: str) -> None:
     assert result.exit_code == 0
     _no_ids(result)
     summary = json.loads(result.output)["summary"]
-    assert summary["資料列"] == summary["有效"] == EXAMPLE_QUERY_FACTS["queries"][month]
-    assert summary["無查詢事由 (R5.1)"] == EXAMPLE_QUERY_FACTS["without_justification"][month]
-    assert summary["期間"].startswith(month)
+    assert summary["Data rows"] == summary["Valid"] == EXAMPLE_QUERY_FACTS["queries"][month]
+    assert (
+        summary["Without justification (R5.1)"]
+        == EXAMPLE_QUERY_FACTS["without_justification"][month]
+    )
+    assert summary["Period"].startswith(month)
     rows = json.loads(result.output)["rows"]
-    assert sum(r["count"] for r in rows if r["kind"] == "單位") == summary["資料列"]
+    assert sum(r["count"] for r in rows if r["kind"] == "Unit") == summary["Data rows"]
 
 
 def _bad_log(tmp_path: Path) -> Path:
@@ -126,7 +129,7 @@ def test_queries_check_skip_invalid_reports_and_carries_on(
     result = _run("-w", str(example_ws), "queries", "check", str(bad), "--skip-invalid")
     assert result.exit_code == 0
     _no_ids(result)
-    assert "無效列: 2" in result.output and "有效: 1" in result.output
+    assert "Invalid rows: 2" in result.output and "Valid: 1" in result.output
     assert "row 3, 查詢日期時間" in result.output and "企劃室" in result.output
 
 

@@ -81,7 +81,7 @@ def _reports(root: Path) -> tuple[dict[str, object], dict[str, object]]:
 def _monthly_checks(report: dict[str, object]) -> set[tuple[str, str]]:
     rows = report["rows"]
     assert isinstance(rows, list)
-    return {(r["period"], r["unit"]) for r in rows if r["required"] == "附件4 月抽查"}
+    return {(r["period"], r["unit"]) for r in rows if r["required"] == "附件4 monthly spot check"}
 
 
 def _table_counts(root: Path) -> tuple[int, int, int]:

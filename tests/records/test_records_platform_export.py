@@ -283,8 +283,8 @@ def test_queries_check_on_a_platform_export(platform_office: Path) -> None:
     log = platform_office / "data" / "queries" / "2026-10.csv"
     result = _run("-w", str(platform_office), "queries", "check", str(log))
     assert _exit_code(result) == 0, (result.output, result.exception)
-    assert "資料列: 120" in result.output and "無效列: 0" in result.output
-    assert "無查詢事由 (R5.1): 8" in result.output
+    assert "Data rows: 120" in result.output and "Invalid rows: 0" in result.output
+    assert "Without justification (R5.1): 8" in result.output
     assert "2026-10-01" in result.output and "Traceback" not in result.output
     assert find_unmasked_ids(result.output) == []
 

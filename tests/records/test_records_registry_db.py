@@ -184,7 +184,7 @@ def test_the_import_command_shows_the_changes(office: Workspace, tmp_path: Path)
     renamed = _write(tmp_path / "v2.csv", [ROWS[0].replace("A123456789", "A223456781"), *ROWS[1:]])
     shown = _run(office, "accounts", "import", str(renamed))
     assert shown.exit_code == 0, shown.output
-    assert "plan01" in shown.output and "身分證統一編號 A12345****→A22345****" in shown.output
+    assert "plan01" in shown.output and "National ID A12345****→A22345****" in shown.output
     assert find_unmasked_ids(shown.output) == []
     again = _run(office, "accounts", "import", str(renamed))
     assert "no changes (3 accounts as in the office database)" in again.output
@@ -239,14 +239,14 @@ def test_commands_read_the_database_not_the_file(tmp_path: Path) -> None:
     workspace = open_workspace(root, environ={})
     (workspace.data_dir / "accounts.csv").unlink()
     listed = _run(workspace, "accounts", "list", "--format", "json")
-    assert listed.exit_code == 0 and json.loads(listed.output)["summary"]["帳號數"] == 25
+    assert listed.exit_code == 0 and json.loads(listed.output)["summary"]["Accounts"] == 25
     assert find_unmasked_ids(listed.output) == []
     roster = _run(workspace, "accounts", "roster", "--format", "csv", "-o", str(tmp_path / "r.csv"))
     assert roster.exit_code == 0
     review = _run(
         workspace, "accounts", "review", "--as-of", "2026-11-30", "--record", "--format", "json"
     )
-    assert review.exit_code == 0 and json.loads(review.stdout)["summary"]["帳號數"] == 25
+    assert review.exit_code == 0 and json.loads(review.stdout)["summary"]["Accounts"] == 25
     assert account_review_dates(workspace) == [date(2026, 11, 30)]
     assert _commands(workspace)[-1] == "accounts review"
 

@@ -57,12 +57,12 @@ def test_looking_records_nothing(office: Path) -> None:
     shown = _run(office, "accounts", "review", "--as-of", "2026-11-30")
     again = _run(office, "accounts", "review", "--as-of", "2026-11-30", "--format", "json")
     assert "recorded" not in shown.stderr and "recorded" not in again.stderr
-    assert json.loads(again.stdout)["summary"]["帳號數"] == 25
+    assert json.loads(again.stdout)["summary"]["Accounts"] == 25
     assert find_unmasked_ids(shown.stdout + again.stdout) == []
     assert _reviews(office) == before == []
     assert _journal(office) == journal
     calendar = _run(office, "calendar", "--year", "2026", "--format", "json").stdout
-    assert json.loads(calendar)["summary"]["最近一次帳號清查"].startswith("無紀錄")
+    assert json.loads(calendar)["summary"]["Last account review"].startswith("none on record")
 
 
 def test_record_records_the_review_on_its_date(office: Path) -> None:
@@ -77,7 +77,7 @@ def test_record_records_the_review_on_its_date(office: Path) -> None:
     journal.verify()
     # The calendar sees it: last review 115/11/30, the next due six months on.
     calendar = json.loads(_run(office, "calendar", "--year", "2027", "--format", "json").stdout)
-    assert calendar["summary"]["最近一次帳號清查"] == "115/11/30"
+    assert calendar["summary"]["Last account review"] == "115/11/30"
     dues = [r["due_date"] for r in calendar["rows"] if r["key"].startswith("account_review")]
     assert dues == ["2027-05-31", "2027-11-30"]
 

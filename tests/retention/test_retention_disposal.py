@@ -83,7 +83,9 @@ def test_dispose_of_a_held_record_is_refused(office: Any, run: Callable[..., Out
     assert office.path_of("check_2023_10").is_file()
     assert run("release", rid).exit_code == 0
     report = build_report(office.workspace, "retention", _date(AS_OF))
-    assert rid in {row["record_id"] for row in report.rows if row["section"] == "銷毀候選"}
+    assert rid in {
+        row["record_id"] for row in report.rows if row["section"] == "destruction candidate"
+    }
 
 
 def test_a_hold_reason_is_stored_masked(office: Any, run: Callable[..., Outcome]) -> None:
@@ -98,7 +100,7 @@ def test_a_hold_reason_is_stored_masked(office: Any, run: Callable[..., Outcome]
 
 def test_hold_refusals(office: Any, run: Callable[..., Outcome]) -> None:
     rid = office.rid("check_2023_11")
-    assert run("hold", rid, "--reason", "  ").exit_code == ExitCode.INPUT
+    assert run("hold", rid, "--reason", "  ").exit_code == ExitCode.USAGE
     assert run("release", rid).output.strip() == f"Error: record {rid} is not on hold"
     assert run("hold", rid, "--reason", "查核").exit_code == 0
     again = run("hold", rid, "--reason", "查核")
@@ -119,7 +121,7 @@ def test_nothing_is_disposed_when_one_record_is_not_a_candidate(
     assert "kept until 118/11/05" in result.output
     assert office.path_of("old01_app").is_file()
     undefined = run("dispose", office.rid("agreement"), "--approval", REFERENCE, *APPROVED)
-    assert "保存年限未定" in undefined.output
+    assert "retention period not set" in undefined.output
 
 
 def test_a_record_on_its_last_day_is_not_disposed(office: Any) -> None:

@@ -135,7 +135,7 @@ def check(run: Callable[..., Outcome]) -> Outcome:
 
 
 def problems(outcome: Outcome) -> list[dict[str, str]]:
-    text = outcome.output[outcome.output.index("檢查項目") :]
+    text = outcome.output[outcome.output.index("Check,") :]
     return list(csv.DictReader(io.StringIO(text.split("\nError:")[0])))
 
 
@@ -144,15 +144,15 @@ def test_complete_evidence_passes(
 ) -> None:
     before = check(run)
     assert before.exit_code == ExitCode.INCOMPLETE
-    missing = {(p["缺漏"], p["說明"]) for p in problems(before)}
-    assert ("佐證檔案不在檔案庫", audited["names"][0]) in missing
-    assert any(p["檢查項目"] == "應備文件" for p in problems(before))
+    missing = {(p["Gap"], p["Detail"]) for p in problems(before)}
+    assert ("the evidence file is not in the archive", audited["names"][0]) in missing
+    assert any(p["Check"] == "required records" for p in problems(before))
     files: dict[str, Path | None] = dict.fromkeys(audited["names"])
     files[audited["form"].name] = audited["form"]
     drop_and_scan(office, files)
     unreviewed = check(run)
     assert unreviewed.exit_code == ExitCode.INCOMPLETE
-    assert [p["缺漏"] for p in problems(unreviewed)] == ["已歸檔，尚待處長核閱"]
+    assert [p["Gap"] for p in problems(unreviewed)] == ["filed, awaiting the director's review"]
     drop_and_scan(office, {"scan.pdf": reviewed_scan(office, audited["form"])})
     after = check(run)
     assert after.exit_code == 0, after.output
@@ -175,10 +175,10 @@ def test_missing_evidence_and_referral_fail_with_the_list(
     outcome = check(run)
     assert outcome.exit_code == ExitCode.INCOMPLETE
     assert "Error: the evidence of 2026-10 is incomplete: 2 item(s) missing" in outcome.output
-    found = {(p["檢查項目"], p["序號"], p["缺漏"]) for p in problems(outcome)}
+    found = {(p["Check"], p["Case no."], p["Gap"]) for p in problems(outcome)}
     assert found == {
-        ("佐證檔案", "1", "佐證檔案不在檔案庫"),
-        ("轉介清單", "1", "否之案件未列入轉介清單"),
+        ("evidence", "1", "the evidence file is not in the archive"),
+        ("referral list", "1", "a case answered 否 is not on the referral list"),
     }
 
 
@@ -187,12 +187,12 @@ def test_results_not_read_back(office: Any, run: Callable[..., Outcome]) -> None
     assert run("audit", "sample", "--month", PERIOD).exit_code == 0
     outcome = check(run)
     assert outcome.exit_code == ExitCode.INCOMPLETE
-    assert "抽查結果尚未讀回" in outcome.output
+    assert "the sample results are not read back yet" in outcome.output
 
 
 def test_period_options(run: Callable[..., Outcome]) -> None:
     assert "give one of --month" in run("evidence", "check").output
-    assert run("evidence", "check", "--month", "2026-H1").exit_code == ExitCode.INPUT
+    assert run("evidence", "check", "--month", "2026-H1").exit_code == ExitCode.USAGE
 
 
 def test_evidence_items_are_split() -> None:
@@ -215,7 +215,7 @@ def write_2023_10(office: Any) -> None:
 
 
 def document_findings(outcome: Outcome) -> set[tuple[str, str]]:
-    return {(p["缺漏"], p["說明"]) for p in problems(outcome) if p["檢查項目"] == "應備文件"}
+    return {(p["Gap"], p["Detail"]) for p in problems(outcome) if p["Check"] == "required records"}
 
 
 def test_a_required_document_whose_file_is_gone_is_reported(
@@ -228,7 +228,7 @@ def test_a_required_document_whose_file_is_gone_is_reported(
     outcome = run(*args)
     assert outcome.exit_code == ExitCode.INCOMPLETE
     [(problem, detail)] = document_findings(outcome)
-    assert problem == "已歸檔但檔案已不存在"
+    assert problem == "filed, but the file is gone"
     assert office.rid("check_2023_10") in detail
 
 
@@ -239,5 +239,5 @@ def test_a_disposed_required_document_is_named_not_missing(office: Any) -> None:
     approval = Approval("北市市企字第1150012345號", "處長乙", date(2026, 11, 20))
     dispose(office.workspace, [rid], approval, now.date(), "檔管甲", now)
     report = evidence_report(office.workspace, parse_period("2023-10"), date(2026, 11, 30))
-    assert [row for row in report.rows if row["check"] == "應備文件"] == []
-    assert report.summary["已依核准銷毀 disposed"] == rid
+    assert [row for row in report.rows if row["check"] == "required records"] == []
+    assert report.summary["Disposed under an approval"] == rid

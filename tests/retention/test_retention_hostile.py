@@ -396,7 +396,7 @@ def test_fixity_with_a_changed_and_a_lost_file_exits_5_after_the_report(
     result = run("report", "fixity", "--format", "json")
     assert result.exit_code == ExitCode.INTEGRITY
     rows = json.loads(result.out)["rows"]
-    assert {r["problem"] for r in rows} == {"內容已變更 changed", "檔案遺失 gone"}
+    assert {r["problem"] for r in rows} == {"content changed", "file lost"}
     assert result.err.startswith("Error: the fixity check found 2 problem(s)")
 
 
@@ -406,7 +406,7 @@ def test_missing_records_exit_6_after_the_report_is_written(
     target = tmp_path / "缺漏.csv"
     result = run("report", "missing", "--as-of", "2026-11-30", "--format", "csv", "-o", str(target))
     assert result.exit_code == ExitCode.INCOMPLETE
-    assert "缺漏" in target.read_text(encoding="utf-8-sig")
+    assert "missing" in target.read_text(encoding="utf-8-sig")
     assert json.loads(journal_lines(office)[-1])["command"] == "archive report missing"
     assert find_unmasked_ids(result.output) == []
 

@@ -33,34 +33,44 @@ def outcomes(office: Any, calendar: bool = True) -> dict[tuple[str, str, str], s
 
 def test_account_papers(office: Any) -> None:
     found = outcomes(office)
-    assert found[("秘書室 sec01", "", "附件3 保密切結書")] == MISSING
-    assert found[("秘書室 sec01", "", "附件2 權限申請表")] == DONE
-    assert found[("企劃室 plan02", "", "附件2 權限申請表")] == LATE  # signed after opening
-    assert found[("企劃室 plan01", "", "附件3 保密切結書")] == DONE
-    assert found[("企劃室 aud01", "", "附件2 權限申請表")] == DONE
-    assert ("企劃室 aud01", "", "附件3 保密切結書") not in found  # auditors file 附件2 only
+    assert found[("秘書室 sec01", "", "附件3 confidentiality pledge")] == MISSING
+    assert found[("秘書室 sec01", "", "附件2 access application form")] == DONE
+    assert (
+        found[("企劃室 plan02", "", "附件2 access application form")] == LATE
+    )  # signed after opening
+    assert found[("企劃室 plan01", "", "附件3 confidentiality pledge")] == DONE
+    assert found[("企劃室 aud01", "", "附件2 access application form")] == DONE
+    assert (
+        "企劃室 aud01",
+        "",
+        "附件3 confidentiality pledge",
+    ) not in found  # auditors file 附件2 only
     assert not [key for key in found if "mgr01" in key[0]]  # administrators file none
     assert not [key for key in found if "old01" in key[0]]  # past retention: not required
-    assert found[("企劃室 gone01", "", "附件3 保密切結書")] == MISSING  # cancelled, still kept
+    assert (
+        found[("企劃室 gone01", "", "附件3 confidentiality pledge")] == MISSING
+    )  # cancelled, still kept
 
 
 def test_monthly_checks_for_months_with_queries(office: Any) -> None:
     found = outcomes(office)
-    assert found[("企劃室", "2026-09", "附件4 月抽查")] == LATE  # reviewed 11-05, due 10-31
-    assert found[("秘書室", "2026-09", "附件4 月抽查")] == MISSING
-    assert found[("企劃室", "2026-06", "附件4 月抽查")] == MISSING
-    assert ("秘書室", "2026-06", "附件4 月抽查") not in found  # no queries that month
+    assert (
+        found[("企劃室", "2026-09", "附件4 monthly spot check")] == LATE
+    )  # reviewed 11-05, due 10-31
+    assert found[("秘書室", "2026-09", "附件4 monthly spot check")] == MISSING
+    assert found[("企劃室", "2026-06", "附件4 monthly spot check")] == MISSING
+    assert ("秘書室", "2026-06", "附件4 monthly spot check") not in found  # no queries that month
 
 
 def test_half_year_records_and_pending_obligations(office: Any) -> None:
     found = outcomes(office)
-    assert found[("全處", "2026-H1", "附件4 半年抽查")] == DONE
-    assert found[("全處", "2026-H1", "附件5 稽核紀錄表")] == DONE
-    assert found[("全處", "2026-H1", "彩色掃描封裝檔")] == DONE
-    assert found[("全處", "2026-H2", "附件5 稽核紀錄表")] == PENDING  # due 2027-03-10
+    assert found[("全處", "2026-H1", "附件4 half-year sample")] == DONE
+    assert found[("全處", "2026-H1", "附件5 audit record")] == DONE
+    assert found[("全處", "2026-H1", "colour-scan package")] == DONE
+    assert found[("全處", "2026-H2", "附件5 audit record")] == PENDING  # due 2027-03-10
     without_calendar = outcomes(office, calendar=False)
     assert set(without_calendar.values()) <= {MISSING, LATE, GONE}
-    assert ("全處", "2026-H2", "附件5 稽核紀錄表") not in without_calendar
+    assert ("全處", "2026-H2", "附件5 audit record") not in without_calendar
 
 
 def test_a_filed_file_deleted_is_reported_gone(office: Any) -> None:
@@ -73,7 +83,7 @@ def test_a_filed_file_deleted_is_reported_gone(office: Any) -> None:
 
 def test_a_record_filed_later_fulfils_its_obligation(office: Any) -> None:
     office.file(office.audit_record(4, "monthly", "2026-09", "秘書室", "2026-10-20"))
-    assert outcomes(office)[("秘書室", "2026-09", "附件4 月抽查")] == DONE
+    assert outcomes(office)[("秘書室", "2026-09", "附件4 monthly spot check")] == DONE
 
 
 def test_an_unreviewed_form_awaits_review_until_its_package_is_reviewed(office: Any) -> None:
@@ -93,7 +103,7 @@ def test_an_unreviewed_form_awaits_review_until_its_package_is_reviewed(office: 
         record_ids=[draft.record_id],
     )
     office.file(scan_package)
-    assert outcomes(office)[("秘書室", "2026-09", "附件4 月抽查")] == DONE
+    assert outcomes(office)[("秘書室", "2026-09", "附件4 monthly spot check")] == DONE
 
 
 def test_cli_calendar_csv(office: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -105,8 +115,8 @@ def test_cli_calendar_csv(office: Any, capsys: pytest.CaptureFixture[str]) -> No
     assert done.value.code == ExitCode.INCOMPLETE
     captured = capsys.readouterr()
     rows = list(csv.DictReader(io.StringIO(captured.out)))
-    assert {"完成", "逾期完成", "缺漏", "未到期"} <= {row["狀態"] for row in rows}
-    assert rows[0]["狀態"] == "缺漏"
+    assert {"done", "done late", "missing", "not yet due"} <= {row["Status"] for row in rows}
+    assert rows[0]["Status"] == "missing"
     assert len(rows) == len(build_report(office.workspace, "missing", AS_OF, calendar=True).rows)
-    assert captured.err.startswith("Error: the missing report found 5 problem(s) (5 缺漏)")
+    assert captured.err.startswith("Error: the missing report found 5 problem(s) (5 missing)")
     assert find_unmasked_ids(captured.out + captured.err) == []

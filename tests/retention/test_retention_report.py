@@ -56,7 +56,7 @@ def test_destruction_list_columns_and_dates(office: Any) -> None:
     old = row_of(office, "old01_app")
     assert old["candidate_from"] == "114/03/01"  # 2025-03-01
     assert old["term"] == "帳號註銷後5年"
-    assert old["case_name"] == "權限申請表（附件2）"
+    assert old["case_name"] == "Account application form (Attachment 2)"  # label_en
     assert old["document_date"] == "105/04/20"
     assert old["file_no"].startswith("105/account_application/")
     assert (office.workspace.archive_root / old["path"]).is_file()
@@ -105,7 +105,7 @@ def test_a_lengthened_schedule_is_shown_as_a_change(office: Any) -> None:
     )
     row = row_of(office, "check_2023_10")
     assert row["section"] == SECTION_RETAINED
-    assert row["change"] == "依保存年限表延長為5年（R6.2 至少3年）"
+    assert row["change"] == "lengthened to 5年 by the retention schedule (R6.2: at least 3年)"
 
 
 @ON_BOTH_ENGINES
@@ -128,7 +128,8 @@ def test_cli_formats(office: Any, tmp_path: Path) -> None:
         office.rid("check_2023_10"),
     }
     target = tmp_path / "銷毀目錄草稿.xlsx"
-    result = runner.invoke(cli, [*base, "--format", "xlsx", "-o", str(target)])
+    # the official columns of the destruction list, exactly, in the office's language
+    result = runner.invoke(cli, ["--lang", "zh_TW", *base, "--format", "xlsx", "-o", str(target)])
     assert result.exit_code == 0, result.output
     sheet = load_workbook(target).active
     header = [cell.value for cell in sheet[1]]

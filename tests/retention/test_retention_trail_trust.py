@@ -228,7 +228,7 @@ def test_an_untrusted_tombstone_is_an_integrity_problem_not_an_unfinished_dispos
     forge_tombstone(office, "check_2023_10")
     disposals = run("report", "disposals")
     assert disposals.exit_code == ExitCode.INTEGRITY, disposals.output
-    assert "墓碑不可信 untrusted tombstone" in disposals.out and rid in disposals.out
+    assert "untrusted tombstone" in disposals.out and rid in disposals.out
     assert "dispose of" not in disposals.out and "unfinished" not in disposals.err
     retention = run("report", "retention", "--as-of", "115/11/30")
     assert retention.exit_code == 0, retention.output
@@ -246,7 +246,7 @@ def test_a_disposal_left_with_only_its_tombstone_is_unfinished_for_both_reports(
     execute(office.workspace, "UPDATE records SET status = 'filed' WHERE record_id = :r", r=rid)
     disposals = run("report", "disposals")
     assert disposals.exit_code == ExitCode.INCOMPLETE, disposals.output
-    assert "墓碑與索引不符 tombstone only" in disposals.out
+    assert "tombstone only" in disposals.out
     retention = run("report", "retention", "--as-of", "115/11/30")
     assert retention.exit_code == ExitCode.INCOMPLETE, retention.output
     assert f"of {rid} (tombstone only) is unfinished" in retention.err

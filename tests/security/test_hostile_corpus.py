@@ -139,7 +139,7 @@ def test_forms_fill_refuses(office: Path, name: str) -> None:
     data = office / "data" / "forms" / "附件2_權限申請表.csv"
     out = office / "out" / "forms"
     refused_and_untouched(
-        office, name, "forms", "fill", "2", str(data), "-o", str(out), "--template", str(path)
+        office, name, "forms", "fill", "2", str(data), "-d", str(out), "--template", str(path)
     )
     assert not out.exists(), "fill left an output folder behind"
 
@@ -151,7 +151,7 @@ DATA = {**corpus.WORKBOOKS, **corpus.FORM_DATA}
 def test_forms_fill_refuses_hostile_data(office: Path, name: str) -> None:
     path = DATA[name](_hostile(office, name))
     out = office / "out" / "forms"
-    refused_and_untouched(office, name, "forms", "fill", "3", str(path), "-o", str(out))
+    refused_and_untouched(office, name, "forms", "fill", "3", str(path), "-d", str(out))
     assert not out.exists(), "fill left an output folder behind"
 
 
@@ -163,7 +163,7 @@ def test_package_build_refuses(office: Path, name: str) -> None:
     path = corpus.PACKAGE_INPUTS[name](_hostile(office, name))
     out = office / "out" / "packages" / "p.pdf"
     refused_and_untouched(
-        office, name, "package", "build", "--period", "2026-10", "--unit", "企劃室",
+        office, name, "package", "build", "--month", "2026-10", "--unit", "企劃室",
         "--document", f"附件4 案件抽查表={path}", "-o", str(out),
     )  # fmt: skip
 
@@ -174,7 +174,7 @@ def test_package_build_strips_javascript_and_says_so(office: Path) -> None:
     path = corpus.pdf_with_javascript(_hostile(office, "script.pdf"))
     out = office / "out" / "p.pdf"
     run = docgen(
-        office, "package", "build", "--period", "2026-10", "--unit", "企劃室",
+        office, "package", "build", "--month", "2026-10", "--unit", "企劃室",
         "--category", "monthly_check", "--document", f"附件4 案件抽查表={path}", "-o", str(out),
     )  # fmt: skip
     assert run.code == 0, run.stderr
