@@ -34,6 +34,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "evidence": ("docgen.cli.evidence",),
     "journal": ("docgen.cli.journal",),
     "db": ("docgen.cli.db",),
+    "users": ("docgen.cli.users",),
+    "serve": ("docgen.cli.serve",),
 }
 
 

@@ -1,0 +1,75 @@
+"""``docgen serve``: the office's web application, served by waitress (ISSUE 12 item 1).
+
+It binds to 127.0.0.1 by default; on the office network it runs behind a reverse proxy
+that speaks TLS (README: a systemd unit and an nginx example), so the session cookie
+is ``Secure``. ``--insecure-cookies`` (plain http) is for tests on the loopback only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import click
+
+from docgen.cli.common import CliState, pass_state, say
+from docgen.cli.help import Command
+from docgen.i18n import N_, _
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command(
+    "serve",
+    cls=Command,
+    help=N_(
+        "Serve the web application of this workspace with waitress: sign-in, each role's "
+        "dashboard, the obligations, the account registry, the journal. Make the first "
+        "administrator with `docgen users add` before. It binds to 127.0.0.1: on the "
+        "office network, put a reverse proxy with TLS in front (see the README).\n\n"
+        "\b\nExample:\n"
+        "  docgen serve\n"
+        "  docgen serve --host 127.0.0.1 --port 8000 --threads 8"
+    ),
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help=N_("The address to listen on.")
+)
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help=N_("The port.")
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help=N_("Requests served at once."),
+)
+@click.option(
+    "--insecure-cookies",
+    is_flag=True,
+    hidden=True,
+    help=N_("Send the session cookie over plain http (tests on 127.0.0.1 only)."),
+)
+@pass_state
+def serve(state: CliState, host: str, port: int, threads: int, insecure_cookies: bool) -> None:
+    from waitress import serve as waitress_serve
+
+    from docgen.web import WebSettings, create_app
+
+    if insecure_cookies and not _loopback(host):
+        raise click.UsageError(_("--insecure-cookies works only on the loopback (127.0.0.1)"))
+    app = create_app(state.workspace, WebSettings(secure_cookies=not insecure_cookies))
+    say(
+        _("Serving {office} on http://{host}:{port}/ (Ctrl+C stops it)").format(
+            office=state.workspace.config.office.name, host=host, port=port
+        ),
+        err=True,
+    )
+    waitress_serve(app, host=host, port=port, threads=threads, ident="docgen")

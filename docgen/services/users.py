@@ -1,0 +1,527 @@
+"""The people of the web application, as use cases (ISSUE 12 items 2 and 4).
+
+Each function validates, writes the office database in one transaction and appends
+the journal (who did it, never a password or a token): :func:`add_user`,
+:func:`disable_user`, :func:`issue_reset_token` / :func:`redeem_reset_token` (a
+one-time, time-limited token; only its SHA-256 is stored), :func:`sign_in` (with the
+lockout), :func:`change_password`, :func:`sign_out`. ``docgen users`` and the web
+application both call these.
+
+The password rules are the 中級 controls of the government's baseline for information
+systems (資通系統防護基準, 資通安全責任等級分級辦法 附表十, 識別與鑑別): a password of at
+least :data:`MIN_LENGTH` characters from three of the four classes (lower case,
+upper case, digits, other), none of the last :data:`HISTORY` passwords again, at most
+:data:`MAX_AGE` old and changed at most once per :data:`MIN_AGE`; an initial or reset
+password is changed at the first sign-in; :data:`LOCK_AFTER` failures in a row lock
+the sign-in for :data:`LOCK_FOR`. Passwords are hashed with argon2id
+(argon2-cffi's :class:`~argon2.PasswordHasher`; :func:`use_hasher` lets tests use
+cheaper parameters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from docgen.config import Workspace
+from docgen.db import Database
+from docgen.db.models.users import PasswordHistory, ResetToken, WebUser, WebUserRole
+from docgen.errors import InputError
+from docgen.i18n import N_, _
+from docgen.journal import Journal
+
+#: The regulation's roles (key → name as a message ID; zh_TW is the regulation's word).
+ROLES: dict[str, str] = {
+    "admin": N_("Administrator"),  # 管理者
+    "clerk": N_("Clerk"),  # 承辦人
+    "supervisor": N_("Unit supervisor"),  # 科(室)主管, bound to a unit (R6.2)
+    "auditor": N_("Auditor"),  # 稽核人員
+    "ethics": N_("Ethics officer"),  # 政風人員
+    "director": N_("Director or delegate"),  # 處長或授權人員
+    "archivist": N_("Archive staff"),  # 檔管人員
+}
+#: The regulation's own words for the roles, accepted wherever a role is named.
+ROLE_WORDS = {
+    "管理者": "admin",
+    "承辦人": "clerk",
+    "科(室)主管": "supervisor",
+    "科室主管": "supervisor",
+    "稽核人員": "auditor",
+    "政風人員": "ethics",
+    "處長或授權人員": "director",
+    "檔管人員": "archivist",
+}
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+CLASSES_REQUIRED = 3
+HISTORY = 3
+MAX_AGE = timedelta(days=90)
+MIN_AGE = timedelta(days=1)
+LOCK_AFTER = 5
+LOCK_FOR = timedelta(minutes=15)
+RESET_TOKEN_LIFETIME = timedelta(hours=24)
+
+USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
+ACTIVE, DISABLED = "active", "disabled"
+
+_hasher = PasswordHasher()  # argon2id, argon2-cffi's RFC 9106 low-memory profile
+_dummy_hash: dict[int, str] = {}
+
+
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Hash and verify with ``hasher`` from now on (tests: cheaper parameters); the
+    one used before. A hash made with other parameters is rehashed at sign-in."""
+    global _hasher
+    before, _hasher = _hasher, hasher
+    return before
+
+
+def _dummy() -> str:
+    """A hash to verify against for an unknown username (so both take as long)."""
+    key = id(_hasher)
+    if key not in _dummy_hash:
+        _dummy_hash[key] = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hash[key]
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What the interfaces need of a person (never the hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    unit: str
+    roles: tuple[str, ...]
+    status: str
+    must_change_password: bool
+    password_changed_at: datetime
+    locked_until: datetime | None
+    last_sign_in_at: datetime | None
+    session_version: int
+    created_at: datetime
+    created_by: str
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+    def password_expired(self, now: datetime) -> bool:
+        return now - self.password_changed_at > MAX_AGE
+
+
+def _info(user: WebUser) -> UserInfo:
+    return UserInfo(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        unit=user.unit,
+        roles=tuple(sorted(r.role for r in user.roles)),
+        status=user.status,
+        must_change_password=user.must_change_password,
+        password_changed_at=user.password_changed_at,
+        locked_until=user.locked_until,
+        last_sign_in_at=user.last_sign_in_at,
+        session_version=user.session_version,
+        created_at=user.created_at,
+        created_by=user.created_by,
+    )
+
+
+# ---------------------------------------------------------------- rules
+
+
+def role_key(text: str) -> str:
+    """The role ``text`` names (a key of :data:`ROLES`, or the regulation's word)."""
+    given = text.strip()
+    key = ROLE_WORDS.get(given, given.lower())
+    if key not in ROLES:
+        raise InputError(
+            _("{role!r} is not a role: use one of {roles}").format(
+                role=text, roles=", ".join(ROLES)
+            )
+        )
+    return key
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """What is wrong with ``password`` under the complexity rule (empty: nothing)."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(_("a password has at least {count} characters").format(count=MIN_LENGTH))
+    if len(password) > MAX_LENGTH:
+        problems.append(_("a password has at most {count} characters").format(count=MAX_LENGTH))
+    if any(unicodedata.category(c).startswith("C") for c in password):
+        problems.append(_("a password has no control characters"))
+    classes = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if classes < CLASSES_REQUIRED:
+        problems.append(
+            _(
+                "a password mixes at least three of: lower-case letters, upper-case "
+                "letters, digits, other characters"
+            )
+        )
+    if username and username.lower() in password.lower():
+        problems.append(_("a password does not contain the username"))
+    return problems
+
+
+def _check_password(password: str, username: str) -> None:
+    problems = password_problems(password, username)
+    if problems:
+        raise InputError(_("the password is not accepted"), problems)
+
+
+def _check_username(username: str) -> None:
+    if not USERNAME.match(username):
+        raise InputError(
+            _(
+                "{username!r} is not a username: 2 to 40 lower-case letters, digits, "
+                "'.', '_' or '-', starting with a letter"
+            ).format(username=username)
+        )
+
+
+def _journal(workspace: Workspace, command: str, details: Mapping[str, object]) -> None:
+    Journal(workspace.journal_path, workspace.root).append(command, details=details)
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now()).replace(microsecond=0)
+
+
+def _user(session: Session, username: str) -> WebUser | None:
+    return session.scalars(select(WebUser).where(WebUser.username == username)).one_or_none()
+
+
+def _known(session: Session, username: str) -> WebUser:
+    user = _user(session, username)
+    if user is None:
+        raise InputError(_("no web user {username!r}").format(username=username))
+    return user
+
+
+def _set_password(session: Session, user: WebUser, password: str, now: datetime) -> None:
+    """Give ``user`` the new ``password`` (checked against the last passwords)."""
+    history = list(
+        session.scalars(
+            select(PasswordHistory)
+            .where(PasswordHistory.user_id == user.id)
+            .order_by(PasswordHistory.changed_at.desc(), PasswordHistory.id.desc())
+        )
+    )
+    if any(_verify(old.password_hash, password) for old in history[:HISTORY]):
+        raise InputError(
+            _("the password is not accepted"),
+            [_("it is one of the last {count} passwords").format(count=HISTORY)],
+        )
+    digest = _hasher.hash(password)
+    user.password_hash = digest
+    user.password_changed_at = now
+    user.session_version += 1
+    session.add(PasswordHistory(user_id=user.id, password_hash=digest, changed_at=now))
+    for old in history[HISTORY - 1 :]:
+        session.delete(old)
+
+
+# ---------------------------------------------------------------- the registry of users
+
+
+def add_user(
+    workspace: Workspace,
+    db: Database,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    *,
+    display_name: str = "",
+    unit: str = "",
+    must_change_password: bool = True,
+    actor: str,
+    now: datetime | None = None,
+) -> UserInfo:
+    """Add a web user holding ``roles`` (a supervisor bound to ``unit``, one of the
+    units of docgen.toml) with an initial ``password``, to be changed at the first
+    sign-in unless told otherwise; journalled as ``users add``."""
+    when = _now(now)
+    _check_username(username)
+    keys = sorted({role_key(r) for r in roles})
+    if not keys:
+        raise InputError(_("a web user holds at least one role"))
+    if "supervisor" in keys and not unit:
+        raise InputError(_("a unit supervisor is bound to a unit: give --unit"))
+    if unit and workspace.config.unit(unit) is None:
+        known = ", ".join(u.name for u in workspace.config.units) or _("none")
+        raise InputError(
+            _("{unit!r} is not a unit of docgen.toml ([[units]]: {units})").format(
+                unit=unit, units=known
+            )
+        )
+    if any(unicodedata.category(c).startswith("C") for c in display_name):
+        raise InputError(_("a name has no control characters"))
+    _check_password(password, username)
+    with db.session() as session:
+        if _user(session, username) is not None:
+            raise InputError(_("web user {username!r} exists already").format(username=username))
+        digest = _hasher.hash(password)
+        user = WebUser(
+            username=username,
+            display_name=display_name.strip(),
+            unit=unit,
+            password_hash=digest,
+            status=ACTIVE,
+            failed_sign_ins=0,
+            password_changed_at=when,
+            must_change_password=must_change_password,
+            session_version=1,
+            created_at=when,
+            created_by=actor,
+            roles=[WebUserRole(role=key) for key in keys],
+        )
+        session.add(user)
+        session.flush()
+        session.add(PasswordHistory(user_id=user.id, password_hash=digest, changed_at=when))
+        info = _info(user)
+    _journal(
+        workspace,
+        "users add",
+        {"username": username, "roles": keys, "unit": unit, "by": actor},
+    )
+    return info
+
+
+def list_users(db: Database) -> list[UserInfo]:
+    """Every web user, by username."""
+    with db.session() as session:
+        return [_info(u) for u in session.scalars(select(WebUser).order_by(WebUser.username))]
+
+
+def get_user(db: Database, user_id: int) -> UserInfo | None:
+    """The web user with this id, if any."""
+    with db.session() as session:
+        # One query with the roles (the web application asks on every request).
+        user = session.get(WebUser, user_id, options=[selectinload(WebUser.roles)])
+        return None if user is None else _info(user)
+
+
+def disable_user(
+    workspace: Workspace, db: Database, username: str, *, actor: str, now: datetime | None = None
+) -> UserInfo:
+    """Disable a web user: no more sign-ins, every session of theirs ended; journalled
+    as ``users disable``."""
+    when = _now(now)
+    with db.session() as session:
+        user = _known(session, username)
+        if user.status == DISABLED:
+            raise InputError(
+                _("web user {username!r} is disabled already").format(username=username)
+            )
+        user.status = DISABLED
+        user.disabled_at = when
+        user.session_version += 1
+        info = _info(user)
+    _journal(workspace, "users disable", {"username": username, "by": actor})
+    return info
+
+
+def issue_reset_token(
+    workspace: Workspace,
+    db: Database,
+    username: str,
+    *,
+    actor: str,
+    lifetime: timedelta = RESET_TOKEN_LIFETIME,
+    now: datetime | None = None,
+) -> tuple[str, datetime]:
+    """A one-time token with which ``username`` sets a new password on the sign-in
+    page, valid for ``lifetime``; earlier unused tokens are void. Returns the token
+    (shown once, stored only as its SHA-256) and when it expires; journalled as
+    ``users reset-password`` (without the token)."""
+    when = _now(now)
+    token = secrets.token_urlsafe(24)
+    with db.session() as session:
+        user = _known(session, username)
+        if user.status != ACTIVE:
+            raise InputError(_("web user {username!r} is disabled").format(username=username))
+        for old in session.scalars(
+            select(ResetToken).where(ResetToken.user_id == user.id, ResetToken.used_at.is_(None))
+        ):
+            old.used_at = when
+        session.add(
+            ResetToken(
+                user_id=user.id,
+                token_sha256=_token_digest(token),
+                created_at=when,
+                created_by=actor,
+                expires_at=when + lifetime,
+            )
+        )
+    details = {"username": username, "expires": (when + lifetime).isoformat(), "by": actor}
+    _journal(workspace, "users reset-password", details)
+    return token, when + lifetime
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
+
+
+def redeem_reset_token(
+    workspace: Workspace,
+    db: Database,
+    username: str,
+    token: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+) -> UserInfo:
+    """Set ``username``'s new ``password`` with a reset token: once, before it
+    expires; the lockout is lifted. Journalled as ``web password reset``."""
+    when = _now(now)
+    refused = InputError(_("this reset token is not valid: ask the administrator for a new one"))
+    with db.session() as session:
+        found = session.scalars(
+            select(ResetToken).where(ResetToken.token_sha256 == _token_digest(token))
+        ).one_or_none()
+        if found is None or found.used_at is not None or found.expires_at < when:
+            raise refused
+        user = session.get(WebUser, found.user_id)
+        if user is None or user.username != username or user.status != ACTIVE:
+            raise refused
+        _check_password(password, user.username)
+        _set_password(session, user, password, when)
+        found.used_at = when
+        user.must_change_password = False
+        user.failed_sign_ins = 0
+        user.locked_until = None
+        info = _info(user)
+    _journal(workspace, "web password reset", {"username": username})
+    return info
+
+
+# ---------------------------------------------------------------- signing in
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in: ``ok`` (with the user; ``must_change`` when the
+    password is initial, reset or too old), ``refused`` (wrong username or password,
+    or a disabled account — not told apart) or ``locked``."""
+
+    outcome: Literal["ok", "refused", "locked"]
+    user: UserInfo | None = None
+    must_change: bool = False
+    locked_until: datetime | None = None
+
+
+def sign_in(
+    workspace: Workspace,
+    db: Database,
+    username: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    client: str = "",
+) -> SignIn:
+    """Check a sign-in; count failures and lock after :data:`LOCK_AFTER` of them for
+    :data:`LOCK_FOR` (a locked account is refused without looking at the password).
+    A success and a lock are journalled (``web sign-in``, ``web sign-in locked``)."""
+    when = _now(now)
+    with db.session() as session:
+        user = _user(session, username) if USERNAME.match(username) else None
+        if user is None:
+            _verify(_dummy(), password)
+            return SignIn("refused")
+        if user.locked_until is not None and user.locked_until > when:
+            return SignIn("locked", locked_until=user.locked_until)
+        if not _verify(user.password_hash, password) or user.status != ACTIVE:
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins < LOCK_AFTER:
+                return SignIn("refused")
+            user.failed_sign_ins = 0
+            user.locked_until = when + LOCK_FOR
+            locked = user.locked_until
+        else:
+            locked = None
+            if _hasher.check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher.hash(password)
+            user.failed_sign_ins = 0
+            user.locked_until = None
+            user.last_sign_in_at = when
+            info = _info(user)
+    if locked is not None:
+        details = {"username": username, "until": locked.isoformat(), "client": client}
+        _journal(workspace, "web sign-in locked", details)
+        return SignIn("locked", locked_until=locked)
+    _journal(workspace, "web sign-in", {"username": username, "client": client})
+    must_change = info.must_change_password or info.password_expired(when)
+    return SignIn("ok", info, must_change=must_change)
+
+
+def change_password(
+    workspace: Workspace,
+    db: Database,
+    username: str,
+    current: str,
+    new: str,
+    *,
+    now: datetime | None = None,
+) -> UserInfo:
+    """Change a signed-in person's password: the current one must be right; the new
+    one follows the rules; not within :data:`MIN_AGE` of the last change unless the
+    password must change (initial, reset or expired). Every other session of theirs
+    ends. Journalled as ``web password change``."""
+    when = _now(now)
+    with db.session() as session:
+        user = _known(session, username)
+        if user.status != ACTIVE or not _verify(user.password_hash, current):
+            raise InputError(_("the current password is not right"))
+        forced = user.must_change_password or when - user.password_changed_at > MAX_AGE
+        if not forced and when - user.password_changed_at < MIN_AGE:
+            raise InputError(_("a password may be changed once a day at most: try again tomorrow"))
+        if new == current:
+            raise InputError(_("the new password is the current one"))
+        _check_password(new, username)
+        _set_password(session, user, new, when)
+        user.must_change_password = False
+        info = _info(user)
+    _journal(workspace, "web password change", {"username": username})
+    return info
+
+
+def sign_out(db: Database, user_id: int) -> None:
+    """End every session of the user (their session version changes)."""
+    with db.session() as session:
+        user = session.get(WebUser, user_id)
+        if user is not None:
+            user.session_version += 1
+
+
+def role_names(roles: Sequence[str]) -> list[str]:
+    """The roles' names as message IDs, in :data:`ROLES` order."""
+    return [ROLES[r] for r in ROLES if r in roles]

@@ -1,0 +1,226 @@
+"""Who sees and does what in the web application: the one table, enforced in one place
+(ISSUE 12 item 2; ``docs/permissions.md`` mirrors :data:`PAGES`, and a test checks
+that they agree).
+
+:func:`enforce` runs before every request: an endpoint that is neither public
+(:data:`PUBLIC`) nor in the table is refused (deny by default); a role that the
+page's row does not name is refused; a unit supervisor (科(室)主管) whose other roles
+do not open the page to the whole office sees only their own unit — a request for
+another unit, whatever the URL says, is refused. Every refusal is journalled
+(``web refused``: who, which page, which unit asked for), and every view of a page
+with case data is journalled on the way out (``web view``: who, which page, when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from docgen.i18n import N_
+
+ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST = (
+    *("admin", "clerk", "supervisor", "auditor", "ethics", "director", "archivist"),
+)
+ALL_ROLES = frozenset({ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST})
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page or action: its title (a message ID), the roles that may open it, whether
+    a supervisor is kept to their own unit there (``scoped``), and whether it shows
+    case data (every view journalled)."""
+
+    title: str
+    roles: frozenset[str]
+    scoped: bool = False
+    case_data: bool = False
+
+
+#: The permission table: page key → who may open it. docs/permissions.md mirrors it.
+PAGES: dict[str, Page] = {
+    "dashboard": Page(N_("Dashboard"), ALL_ROLES, scoped=True, case_data=True),
+    "obligations": Page(N_("Obligations"), ALL_ROLES, scoped=True, case_data=True),
+    "obligations-download": Page(
+        N_("Obligations: download"), ALL_ROLES, scoped=True, case_data=True
+    ),
+    "accounts": Page(
+        N_("Account registry"),
+        frozenset({ADMIN, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR}),
+        scoped=True,
+        case_data=True,
+    ),
+    "queries": Page(
+        N_("Query logs"),
+        frozenset({ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR}),
+        scoped=True,
+        case_data=True,
+    ),
+    "samples": Page(
+        N_("Samples"),
+        frozenset({ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR}),
+        scoped=True,
+        case_data=True,
+    ),
+    "reports": Page(N_("Reports"), ALL_ROLES),
+    "report-missing": Page(N_("Missing report"), ALL_ROLES, scoped=True, case_data=True),
+    "report-retention": Page(
+        N_("Retention report (draft destruction list)"),
+        frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST}),
+        case_data=True,
+    ),
+    "report-fixity": Page(
+        N_("Fixity report"), frozenset({ADMIN, AUDITOR, DIRECTOR, ARCHIVIST}), case_data=True
+    ),
+    "report-unclassified": Page(
+        N_("Unclassified files"), frozenset({ADMIN, CLERK, DIRECTOR, ARCHIVIST}), case_data=True
+    ),
+    "report-evidence": Page(
+        N_("Evidence check"),
+        frozenset({ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR}),
+        scoped=True,
+        case_data=True,
+    ),
+    "records": Page(N_("Records"), ALL_ROLES, scoped=True, case_data=True),
+    "record-file": Page(
+        N_("Records: open or download a file"),
+        frozenset({CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST}),
+        scoped=True,
+        case_data=True,
+    ),
+    "journal": Page(N_("Journal"), frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST})),
+    "users": Page(N_("Web users"), frozenset({ADMIN})),
+    "password": Page(N_("Change password"), ALL_ROLES),
+    "sign-out": Page(N_("Sign out"), ALL_ROLES),
+}
+
+#: Each endpoint of the application → its row of :data:`PAGES` (a page and its
+#: downloads, or a list and the pages of its items, share a row).
+ENDPOINTS: dict[str, str] = {
+    "pages.dashboard": "dashboard",
+    "pages.obligations": "obligations",
+    "pages.obligations_download": "obligations-download",
+    "pages.accounts": "accounts",
+    "casework.queries": "queries",
+    "casework.samples": "samples",
+    "casework.sample": "samples",
+    "reports.index": "reports",
+    "reports.missing": "report-missing",
+    "reports.missing_download": "report-missing",
+    "reports.retention": "report-retention",
+    "reports.retention_download": "report-retention",
+    "reports.fixity": "report-fixity",
+    "reports.fixity_download": "report-fixity",
+    "reports.unclassified": "report-unclassified",
+    "reports.unclassified_download": "report-unclassified",
+    "reports.evidence": "report-evidence",
+    "reports.evidence_download": "report-evidence",
+    "records.search": "records",
+    "records.record": "records",
+    "records.file": "record-file",
+    "pages.journal": "journal",
+    "pages.users": "users",
+    "auth.change_password": "password",
+    "auth.sign_out": "sign-out",
+}
+
+#: Endpoints anyone may open, signed in or not.
+PUBLIC = frozenset({"auth.sign_in", "auth.reset_password", "static"})
+
+#: What each role's dashboard puts first: the rules of the obligations that are this
+#: role's work (None: every rule), from the regulation's division of duties.
+FOCUS: dict[str, frozenset[str] | None] = {
+    ADMIN: frozenset({"R3.2", "R3.3", "R4.1a", "R4.2", "R6.2"}),
+    CLERK: frozenset({"R6.2", "R6.3", "R6.4"}),
+    SUPERVISOR: frozenset({"R3.2", "R3.3", "R6.2"}),
+    AUDITOR: frozenset({"R6.2", "R6.3", "R6.4"}),
+    ETHICS: frozenset({"R6.3", "R6.4"}),
+    DIRECTOR: None,
+    ARCHIVIST: None,
+}
+
+
+def page_of(endpoint: str | None) -> Page | None:
+    """The row of the table an endpoint belongs to (None: not in the table)."""
+    key = ENDPOINTS.get(endpoint or "")
+    return PAGES.get(key) if key else None
+
+
+def allowed(roles: Iterable[str], page: Page) -> bool:
+    """Whether a person holding ``roles`` may open ``page``."""
+    return bool(set(roles) & page.roles)
+
+
+def may_open(roles: Iterable[str], key: str) -> bool:
+    """Whether a person holding ``roles`` may open the page ``key`` (for links)."""
+    page = PAGES.get(key)
+    return page is not None and allowed(roles, page)
+
+
+def visible_units(roles: Iterable[str], unit: str, page: Page) -> frozenset[str] | None:
+    """The units a person sees on ``page``: None for the whole office, else only
+    their own (a supervisor whose other roles do not open the page office-wide)."""
+    held = set(roles) & page.roles
+    if not page.scoped or held - {SUPERVISOR}:
+        return None
+    return frozenset({unit}) if unit else frozenset()
+
+
+def focus(roles: Iterable[str]) -> frozenset[str] | None:
+    """The rules a person's dashboard puts first (None: every rule)."""
+    found: set[str] = set()
+    for role in roles:
+        rules = FOCUS.get(role, frozenset())
+        if rules is None:
+            return None
+        found |= rules
+    return frozenset(found)
+
+
+def enforce() -> Any:
+    """The one check before every request (registered by :func:`docgen.web.app.create_app`):
+    see the module. Returns a response (a redirect to the sign-in page) or None; a
+    refusal is a 403 page."""
+    from flask import abort, g, request
+    from flask_login import current_user
+
+    from docgen.web.app import login_manager, record
+
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC:
+        return None  # a 404 (no endpoint), or a page for everyone
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    page = page_of(endpoint)
+    asked = (request.view_args or {}).get("unit") or request.args.get("unit")
+    if page is None or not allowed(current_user.roles, page):
+        record("web refused", {"page": ENDPOINTS.get(endpoint, endpoint), "unit": asked or ""})
+        abort(403)
+    units = visible_units(current_user.roles, current_user.unit, page)
+    if units is not None and asked and asked not in units:
+        record("web refused", {"page": ENDPOINTS[endpoint], "unit": asked})
+        abort(403)
+    g.page = page
+    g.units = units
+    g.unit = asked or (next(iter(units)) if units else None)
+    return None
+
+
+def in_scope(unit: str | None) -> bool:
+    """Whether the signed-in person may see case data of ``unit`` on this request's
+    page (``g.units`` was set by :func:`enforce`; None: the whole office)."""
+    from flask import g
+
+    units = g.get("units")
+    return units is None or (unit is not None and unit in units)
+
+
+def refuse(unit: str | None = None) -> NoReturn:
+    """Refuse this request (403) and journal it: for a view that finds only after
+    looking up an item (a record, a sample) that it belongs to a unit out of scope."""
+    from flask import abort, request
+
+    from docgen.web.app import record
+
+    record("web refused", {"page": ENDPOINTS.get(request.endpoint or "", ""), "unit": unit or ""})
+    abort(403)

@@ -1,0 +1,187 @@
+"""The records browser (ISSUE 12 item 3): search the archive's index by category,
+period, unit, record ID and status; a record's metadata, files and holds; a file
+downloaded if the role allows (``record-file`` in the permission table).
+
+A file is served only from inside the archive root: the path the index holds must be
+relative with no ``..``, it must resolve inside the root with no symbolic link on the
+way (:func:`docgen.archive.paths.contained`), and it is opened without following a
+link, as a regular file. A disposed file is not served. Every search, view and
+download is journalled (who, what, when) by the application.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import stat
+from pathlib import PurePosixPath
+from typing import Any
+
+from flask import Blueprint, abort, g, render_template, request, send_file
+from sqlalchemy import func, select
+
+from docgen.archive.paths import contained
+from docgen.calendar import parse_period
+from docgen.db.models.archive import File, Hold, Record
+from docgen.errors import InputError, IntegrityError
+from docgen.web.app import state
+from docgen.web.permissions import in_scope, refuse
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+
+#: Records per page of results.
+PER_PAGE = 50
+#: Matches counted at most (more: "more than COUNTED").
+COUNTED = 10_000
+STATUSES = ("filed", "unclassified", "disposed")
+_TEXT_LIMIT = 80
+
+
+def _units() -> frozenset[str] | None:
+    return g.units if g.get("unit") is None else frozenset({g.unit})
+
+
+def _arg(name: str) -> str:
+    return request.args.get(name, "").strip()[:_TEXT_LIMIT]
+
+
+def _filters() -> dict[str, str]:
+    """The search as given (hostile input: cut, checked against the known values)."""
+    found = {key: _arg(key) for key in ("category", "period", "record_id", "status")}
+    if found["status"] and found["status"] not in STATUSES:
+        abort(400)
+    if found["period"]:
+        try:
+            found["period"] = parse_period(found["period"]).label
+        except InputError:
+            abort(400)
+    return found
+
+
+def _page_number() -> int:
+    given = request.args.get("page", "1")
+    return int(given) if given.isdigit() and 0 < int(given) <= 100_000 else 1
+
+
+@bp.get("/")
+def search() -> Any:
+    web, units, filters, page = state(), _units(), _filters(), _page_number()
+    query = select(Record)
+    if units is not None:
+        query = query.where(Record.unit.in_(sorted(units)))
+    if filters["category"]:
+        query = query.where(Record.category == filters["category"])
+    if filters["period"]:
+        query = query.where(Record.period == filters["period"])
+    if filters["status"]:
+        query = query.where(Record.status == filters["status"])
+    if filters["record_id"]:
+        query = query.where(Record.record_id.startswith(filters["record_id"], autoescape=True))
+    with web.db.session() as session:
+        # Counted up to COUNTED: a count of every match of a wide search costs a scan
+        # of the whole index, and "more than 10,000" tells the person enough.
+        counted = query.with_only_columns(Record.record_id).limit(COUNTED + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
+        found = session.scalars(
+            query.order_by(Record.record_id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+        ).all()
+        categories = web.facts.get(
+            ("record categories",),
+            lambda: sorted(session.scalars(select(Record.category).distinct())),
+        )
+    rows = [
+        {
+            "record_id": r.record_id,
+            "category": r.category,
+            "period": r.period,
+            "unit": r.unit,
+            "title": r.title,
+            "status": r.status,
+            "first_filed_at": r.first_filed_at,
+        }
+        for r in found
+    ]
+    return render_template(
+        "records.html",
+        rows=rows,
+        total=min(total, COUNTED),
+        more=total > COUNTED,
+        page=page,
+        pages=max(1, -(-min(total, COUNTED) // PER_PAGE)),
+        filters=filters,
+        categories=categories,
+        statuses=STATUSES,
+        units=sorted(units) if units is not None else [u.name for u in web.workspace.config.units],
+        unit=g.get("unit"),
+    )
+
+
+def _record(record_id: str) -> Record:
+    """The record ``record_id`` if this person may see its unit (else refused and
+    journalled; unknown: 404)."""
+    if len(record_id) > 100:
+        abort(404)
+    with state().db.session() as session:
+        found = session.get(Record, record_id)
+        if found is None:
+            abort(404)
+        if not in_scope(found.unit):
+            refuse(found.unit)
+        session.expunge(found)
+        return found
+
+
+@bp.get("/<record_id>")
+def record(record_id: str) -> Any:
+    found = _record(record_id)
+    g.unit = found.unit or None
+    with state().db.session() as session:
+        files = list(session.scalars(select(File).where(File.record_id == found.record_id)))
+        holds = list(session.scalars(select(Hold).where(Hold.record_id == found.record_id)))
+        for item in (*files, *holds):
+            session.expunge(item)
+    return render_template("record.html", record=found, files=files, holds=holds)
+
+
+@bp.get("/<record_id>/files/<int:file_id>")
+def file(record_id: str, file_id: int) -> Any:
+    found = _record(record_id)
+    with state().db.session() as session:
+        stored = session.get(File, file_id)
+        if stored is None or stored.record_id != found.record_id or stored.status == "disposed":
+            abort(404)
+        relative, sha256 = stored.path, stored.sha256
+    handle = _open_inside(relative)
+    name = PurePosixPath(relative).name
+    g.unit = found.unit or None
+    g.download = {
+        "record_id": found.record_id,
+        "file": relative,
+        "format": PurePosixPath(relative).suffix.lstrip(".").lower(),
+        "sha256": sha256,
+    }
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return send_file(handle, mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+def _open_inside(relative: str) -> Any:
+    """The archive file at ``relative`` (as the index holds it), opened for reading;
+    404 if the path leads anywhere but to a regular file inside the archive root."""
+    parts = PurePosixPath(relative)
+    if not relative or parts.is_absolute() or ".." in parts.parts or "\\" in relative:
+        abort(404)
+    root = state().workspace.archive_root
+    target = root.joinpath(*parts.parts)
+    try:
+        contained(root, target)  # outside the root, or through a symbolic link
+    except IntegrityError:
+        abort(404)  # and no path of the server on the page
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError:
+        abort(404)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        abort(404)
+    return os.fdopen(fd, "rb")
