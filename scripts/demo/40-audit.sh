@@ -10,7 +10,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 month="$WS/out/audit/2026-10"
 
 echo "單位每月查詢 250 件時，月抽查應抽查幾件（R6.2）？"
-docgen -w "$WS" audit size --monthly 250
+docgen -w "$WS" audit size --month 2026-10 --count 250
 echo
 
 echo "檢查民國115年10月每筆查詢之查詢事由（R5.1），並抽出各單位之抽查案件（R6.2）："
