@@ -262,6 +262,37 @@ class _Sheet:
         self.number += repeat
 
 
+class NamedSheet(_Sheet):
+    """The parser of :mod:`docgen.records.ods_reader`, for the sheet (``table:table``)
+    named ``name`` rather than the first: every other sheet is passed over."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.wanted = name
+        self.found = False
+        self._passing = 0  # depth inside a sheet passed over
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        if self._passing:
+            self._passing += name == _SHEET
+            return
+        if name == _SHEET and self._tables == 0:
+            if attributes.get(_TABLE_NAME) != self.wanted:
+                self._passing = 1
+                return
+            self.found = True
+        super().start(name, attributes)
+
+    def end(self, name: str) -> None:
+        if self._passing:
+            self._passing -= name == _SHEET
+            return
+        super().end(name)
+
+
+_TABLE_NAME = f"{_TABLE} name"
+
+
 def _refuse_declarations(*_args: Any) -> None:
     raise _Refused(_("a document type declaration or an entity: not an office file"))
 
@@ -307,11 +338,14 @@ def check_ods(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
                 )
 
 
-def ods_rows(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> Iterator[Row]:
+def ods_rows(
+    path: Path, limits: ZipLimits = DEFAULT_LIMITS, sheet: _Sheet | None = None
+) -> Iterator[Row]:
     """Every row of the first sheet of the ODS at ``path`` (the header first) as
-    ``(row number, cells)``, streamed; see the module for what the cells hold."""
+    ``(row number, cells)``, streamed; see the module for what the cells hold. With
+    ``sheet`` (a :class:`NamedSheet`), the rows of the sheet it names instead."""
     check_ods(path, limits)
-    sheet = _Sheet()
+    sheet = sheet or _Sheet()
     parser = _parser(sheet)
     try:
         with zipfile.ZipFile(path) as package, package.open("content.xml") as member:

@@ -40,7 +40,6 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
 
 import yaml
 
@@ -294,37 +293,6 @@ def _long_field(text: str, limit: int) -> tuple[int | None, int]:
     return None, index + 1
 
 
-class _NamedTable(ods_reader._Sheet):
-    """The parser of :mod:`docgen.records.ods_reader`, for the sheet (``table:table``)
-    named ``name`` rather than the first: every other sheet is passed over."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.wanted = name
-        self.found = False
-        self._passing = 0  # depth inside a sheet passed over
-
-    def start(self, name: str, attributes: dict[str, str]) -> None:
-        if self._passing:
-            self._passing += name == ods_reader._SHEET
-            return
-        if name == ods_reader._SHEET and self._tables == 0:
-            if attributes.get(_TABLE_NAME) != self.wanted:
-                self._passing = 1
-                return
-            self.found = True
-        super().start(name, attributes)
-
-    def end(self, name: str) -> None:
-        if self._passing:
-            self._passing -= name == ods_reader._SHEET
-            return
-        super().end(name)
-
-
-_TABLE_NAME = f"{ods_reader._TABLE} name"
-
-
 class OdsSheet:
     """The rows of the sheet named ``name`` of the ODS at ``path`` (:meth:`rows`), streamed
     as :func:`~docgen.records.ods_reader.ods_rows` streams the first sheet: the same
@@ -334,39 +302,14 @@ class OdsSheet:
 
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
-        self._table = _NamedTable(name)
+        self._table = ods_reader.NamedSheet(name)
 
     @property
     def found(self) -> bool:
         return self._table.found
 
     def rows(self) -> Iterator[ods_reader.Row]:
-        ods_reader.check_ods(self.path)
-        table = self._table
-        parser = ods_reader._parser(table)
-        try:
-            with zipfile.ZipFile(self.path) as package, package.open("content.xml") as member:
-                while not table.done:
-                    block = member.read(1 << 16)
-                    parser.Parse(block, not block)
-                    gathered, table.rows = table.rows, []
-                    for first, cells, repeat in gathered:
-                        for number in range(first, first + repeat):
-                            yield number, list(cells)
-                    if not block:
-                        break
-        except (DocgenError, MemoryError):
-            raise
-        except ods_reader._Refused as error:
-            raise ods_reader._unreadable(self.path, str(error)) from error
-        except expat.ExpatError as error:
-            reason = expat.ErrorString(error.code) if error.code else str(error)
-            raise ods_reader._unreadable(
-                self.path, _("XML that does not parse ({reason})").format(reason=reason)
-            ) from error
-        except Exception as error:  # zipfile and zlib raise many kinds for a damaged file
-            reason = str(error).strip() or type(error).__name__
-            raise ods_reader._unreadable(self.path, reason) from error
+        yield from ods_reader.ods_rows(self.path, sheet=self._table)
 
 
 def open_workbook(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> Any:
