@@ -23,6 +23,7 @@ from docgen.cli.language import choose_language
 from docgen.cli.main import cli, main
 from docgen.errors import ConfigError
 from docgen.i18n import catalog_path
+from docgen.report import display_width
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SENTENCE = re.compile("[，。：；「」]")
@@ -161,3 +162,12 @@ def test_a_language_docgen_does_not_speak_is_a_usage_error(office: Path) -> None
     )
     assert isinstance(refused.exception, ConfigError), refused.output
     assert "language" in str(refused.exception)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["audit", "sample", "--help"], ["forms", "--help"]])
+def test_chinese_help_fits_the_terminal(office: Path, args: list[str]) -> None:
+    """The help formatter measures display width: a CJK character takes two columns."""
+    _, shown = _run(office, args, lang=None)
+    assert CJK.search(shown)
+    too_wide = [line for line in shown.splitlines() if display_width(line) > 100]
+    assert not too_wide, too_wide
