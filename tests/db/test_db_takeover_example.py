@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ REPORTS = sorted(k for k in EXPECTED if k not in ("root", "commit", "journal_ver
 RETITLED = {"accounts_list": ("帳號清冊 accounts.csv", "帳號清冊")}
 #: Labels the earlier docgen wrote in two languages, or in English, that are now in the
 #: office's language alone (ISSUE 11 item 1): the answers are the same.
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 RELABELLED = {
     "銷毀紀錄 Disposals": "銷毀紀錄",
     "已銷毀 disposed": "已銷毀",
@@ -67,12 +69,16 @@ def _expected(name: str, root: Path) -> Any:
     return _relabelled(report)
 
 
-def _relabelled(value: Any) -> Any:
+def _relabelled(value: Any, key: str = "") -> Any:
     if isinstance(value, dict):
-        return {k: _relabelled(v) for k, v in value.items()}
+        return {k: _relabelled(v, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_relabelled(v) for v in value]
-    return RELABELLED.get(value, value) if isinstance(value, str) else value
+        return [_relabelled(v, key) for v in value]
+    if not isinstance(value, str):
+        return value
+    if key == "detail":  # a date in a Chinese message is ROC now (ISSUE 11 item 1)
+        value = ISO_DATE.sub(lambda m: f"{int(m[1]) - 1911}/{m[2]}/{m[3]}", value)
+    return RELABELLED.get(value, value)
 
 
 def _answers(report: dict[str, Any], *, leave_out: str = "") -> dict[str, Any]:
