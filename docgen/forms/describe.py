@@ -105,7 +105,7 @@ COLUMNS = Columns(
         "field": N_("Field"),
         "title": N_("Chinese title"),
         "type": N_("Type"),
-        "required": N_("Required"),
+        "required": N_("Required field"),
         "personal": N_("Masking"),
     },
     brief=("form", "field", "title", "type", "required", "personal"),
