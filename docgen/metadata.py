@@ -22,6 +22,7 @@ import io
 import shutil
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -299,12 +300,17 @@ def ooxml_with_metadata(data: bytes, meta: RecordMetadata) -> bytes:
     return out.getvalue()
 
 
-def write_ooxml_metadata(path: Path, meta: RecordMetadata) -> None:
-    """Set docgen's custom properties on the DOCX or XLSX at ``path`` (rewritten
-    atomically)."""
+def _rewrite_package(
+    path: Path,
+    meta: RecordMetadata,
+    with_metadata: Callable[[bytes, RecordMetadata], bytes],
+    unreadable: tuple[type[Exception], ...] = (zipfile.BadZipFile, etree.XMLSyntaxError),
+) -> None:
+    """The office package at ``path`` with ``meta`` embedded by ``with_metadata``,
+    rewritten atomically; ``unreadable`` errors become one :class:`InputError`."""
     try:
-        data = ooxml_with_metadata(path.read_bytes(), meta)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError) as error:
+        data = with_metadata(path.read_bytes(), meta)
+    except unreadable as error:
         raise InputError(
             _("{file}: not a readable {kind} ({error})").format(
                 file=path, kind=_kind(path), error=error
@@ -313,6 +319,12 @@ def write_ooxml_metadata(path: Path, meta: RecordMetadata) -> None:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
         shutil.copymode(path, tmp)
+
+
+def write_ooxml_metadata(path: Path, meta: RecordMetadata) -> None:
+    """Set docgen's custom properties on the DOCX or XLSX at ``path`` (rewritten
+    atomically)."""
+    _rewrite_package(path, meta, ooxml_with_metadata)
 
 
 def _custom_part(path: Path) -> bytes | None:
@@ -471,17 +483,12 @@ def odf_with_metadata(data: bytes, meta: RecordMetadata) -> bytes:
 def write_odf_metadata(path: Path, meta: RecordMetadata) -> None:
     """Set docgen's user-defined metadata on the ODT or ODS at ``path`` (rewritten
     atomically)."""
-    try:
-        data = odf_with_metadata(path.read_bytes(), meta)
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, UntrustedMetadata) as error:
-        raise InputError(
-            _("{file}: not a readable {kind} ({error})").format(
-                file=path, kind=_kind(path), error=error
-            )
-        ) from error
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-        shutil.copymode(path, tmp)
+    _rewrite_package(
+        path,
+        meta,
+        odf_with_metadata,
+        (zipfile.BadZipFile, etree.XMLSyntaxError, UntrustedMetadata),
+    )
 
 
 # --- any package: OOXML or ODF ----------------------------------------------------

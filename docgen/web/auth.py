@@ -93,15 +93,22 @@ def sign_out() -> Any:
     return redirect(url_for("auth.sign_in"))
 
 
+def _new_password(form: Any) -> tuple[str, str]:
+    """The new password a form gives twice, and the problem ("" if none) when the
+    two differ."""
+    new = _text(form.new.data, users.MAX_LENGTH + 1)
+    if new != _text(form.repeat.data, users.MAX_LENGTH + 1):
+        return new, _("The two new passwords differ.")
+    return new, ""
+
+
 @bp.route("/password", methods=["GET", "POST"])
 def change_password() -> Any:
     form = ChangePasswordForm()
     problem = ""
     if form.validate_on_submit():
-        new = _text(form.new.data, users.MAX_LENGTH + 1)
-        if new != _text(form.repeat.data, users.MAX_LENGTH + 1):
-            problem = _("The two new passwords differ.")
-        else:
+        new, problem = _new_password(form)
+        if not problem:
             web = state()
             try:
                 info = users.change_password(
@@ -131,10 +138,8 @@ def reset_password() -> Any:
     form = ResetForm()
     problem = ""
     if form.validate_on_submit():
-        new = _text(form.new.data, users.MAX_LENGTH + 1)
-        if new != _text(form.repeat.data, users.MAX_LENGTH + 1):
-            problem = _("The two new passwords differ.")
-        else:
+        new, problem = _new_password(form)
+        if not problem:
             web = state()
             try:
                 users.redeem_reset_token(
