@@ -8,6 +8,8 @@ Public API::
 
 ``form`` is "1"–"6" (or 附件2, attachment2); ``variant`` is "monthly"/"half" for
 附件4 and None/"" otherwise. Personal fields are masked by the engine (R8).
+:mod:`docgen.forms.libreoffice` is public too: the LibreOffice conversion (DOCX → PDF,
+ODT, with 標楷體 never falling back to a 黑體) other capabilities share.
 """
 
 from docgen.forms.batch import BatchOptions, BatchResult, fill_file, fill_one, fill_rows

@@ -40,6 +40,7 @@ CAPABILITIES = (
     "docgen.packages",
     "docgen.archive",
     "docgen.audit",
+    "docgen.correspondence",
     "docgen.db",
 )
 
@@ -60,6 +61,10 @@ PUBLIC_MODULES: dict[str, tuple[str, ...]] = {
     "docgen.records": ("docgen.records.models", "docgen.records.stored"),
     # archive/db: "Public API (RET and the CLI use these)".
     "docgen.archive": ("docgen.archive.db",),
+    # forms/__init__: "docgen.forms.libreoffice is public too".
+    "docgen.forms": ("docgen.forms.libreoffice",),
+    # correspondence/__init__: "Public API for other capabilities: stored".
+    "docgen.correspondence": ("docgen.correspondence.stored",),
 }
 
 #: Known imports of another capability's internals, as (importer, imported) with the
