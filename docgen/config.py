@@ -141,6 +141,37 @@ class Archive(_Section):
     path_rules: list[PathRule] = Field(default_factory=list)
 
 
+class Agency(_Section):
+    """An agency a 函 goes to: its 全銜 and 機關代碼 (a wrong 代碼 is worse than none:
+    leave it blank until the document system's list gives it)."""
+
+    name: str
+    code: str = ""
+
+
+class Correspondence(_Section):
+    """What the 函 and 簽 need of the office (ISSUE 14 item 2): 機關代碼, 發文代字
+    (with 字), address and contact lines, the signatory's title (the name is
+    ``[office] director``), the default 速別 and 密等, the 分類號 of the 檔號, and the
+    agencies and units the documents go to (R6.4, R6.5)."""
+
+    agency_code: str = ""
+    word: str = ""
+    address: str = ""
+    clerk: str = ""
+    phone: str = ""
+    fax: str = ""
+    email: str = ""
+    director_title: str = "處長"
+    speed: Literal["普通件", "速件", "最速件"] = "普通件"
+    secrecy: Literal["", "密", "機密", "極機密", "絕對機密"] = ""
+    classification: str = Field(default="", pattern=r"^[0-9]*$")
+    ethics_unit: str = "政風室"
+    civil_affairs: Agency = Field(default_factory=lambda: Agency(name="臺北市政府民政局"))
+    ethics_office: Agency = Field(default_factory=lambda: Agency(name="臺北市政府政風處"))
+    database_authority: Agency = Field(default_factory=lambda: Agency(name="臺北市政府民政局"))
+
+
 #: An office key: lower-case ASCII, as a PostgreSQL schema name takes it unquoted.
 OFFICE_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,40}$"
 
@@ -168,6 +199,7 @@ class Config(_Section):
     columns: QueryColumns = Field(default_factory=QueryColumns)
     archive: Archive = Field(default_factory=Archive)
     database: Database = Field(default_factory=Database)
+    correspondence: Correspondence = Field(default_factory=Correspondence)
 
     @field_validator("units")
     @classmethod

@@ -45,6 +45,16 @@ OFFICE: dict[str, Any] = {
     "auditors": ["周怡君", "許文傑"],
     "planning_unit": "企劃室",
 }
+#: The example office's letterhead (synthetic contact details; 機關代碼 left blank).
+CORRESPONDENCE: dict[str, Any] = {
+    "agency_code": "",
+    "word": "北市市企字",
+    "address": "臺北市○○區○○路1號",
+    "clerk": "吳冠廷",
+    "phone": "(02)2345-6789",
+    "fax": "(02)2345-6790",
+    "email": "planning@example.gov.taipei",
+}
 UNITS: dict[str, str] = {  # unit → supervisor (R6.2)
     "企劃室": "陳建宏",
     "市場行政科": "林淑芬",
@@ -394,6 +404,7 @@ def _write_papers(forms_dir: Path, accounts: list[list[str]]) -> list[Path]:
 
 
 def example_config() -> dict[str, Any]:
-    """The ``[office]`` and ``[[units]]`` settings of the example office."""
+    """The ``[office]``, ``[[units]]`` and ``[correspondence]`` settings of the example
+    office."""
     units = [{"name": name, "supervisor": boss} for name, boss in UNITS.items()]
-    return {"office": dict(OFFICE), "units": units}
+    return {"office": dict(OFFICE), "units": units, "correspondence": dict(CORRESPONDENCE)}

@@ -2,9 +2,10 @@
 Decisions: 檔案法 Art. 12; R4.2, R6.2–R6.4).
 
 :func:`retention_report` lists the destruction candidates in the columns of the
-destruction list of 機關檔案保存年限及銷毀辦法 — 檔號, 案名, 案由, 來(受)文者, 收發文字號,
-文件產生日期, 保存年限, 變更及原因 — plus the record ID, its path and the day it became
-a candidate. Records on hold, with an undefined period, or whose retention cannot be
+destruction list of 機關檔案保存年限及銷毀辦法 §8 (document level) — 檔號 in its five
+parts (年度號, 分類號, 案次號, 卷次號, 目次號), 案名, 案由, 來(受)文者, 收發文字號,
+文件產生日期, 保存年限, 變更及原因 — plus the record ID, its path, the day it became a
+candidate and the approving 文號 (§17). Records on hold, with an undefined period, or whose retention cannot be
 computed are listed apart. It deletes nothing: :mod:`docgen.archive.disposal` does,
 under an approval.
 """
@@ -28,6 +29,7 @@ from docgen.archive.retention import (
 )
 from docgen.archive.retention_groups import records_of, retention_groups
 from docgen.calendar import format_roc_short, parse_period, roc_year
+from docgen.correspondence.stored import letters
 from docgen.db.models.archive import Hold
 from docgen.errors import InputError
 from docgen.i18n import N_, _, current_language, translate
@@ -42,7 +44,11 @@ from docgen.rules.retention import REGULATION_MINIMUMS, Retention, RetentionRule
 RETENTION_COLUMNS = Columns(
     {
         "section": N_("Section"),
-        "file_no": N_("File no."),
+        "year_no": N_("Year no."),
+        "class_no": N_("Class no."),
+        "case_no": N_("Case serial no."),
+        "volume_no": N_("Volume no."),
+        "item_no": N_("Item no."),
         "case_name": N_("Case name"),
         "case_matter": N_("Case subject"),
         "correspondent": N_("Correspondent (from/to)"),
@@ -53,6 +59,7 @@ RETENTION_COLUMNS = Columns(
         "record_id": N_("Record ID"),
         "path": N_("File path"),
         "candidate_from": N_("Destruction candidate from"),
+        "approval_no": N_("Approval no."),
         "note": N_("Note"),
     },
     brief=(
@@ -119,10 +126,19 @@ def retention_report(
     office: str = "",
     list_all: bool = False,
     extra_holds: Mapping[str, str] | None = None,
+    class_no: str = "",
 ) -> Report:
     """The draft destruction list as of ``as_of`` (R4.2, R6.2–R6.4); with ``list_all``
     every record with its retention, else candidates and the records set apart.
-    ``extra_holds``: the holds of the hold files (ISSUE 9 item 1)."""
+    ``extra_holds``: the holds of the hold files (ISSUE 9 item 1); ``class_no``: the
+    office's 分類號. A record listed in a destruction memo recorded as sent carries
+    that memo's 文號 as its approval (ISSUE 14 item 4; §17 writes it onto the list)."""
+    approvals = {
+        record_id: letter.number
+        for letter in letters(session).values()
+        if letter.doc_key.startswith("destruction-memo:") and letter.sent_on is not None
+        for record_id in letter.record_ids
+    }
     if list_all:
         items = record_retentions(session, schedule, accounts, as_of, extra_holds)
         counts = Counter(section_of(item) for item in items)
@@ -136,8 +152,9 @@ def retention_report(
             # Records share their rule and Retention objects: key by identity (cheap).
             key = (id(item.rule), id(item.retention), item.document_date, item.hold_reason)
             if key not in shared:
-                shared[key] = _shared_columns(item.rule, item.retention, *key[2:])
-            by_section[section].append(_retention_row(item, section, office, shared[key]))
+                shared[key] = _shared_columns(item.rule, item.retention, *key[2:], class_no)
+            row = _retention_row(item, section, office, shared[key], approvals)
+            by_section[section].append(row)
     rows = [row for name in _SECTION_ORDER for row in sorted(by_section[name], key=_BY_RECORD)]
     summary: dict[str, Any] = {N_("As of"): format_roc_short(as_of)}
     summary.update({name: counts.get(name, 0) for name in _SECTION_ORDER})
@@ -185,28 +202,42 @@ def _section(retention: Retention, unclassified: bool) -> str:
 
 
 def _retention_row(
-    item: RecordRetention, section: str, office: str, shared: dict[str, str]
+    item: RecordRetention,
+    section: str,
+    office: str,
+    shared: dict[str, str],
+    approvals: Mapping[str, str],
 ) -> dict[str, Any]:
     row: dict[str, Any] = shared.copy()  # copy-and-set: the fastest way to build 100,000
     row["section"] = translate(section)
-    row["file_no"] = f"{shared['file_no']}/{item.record_id.rsplit('-', 1)[-1]}"
+    row["case_no"] = item.record_id.rsplit("-", 1)[-1]
     row["case_matter"] = _case_matter(item.title, item.period, item.unit, item.subject)
     row["correspondent"] = item.unit or office
     row["doc_no"] = ""
     row["record_id"] = item.record_id
     row["path"] = item.path
+    row["approval_no"] = approvals.get(item.record_id, "")
     return row
 
 
 def _shared_columns(
-    rule: RetentionRule, retention: Retention, document_date: date | None, hold: str | None
+    rule: RetentionRule,
+    retention: Retention,
+    document_date: date | None,
+    hold: str | None,
+    class_no: str,
 ) -> dict[str, str]:
     """The columns many records share, computed once: the date maths of the report."""
     year = str(roc_year(document_date)) if document_date else "—"
     return {
-        # 檔號 as 年度/類別/案次 (案次: the record ID's checksum, appended per record,
-        # stable so that an approved list keeps naming the same records).
-        "file_no": f"{year}/{rule.category}",
+        # 檔號 in its five parts (機關檔案分類編案規範): 年度號, 分類號 (the office's
+        # own, else the retention category), 案次號 (the record ID's checksum, set per
+        # record, stable so that an approved list keeps naming the same records);
+        # 卷次號 and 目次號 are the archive unit's to assign.
+        "year_no": year,
+        "class_no": class_no or rule.category,
+        "volume_no": "",
+        "item_no": "",
         "case_name": _case_name(rule),
         "document_date": _roc(document_date),
         "term": rule.term_label,

@@ -31,9 +31,11 @@ from docgen.archive.retention import (
     load_accounts,
     load_workspace_schedule,
 )
+from docgen.audit import referred_periods
 from docgen.audit.samples import list_samples
 from docgen.calendar import Period, format_roc_short, parse_period
 from docgen.config import Workspace
+from docgen.correspondence.stored import Letter, letters
 from docgen.db.models.archive import Record
 from docgen.i18n import N_, _, translate
 from docgen.records.models import ROLE_LABELS, STATUS_LABELS, Account, Role
@@ -44,9 +46,12 @@ from docgen.rules.obligations import (
     AUDIT_RECORD,
     HALF_YEAR_FORM,
     MONTHLY_FORM,
+    OUTCOME_LETTER,
     SCAN_PACKAGE,
     WHOLE_OFFICE,
     Obligation,
+    RequiredRecord,
+    ethics_referral,
     obligations_for_year,
 )
 from docgen.rules.record_id import parse_record_id
@@ -252,7 +257,7 @@ def obligation_rows(
             by_period.get(label, []) if duty.unit is None else by_unit.get((label, duty.unit), [])
         )
         for required in duty.records:
-            if required.journal_command:
+            if required.journal_command or required.correspondence:
                 continue
             matches = [
                 r
@@ -401,6 +406,64 @@ def review_rows(
     return rows
 
 
+#: The outcome letter waits on the ethics unit (R6.5 gives no date): never late.
+_NEVER_LATE = {OUTCOME_LETTER.correspondence}
+
+
+def _letter_key(duty: Obligation, required: RequiredRecord) -> str:
+    return f"{required.correspondence}:{duty.period.label if duty.period else ''}"
+
+
+def letter_rows(
+    obligations: Iterable[Obligation], sent: Mapping[str, Letter], as_of: date
+) -> list[dict[str, Any]]:
+    """The duties a document fulfils once recorded as sent (ISSUE 14 item 4): the R6.4
+    results letter, the R6.5 referral memo and outcome letter. Done on the day it went
+    out, late after the due date; a draft not yet sent fulfils nothing."""
+    rows = []
+    for duty in obligations:
+        for required in duty.records:
+            if not required.correspondence:
+                continue
+            letter = sent.get(_letter_key(duty, required))
+            gone_out = letter is not None and letter.sent_on is not None
+            waits = required.correspondence in _NEVER_LATE
+            if gone_out and letter is not None and letter.sent_on is not None:
+                late = letter.sent_on > duty.due and not waits
+                status = LATE if late else DONE
+            else:
+                status = PENDING if waits or as_of <= duty.due else MISSING
+            if gone_out and letter is not None:
+                note = _("sent as {number}").format(number=letter.number)
+            elif letter is not None:
+                note = _(
+                    "drafted on {date}, not recorded as sent (docgen correspondence sent {key})"
+                ).format(date=format_roc_short(letter.drafted_on), key=letter.doc_key)
+            else:
+                note = _("not drafted yet (docgen correspondence draft {kind})").format(
+                    kind=required.correspondence
+                )
+            if waits and not gone_out:
+                note = _("; ").join([note, _("sent once the ethics unit has decided")])
+            rows.append(
+                {
+                    **dict.fromkeys(MISSING_COLUMNS, ""),
+                    "status": status,
+                    "rule": duty.rule,
+                    "obligation": duty.title,
+                    "period": duty.period.label if duty.period else "",
+                    "unit": WHOLE_OFFICE,
+                    "unit_key": WHOLE_OFFICE,
+                    "required": required.label,
+                    "due": _roc(duty.due),
+                    "done": _roc(letter.sent_on) if gone_out and letter else "",
+                    "record_id": letter.doc_key if letter else "",
+                    "note": note,
+                }
+            )
+    return rows
+
+
 # --- gathering the facts ----------------------------------------------------------
 
 
@@ -429,11 +492,16 @@ def untaken_note(workspace: Workspace) -> str:
 
 
 def obligations_in_scope(
-    months: Mapping[Period, set[str]], halves: set[Period], reviews: Sequence[date], as_of: date
+    months: Mapping[Period, set[str]],
+    halves: set[Period],
+    reviews: Sequence[date],
+    as_of: date,
+    referred: Iterable[Period] = (),
 ) -> list[Obligation]:
     """The obligations of the months and half-years the office was active in, up to
     ``as_of`` (monthly checks per unit and month; half-year audit, report and account
-    review per half-year)."""
+    review per half-year), and the R6.5 referral of each period in ``referred`` (a
+    check that found 否 cases or anomalies)."""
     halves = halves | {Period.containing(month.start, "half") for month in months}
     found: list[Obligation] = []
     for year in sorted({p.year for p in [*months, *halves]}):
@@ -445,6 +513,11 @@ def obligations_in_scope(
                 continue
             if duty.kind == "monthly_check" or duty.period in halves:
                 found.append(duty)
+    found += [
+        ethics_referral(period)
+        for period in sorted(set(referred), key=str)
+        if period.start <= as_of
+    ]
     return found
 
 
@@ -457,8 +530,12 @@ def build_missing_report(workspace: Workspace, as_of: date, calendar: bool = Fal
     months = query_activity(workspace, accounts)
     halves = {parse_period(s.period) for s in list_samples(workspace) if s.kind == "half"}
     reviews = account_review_dates(workspace)
-    duties = obligations_in_scope(months, halves, reviews, as_of)
+    with open_index(workspace) as index, index.session() as session:
+        referred = [parse_period(p) for p in referred_periods(session)]
+        sent = letters(session)
+    duties = obligations_in_scope(months, halves, reviews, as_of, referred)
     rows = obligation_rows(duties, records, as_of) + review_rows(duties, reviews, as_of)
+    rows += letter_rows(duties, sent, as_of)
     schedule = load_workspace_schedule(workspace)
     rows += account_rows((accounts or {}).values(), records, schedule, as_of)
     rows += gone_rows(gone_files(workspace))

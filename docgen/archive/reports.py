@@ -44,7 +44,14 @@ def build_retention_report(workspace: Workspace, as_of: date, list_all: bool = F
         pending = find_pending_plan(index)
         with index.session() as session:
             report = retention_report(
-                session, schedule, accounts, as_of, workspace.config.office.name, list_all, on_file
+                session,
+                schedule,
+                accounts,
+                as_of,
+                workspace.config.office.name,
+                list_all,
+                on_file,
+                workspace.config.correspondence.classification,
             )
     if pending is not None:
         report.summary = {**report.summary, UNFINISHED_DISPOSAL: pending.plan_id}

@@ -4,5 +4,6 @@ supervisors' sheets and results, the half-year audit record and the account revi
 
 from docgen.audit.outputs import list_row
 from docgen.audit.results import REFERRAL_COLUMNS
+from docgen.audit.store import referred_periods
 
-__all__ = ["REFERRAL_COLUMNS", "list_row"]
+__all__ = ["REFERRAL_COLUMNS", "list_row", "referred_periods"]

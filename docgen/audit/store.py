@@ -261,3 +261,20 @@ def review_dates(session: Session, record_ids: Iterable[str]) -> dict[str, date]
         rows.RecordReview.record_id.in_(wanted)
     )
     return {row.record_id: row.reviewed_on for row in session.execute(query)}
+
+
+def referred_periods(session: Session) -> list[str]:
+    """The periods whose current draws found something to refer to the ethics unit
+    (R6.5): a case judged 否 in the results recorded, or an anomaly (R5.1)."""
+    current = rows.Draw.superseded_by.is_(None)
+    judged = (
+        select(rows.Draw.period)
+        .join(rows.ResultSheet)
+        .where(current, rows.ResultSheet.referred > 0)
+    )
+    flagged = (
+        select(rows.Draw.period)
+        .join(rows.DrawAnomaly)
+        .where(current, rows.DrawAnomaly.anomaly.is_(True))
+    )
+    return sorted(set(session.scalars(judged)) | set(session.scalars(flagged)))

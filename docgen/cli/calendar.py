@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from docgen.calendar import WorkingCalendar, format_roc_short
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
 from docgen.cli.help import Group
 from docgen.config import CONFIG_NAME, WorkspaceNotFound
+from docgen.correspondence.stored import Letter, sent_letters
 from docgen.fsutil import atomic_write_bytes
 from docgen.i18n import N_, _, translate
 from docgen.office_calendar import obligations_ical, working_calendar
@@ -22,7 +24,7 @@ from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_due_i
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 #: The columns a terminal shows (--wide, json, csv and xlsx: every one).
-BRIEF = ("due", "last_working_day", "period", "rule", "unit", "title")
+BRIEF = ("due", "last_working_day", "period", "rule", "unit", "title", "sent")
 
 COLUMNS = Columns(
     {
@@ -33,6 +35,7 @@ COLUMNS = Columns(
         "rule": N_("Rule"),
         "unit": N_("Unit"),
         "title": N_("Duty"),
+        "sent": N_("Sent"),
         "key": N_("Key"),
     },
     brief=BRIEF,
@@ -56,7 +59,27 @@ def _day(d: date) -> str:
     )
 
 
-def _row(obligation: Obligation, working: WorkingCalendar) -> dict[str, object]:
+def _sent(obligation: Obligation, letters: Mapping[str, Letter]) -> str:
+    """The day and 文號 the document a duty needs went out under (ISSUE 14 item 4),
+    late ones marked: ``115/08/20 北市市企字第1153000123號``."""
+    label = obligation.period.label if obligation.period else ""
+    shown = []
+    for required in obligation.records:
+        letter = (
+            letters.get(f"{required.correspondence}:{label}") if required.correspondence else None
+        )
+        if letter is None or letter.sent_on is None:
+            continue
+        text = f"{format_roc_short(letter.sent_on)} {letter.number}"
+        shown.append(
+            _("{sent} (late)").format(sent=text) if letter.sent_on > obligation.due else text
+        )
+    return _("; ").join(shown)
+
+
+def _row(
+    obligation: Obligation, working: WorkingCalendar, letters: Mapping[str, Letter]
+) -> dict[str, object]:
     last = obligation.due
     if not working.is_working_day(last):
         last = working.add_working_days(last, -1)
@@ -68,6 +91,7 @@ def _row(obligation: Obligation, working: WorkingCalendar) -> dict[str, object]:
         "rule": obligation.rule,
         "unit": obligation.unit or WHOLE_OFFICE,
         "title": obligation.title,
+        "sent": _sent(obligation, letters),
         "key": obligation.key,
     }
 
@@ -78,6 +102,7 @@ def obligations_report(
     working: WorkingCalendar,
     units: list[str],
     reviews: list[date],
+    letters: Mapping[str, Letter],
 ) -> Report:
     """The obligations due in ``year`` as a report, due dates in ROC form with the last
     working day on or before each (the office's calendar) and each duty's period."""
@@ -101,7 +126,7 @@ def obligations_report(
             roc_year=year - 1911
         ),
         columns=COLUMNS,
-        rows=[_row(o, working) for o in obligations],
+        rows=[_row(o, working, letters) for o in obligations],
         summary=summary,
     )
 
@@ -164,7 +189,7 @@ def calendar(
     units = [unit.name for unit in workspace.config.units]
     obligations = obligations_due_in(year, units, reviews=reviews)
     working = working_calendar(workspace)
-    report = obligations_report(year, obligations, working, units, reviews)
+    report = obligations_report(year, obligations, working, units, reviews, sent_letters(workspace))
     if ics is not None:
         stamp = datetime.now().astimezone()
         data = obligations_ical(obligations, workspace.config.office.name, stamp, remind_days)

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "db": ("docgen.cli.db",),
     "users": ("docgen.cli.users",),
     "serve": ("docgen.cli.serve",),
+    "correspondence": ("docgen.cli.correspondence",),
 }
 
 

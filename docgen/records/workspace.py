@@ -33,6 +33,10 @@ _BLANK_OFFICE: dict[str, Any] = {
     **{"ethics_officer": "", "auditors": [], "planning_unit": "企劃室"},
 }
 _BLANK_UNITS = [{"name": "企劃室", "supervisor": ""}]
+_BLANK_CORRESPONDENCE: dict[str, Any] = {
+    **{"agency_code": "", "word": "", "address": ""},
+    **{"clerk": "", "phone": "", "fax": "", "email": ""},
+}
 
 
 def _toml_value(value: Any) -> str:
@@ -41,7 +45,11 @@ def _toml_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def render_config(office: Mapping[str, Any], units: Sequence[Mapping[str, Any]]) -> str:
+def render_config(
+    office: Mapping[str, Any],
+    units: Sequence[Mapping[str, Any]],
+    correspondence: Mapping[str, Any] | None = None,
+) -> str:
     """The text of ``docgen.toml``: the commented template with the office filled in."""
     template = Template((PACKAGE_DATA / "workspace" / CONFIG_NAME).read_text(encoding="utf-8"))
     office_lines = [f"{key} = {_toml_value(value)}" for key, value in office.items()]
@@ -49,7 +57,12 @@ def render_config(office: Mapping[str, Any], units: Sequence[Mapping[str, Any]])
         "[[units]]\n" + "\n".join(f"{k} = {_toml_value(v)}" for k, v in unit.items())
         for unit in units
     ]
-    return template.substitute(office="\n".join(office_lines), units="\n\n".join(unit_blocks))
+    letters = correspondence if correspondence is not None else _BLANK_CORRESPONDENCE
+    return template.substitute(
+        office="\n".join(office_lines),
+        units="\n\n".join(unit_blocks),
+        correspondence="\n".join(f"{k} = {_toml_value(v)}" for k, v in letters.items()),
+    )
 
 
 def _copy_files(source: Path, target: Path, pattern: str = "*") -> list[Path]:
@@ -67,7 +80,11 @@ def _copy_files(source: Path, target: Path, pattern: str = "*") -> list[Path]:
 def _lay_out(root: Path, example: bool) -> list[Path]:
     """Write the workspace into the (empty) folder ``root``; the files written."""
     config = example_office.example_config() if example else {}
-    text = render_config(config.get("office", _BLANK_OFFICE), config.get("units", _BLANK_UNITS))
+    text = render_config(
+        config.get("office", _BLANK_OFFICE),
+        config.get("units", _BLANK_UNITS),
+        config.get("correspondence"),
+    )
     (root / CONFIG_NAME).write_text(text, encoding="utf-8")
     workspace = Workspace(root, Config())
     for folder in (workspace.data_dir, workspace.templates_dir, workspace.retention_dir):

@@ -41,6 +41,7 @@ KIND_TITLES = {
     "half_year_audit": N_("half-year internal audit"),
     "audit_report": N_("audit results reported to 民政局"),
     "account_review": N_("account review"),
+    "ethics_referral": N_("anomalies referred to the ethics unit"),
 }
 
 
@@ -54,7 +55,8 @@ def kind_title(kind: str) -> str:
 class RequiredRecord:
     """A record an obligation needs. Archive records match on ``form``/``variant``/
     ``category`` as in :class:`docgen.metadata.RecordMetadata` (``form`` "" for a
-    package); a ``journal_command`` record is an entry of the workspace journal.
+    package); a ``journal_command`` record is an entry of the workspace journal; a
+    ``correspondence`` record is a document of that kind recorded as sent (ISSUE 14).
     ``name`` is a message ID; :attr:`label` shows it in the current language."""
 
     name: str
@@ -62,6 +64,7 @@ class RequiredRecord:
     variant: str = ""
     category: str = ""
     journal_command: str = ""
+    correspondence: str = ""
 
     @property
     def label(self) -> str:
@@ -71,7 +74,7 @@ class RequiredRecord:
     def matches(self, form: str, variant: str, category: str) -> bool:
         """Whether an archive record with this metadata is of this kind (the records
         of R6.2–R6.4; the R4.1a review is a journal entry, never an archive record)."""
-        if self.journal_command:
+        if self.journal_command or self.correspondence:
             return False
         return (form, variant, category) == (self.form, self.variant, self.category)
 
@@ -80,6 +83,16 @@ MONTHLY_FORM = RequiredRecord(N_("附件4 monthly spot check"), "4", "monthly", 
 HALF_YEAR_FORM = RequiredRecord(N_("附件4 half-year sample"), "4", "half", "half_year_audit")
 AUDIT_RECORD = RequiredRecord(N_("附件5 audit record"), "5", "", "half_year_audit")
 SCAN_PACKAGE = RequiredRecord(N_("colour-scan package"), "", "", "half_year_audit")
+RESULTS_LETTER = RequiredRecord(
+    N_("函 sending the results to 民政局"), correspondence="results-letter"
+)
+REFERRAL_MEMO = RequiredRecord(
+    N_("簽 referring them to the ethics unit"), correspondence="referral-memo"
+)
+OUTCOME_LETTER = RequiredRecord(
+    N_("函 sending the outcome to 政風處 and the database authority"),
+    correspondence="outcome-letter",
+)
 REVIEW_ENTRY = RequiredRecord(
     N_("account review record (docgen accounts review)"), journal_command="accounts review"
 )
@@ -163,7 +176,25 @@ def audit_report(half: Period) -> Obligation:
         period=half,
         unit=None,
         due=report_due(half),
-        records=(SCAN_PACKAGE,),
+        records=(SCAN_PACKAGE, RESULTS_LETTER),
+    )
+
+
+def ethics_referral(period: Period) -> Obligation:
+    """R6.5: the 否 cases and anomalies of a period's check reported to the ethics unit
+    by 簽, and the outcome sent to 政風處 and the database authority by 函. The text
+    gives no date: the referral is due with the check that found them (R6.2's month
+    end, R6.4's date); the outcome waits on the ethics unit and is never late."""
+    due = report_due(period) if period.kind == "half" else monthly_check(period, "").due
+    return Obligation(
+        key=f"ethics_referral:{period.label}",
+        kind="ethics_referral",
+        rule="R6.5",
+        title=_("{period} anomalies referred to the ethics unit").format(period=period.roc_label),
+        period=period,
+        unit=None,
+        due=due,
+        records=(REFERRAL_MEMO, OUTCOME_LETTER),
     )
 
 

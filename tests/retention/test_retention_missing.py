@@ -118,5 +118,6 @@ def test_cli_calendar_csv(office: Any, capsys: pytest.CaptureFixture[str]) -> No
     assert {"done", "done late", "missing", "not yet due"} <= {row["Status"] for row in rows}
     assert rows[0]["Status"] == "missing"
     assert len(rows) == len(build_report(office.workspace, "missing", AS_OF, calendar=True).rows)
-    assert captured.err.startswith("Error: the missing report found 5 problem(s) (5 missing)")
+    # (the sixth: the 函 sending 2026-H1's results to 民政局, R6.4, ISSUE 14)
+    assert captured.err.startswith("Error: the missing report found 6 problem(s) (6 missing)")
     assert find_unmasked_ids(captured.out + captured.err) == []

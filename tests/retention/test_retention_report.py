@@ -58,7 +58,11 @@ def test_destruction_list_columns_and_dates(office: Any) -> None:
     assert old["term"] == "帳號註銷後5年"
     assert old["case_name"] == "Account application form (Attachment 2)"  # label_en
     assert old["document_date"] == "105/04/20"
-    assert old["file_no"].startswith("105/account_application/")
+    # 檔號 in its five parts: 年度號, 分類號 (no office 分類號: the category), 案次號 (the
+    # record ID's checksum); 卷次號 and 目次號 are left to the archive unit.
+    assert (old["year_no"], old["class_no"]) == ("105", "account_application")
+    assert old["case_no"] == office.rid("old01_app").rsplit("-", 1)[-1]
+    assert (old["volume_no"], old["item_no"], old["approval_no"]) == ("", "", "")
     assert (office.workspace.archive_root / old["path"]).is_file()
     check = row_of(office, "check_2023_10")
     assert check["candidate_from"] == "115/11/21"
@@ -133,8 +137,13 @@ def test_cli_formats(office: Any, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     sheet = load_workbook(target).active
     header = [cell.value for cell in sheet[1]]
-    assert header[1:9] == [
-        "檔號",
+    # (§8, document level; 檔號 in its five parts, ISSUE 14)
+    assert header[1:13] == [
+        "年度號",
+        "分類號",
+        "案次號",
+        "卷次號",
+        "目次號",
         "案名",
         "案由",
         "來(受)文者",
@@ -143,6 +152,7 @@ def test_cli_formats(office: Any, tmp_path: Path) -> None:
         "保存年限",
         "變更及原因",
     ]
+    assert "核准文號" in header
     text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row)
     assert find_unmasked_ids(text) == []
     entry = office.workspace.journal_path.read_text(encoding="utf-8").splitlines()[-1]
@@ -187,3 +197,30 @@ SECTIONS = (
     SECTION_RETAINED,
     SECTION_ACTIVE,
 )
+
+
+def test_a_destruction_memo_sent_gives_its_records_the_approving_number(office: Any) -> None:
+    """ISSUE 14: the 簽 sending the draft 銷毀目錄 lists the candidates; once recorded
+    as sent, its 文號 is the approval the list carries for each of them (§17)."""
+    from docgen.db import open_database
+    from docgen.services.correspondence import draft, record_sent
+
+    workspace = office.workspace
+    with open_database(workspace) as db:
+        done = draft(workspace, db, "destruction-memo", as_of=AS_OF, out_dir=workspace.root / "c")
+        [memo] = done
+        listing = next(p for p in memo.files if p.suffix == ".xlsx")
+        sheet = load_workbook(listing).active
+        assert sheet is not None
+        listed = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+        assert office.rid("old01_app") in listed and office.rid("check_2023_10") in listed
+        assert office.rid("plan01_app") not in listed
+        record_sent(
+            workspace, db, memo.doc_key, number="北市市企字第1153000999號", sent_on=date.today()
+        )
+    approved = {
+        r["record_id"]: r["approval_no"] for r in build_report(workspace, "retention", AS_OF).rows
+    }
+    assert approved[office.rid("old01_app")] == "北市市企字第1153000999號"
+    assert approved[office.rid("check_2023_10")] == "北市市企字第1153000999號"
+    assert approved[office.rid("agreement")] == ""  # not on the memo's list

@@ -1,6 +1,6 @@
 """Every table of the office database, one module per capability; importing this
 package registers them all on :data:`docgen.db.base.Base.metadata`."""
 
-from docgen.db.models import accounts, archive, audit, queries, users
+from docgen.db.models import accounts, archive, audit, correspondence, queries, users
 
-__all__ = ["accounts", "archive", "audit", "queries", "users"]
+__all__ = ["accounts", "archive", "audit", "correspondence", "queries", "users"]
