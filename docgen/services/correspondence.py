@@ -502,7 +502,7 @@ LIST_COLUMNS = Columns(
         "status": N_("Status"),
         "key": N_("Document"),
         "kind": N_("Kind"),
-        "form": N_("Form"),
+        "form": N_("Document type"),
         "period": N_("Period"),
         "receiver": N_("Receiver"),
         "subject": N_("Subject"),

@@ -71,6 +71,12 @@ if [[ -z "$held" || ${#others[@]} -eq 0 ]]; then
   echo "銷毀候選中應有112年5月之月抽查及 plan03 之文件，實際為：$candidates" >&2
   exit 1
 fi
+echo "檔管人員擬具檢陳銷毀目錄之簽（附銷毀目錄，檔號分列年度號、分類號、案次號、卷次號、目次號），"
+echo "核定後登記其文號：銷毀目錄之核准文號欄即為此文號："
+docgen -w "$WS" correspondence draft destruction-memo --as-of "$as_of"
+docgen -w "$WS" correspondence sent "destruction-memo:$as_of" --number "$approval" --date "$(date +%F)"
+echo
+
 filed() { find "$WS/archive/records" -type f ! -path '*/.tombstones/*' ! -name '*.meta.yaml' | wc -l; }
 
 echo "銷毀作業。政風人員因調查需要，請求暫緩銷毀112年5月之月抽查，檔管人員將其設定保留："
