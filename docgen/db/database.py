@@ -4,6 +4,10 @@ SQLite (the default, one file per workspace on local disk) runs in WAL mode with
 foreign keys on, ``synchronous=NORMAL`` and a 30 s busy timeout, and every write
 transaction begins ``IMMEDIATE``, so that concurrent writers (the watcher, a
 command, the web server) wait for each other instead of failing on a lock upgrade.
+A read-only transaction (:meth:`Database.reading`, the web's pages) begins deferred
+with writes refused (``PRAGMA query_only``): in WAL mode readers neither wait for
+the write lock nor hold it, so fifty readers do not queue behind one another or
+behind a writer. On PostgreSQL it is a ``READ ONLY`` transaction.
 
 PostgreSQL (a city's shared server) keeps each office in a schema of its own,
 ``office_<key>``. This is the one place where an office is kept to its own rows
@@ -44,10 +48,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
+#: The execution option that marks the engine of :meth:`Database.reading` (SQLite).
+_READING = "docgen_reading"
+
+
+def _sqlite_begin(conn: Connection) -> None:
     # IMMEDIATE takes the write lock at once: a deferred transaction that reads and
     # then writes can fail with "database is locked" without waiting (SQLITE_BUSY).
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reading transaction takes no lock (WAL) and may not write. query_only is set
+    # at every BEGIN, either way, so a pooled connection never keeps the other mode.
+    if conn.get_execution_options().get(_READING):
+        conn.exec_driver_sql("PRAGMA query_only=ON")
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("PRAGMA query_only=OFF")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def schema_name(office: str) -> str:
@@ -94,7 +109,12 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
+            reader = self.engine.execution_options(**{_READING: True})
+        else:  # psycopg's read_only, put back when the connection returns to the pool
+            reader = self.engine.execution_options(postgresql_readonly=True)
+        self._reader: Engine = reader
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(reader, expire_on_commit=False)
 
     @property
     def label(self) -> str:
@@ -110,6 +130,22 @@ class Database:
         """A session committed when the block ends normally, rolled back otherwise."""
         with self._sessions.begin() as session:
             yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session in a read-only transaction, for a page or a report that only
+        reads: it waits for no writer and holds up none (see the module). A write in
+        it fails (SQLite: "attempt to write a readonly database"; PostgreSQL: "cannot
+        execute … in a read-only transaction") and nothing is written."""
+        with self._readers.begin() as session:
+            yield session
+
+    def for_reading(self) -> Database:
+        """This database seen for reading only, to hand to a library function that
+        takes a :class:`Database` and only reads (``get_user``, ``load_registry`` …):
+        the same engine and pool, but every ``session()`` and ``connect()`` of the view
+        is a :meth:`reading` transaction. Closing the view leaves this one open."""
+        return _ReadingView(self)
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[Any]:
@@ -161,3 +197,15 @@ class Database:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+class _ReadingView(Database):
+    """:meth:`Database.for_reading`: the database's engine and sessions, read-only."""
+
+    def __init__(self, base: Database) -> None:  # shares the base's engine: no new one
+        vars(self).update(vars(base))
+        self.engine = base._reader
+        self._sessions = base._readers
+
+    def close(self) -> None:
+        """Nothing: the database viewed owns the engine."""
