@@ -61,6 +61,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 
+#: At most this many seconds between two writes of a session's last-seen time.
+SEEN_EVERY = 60.0
 #: The secret that signs session cookies, made once per workspace (mode 0600).
 SECRET_FILE = "web-secret.key"
 #: The content security policy: nothing inline, nothing from elsewhere, no frames.
@@ -97,10 +99,14 @@ class WebSettings:
 
 @dataclass
 class WebState:
-    """What every request of one application uses."""
+    """What every request of one application uses: ``db`` for what writes (signing
+    in, a password), ``reader`` — the same database, read-only
+    (:meth:`docgen.db.Database.for_reading`) — for every page that only reads, so
+    that fifty readers wait for no write lock."""
 
     workspace: Workspace
     db: Database
+    reader: Database
     settings: WebSettings
     facts: Facts
 
@@ -132,7 +138,7 @@ def _load_user(session_id: str) -> Principal | None:
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    info = get_user(state().db, int(user_id))
+    info = get_user(state().reader, int(user_id))
     if info is None or not info.active or info.session_version != int(version):
         return None
     return Principal(info)
@@ -185,16 +191,19 @@ def create_app(
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=settings.idle_timeout,
-        SESSION_REFRESH_EACH_REQUEST=True,
+        # Sent again only when it changes (_end_idle_session: about once a minute).
+        SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_ENABLED=settings.csrf,
         WTF_CSRF_SSL_STRICT=True,
         MAX_CONTENT_LENGTH=64 * 1024,  # the forms are small; nothing is uploaded yet
         TEMPLATES_AUTO_RELOAD=False,
     )
     language = _language(settings, workspace)
+    db = db or open_database(workspace)
     app.extensions["docgen"] = WebState(
         workspace,
-        db or open_database(workspace),
+        db,
+        db.for_reading(),
         settings,
         Facts(settings.facts_ttl.total_seconds()),
     )
@@ -283,14 +292,27 @@ def _cell(value: Any, is_date: bool = False) -> str:
     return str(value)
 
 
+def seen_every(idle_timeout: timedelta) -> float:
+    """How stale, in seconds, the time a session was last seen may grow before it is
+    written again: a minute, or a fifteenth of a shorter timeout."""
+    return min(SEEN_EVERY, idle_timeout.total_seconds() / 15)
+
+
 def _end_idle_session() -> Any:
     """Sign out a person idle longer than the timeout (the signed cookie also expires
-    by then: Flask checks its age)."""
+    by then: Flask checks its age, and it was signed when ``seen`` was written).
+
+    ``seen`` is written only when it is older than :func:`seen_every` (a minute), not
+    on every request: writing it changes the session, and a changed session is signed
+    and sent again. So a person is signed out after at most the timeout without
+    activity — at least the timeout less a minute — and the cookie goes out about
+    once a minute, not with every page."""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None  # a stylesheet needs no one's session (nor a database read)
     now = time.time()
     seen = session.get("seen")
-    limit = state().settings.idle_timeout.total_seconds()
+    timeout = state().settings.idle_timeout
+    limit = timeout.total_seconds()
     if isinstance(seen, int | float) and now - seen > limit:
         logout_user()
         session.clear()
@@ -301,7 +323,8 @@ def _end_idle_session() -> Any:
             )
         )
         return redirect(url_for("auth.sign_in"))
-    session["seen"] = now
+    if not isinstance(seen, int | float) or now - seen >= seen_every(timeout):
+        session["seen"] = now
     return None
 
 

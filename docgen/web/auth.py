@@ -1,13 +1,36 @@
 """Signing in and out, changing a password, and a reset with a one-time token
 (ISSUE 12 item 4). Each is a call of :mod:`docgen.services.users`; the forms are
-Flask-WTF's (CSRF on every POST, the sign-in form too)."""
+Flask-WTF's (CSRF on every POST, the sign-in form too).
+
+Beside the per-account lockout of :func:`docgen.services.users.sign_in`, sign-in is
+throttled per client address (:class:`SignInThrottle`): at most
+:data:`THROTTLE_AFTER` failed sign-ins from one address per :data:`THROTTLE_WINDOW`,
+whatever the usernames, so that one client cannot walk through usernames — 資通系統防護基準,
+識別與鑑別 › 身分驗證機制: authentication guards against automated sign-in attempts. The
+address is ``request.remote_addr``: the application trusts no X-Forwarded-For header
+(it has no ProxyFix), so behind a reverse proxy every client has the proxy's address.
+"""
 
 from __future__ import annotations
 
+import math
+import threading
 import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -18,6 +41,82 @@ from docgen.services import users
 from docgen.web.app import Principal, record, state
 
 bp = Blueprint("auth", __name__)
+
+#: Failed sign-ins allowed from one client address per :data:`THROTTLE_WINDOW`, across
+#: all usernames; past them, sign-in from that address is refused for the rest of the
+#: window. The numbers are this project's decision (the baseline gives none).
+THROTTLE_AFTER = 10
+THROTTLE_WINDOW = timedelta(minutes=5)
+#: At most this many addresses are remembered (the oldest windows go first).
+THROTTLE_CAPACITY = 10_000
+
+
+@dataclass
+class _Window:
+    start: float
+    failures: int = 0
+
+
+class SignInThrottle:
+    """Failed sign-ins per client address, in fixed windows of ``window`` seconds that
+    start at an address's first failure; thread-safe, kept in this process (one
+    waitress process serves the application), at most ``capacity`` addresses. Times
+    are ``time.monotonic()`` seconds, passed in (``now``)."""
+
+    def __init__(
+        self,
+        limit: int = THROTTLE_AFTER,
+        window: float = THROTTLE_WINDOW.total_seconds(),
+        capacity: int = THROTTLE_CAPACITY,
+    ) -> None:
+        self.limit, self.window, self.capacity = limit, window, capacity
+        self._lock = threading.Lock()
+        self._windows: dict[str, _Window] = {}
+
+    def _current(self, address: str, now: float) -> _Window | None:
+        found = self._windows.get(address)
+        if found is not None and now - found.start >= self.window:
+            del self._windows[address]
+            return None
+        return found
+
+    def refused_for(self, address: str, now: float) -> float:
+        """Seconds for which sign-in from ``address`` is refused (0: it is not)."""
+        with self._lock:
+            found = self._current(address, now)
+            if found is None or found.failures < self.limit:
+                return 0.0
+            return found.start + self.window - now
+
+    def failed(self, address: str, now: float) -> bool:
+        """Count a failed sign-in from ``address``; True when it is the one that
+        reaches the limit (once per window: the moment to journal)."""
+        with self._lock:
+            found = self._current(address, now)
+            if found is None:
+                if len(self._windows) >= self.capacity:
+                    self._forget(now)
+                found = self._windows[address] = _Window(now)
+            found.failures += 1
+            return found.failures == self.limit
+
+    def _forget(self, now: float) -> None:
+        """Drop the windows that are over; if that frees nothing, the oldest."""
+        for address in [a for a, w in self._windows.items() if now - w.start >= self.window]:
+            del self._windows[address]
+        while len(self._windows) >= self.capacity:
+            del self._windows[next(iter(self._windows))]
+
+
+@bp.record_once
+def _make_throttle(setup: BlueprintSetupState) -> None:
+    setup.app.extensions["docgen_throttle"] = SignInThrottle()
+
+
+def throttle() -> SignInThrottle:
+    """The running application's sign-in throttle."""
+    found: SignInThrottle = current_app.extensions["docgen_throttle"]
+    return found
 
 
 class SignInForm(FlaskForm):
@@ -58,6 +157,15 @@ def sign_in() -> Any:
     form = SignInForm()
     problem = ""
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        wait = throttle().refused_for(address, time.monotonic())
+        if wait > 0:
+            end = datetime.now() + timedelta(seconds=math.ceil(wait))
+            after = (end + timedelta(seconds=59)).replace(second=0, microsecond=0)  # round up
+            problem = _(
+                "Too many failed sign-ins from this address: try again after {time}."
+            ).format(time=f"{after:%H:%M}")
+            return render_template("sign_in.html", form=form, problem=problem), 429
         web = state()
         username = _text(form.username.data, 40).strip().lower()
         result = users.sign_in(
@@ -65,8 +173,14 @@ def sign_in() -> Any:
             web.db,
             username,
             _text(form.password.data, users.MAX_LENGTH + 1),
-            client=request.remote_addr or "",
+            client=address,
         )
+        now = time.monotonic()
+        if result.outcome != "ok" and throttle().failed(address, now):
+            left = timedelta(seconds=throttle().refused_for(address, now))
+            until = (datetime.now() + left).replace(microsecond=0)
+            details = {"client": address, "failures": THROTTLE_AFTER, "until": until.isoformat()}
+            record("web sign-in throttled", details)
         if result.outcome == "ok" and result.user is not None:
             _start_session(result.user, result.must_change)
             if result.must_change:

@@ -52,7 +52,7 @@ def _unit_choice() -> list[str]:
 def _registry_units() -> dict[str, str]:
     web = state()
     try:
-        registry = load_registry(web.workspace, web.db)
+        registry = load_registry(web.workspace, web.reader)
     except InputError:
         return {}
     return {a.account_id: a.unit for a in registry.accounts}
@@ -77,7 +77,7 @@ def queries() -> Any:
     web, units, month = state(), _units(), _month()
     registry = _registry_units()
     unknown = translate(UNKNOWN_UNIT)
-    with web.db.session() as session:
+    with web.db.reading() as session:
         counted = select(
             QueryCount.month, QueryCount.unit, QueryCount.account, func.sum(QueryCount.queries)
         ).group_by(QueryCount.month, QueryCount.unit, QueryCount.account)
@@ -170,13 +170,13 @@ def samples() -> Any:
         period = parse_period(given).label if given else None
     except InputError:
         abort(400)
-    found = list_samples(web.workspace, period, db=web.db)
-    periods = sorted({s.period for s in list_samples(web.workspace, db=web.db)}, reverse=True)
+    found = list_samples(web.workspace, period, db=web.reader)
+    periods = sorted({s.period for s in list_samples(web.workspace, db=web.reader)}, reverse=True)
     rows = []
     for sample in found:
         if units is not None and sample.unit not in units:
             continue
-        results = load_results(web.workspace, sample.period, sample.unit, db=web.db)
+        results = load_results(web.workspace, sample.period, sample.unit, db=web.reader)
         rows.append(
             {
                 "period": sample.period,
@@ -212,11 +212,11 @@ def sample(period: str, unit: str) -> Any:
         abort(404)
     if not in_scope(unit):  # enforce() has refused another unit already; belt and braces
         abort(403)
-    draws = [s for s in list_samples(web.workspace, label, db=web.db) if s.unit == unit]
+    draws = [s for s in list_samples(web.workspace, label, db=web.reader) if s.unit == unit]
     if not draws:
         abort(404)
     drawn = draws[0]
-    results = load_results(web.workspace, label, unit, db=web.db)
+    results = load_results(web.workspace, label, unit, db=web.reader)
     marks = {case.no: case for case in (results.cases if results else [])}
     return render_template(
         "sample.html",

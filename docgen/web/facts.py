@@ -1,8 +1,14 @@
-"""What several requests share, computed once: the obligations calendar of a day and
-the duties that fall due (ISSUE 12, benchmarks/bench_web.py). A value is kept for
+"""What several requests share, computed once: the obligations calendar of a day,
+the duties that fall due (ISSUE 12, benchmarks/bench_web.py), and what a dashboard
+shows of them to each kind of viewer. A value is kept for
 :attr:`docgen.web.app.WebSettings.facts_ttl` (30 seconds by default) and then built
 again; while one request builds it, the others asking for the same key wait for it
 instead of building it too. A page says how old its facts are at most (docs).
+
+A value made from other values (:meth:`Facts.derived`: a dashboard's part, made from
+the calendar) is dated as its oldest source, not as the moment it was made, so it
+never outlives what it was made from: what a command changed still shows within one
+TTL. :meth:`Facts.clear` forgets everything at once.
 
 Nothing here decides a rule: a cached value is what the library function returned.
 """
@@ -28,23 +34,39 @@ class Facts:
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         """The value of ``key``, built by ``build`` when absent or older than the TTL."""
+        return self.dated(key, build)[0]
+
+    def dated(self, key: Hashable, build: Callable[[], T]) -> tuple[T, float]:
+        """:meth:`get`, with when the value was built (:func:`time.monotonic`)."""
+        return self._get(key, lambda: (build(), time.monotonic()))
+
+    def derived(self, key: Hashable, build: Callable[[], tuple[T, float]]) -> T:
+        """The value of ``key``, made by ``build`` from other facts: ``build`` returns
+        the value and the time its oldest source was built (:meth:`dated`), and the
+        value is kept only as long as that source would be."""
+        return self._get(key, build)[0]
+
+    def _get(self, key: Hashable, build: Callable[[], tuple[T, float]]) -> tuple[T, float]:
         if self.ttl <= 0:
             return build()
         found = self._fresh(key)
         if found is not None:
-            return found[1]
+            return found[1], found[0]
         with self._lock:
             gate = self._building.setdefault(key, threading.Lock())
         with gate:
             found = self._fresh(key)
             if found is not None:
-                return found[1]
-            value = build()
+                return found[1], found[0]
+            value, at = build()
             with self._lock:
-                self._values[key] = (time.monotonic(), value)
-                for old in [k for k, (at, _v) in self._values.items() if self._stale(at)]:
+                self._values[key] = (at, value)
+                for old in [k for k, (when, _v) in self._values.items() if self._stale(when)]:
                     del self._values[old]
-            return value
+                    gone = self._building.get(old)
+                    if old != key and gone is not None and not gone.locked():
+                        del self._building[old]  # a day's or a viewer's keys end
+            return value, at
 
     def clear(self) -> None:
         with self._lock:

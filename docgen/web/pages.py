@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request, send_file
 from flask_login import current_user
+from markupsafe import Markup
 
 from docgen.archive.missing import (
     AWAITING_REVIEW,
@@ -37,6 +38,7 @@ from docgen.archive.missing import (
 )
 from docgen.audit.accounts import review_report
 from docgen.errors import DocgenError
+from docgen.i18n import current_language
 from docgen.journal import Journal
 from docgen.office_calendar import working_calendar
 from docgen.privacy import mask_id, mask_name
@@ -85,20 +87,22 @@ def _units_shown() -> list[str]:
 
 def _upcoming(
     today: date, units: frozenset[str] | None, rules: frozenset[str] | None
-) -> list[dict[str, Any]]:
-    """What falls due from today up to :data:`AHEAD` (``docgen calendar``'s duties)."""
+) -> tuple[list[dict[str, Any]], float]:
+    """What falls due from today up to :data:`AHEAD` (``docgen calendar``'s duties),
+    and when the office's list of them was built (:meth:`docgen.web.facts.Facts.dated`)."""
+    duties, built = state().facts.dated(("upcoming", today), lambda: _due_ahead(today))
     return [
         row
-        for row in state().facts.get(("upcoming", today), lambda: _due_ahead(today))
+        for row in duties
         if (units is None or row["unit"] in units) and (rules is None or row["rule"] in rules)
-    ]
+    ], built
 
 
 def _due_ahead(today: date) -> list[dict[str, Any]]:
     """Every duty of the office due from ``today`` up to :data:`AHEAD`."""
     workspace = state().workspace
     names = [unit.name for unit in workspace.config.units]
-    reviews = account_review_dates(workspace, state().db)
+    reviews = account_review_dates(workspace, state().reader)
     working = working_calendar(workspace)
     duties = obligations_due_in(today.year, names, reviews=reviews)
     if (today + AHEAD).year > today.year:
@@ -126,26 +130,59 @@ def _due_ahead(today: date) -> list[dict[str, Any]]:
 
 @bp.get("/")
 def dashboard() -> Any:
+    """Each role's dashboard. What it shows of the office's facts is the same for
+    every viewer with the same roles, units and language on the same day, so that
+    part (``_dashboard.html``) is rendered once and kept with the facts it is made
+    from (:meth:`docgen.web.facts.Facts.derived`), under a key of exactly what it
+    depends on — never shared between viewers who see different units or rules. The
+    page around it (who is signed in, the form's token) is each person's own."""
     today = _today()
-    rules = focus(current_user.roles)
+    roles = tuple(sorted(current_user.roles))
+    units, unit = g.units, g.get("unit")
+    key = ("dashboard", today, current_language(), roles, units, unit)
     try:
-        rows = list(_obligations(today).rows)
-    except DocgenError as error:
-        rows, problem = [], str(error)
-    else:
-        problem = ""
+        body = state().facts.derived(key, lambda: _dashboard_body(today, roles, units, unit))
+    except DocgenError as error:  # not kept: the next request tries again
+        upcoming, _built = _upcoming(today, units, focus(roles))
+        body = _render_body(today, [], focus(roles), upcoming, units, str(error))
+    return render_template("dashboard.html", body=body)
+
+
+def _dashboard_body(
+    today: date, roles: tuple[str, ...], units: frozenset[str] | None, unit: str | None
+) -> tuple[Markup, float]:
+    """The dashboard's part for these roles and units, and when the oldest fact it
+    shows was built."""
+    rules = focus(roles)
+    shown = units if unit is None else frozenset({unit})
+    report, built = scope.missing_dated(today, shown, whole_calendar=True)
+    upcoming, due_built = _upcoming(today, units, rules)
+    body = _render_body(today, list(report.rows), rules, upcoming, units, "")
+    return body, min(built, due_built)
+
+
+def _render_body(
+    today: date,
+    rows: list[Mapping[str, Any]],
+    rules: frozenset[str] | None,
+    upcoming: list[dict[str, Any]],
+    units: frozenset[str] | None,
+    problem: str,
+) -> Markup:
     mine = [r for r in rows if rules is None or r["rule"] in rules]
     # "kind" is the status's message ID ("status" is the text shown, translated).
     counts = Counter(r["kind"] for r in mine)
-    return render_template(
-        "dashboard.html",
-        today=today,
-        problem=problem,
-        counts=[(status, counts.get(status, 0)) for status in (*OPEN, PENDING, DONE)],
-        open_rows=[r for r in mine if r["kind"] in OPEN][:50],
-        done_rows=[r for r in mine if r["kind"] == DONE][-10:],
-        upcoming=_upcoming(today, g.units, rules),
-        units=g.units,
+    return Markup(
+        render_template(
+            "_dashboard.html",
+            today=today,
+            problem=problem,
+            counts=[(status, counts.get(status, 0)) for status in (*OPEN, PENDING, DONE)],
+            open_rows=[r for r in mine if r["kind"] in OPEN][:50],
+            done_rows=[r for r in mine if r["kind"] == DONE][-10:],
+            upcoming=upcoming,
+            units=units,
+        )
     )
 
 
@@ -191,7 +228,7 @@ def written(report: Report, fmt: str) -> bytes:
 @bp.get("/accounts")
 def accounts() -> Any:
     web = state()
-    registry = load_registry(web.workspace, web.db)
+    registry = load_registry(web.workspace, web.reader)
     units = g.units if g.get("unit") is None else frozenset({g.unit})
     found = [a for a in registry.accounts if units is None or a.unit in units]
     policy = web.workspace.config.masking.policy()
@@ -251,4 +288,4 @@ def _entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 @bp.get("/users")
 def users() -> Any:
-    return render_template("users.html", users=list_users(state().db))
+    return render_template("users.html", users=list_users(state().reader))

@@ -223,7 +223,7 @@ for _kind in ("fixity", "unclassified"):
 
 def _sampled_periods() -> list[str]:
     web = state()
-    return sorted({s.period for s in list_samples(web.workspace, db=web.db)}, reverse=True)
+    return sorted({s.period for s in list_samples(web.workspace, db=web.reader)}, reverse=True)
 
 
 def _period(choices: list[str]) -> Period | None:

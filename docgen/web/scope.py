@@ -43,8 +43,13 @@ def keep(rows: Iterable[Mapping[str, Any]], units: frozenset[str] | None) -> lis
 def calendar(today: date) -> Report:
     """The whole office's obligations calendar as of ``today`` (``docgen archive
     report missing --calendar``), shared between requests for a short while."""
+    return calendar_dated(today)[0]
+
+
+def calendar_dated(today: date) -> tuple[Report, float]:
+    """:func:`calendar`, with when it was built (:meth:`docgen.web.facts.Facts.dated`)."""
     workspace = state().workspace
-    return state().facts.get(
+    return state().facts.dated(
         ("calendar", today), lambda: build_missing_report(workspace, today, calendar=True)
     )
 
@@ -52,7 +57,18 @@ def calendar(today: date) -> Report:
 def missing(as_of: date, units: frozenset[str] | None, *, whole_calendar: bool) -> Report:
     """The missing report (or with ``whole_calendar`` the obligations calendar) as of
     ``as_of``, of the rows of ``units``."""
-    full = calendar(as_of)
+    return missing_dated(as_of, units, whole_calendar=whole_calendar)[0]
+
+
+def missing_dated(
+    as_of: date, units: frozenset[str] | None, *, whole_calendar: bool
+) -> tuple[Report, float]:
+    """:func:`missing`, with when the calendar it is made from was built."""
+    full, built = calendar_dated(as_of)
+    return _kept(full, as_of, units, whole_calendar), built
+
+
+def _kept(full: Report, as_of: date, units: frozenset[str] | None, whole_calendar: bool) -> Report:
     if units is None and whole_calendar:
         return full
     rows = [{**r, "status": r.get("kind", r["status"])} for r in keep(full.rows, units)]
