@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -22,9 +23,13 @@ from docgen.report import Report
 from docgen.services.users import (
     MIN_LENGTH,
     ROLES,
+    UserInfo,
     add_user,
     disable_user,
+    disuse,
+    enable_user,
     issue_reset_token,
+    last_use,
     list_users,
 )
 
@@ -36,6 +41,7 @@ COLUMNS = {
     "status": N_("Status"),
     "must_change": N_("Must change password"),
     "last_sign_in": N_("Last sign-in"),
+    "unused": N_("Unused"),
     "created": N_("Created"),
 }
 _STATUS = {"active": N_("active"), "disabled": N_("disabled")}
@@ -43,6 +49,19 @@ _STATUS = {"active": N_("active"), "disabled": N_("disabled")}
 
 def _actor() -> str:
     return getpass.getuser()
+
+
+def _unused(user: UserInfo, now: datetime) -> str:
+    """The list's mark of an account disabled for disuse, or that will be at its next
+    sign-in attempt (:func:`docgen.services.users.disuse`)."""
+    state = disuse(user, now)
+    if state == "disabled" and user.disabled_at is not None:
+        days = (user.disabled_at - last_use(user)).days
+        return _("disabled: unused for {days} days").format(days=days)
+    if state == "due":
+        days = (now - last_use(user)).days
+        return _("disabled at the next sign-in: unused for {days} days").format(days=days)
+    return ""
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -134,7 +153,10 @@ def add(
 @users.command(
     "list",
     help=N_(
-        "List the web users, their roles and state.\n\n"
+        "List the web users, their roles and state, and their last sign-in. An account "
+        "unused for 90 days (no sign-in, no password set) is disabled at its next "
+        "sign-in attempt: the list marks those that are or will be; 'docgen users "
+        "enable' brings one back.\n\n"
         "\b\nExample:\n"
         "  docgen users list\n"
         "  docgen users list --format csv -o users.csv"
@@ -144,6 +166,7 @@ def add(
 @output_option()
 @pass_state
 def list_command(state: CliState, fmt: str, output: Path | None) -> None:
+    now = datetime.now()
     with open_database(state.workspace) as db:
         found = list_users(db)
     rows = [
@@ -154,7 +177,10 @@ def list_command(state: CliState, fmt: str, output: Path | None) -> None:
             "unit": u.unit,
             "status": translate(_STATUS.get(u.status, u.status)),
             "must_change": _("yes") if u.must_change_password else _("no"),
-            "last_sign_in": format_roc_short(u.last_sign_in_at.date()) if u.last_sign_in_at else "",
+            "last_sign_in": (
+                format_roc_short(u.last_sign_in_at.date()) if u.last_sign_in_at else _("never")
+            ),
+            "unused": _unused(u, now),
             "created": format_roc_short(u.created_at.date()),
         }
         for u in found
@@ -177,6 +203,33 @@ def disable(state: CliState, username: str) -> None:
     with open_database(state.workspace) as db:
         disable_user(state.workspace, db, username, actor=_actor())
     say(_("Disabled web user {username}.").format(username=username))
+
+
+@users.command(
+    "enable",
+    help=N_(
+        "Enable a disabled web user again (disabled with 'docgen users disable', or "
+        "for disuse) with a new initial password, typed twice at a hidden prompt (or "
+        "one line read from standard input with --password-stdin). The password is "
+        "changed at the first sign-in.\n\n"
+        "\b\nExample:\n"
+        "  docgen users enable lin"
+    ),
+)
+@click.argument("username")
+@click.option(
+    "--password-stdin", is_flag=True, help=N_("Read the initial password from standard input.")
+)
+@pass_state
+def enable(state: CliState, username: str, password_stdin: bool) -> None:
+    password = _read_password(password_stdin)
+    with open_database(state.workspace) as db:
+        enable_user(state.workspace, db, username, password, actor=_actor())
+    say(
+        _("Enabled web user {username}: the new password is changed at the first sign-in.").format(
+            username=username
+        )
+    )
 
 
 @users.command(

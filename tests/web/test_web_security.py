@@ -44,6 +44,7 @@ def test_a_post_without_its_csrf_token_is_refused(app: Flask) -> None:
 def test_five_failures_lock_the_account_for_15_minutes(app: Flask, office: Office) -> None:
     _new_user(office, "locky")
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.9.0.1"  # its own address: not throttled
     for _attempt in range(users.LOCK_AFTER - 1):
         page = sign_in(client, "locky", "Wrong-Pass-2026").get_data(as_text=True)  # type: ignore[attr-defined]
         assert "The username or the password is not right." in page
@@ -171,6 +172,35 @@ def test_a_disabled_user_is_refused_and_their_session_ends(app: Flask, office: O
     assert client.get("/").status_code == 302
     page = sign_in(client, "leaver").get_data(as_text=True)  # type: ignore[attr-defined]
     assert "The username or the password is not right." in page
+
+
+def test_an_account_unused_for_90_days_is_refused_as_a_disabled_one(
+    app: Flask, office: Office
+) -> None:
+    long_ago = users._now(None) - users.IDLE_AFTER - timedelta(days=1)
+    for name in ("dormant", "dormant2"):
+        users.add_user(
+            office.workspace,
+            office.db,
+            name,
+            PASSWORD,
+            ["clerk"],
+            must_change_password=False,
+            actor="tests",
+            now=long_ago,
+        )
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.9.0.2"  # its own address: not throttled
+    right = sign_in(client, "dormant")
+    assert right.status_code == 200  # type: ignore[attr-defined]
+    assert "The username or the password is not right." in right.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert client.get("/").status_code == 302
+    wrong = sign_in(client, "dormant2", "Wrong-Pass-2026").get_data(as_text=True)  # type: ignore[attr-defined]
+    assert "The username or the password is not right." in wrong
+    found = {u.username: u for u in users.list_users(office.db)}
+    assert not found["dormant"].active and not found["dormant2"].active
+    entries = [e["details"] for e in journal_entries(office, "users disable")]
+    assert {"dormant", "dormant2"} <= {e["username"] for e in entries if e.get("reason") == "idle"}  # type: ignore[union-attr,attr-defined]
 
 
 def test_a_reset_token_works_once(app: Flask, office: Office) -> None:
