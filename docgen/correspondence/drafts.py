@@ -119,12 +119,11 @@ class UnitResults:
 
 @dataclass(frozen=True)
 class AuditFacts:
-    """A period's checks: the samples and results per unit, the sampling rule, what
-    went on the referral lists (R6.5), the attachments."""
+    """A period's checks: the samples and results per unit, what went on the referral
+    lists (R6.5), the attachments."""
 
     period: Period
     units: tuple[UnitResults, ...]
-    rule: str
     attachments: tuple[Attachment, ...] = ()
 
     @property
@@ -220,8 +219,7 @@ def results_letter(office: Office, facts: AuditFacts, due: date, today: date) ->
     what = "應用戶籍資料稽核紀錄表及戶籍資料案件抽查紀錄表"
     basis = Item(f"依據「{REGULATION}」第六點第三款及第四款辦理。")
     counts = Item(
-        f"本處{_period_text(half)}查詢戶役政資料計{facts.queries}筆，"
-        f"依規定抽查{facts.sampled}筆（{facts.rule}）：",
+        f"本處{_period_text(half)}查詢戶役政資料計{facts.queries}筆，依規定抽查{facts.sampled}筆：",
         _counts(facts),
     )
     enclosed = Item(

@@ -36,7 +36,7 @@ def sent_letters(workspace: Workspace) -> dict[str, Letter]:
     """Every document drafted, by key, from the workspace's office database."""
     from docgen.db import open_database
 
-    with open_database(workspace) as db, db.session() as session:
+    with open_database(workspace) as db, db.reading() as session:
         return letters(session)
 
 

@@ -41,7 +41,7 @@ from docgen.journal import Journal
 from docgen.office_calendar import working_calendar
 from docgen.records.stored import load_registry
 from docgen.report import Columns, Report, write_report
-from docgen.rules.obligations import monthly_check, report_due
+from docgen.rules.obligations import ethics_referral, report_due
 from docgen.services import correspondence_facts as facts
 
 #: What each kind's files are called: ``稽核結果函_2026-H1.pdf``.
@@ -95,22 +95,20 @@ def _attached(path: Path, name: str) -> Attachment:
 def _results_letter(workspace: Workspace, db: Database, period: Period, today: date) -> _Planned:
     if period.kind != "half":
         raise UsageError(_("the results letter is for a half-year: give --half YYYY-Hn"))
-    with db.session() as session:
+    with db.reading() as session:
         found = facts.audit_facts(session, period)
         package = facts.scan_package(session, workspace, period)
     names = ("應用戶籍資料稽核紀錄表（附件5）", "戶籍資料案件抽查紀錄表（附件4半年抽查）")
     attachments = [Attachment(names[0]), Attachment(names[1])]
     warning = ""
     if package is not None:
-        attachments = [_attached(package, "前二項經處長核閱之彩色掃描檔（PDF）")]
-        attachments.insert(0, Attachment(names[1]))
-        attachments.insert(0, Attachment(names[0]))
+        attachments.append(_attached(package, "前二項經處長核閱之彩色掃描檔（PDF）"))
     else:
         warning = _(
             "the colour-scan package of {period} is not in the archive yet: attach it before "
             "the letter goes out (docgen package build, then file it)"
         ).format(period=period.label)
-    found = drafts.AuditFacts(found.period, found.units, found.rule, tuple(attachments))
+    found = drafts.AuditFacts(found.period, found.units, tuple(attachments))
     due = report_due(period)
     document = drafts.results_letter(facts.office_of(workspace), found, due, today)
     copies = (package,) if package is not None else ()
@@ -122,7 +120,7 @@ def _results_letter(workspace: Workspace, db: Database, period: Period, today: d
 def _referral_facts(
     db: Database, workspace: Workspace, period: Period
 ) -> tuple[drafts.AuditFacts, list[Path]]:
-    with db.session() as session:
+    with db.reading() as session:
         found = facts.audit_facts(session, period)
         lists = facts.referral_lists(session, workspace, period)
     if not found.referred:
@@ -133,13 +131,7 @@ def _referral_facts(
             ).format(period=period.label)
         )
     attachments = tuple(_attached(path, f"異常案件清單（{path.stem}）") for path in lists)
-    return drafts.AuditFacts(found.period, found.units, found.rule, attachments), lists
-
-
-def _check_due(period: Period) -> date:
-    """When a period's referral is due: with its check (R6.2's month end, R6.4's date;
-    R6.5 itself gives no date)."""
-    return report_due(period) if period.kind == "half" else monthly_check(period, "").due
+    return drafts.AuditFacts(found.period, found.units, attachments), lists
 
 
 def _referral_memo(workspace: Workspace, db: Database, period: Period, today: date) -> _Planned:
@@ -150,7 +142,7 @@ def _referral_memo(workspace: Workspace, db: Database, period: Period, today: da
         period.label,
         document,
         tuple(lists),
-        due=_check_due(period),
+        due=ethics_referral(period).due,
     )
 
 
@@ -161,12 +153,12 @@ def _outcome_letter(
     if not text:
         raise UsageError(_("say what the ethics unit decided: --outcome TEXT"))
     found, _lists = _referral_facts(db, workspace, period)
-    with db.session() as session:
+    with db.reading() as session:
         memo = session.scalars(
             select(Correspondence).where(Correspondence.doc_key == f"referral-memo:{period.label}")
         ).one_or_none()
     referral = (memo.sent_on, memo.sent_number) if memo and memo.sent_on else None
-    found = drafts.AuditFacts(found.period, found.units, found.rule)
+    found = drafts.AuditFacts(found.period, found.units)
     document = drafts.outcome_letter(facts.office_of(workspace), found, text, referral, today)
     return _Planned(f"outcome-letter:{period.label}", period.label, document, outcome=text)
 
@@ -280,7 +272,7 @@ def _bundle_name(plan: _Planned) -> str:
 
 
 def _refuse_sent(db: Database, keys: Sequence[str]) -> None:
-    with db.session() as session:
+    with db.reading() as session:
         sent = session.scalars(
             select(Correspondence).where(
                 Correspondence.doc_key.in_(keys), Correspondence.sent_on.is_not(None)
@@ -431,7 +423,7 @@ def _find(db: Database, workspace: Workspace, doc: str) -> Correspondence:
     """The document ``doc`` names: its key (``results-letter:2026-H1``) or one of its
     files (the PDF, DOCX, ODT or DI docgen wrote)."""
     wanted = doc.strip()
-    with db.session() as session:
+    with db.reading() as session:
         rows = list(session.scalars(select(Correspondence)))
     for row in rows:
         if row.doc_key == wanted:
@@ -468,31 +460,32 @@ def record_sent(
         raise InputError(_("--number: give the 文號 the document went out under"))
     if sent_on > moment.date():
         raise InputError(_("--date {date} is in the future").format(date=format_roc_short(sent_on)))
-    row = _find(db, workspace, doc)
-    if row.sent_on is not None:
-        if (row.sent_on, row.sent_number) == (sent_on, text):
-            return _letter(row, sent_on, text)
-        raise InputError(
-            _("{key} is already recorded as sent on {date} as {number}").format(
-                key=row.doc_key, date=format_roc_short(row.sent_on), number=row.sent_number
+    found = _find(db, workspace, doc)
+    with db.session() as session:  # checked and written under the write lock: once only
+        row = session.get(Correspondence, found.id)
+        assert row is not None
+        if row.sent_on is not None:
+            if (row.sent_on, row.sent_number) == (sent_on, text):
+                return _letter(row, sent_on, text)
+            raise InputError(
+                _("{key} is already recorded as sent on {date} as {number}").format(
+                    key=row.doc_key, date=format_roc_short(row.sent_on), number=row.sent_number
+                )
             )
-        )
-    if sent_on < row.drafted_at.date():
-        raise InputError(
-            _("{key}: --date {date} is before the document was drafted ({drafted})").format(
-                key=row.doc_key,
-                date=format_roc_short(sent_on),
-                drafted=format_roc_short(row.drafted_at.date()),
+        if sent_on < row.drafted_at.date():
+            raise InputError(
+                _("{key}: --date {date} is before the document was drafted ({drafted})").format(
+                    key=row.doc_key,
+                    date=format_roc_short(sent_on),
+                    drafted=format_roc_short(row.drafted_at.date()),
+                )
             )
-        )
-    with db.session() as session:
-        stored = session.get(Correspondence, row.id)
-        assert stored is not None
-        stored.sent_on, stored.sent_number = sent_on, text
-        stored.sent_by, stored.sent_recorded_at = actor, moment.replace(tzinfo=None)
-    details = {"document": row.doc_key, "number": text, "sent_on": sent_on.isoformat()}
+        row.sent_on, row.sent_number = sent_on, text
+        row.sent_by, row.sent_recorded_at = actor, moment.replace(tzinfo=None)
+        sent = _letter(row, sent_on, text)
+    details = {"document": sent.doc_key, "number": text, "sent_on": sent_on.isoformat()}
     _journal(workspace).append("correspondence sent", details=details, now=moment)
-    return _letter(row, sent_on, text)
+    return sent
 
 
 # --- the list ---------------------------------------------------------------------------
@@ -525,7 +518,7 @@ def _status(row: Correspondence, today: date) -> str:
 
 def correspondence_report(db: Database, today: date) -> Report:
     """Every document drafted, with its due date and the day and 文號 it went out."""
-    with db.session() as session:
+    with db.reading() as session:
         rows = list(session.scalars(select(Correspondence).order_by(Correspondence.doc_key)))
     listed = [
         {

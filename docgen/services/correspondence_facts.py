@@ -83,7 +83,7 @@ def audit_facts(session: Session, period: Period) -> AuditFacts:
                 anomalies=sum(1 for anomaly in sample.anomalies if anomaly.anomaly),
             )
         )
-    return AuditFacts(period, tuple(units), samples[0].rule)
+    return AuditFacts(period, tuple(units))
 
 
 def referral_lists(session: Session, workspace: Workspace, period: Period) -> list[Path]:
