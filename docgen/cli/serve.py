@@ -35,7 +35,8 @@ def _loopback(host: str) -> bool:
         "office network, put a reverse proxy with TLS in front (see the README).\n\n"
         "\b\nExample:\n"
         "  docgen serve\n"
-        "  docgen serve --host 127.0.0.1 --port 8000 --threads 8"
+        "  docgen serve --host 127.0.0.1 --port 8000 --threads 8\n"
+        "  docgen serve --behind-proxy"
     ),
 )
 @click.option(
@@ -52,20 +53,37 @@ def _loopback(host: str) -> bool:
     help=N_("Requests served at once."),
 )
 @click.option(
+    "--behind-proxy",
+    is_flag=True,
+    help=N_(
+        "A reverse proxy (nginx) on this machine forwards to docgen: trust its "
+        "X-Forwarded-For and X-Forwarded-Proto, so that each client's own address is "
+        "throttled and journalled. Without it, every client has the proxy's address."
+    ),
+)
+@click.option(
     "--insecure-cookies",
     is_flag=True,
     hidden=True,
     help=N_("Send the session cookie over plain http (tests on 127.0.0.1 only)."),
 )
 @pass_state
-def serve(state: CliState, host: str, port: int, threads: int, insecure_cookies: bool) -> None:
+def serve(
+    state: CliState,
+    host: str,
+    port: int,
+    threads: int,
+    behind_proxy: bool,
+    insecure_cookies: bool,
+) -> None:
     from waitress import serve as waitress_serve
 
     from docgen.web import WebSettings, create_app
 
     if insecure_cookies and not _loopback(host):
         raise click.UsageError(_("--insecure-cookies works only on the loopback (127.0.0.1)"))
-    app = create_app(state.workspace, WebSettings(secure_cookies=not insecure_cookies))
+    settings = WebSettings(secure_cookies=not insecure_cookies, proxies=1 if behind_proxy else 0)
+    app = create_app(state.workspace, settings)
     say(
         _("Serving {office} on http://{host}:{port}/ (Ctrl+C stops it)").format(
             office=state.workspace.config.office.name, host=host, port=port

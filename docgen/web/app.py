@@ -36,6 +36,7 @@ from flask_babel import Babel
 from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from docgen.calendar import format_roc, format_roc_short
 from docgen.config import Workspace
@@ -95,6 +96,11 @@ class WebSettings:
     #: How long the obligations calendar and the duties due are kept between requests
     #: (:mod:`docgen.web.facts`); 0 builds them for every request.
     facts_ttl: timedelta = timedelta(seconds=30)
+    #: Reverse proxies in front (``docgen serve --behind-proxy``): their
+    #: X-Forwarded-For and X-Forwarded-Proto are trusted for that many hops, so the
+    #: client's own address is what the sign-in throttle and the journal see. 0 (the
+    #: default): no header is trusted.
+    proxies: int = 0
 
 
 @dataclass
@@ -198,6 +204,10 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024,  # the forms are small; nothing is uploaded yet
         TEMPLATES_AUTO_RELOAD=False,
     )
+    if settings.proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies
+        )
     language = _language(settings, workspace)
     db = db or open_database(workspace)
     app.extensions["docgen"] = WebState(

@@ -7,8 +7,10 @@ throttled per client address (:class:`SignInThrottle`): at most
 :data:`THROTTLE_AFTER` failed sign-ins from one address per :data:`THROTTLE_WINDOW`,
 whatever the usernames, so that one client cannot walk through usernames — 資通系統防護基準,
 識別與鑑別 › 身分驗證機制: authentication guards against automated sign-in attempts. The
-address is ``request.remote_addr``: the application trusts no X-Forwarded-For header
-(it has no ProxyFix), so behind a reverse proxy every client has the proxy's address.
+address is ``request.remote_addr``: no X-Forwarded-For header is trusted unless the
+server runs ``--behind-proxy`` (:attr:`docgen.web.app.WebSettings.proxies`: werkzeug's
+ProxyFix for the proxy's one hop); otherwise every client behind a reverse proxy has
+the proxy's address.
 """
 
 from __future__ import annotations

@@ -111,3 +111,23 @@ def test_the_throttle_is_small_and_thread_safe() -> None:
     for thread in threads:
         thread.join()
     assert len(reached) == 400 and reached.count(True) == 1
+
+
+def test_behind_a_proxy_each_forwarded_client_is_counted_apart(office: Office) -> None:
+    """``docgen serve --behind-proxy`` (WebSettings.proxies = 1): the one proxy's
+    X-Forwarded-For names the client, so one client's failures throttle only it, and
+    the journal names the client, not the proxy."""
+    from docgen.web import WebSettings, create_app
+
+    settings = WebSettings(secure_cookies=False, secret_key=b"p" * 32, language="en", proxies=1)
+    proxied = create_app(office.workspace, settings, db=office.db)
+    proxied.config["TESTING"] = True
+    nginx = _client(proxied, "127.0.0.1")
+    for _n in range(THROTTLE_AFTER):
+        _try(nginx, "nobody", "Wrong-Pass-2026", **{"X-Forwarded-For": "198.51.100.7"})
+    walker = _try(nginx, "auditor1", PASSWORD, **{"X-Forwarded-For": "198.51.100.7"})
+    assert walker.status_code == 429
+    assert len(_throttled(office, "198.51.100.7")) == 1
+    assert not _throttled(office, "127.0.0.1")
+    colleague = _try(nginx, "auditor1", PASSWORD, **{"X-Forwarded-For": "198.51.100.8"})
+    assert colleague.status_code == 302  # signed in: another client behind the same proxy
