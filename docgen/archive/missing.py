@@ -35,7 +35,7 @@ from docgen.audit import referred_periods
 from docgen.audit.samples import list_samples
 from docgen.calendar import Period, format_roc_short, parse_period
 from docgen.config import Workspace
-from docgen.correspondence.stored import Letter, letters
+from docgen.correspondence.stored import Letter, letter_of, letters
 from docgen.db.models.archive import Record
 from docgen.i18n import N_, _, translate
 from docgen.records.models import ROLE_LABELS, STATUS_LABELS, Account, Role
@@ -50,7 +50,6 @@ from docgen.rules.obligations import (
     SCAN_PACKAGE,
     WHOLE_OFFICE,
     Obligation,
-    RequiredRecord,
     ethics_referral,
     obligations_for_year,
 )
@@ -410,10 +409,6 @@ def review_rows(
 _NEVER_LATE = {OUTCOME_LETTER.correspondence}
 
 
-def _letter_key(duty: Obligation, required: RequiredRecord) -> str:
-    return f"{required.correspondence}:{duty.period.label if duty.period else ''}"
-
-
 def letter_rows(
     obligations: Iterable[Obligation], sent: Mapping[str, Letter], as_of: date
 ) -> list[dict[str, Any]]:
@@ -425,7 +420,7 @@ def letter_rows(
         for required in duty.records:
             if not required.correspondence:
                 continue
-            letter = sent.get(_letter_key(duty, required))
+            letter = letter_of(sent, duty, required)
             gone_out = letter is not None and letter.sent_on is not None
             waits = required.correspondence in _NEVER_LATE
             if gone_out and letter is not None and letter.sent_on is not None:

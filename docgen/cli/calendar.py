@@ -12,7 +12,7 @@ from docgen.calendar import WorkingCalendar, format_roc_short
 from docgen.cli.common import DATE, CliState, emit, format_option, output_option, pass_state, say
 from docgen.cli.help import Group
 from docgen.config import CONFIG_NAME, WorkspaceNotFound
-from docgen.correspondence.stored import Letter, sent_letters
+from docgen.correspondence.stored import Letter, letter_of, sent_letters
 from docgen.fsutil import atomic_write_bytes
 from docgen.i18n import N_, _, translate
 from docgen.office_calendar import obligations_ical, working_calendar
@@ -62,12 +62,9 @@ def _day(d: date) -> str:
 def _sent(obligation: Obligation, letters: Mapping[str, Letter]) -> str:
     """The day and 文號 the document a duty needs went out under (ISSUE 14 item 4),
     late ones marked: ``115/08/20 北市市企字第1153000123號``."""
-    label = obligation.period.label if obligation.period else ""
     shown = []
     for required in obligation.records:
-        letter = (
-            letters.get(f"{required.correspondence}:{label}") if required.correspondence else None
-        )
+        letter = letter_of(letters, obligation, required)
         if letter is None or letter.sent_on is None:
             continue
         text = f"{format_roc_short(letter.sent_on)} {letter.number}"

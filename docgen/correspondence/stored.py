@@ -4,6 +4,7 @@ the calendar (R6.4, R6.5) and the draft 銷毀目錄 (its approving 文號)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from docgen.config import Workspace
 from docgen.db.models.correspondence import Correspondence
+from docgen.rules.obligations import Obligation, RequiredRecord
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,18 @@ class Letter:
     def late(self) -> bool:
         """Sent after its due date."""
         return self.sent_on is not None and self.due is not None and self.sent_on > self.due
+
+
+def letter_of(
+    letters: Mapping[str, Letter], obligation: Obligation, required: RequiredRecord
+) -> Letter | None:
+    """The document drafted for ``required`` of ``obligation`` (a ``correspondence``
+    record: the R6.4 results letter, the R6.5 referral and outcome), if any: its key
+    is the kind and the duty's period, ``results-letter:2026-H1``."""
+    if not required.correspondence:
+        return None
+    period = obligation.period.label if obligation.period else ""
+    return letters.get(f"{required.correspondence}:{period}")
 
 
 def sent_letters(workspace: Workspace) -> dict[str, Letter]:

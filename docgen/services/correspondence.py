@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -224,9 +225,7 @@ def _destruction_memo(workspace: Workspace, as_of: date, scratch: Path, today: d
                 date=format_roc_short(as_of)
             )
         )
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[str(row.get("case_name") or "")] = counts.get(str(row.get("case_name") or ""), 0) + 1
+    counts = Counter(str(row.get("case_name") or "") for row in rows)
     report.rows = rows
     listing = scratch / f"檔案銷毀目錄_{as_of.isoformat()}.xlsx"
     write_report(report, "xlsx", listing)
