@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,9 +155,16 @@ def _same(found: str, expected: str) -> bool:
     return hmac.compare_digest(found.encode("utf-8"), expected.encode("utf-8"))
 
 
-def write_sheet(sample: Sample, target: Path, secret: bytes) -> None:
+def write_sheet(
+    sample: Sample,
+    target: Path,
+    secret: bytes,
+    marks: Mapping[str, tuple[str, str, str]] | None = None,
+) -> None:
     """Write the sample sheet of ``sample`` to ``target`` (atomically), sealed with
-    ``secret`` (the workspace's case key)."""
+    ``secret`` (the workspace's case key). ``marks`` (case key → 是/否, 備註, 佐證檔案)
+    fills the columns a supervisor fills, as the browser took them (ISSUE 13 item 1),
+    each as text, so that the sheet reads back exactly as entered."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -179,8 +186,12 @@ def write_sheet(sample: Sample, target: Path, secret: bytes) -> None:
         for column, value in enumerate([*cells, None, None, None, case.key], start=1):
             put_text(sheet.cell(row, column), value)
         put_text(sheet.cell(row, _CHECK), check_code(cells, case.key, secret))
-        for column in _FILL:
-            sheet.cell(row, column).protection = Protection(locked=False)
+        filled = (marks or {}).get(case.key, ("", "", ""))
+        for column, value in zip(_FILL, filled, strict=True):
+            cell = sheet.cell(row, column)
+            cell.protection = Protection(locked=False)
+            if value:
+                cell.value, cell.data_type = value, "s"  # text, never a formula
     choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
     choice.error, choice.errorTitle = "請選擇 是 或 否", "是否與業務相符"
     sheet.add_data_validation(choice)

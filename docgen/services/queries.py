@@ -273,18 +273,23 @@ def take_in_log(
     *,
     actor: str = "",
     skip_invalid: bool = False,
+    month: str | None = None,
 ) -> Intake:
     """Take the query log ``path`` into the office database: its counts per month,
     unit and account, and its R5.1 anomalies masked (R8), in one transaction, and
     journal ``queries take-in``. The same bytes again change nothing (``already``).
     A log with an invalid row is refused whole (one line: file, row, column), unless
-    ``skip_invalid`` (then those rows are counted as bad rows and left out)."""
+    ``skip_invalid`` (then those rows are counted as bad rows and left out). With
+    ``month`` (``YYYY-MM``: a month's export uploaded as that month's log), a log with
+    no query or a query of another month is refused before anything is stored."""
     digest = _hashed(path)
     with db.session() as session:
         found = _stored(session, digest)
     if found is not None:
         return found
     facts = _read(path, workspace, skip_invalid)
+    if month is not None:
+        _check_month(path, facts, month)
     name = mask_ids_in_text(path.name, workspace.config.masking.policy())
     units = _registry_units(_office_registry(workspace, db))
     who = actor or getpass.getuser()
@@ -302,6 +307,16 @@ def take_in_log(
         return found
     _journal(workspace, path, digest, intake, who)
     return intake
+
+
+def _check_month(path: Path, facts: _Facts, month: str) -> None:
+    found = sorted({_month(year, number) for year, number, _unit, _account in facts.counts})
+    if found != [month]:
+        raise InputError(
+            _("{file}: expected the queries of {month}, found queries of {found}").format(
+                file=path.name, month=month, found=_(", ").join(found) or _("no month")
+            )
+        )
 
 
 def _journal(workspace: Workspace, path: Path, digest: str, intake: Intake, actor: str) -> None:

@@ -55,6 +55,7 @@ from docgen.i18n import (
 from docgen.journal import Journal
 from docgen.report import roc_text
 from docgen.services.users import ROLES, UserInfo, get_user
+from docgen.uploads import MAX_LOG_BYTES
 from docgen.web import permissions
 from docgen.web.facts import Facts
 
@@ -201,7 +202,9 @@ def create_app(
         SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_ENABLED=settings.csrf,
         WTF_CSRF_SSL_STRICT=True,
-        MAX_CONTENT_LENGTH=64 * 1024,  # the forms are small; nothing is uploaded yet
+        # The largest upload (a month's query log) and its form; each upload form
+        # refuses more than its own limit as it reads (docgen.web.spot_check.received).
+        MAX_CONTENT_LENGTH=MAX_LOG_BYTES + 64 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )
     if settings.proxies:
@@ -247,8 +250,10 @@ def create_app(
     from docgen.web.pages import bp as pages_bp
     from docgen.web.records import bp as records_bp
     from docgen.web.reports import bp as reports_bp
+    from docgen.web.spot_check import bp as spot_check_bp
 
-    for blueprint in (auth_bp, pages_bp, casework_bp, reports_bp, records_bp):
+    blueprints = (auth_bp, pages_bp, casework_bp, spot_check_bp, reports_bp, records_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -352,7 +357,8 @@ def _password_first() -> Any:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
+    # A download of a file someone uploaded sets a stricter one (sandbox) itself.
+    headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Frame-Options"] = "DENY"
     headers["X-Content-Type-Options"] = "nosniff"
     # same-origin: Flask-WTF's HTTPS check needs the Referer of our own pages.

@@ -20,6 +20,7 @@ from collections import Counter
 from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from docgen.audit.samples import list_samples, load_results
@@ -29,8 +30,10 @@ from docgen.errors import InputError
 from docgen.i18n import translate
 from docgen.records.stored import load_registry
 from docgen.records.summary import UNKNOWN_UNIT
+from docgen.services.spot_check import mark_sheet
+from docgen.uploads import MAX_EVIDENCE_BYTES
 from docgen.web.app import state
-from docgen.web.permissions import in_scope
+from docgen.web.permissions import in_scope, may_open
 
 bp = Blueprint("casework", __name__)
 
@@ -218,10 +221,22 @@ def sample(period: str, unit: str) -> Any:
     drawn = draws[0]
     results = load_results(web.workspace, label, unit, db=web.reader)
     marks = {case.no: case for case in (results.cases if results else [])}
+    entries = mark_sheet(web.reader, label, unit)
+    # Marking is the unit's own supervisor's (the permission table's spot-check-mark),
+    # of a month's draw, until the director approves the results (R6.2).
+    may_mark = (
+        may_open(current_user.roles, "spot-check-mark")
+        and current_user.unit == unit
+        and drawn.kind == "month"
+        and entries.approved_on is None
+    )
     return render_template(
         "sample.html",
         sample=drawn,
         results=results,
         marks=marks,
         tally=_tally(results),
+        entries=entries,
+        may_mark=may_mark,
+        evidence_limit=MAX_EVIDENCE_BYTES // (1024 * 1024),
     )

@@ -62,6 +62,33 @@ PAGES: dict[str, Page] = {
         scoped=True,
         case_data=True,
     ),
+    "spot-check": Page(
+        N_("Monthly spot check"),
+        frozenset({ADMIN, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR}),
+        scoped=True,
+        case_data=True,
+    ),
+    "spot-check-log": Page(
+        N_("Monthly spot check: upload the month's query log"), frozenset({ADMIN}), case_data=True
+    ),
+    "spot-check-draw": Page(
+        N_("Monthly spot check: draw the sample"), frozenset({ADMIN}), case_data=True
+    ),
+    "spot-check-mark": Page(
+        N_("Monthly spot check: mark a case, attach evidence, submit"),
+        frozenset({SUPERVISOR}),
+        scoped=True,
+        case_data=True,
+    ),
+    "spot-check-approve": Page(
+        N_("Monthly spot check: approve a unit's results"), frozenset({DIRECTOR}), case_data=True
+    ),
+    "spot-check-evidence": Page(
+        N_("Monthly spot check: download a case's evidence"),
+        frozenset({ADMIN, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR}),
+        scoped=True,
+        case_data=True,
+    ),
     "reports": Page(N_("Reports"), ALL_ROLES),
     "report-missing": Page(N_("Missing report"), ALL_ROLES, scoped=True, case_data=True),
     "report-retention": Page(
@@ -104,6 +131,13 @@ ENDPOINTS: dict[str, str] = {
     "casework.queries": "queries",
     "casework.samples": "samples",
     "casework.sample": "samples",
+    "spot_check.overview": "spot-check",
+    "spot_check.upload": "spot-check-log",
+    "spot_check.draw": "spot-check-draw",
+    "spot_check.mark": "spot-check-mark",
+    "spot_check.submit": "spot-check-mark",
+    "spot_check.approve": "spot-check-approve",
+    "spot_check.evidence": "spot-check-evidence",
     "reports.index": "reports",
     "reports.missing": "report-missing",
     "reports.missing_download": "report-missing",

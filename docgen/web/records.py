@@ -145,7 +145,7 @@ def file(record_id: str, file_id: int) -> Any:
         if stored is None or stored.record_id != found.record_id or stored.status == "disposed":
             abort(404)
         relative, sha256 = stored.path, stored.sha256
-    handle = _open_inside(relative)
+    handle = open_inside(relative)
     name = PurePosixPath(relative).name
     g.unit = found.unit or None
     g.download = {
@@ -158,7 +158,7 @@ def file(record_id: str, file_id: int) -> Any:
     return send_file(handle, mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-def _open_inside(relative: str) -> Any:
+def open_inside(relative: str) -> Any:
     """The archive file at ``relative`` (as the index holds it), opened for reading;
     404 if the path leads anywhere but to a regular file inside the archive root."""
     parts = PurePosixPath(relative)

@@ -144,3 +144,22 @@ class RecordReview(Base):
     reviewed_on: Mapped[date] = mapped_column()
     recorded_by: Mapped[str] = mapped_column(String, default="")
     recorded_at: Mapped[datetime] = mapped_column()
+
+
+class CaseMark(Base):
+    """A supervisor's mark of one case as entered in the browser (R6.2), before it is
+    submitted: 是/否 與業務相符, 備註 (IDs masked, R8) and the evidence files attached
+    (their names in the inbox, ``、``-separated). Submitting turns the draw's marks
+    into its results (:class:`CaseResult`) the same way a filled sheet does."""
+
+    __tablename__ = "case_marks"
+    __table_args__ = (UniqueConstraint("draw_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("draws.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # the case's 序號
+    consistent: Mapped[str] = mapped_column(String, default="")  # "" | 是 | 否
+    remark: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    marked_by: Mapped[str] = mapped_column(String, default="")
+    marked_at: Mapped[datetime] = mapped_column()
