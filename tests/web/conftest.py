@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,3 +164,70 @@ def journal_entries(office: Office, command: str) -> list[dict[str, object]]:
 
     book = Journal(office.workspace.journal_path, office.workspace.root)
     return [e for e in book.entries() if e["command"] == command]
+
+
+# --- a real browser against a live server (the end-to-end tests) --------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(office: Office) -> Iterator[str]:
+    """``docgen serve``'s application under waitress on a free loopback port (plain http,
+    so the cookie is not Secure here; CSRF stays on)."""
+    from waitress import create_server
+
+    from docgen.web import WebSettings, create_app
+
+    app = create_app(
+        office.workspace,
+        WebSettings(secure_cookies=False, secret_key=b"e" * 32, language="en"),
+        db=office.db,
+    )
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    server.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        if ci():
+            pytest.fail(f"{CHROMIUM} is missing: the end-to-end tests may not be skipped in CI")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        print(f"chromium {launched.version}")
+        yield launched
+        launched.close()
+
+
+#: Where the end-to-end tests keep their screenshots: ``build/test-artifacts/`` (or
+#: ``$DOCGEN_TEST_ARTIFACTS``), kept after the run as the test's artifacts.
+ARTIFACTS = Path(
+    os.environ.get("DOCGEN_TEST_ARTIFACTS")
+    or Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
+)
+
+
+def artifact_dir(name: str) -> Path:
+    """A fresh folder of :data:`ARTIFACTS` for one test's screenshots."""
+    import shutil
+
+    folder = ARTIFACTS / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder

@@ -6,60 +6,11 @@ for the module; screenshots of each page go to the test's tmp path. Skipped only
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, Office, ci
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def live_server(office: Office) -> Iterator[str]:
-    """``docgen serve``'s application under waitress on a free loopback port (plain http,
-    so the cookie is not Secure here; CSRF stays on)."""
-    from waitress import create_server
-
-    from docgen.web import WebSettings, create_app
-
-    app = create_app(
-        office.workspace,
-        WebSettings(secure_cookies=False, secret_key=b"e" * 32, language="en"),
-        db=office.db,
-    )
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    server.close()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if ci():
-            pytest.fail(f"{CHROMIUM} is missing: the end-to-end tests may not be skipped in CI")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        print(f"chromium {launched.version}")
-        yield launched
-        launched.close()
-
+from tests.web.conftest import PASSWORD
 
 #: role → (its user, what its dashboard shows, a page it opens from the menu, a menu
 #: entry it must not have).
