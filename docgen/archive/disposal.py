@@ -150,6 +150,20 @@ def check_disposable(
         raise InputError(_("nothing was disposed:"), problems)
 
 
+def destruction_candidates(workspace: Workspace, as_of: date) -> list[str]:
+    """The records that may be disposed of as of ``as_of`` (R4.2, R6.2–R6.4): those
+    whose retention has run out, on no hold (the index's or a hold file's) — the
+    candidates of the retention report, which :func:`check_disposable` accepts."""
+    schedule, accounts = load_workspace_schedule(workspace), load_accounts(workspace)
+    on_file = holds_on_file(workspace.archive_root)
+    with open_index(workspace) as index, index.session() as session:
+        items = record_retentions(session, schedule, accounts, as_of, extra_holds=on_file)
+        likely = [i for i in items if i.retention.status is Status.CANDIDATE]
+        return sorted(
+            {i.record_id for i in likely if not refusal(i, session.get(Record, i.record_id), as_of)}
+        )
+
+
 def _request(
     record_ids: Sequence[str], approval: Approval, as_of: date, by: str, now: datetime
 ) -> Request:

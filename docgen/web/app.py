@@ -247,12 +247,16 @@ def create_app(
 
     from docgen.web.auth import bp as auth_bp
     from docgen.web.casework import bp as casework_bp
+    from docgen.web.destruction import bp as destruction_bp
     from docgen.web.pages import bp as pages_bp
     from docgen.web.records import bp as records_bp
     from docgen.web.reports import bp as reports_bp
     from docgen.web.spot_check import bp as spot_check_bp
 
-    blueprints = (auth_bp, pages_bp, casework_bp, spot_check_bp, reports_bp, records_bp)
+    blueprints = (
+        *(auth_bp, pages_bp, casework_bp, spot_check_bp),
+        *(reports_bp, records_bp, destruction_bp),
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

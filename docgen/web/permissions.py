@@ -115,6 +115,25 @@ PAGES: dict[str, Page] = {
         scoped=True,
         case_data=True,
     ),
+    "destruction": Page(
+        N_("Destruction lists"),
+        frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST}),
+        case_data=True,
+    ),
+    "destruction-propose": Page(
+        N_("Destruction lists: propose"), frozenset({ARCHIVIST}), case_data=True
+    ),
+    "destruction-approve": Page(
+        N_("Destruction lists: approve"), frozenset({DIRECTOR}), case_data=True
+    ),
+    "destruction-withdraw": Page(
+        N_("Destruction lists: withdraw a proposed one"),
+        frozenset({ARCHIVIST, DIRECTOR}),
+        case_data=True,
+    ),
+    "destruction-dispose": Page(
+        N_("Destruction lists: dispose of an approved one"), frozenset({ARCHIVIST}), case_data=True
+    ),
     "journal": Page(N_("Journal"), frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST})),
     "users": Page(N_("Web users"), frozenset({ADMIN})),
     "password": Page(N_("Change password"), ALL_ROLES),
@@ -152,6 +171,11 @@ ENDPOINTS: dict[str, str] = {
     "records.search": "records",
     "records.record": "records",
     "records.file": "record-file",
+    "destruction.lists": "destruction",
+    "destruction.propose": "destruction-propose",
+    "destruction.approve": "destruction-approve",
+    "destruction.withdraw": "destruction-withdraw",
+    "destruction.dispose": "destruction-dispose",
     "pages.journal": "journal",
     "pages.users": "users",
     "auth.change_password": "password",

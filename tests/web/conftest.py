@@ -231,3 +231,24 @@ def artifact_dir(name: str) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+def file_old_monthly_check(office: Office) -> str:
+    """File 企劃室's 附件4 月抽查 of 2023-05 (reviewed 112/06/15: past R6.2's 3 years,
+    a destruction candidate), as demo step 60 does; its record ID."""
+    from docgen.cli.main import cli
+    from docgen.services.archive import file_inbox
+
+    workspace = office.workspace
+    source = workspace.data_dir / "forms" / "附件4_月抽查_2023-05.yaml"
+    inbox = workspace.archive_root / "inbox" / "2023-05"
+    args = ["-w", str(workspace.root), "forms", "fill", "4", str(source)]
+    args += ["--variant", "monthly", "-d", str(inbox)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    scan = file_inbox(
+        open_workspace(workspace.root, environ={"DOCGEN_ARCHIVE_STABLE_SECONDS": "0"}), 0
+    )
+    filed = [f.record_id for f in scan.result.filed if f.record_id.startswith("DG-4M-202305")]
+    assert filed, scan.result.filed
+    return filed[0]

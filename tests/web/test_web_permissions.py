@@ -32,6 +32,7 @@ URLS = {
     "report-evidence": "/reports/evidence?period=2026-10",
     "records": "/records/",
     "record-file": "RECORD-FILE",  # a file of a record of the supervised unit (found below)
+    "destruction": "/destruction",
     "journal": "/journal",
     "users": "/users",
     "password": "/password",
@@ -55,6 +56,8 @@ REFUSED = {
     ("ethics", "report-unclassified"),
     ("archivist", "report-evidence"),
     ("admin", "record-file"),
+    ("clerk", "destruction"),
+    ("supervisor", "destruction"),
     ("clerk", "journal"),
     ("supervisor", "journal"),
     *((role, "users") for role in ROLES if role != "admin"),

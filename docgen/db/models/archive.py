@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Connection,
     ForeignKey,
@@ -141,6 +142,31 @@ class Disposal(Base):
     approved_by: Mapped[str] = mapped_column(String, default="")  # schema v3
     approved_on: Mapped[date | None] = mapped_column(default=None)  # schema v3
     plan_id: Mapped[str] = mapped_column(String, default="")  # schema v3
+
+
+class DestructionList(Base):
+    """A draft 銷毀目錄 as the web's three steps carry it (ISSUE 13 item 4; 檔案法 Art.
+    12): proposed by the 檔管人員 (its candidates as of ``as_of``), approved by the
+    處長或授權人員 with the approving 文號 — never the person who proposed it — and then
+    disposed (``plan_id``: the disposal plan that carried it out). Who is a web
+    username (``*_by``) and the name printed (``*_name``)."""
+
+    __tablename__ = "destruction_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date]
+    record_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String, default="proposed")  # proposed|approved|disposed
+    proposed_by: Mapped[str] = mapped_column(String)
+    proposed_name: Mapped[str] = mapped_column(String, default="")
+    proposed_at: Mapped[datetime]
+    approval: Mapped[str] = mapped_column(String, default="")  # 發文字號
+    approved_by: Mapped[str] = mapped_column(String, default="")
+    approved_name: Mapped[str] = mapped_column(String, default="")
+    approved_on: Mapped[date | None] = mapped_column(default=None)
+    disposed_by: Mapped[str] = mapped_column(String, default="")
+    disposed_at: Mapped[datetime | None] = mapped_column(default=None)
+    plan_id: Mapped[str] = mapped_column(String, default="")
 
 
 class DisposalPlan(Base):
