@@ -245,6 +245,7 @@ def create_app(
     )
     app.jinja_env.filters.update(roc=_roc, roc_long=_roc_long, cell=_cell)
 
+    from docgen.web.account_requests import bp as account_requests_bp
     from docgen.web.auth import bp as auth_bp
     from docgen.web.casework import bp as casework_bp
     from docgen.web.destruction import bp as destruction_bp
@@ -255,7 +256,7 @@ def create_app(
 
     blueprints = (
         *(auth_bp, pages_bp, casework_bp, spot_check_bp),
-        *(reports_bp, records_bp, destruction_bp),
+        *(reports_bp, records_bp, destruction_bp, account_requests_bp),
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

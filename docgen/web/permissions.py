@@ -50,6 +50,25 @@ PAGES: dict[str, Page] = {
         scoped=True,
         case_data=True,
     ),
+    "account-requests": Page(
+        N_("Account requests"), frozenset({ADMIN, AUDITOR, DIRECTOR}), case_data=True
+    ),
+    "account-request-new": Page(
+        N_("Account requests: enter one (附件2, 附件3)"), frozenset({ADMIN}), case_data=True
+    ),
+    "account-request-approve": Page(
+        N_("Account requests: approve"), frozenset({DIRECTOR}), case_data=True
+    ),
+    "account-request-done": Page(
+        N_("Account requests: record it done on the platform"),
+        frozenset({ADMIN}),
+        case_data=True,
+    ),
+    "account-request-file": Page(
+        N_("Account requests: download a form"),
+        frozenset({ADMIN, AUDITOR, DIRECTOR}),
+        case_data=True,
+    ),
     "queries": Page(
         N_("Query logs"),
         frozenset({ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR}),
@@ -147,6 +166,11 @@ ENDPOINTS: dict[str, str] = {
     "pages.obligations": "obligations",
     "pages.obligations_download": "obligations-download",
     "pages.accounts": "accounts",
+    "account_requests.requests": "account-requests",
+    "account_requests.new": "account-request-new",
+    "account_requests.approve": "account-request-approve",
+    "account_requests.done": "account-request-done",
+    "account_requests.file": "account-request-file",
     "casework.queries": "queries",
     "casework.samples": "samples",
     "casework.sample": "samples",

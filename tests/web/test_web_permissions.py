@@ -21,6 +21,7 @@ URLS = {
     "obligations": "/obligations",
     "obligations-download": "/obligations/download?format=csv",
     "accounts": "/accounts",
+    "account-requests": "/accounts/requests",
     "queries": "/queries",
     "samples": f"/samples/2026-10/{SUPERVISED_UNIT}",
     "spot-check": "/spot-check?month=2026-10",
@@ -42,6 +43,7 @@ URLS = {
 REFUSED = {
     ("clerk", "accounts"),
     ("archivist", "accounts"),
+    *((role, "account-requests") for role in ("clerk", "supervisor", "ethics", "archivist")),
     ("archivist", "queries"),
     ("archivist", "samples"),
     ("clerk", "spot-check"),

@@ -85,3 +85,30 @@ class AccountReview(Base):
     counts_json: Mapped[str] = mapped_column(Text, default="{}")  # 帳號數, each category
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str] = mapped_column(String, default="")
+
+
+class AccountRequest(Base):
+    """A request to open, change, suspend, resume or cancel an account (ISSUE 13 item 3;
+    R2.2, R3, R4, R5.2), as the web carries it: requested (its 附件2 of that type, and
+    附件3 for a new general user, in ``files``), approved by the 處長或授權人員, then
+    done on the platform on ``done_on`` by the 管理者 — which changes the registry.
+    ``details_json`` holds the fields the request gives (the holder's national ID as
+    附件2 needs it, like the registry). ``late`` flags a cancellation requested fewer
+    than 10 working days before leaving (R5.2), flagged when it is entered."""
+
+    __tablename__ = "account_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)  # open|change|suspend|resume|cancel
+    account_id: Mapped[str] = mapped_column(String, index=True)
+    details_json: Mapped[str] = mapped_column(Text, default="{}")
+    requested_on: Mapped[date]
+    requested_by: Mapped[str] = mapped_column(String)
+    late: Mapped[bool] = mapped_column(default=False)
+    files_json: Mapped[str] = mapped_column(Text, default="[]")  # the forms, workspace-relative
+    state: Mapped[str] = mapped_column(String, default="requested")  # requested|approved|done
+    approved_by: Mapped[str] = mapped_column(String, default="")
+    approved_name: Mapped[str] = mapped_column(String, default="")
+    approved_on: Mapped[date | None] = mapped_column(default=None)
+    done_by: Mapped[str] = mapped_column(String, default="")
+    done_on: Mapped[date | None] = mapped_column(default=None)
