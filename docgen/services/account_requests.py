@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from docgen.calendar import format_roc_short
 from docgen.config import Workspace
 from docgen.db import Database
 from docgen.db.models.accounts import AccountEvent, AccountRequest, RegistryAccount
@@ -344,13 +345,13 @@ def record_on_platform(
     """The 管理者 did request ``request_id`` on the platform on ``on`` (not later than
     today, not before its approval): the registry changes accordingly, with its event."""
     if on > date.today():
-        raise InputError(_("{date}: later than today").format(date=on.isoformat()))
+        raise InputError(_("{date}: later than today").format(date=format_roc_short(on)))
     with db.session() as session:
         row = _one(session, request_id, APPROVED)
         if row.approved_on is not None and on < row.approved_on:
             raise InputError(
                 _("{date}: before the approval ({approved})").format(
-                    date=on.isoformat(), approved=row.approved_on.isoformat()
+                    date=format_roc_short(on), approved=format_roc_short(row.approved_on)
                 )
             )
         fields = json.loads(row.details_json)

@@ -35,7 +35,7 @@ from docgen.audit import store
 from docgen.audit.outputs import default_out_dir
 from docgen.audit.samples import Sample, case_key_secret, safe_name
 from docgen.audit.sheet import NO, YES, sheet_name, write_sheet
-from docgen.calendar import Period
+from docgen.calendar import Period, format_roc_short
 from docgen.config import Workspace
 from docgen.db import Database
 from docgen.db.models.audit import CaseMark, Draw
@@ -195,7 +195,7 @@ def _open_mark(session: Session, period: str, unit: str, no: int) -> tuple[Draw,
             _(
                 "{unit} {period}: the results were approved on {date}; the marks can no "
                 "longer change"
-            ).format(unit=unit, period=period, date=approved.isoformat())
+            ).format(unit=unit, period=period, date=format_roc_short(approved))
         )
     query = select(CaseMark).where(CaseMark.draw_id == draw.id, CaseMark.position == no)
     mark = session.scalars(query).one_or_none()
@@ -340,7 +340,7 @@ def submit_marks(
     if marks.approved_on is not None:
         raise InputError(
             _("{unit} {period}: the results were approved on {date} already").format(
-                unit=unit, period=period, date=marks.approved_on.isoformat()
+                unit=unit, period=period, date=format_roc_short(marks.approved_on)
             )
         )
     problems = _unfinished(marks)
@@ -385,7 +385,7 @@ def approve_results(
     if marks.approved_on is not None:
         raise InputError(
             _("{unit} {period}: the results were approved on {date} already").format(
-                unit=unit, period=period, date=marks.approved_on.isoformat()
+                unit=unit, period=period, date=format_roc_short(marks.approved_on)
             )
         )
     moment = _now(now)

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from docgen.calendar import parse_date
+from docgen.calendar import format_roc_short, parse_date
 from docgen.errors import DocgenError, InputError
 from docgen.i18n import _
 from docgen.records.models import Role
@@ -92,12 +92,12 @@ def new() -> Any:
         flash(error.message, "problem")
         return _back()
     flash(_("Account request {id} entered; its forms are written.").format(id=made.id))
-    if made.late:
+    if made.late and made.leaving_on is not None:
         flash(
             _(
                 "Flagged: the cancellation of {account} was requested fewer than 10 working "
                 "days before the holder leaves ({date}) (R5.2)."
-            ).format(account=made.account_id, date=made.leaving_on),
+            ).format(account=made.account_id, date=format_roc_short(made.leaving_on)),
             "problem",
         )
     return _back()
