@@ -5,9 +5,10 @@ Three steps, each one transaction and one journal entry:
 1. :func:`request_account` — a request to open (新增), change (異動), suspend (停用),
    resume (復用) or cancel (註銷) an account, prefilled from the registry: it fills
    附件2 of that type — and 附件3 保密切結書 for a new general user (R3.2) — into
-   ``out/accounts/requests/<id>/``. A cancellation requested fewer than 10 working
-   days before the holder leaves or changes duty is flagged there and then (R5.2: the
-   office's working calendar);
+   ``out/accounts/requests/<id>/``. A cancellation because the holder leaves or
+   changes duty gives that day: requested fewer than 10 working days before it, it is
+   flagged there and then (R5.2: the office's working calendar); one without (a
+   holder notified under R4.1c) gives none;
 2. :func:`approve_account_request` — the 處長或授權人員's approval;
 3. :func:`record_on_platform` — the 管理者 records the day the platform account was
    opened, changed, suspended, resumed or closed: the registry changes as the request
@@ -227,9 +228,7 @@ def _checked(
         "purpose": _text(details.purpose, "使用目的", required=not same) or _SAME,
         "legal_basis": _text(details.legal_basis, "法令依據", required=not same) or _SAME,
     }
-    if kind == "cancel":
-        if details.leaving_on is None:
-            raise InputError(_("離職或調職日期: required for a cancellation (R5.2)"))
+    if kind == "cancel" and details.leaving_on is not None:
         fields["leaving_on"] = details.leaving_on.isoformat()
     return fields
 
@@ -256,7 +255,9 @@ def _forms(
         "application_type": KINDS[kind],
         "account": account_id,
         "application_date": on,
-        "effective_date": date.fromisoformat(fields["leaving_on"]) if kind == "cancel" else None,
+        "effective_date": date.fromisoformat(fields["leaving_on"])
+        if "leaving_on" in fields
+        else None,
         **{k: fields[k] for k in ("unit", "title", "name", "national_id", "phone", "email")},
         **{k: fields[k] for k in ("role", "purpose", "legal_basis")},
     }
@@ -287,7 +288,11 @@ def request_account(
     account_id = account_id.strip()
     with db.session() as session:
         fields = _checked(workspace, session, kind, account_id, details)
-        late = kind == "cancel" and _late(workspace, details.leaving_on or on, on)
+        late = (
+            kind == "cancel"
+            and details.leaving_on is not None
+            and _late(workspace, details.leaving_on, on)
+        )
         row = AccountRequest(
             kind=kind,
             account_id=account_id,
@@ -422,6 +427,7 @@ def _apply(
         account.status, account.suspended_on = Status.ACTIVE.value, None
         return "resumed", {"status": [before, account.status]}
     account.status, account.cancelled_on = Status.CANCELLED.value, on
-    account.departure_on = date.fromisoformat(fields["leaving_on"])
+    if "leaving_on" in fields:  # leaving or changing duty (R5.2); else e.g. R4.1c
+        account.departure_on = date.fromisoformat(fields["leaving_on"])
     account.cancellation_requested_on = row.requested_on
     return "cancelled", {"status": [before, account.status], "cancelled_on": [None, on.isoformat()]}

@@ -37,6 +37,7 @@ def review_accounts(
     output: Path | None,
     *,
     record: bool = False,
+    actor: str = "",
 ) -> tuple[Report, str | None]:
     """Review every account as of ``as_of`` (R4.1) and, with ``output``, write the
     report there with its record metadata. Looking changes nothing (ISSUE 11 item 5):
@@ -44,7 +45,8 @@ def review_accounts(
     database; the calendar's 最近一次帳號清查, R4.1a) and journaled as
     ``accounts review``; a report saved without it is journaled as any saved report
     (:data:`REPORT_COMMAND`), and one only shown leaves no trace. Returns the report
-    and, without ``output``, the text to show."""
+    and, without ``output``, the text to show. ``actor``: who recorded it (default the
+    login name)."""
     accounts = load_registry(workspace, db).accounts
     policy = workspace.config.masking.policy()
     report = review_report(accounts, as_of, working_calendar(workspace), policy)
@@ -55,7 +57,7 @@ def review_accounts(
     counts = review_counts(report)
     if record:
         record_account_review(
-            workspace, db, as_of, counts, findings=len(report.rows), outputs=outputs
+            workspace, db, as_of, counts, findings=len(report.rows), outputs=outputs, actor=actor
         )
     elif outputs:
         details = {"as_of": as_of.isoformat(), "findings": len(report.rows), "recorded": False}

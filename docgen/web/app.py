@@ -246,6 +246,7 @@ def create_app(
     app.jinja_env.filters.update(roc=_roc, roc_long=_roc_long, cell=_cell)
 
     from docgen.web.account_requests import bp as account_requests_bp
+    from docgen.web.account_review import bp as account_review_bp
     from docgen.web.auth import bp as auth_bp
     from docgen.web.casework import bp as casework_bp
     from docgen.web.destruction import bp as destruction_bp
@@ -256,7 +257,7 @@ def create_app(
 
     blueprints = (
         *(auth_bp, pages_bp, casework_bp, spot_check_bp),
-        *(reports_bp, records_bp, destruction_bp, account_requests_bp),
+        *(reports_bp, records_bp, destruction_bp, account_requests_bp, account_review_bp),
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

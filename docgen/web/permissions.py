@@ -50,6 +50,15 @@ PAGES: dict[str, Page] = {
         scoped=True,
         case_data=True,
     ),
+    "account-review": Page(
+        N_("Account review"), frozenset({ADMIN, AUDITOR, DIRECTOR}), case_data=True
+    ),
+    "account-review-notice": Page(
+        N_("Account review: draft the notice to a holder"), frozenset({ADMIN}), case_data=True
+    ),
+    "account-review-record": Page(
+        N_("Account review: record it done"), frozenset({ADMIN}), case_data=True
+    ),
     "account-requests": Page(
         N_("Account requests"), frozenset({ADMIN, AUDITOR, DIRECTOR}), case_data=True
     ),
@@ -166,6 +175,9 @@ ENDPOINTS: dict[str, str] = {
     "pages.obligations": "obligations",
     "pages.obligations_download": "obligations-download",
     "pages.accounts": "accounts",
+    "account_review.review": "account-review",
+    "account_review.notice": "account-review-notice",
+    "account_review.record": "account-review-record",
     "account_requests.requests": "account-requests",
     "account_requests.new": "account-request-new",
     "account_requests.approve": "account-request-approve",

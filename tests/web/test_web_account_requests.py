@@ -42,7 +42,6 @@ NEW = AccountDetails(
         ("open", "new01", AccountDetails(**{**vars(NEW), "purpose": " "}), "使用目的: required"),
         ("suspend", "sec03", AccountDetails(), "it cannot be asked to suspend"),
         ("resume", "plan01", AccountDetails(), "it cannot be asked to resume"),
-        ("cancel", "plan01", AccountDetails(), "離職或調職日期: required"),
         ("cancel", "nobody", AccountDetails(leaving_on=date(2026, 12, 31)), "not in the registry"),
         ("close", "plan01", AccountDetails(), "not a kind of account request"),
     ],
