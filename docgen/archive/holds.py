@@ -299,9 +299,12 @@ def place_hold(workspace: Workspace, record_id: str, reason: str, by: str, now: 
     return hold
 
 
-def release_hold(workspace: Workspace, record_id: str, by: str, now: datetime) -> Hold:
+def release_hold(
+    workspace: Workspace, record_id: str, by: str, now: datetime, reason: str = ""
+) -> Hold:
     """Release the hold on ``record_id``; its retention runs as before. The hold file
-    says so first, then the index, then the journal."""
+    says so first, then the index, then the journal (with ``reason``, why it is
+    released, IDs masked, when given)."""
     check_record_id(record_id)
     root = workspace.archive_root
     with open_index(workspace) as index:
@@ -321,6 +324,8 @@ def release_hold(workspace: Workspace, record_id: str, by: str, now: datetime) -
         "placed_at": iso(hold.placed_at),
         "released_at": iso(now),
     }
+    if reason.strip():
+        details["release_reason"] = mask_ids_in_text(" ".join(reason.split()))
     Journal(workspace.journal_path, workspace.root).append(
         "archive release", outputs=[path], details=details
     )

@@ -169,15 +169,16 @@ def hold(state: CliState, record: str, reason: str, by: str | None) -> None:
     help=N_(
         "Release a record's hold; its retention runs as before.\n\n"
         "\b\nExample:\n"
-        "  docgen archive release DG-4M-202310-1A2B3C4D"
+        '  docgen archive release DG-4M-202310-1A2B3C4D --reason "訴訟終結"'
     ),
 )
 @click.argument("record")
+@click.option("--reason", default="", help=N_("Why the hold ends (kept in the journal)."))
 @click.option("--by", default=None, help=_BY_HELP)
 @pass_state
-def release(state: CliState, record: str, by: str | None) -> None:
+def release(state: CliState, record: str, reason: str, by: str | None) -> None:
     who = by or getpass.getuser()
-    release_hold(state.workspace, record, who, _now())
+    release_hold(state.workspace, record, who, _now(), reason)
     click.echo(_("{record} is released from its hold").format(record=_shown(record)))
 
 

@@ -162,6 +162,11 @@ PAGES: dict[str, Page] = {
     "destruction-dispose": Page(
         N_("Destruction lists: dispose of an approved one"), frozenset({ARCHIVIST}), case_data=True
     ),
+    "record-hold": Page(
+        N_("Records: put on hold or release, with the reason"),
+        frozenset({ARCHIVIST, DIRECTOR}),
+        case_data=True,
+    ),
     "journal": Page(N_("Journal"), frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST})),
     "users": Page(N_("Web users"), frozenset({ADMIN})),
     "password": Page(N_("Change password"), ALL_ROLES),
@@ -207,6 +212,8 @@ ENDPOINTS: dict[str, str] = {
     "records.search": "records",
     "records.record": "records",
     "records.file": "record-file",
+    "records.hold": "record-hold",
+    "records.release": "record-hold",
     "destruction.lists": "destruction",
     "destruction.propose": "destruction-propose",
     "destruction.approve": "destruction-approve",

@@ -14,16 +14,20 @@ from __future__ import annotations
 import mimetypes
 import os
 import stat
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from flask import Blueprint, abort, g, render_template, request, send_file
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from docgen.archive.holds import place_hold, release_hold
 from docgen.archive.paths import contained
 from docgen.calendar import parse_period
 from docgen.db.models.archive import File, Hold, Record
-from docgen.errors import InputError, IntegrityError
+from docgen.errors import DocgenError, InputError, IntegrityError
+from docgen.i18n import _
 from docgen.web.app import state
 from docgen.web.permissions import in_scope, refuse
 
@@ -134,7 +138,44 @@ def record(record_id: str) -> Any:
         holds = list(session.scalars(select(Hold).where(Hold.record_id == found.record_id)))
         for item in (*files, *holds):
             session.expunge(item)
-    return render_template("record.html", record=found, files=files, holds=holds)
+    active = any(h.released_at is None for h in holds)
+    return render_template("record.html", record=found, files=files, holds=holds, held=active)
+
+
+def _hold_step(record_id: str, step: Any, done: str) -> Any:
+    """Place or release a hold (:mod:`docgen.archive.holds`: the hold file, the index,
+    the journal), with the reason given; a refusal is one line on the record's page."""
+    found = _record(record_id)
+    reason = " ".join(request.form.get("reason", "").split())[:500]
+    try:
+        if not reason:
+            raise InputError(_("say why (the reason is kept with the hold)"))
+        step(found.record_id, reason)
+    except DocgenError as error:
+        flash(error.message, "problem")
+    else:
+        flash(done.format(record=found.record_id))
+    return redirect(url_for("records.record", record_id=found.record_id))
+
+
+@bp.post("/<record_id>/hold")
+def hold(record_id: str) -> Any:
+    workspace, who = state().workspace, str(current_user.display_name)
+    return _hold_step(
+        record_id,
+        lambda rid, reason: place_hold(workspace, rid, reason, who, datetime.now()),
+        _("{record} is on hold."),
+    )
+
+
+@bp.post("/<record_id>/release")
+def release(record_id: str) -> Any:
+    workspace, who = state().workspace, str(current_user.display_name)
+    return _hold_step(
+        record_id,
+        lambda rid, reason: release_hold(workspace, rid, who, datetime.now(), reason),
+        _("{record} is released from its hold."),
+    )
 
 
 @bp.get("/<record_id>/files/<int:file_id>")
