@@ -162,6 +162,9 @@ PAGES: dict[str, Page] = {
     "destruction-dispose": Page(
         N_("Destruction lists: dispose of an approved one"), frozenset({ARCHIVIST}), case_data=True
     ),
+    "record-classify": Page(
+        N_("Records: say what an unclassified file is"), frozenset({ARCHIVIST}), case_data=True
+    ),
     "record-hold": Page(
         N_("Records: put on hold or release, with the reason"),
         frozenset({ARCHIVIST, DIRECTOR}),
@@ -212,6 +215,7 @@ ENDPOINTS: dict[str, str] = {
     "records.search": "records",
     "records.record": "records",
     "records.file": "record-file",
+    "records.classify": "record-classify",
     "records.hold": "record-hold",
     "records.release": "record-hold",
     "destruction.lists": "destruction",

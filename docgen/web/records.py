@@ -22,12 +22,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from docgen.archive.classify import CATEGORIES
 from docgen.archive.holds import place_hold, release_hold
 from docgen.archive.paths import contained
 from docgen.calendar import parse_period
 from docgen.db.models.archive import File, Hold, Record
 from docgen.errors import DocgenError, InputError, IntegrityError
 from docgen.i18n import _
+from docgen.services.triage import classify_file
 from docgen.web.app import state
 from docgen.web.permissions import in_scope, refuse
 
@@ -139,7 +141,40 @@ def record(record_id: str) -> Any:
         for item in (*files, *holds):
             session.expunge(item)
     active = any(h.released_at is None for h in holds)
-    return render_template("record.html", record=found, files=files, holds=holds, held=active)
+    return render_template(
+        "record.html",
+        record=found,
+        files=files,
+        holds=holds,
+        held=active,
+        categories=sorted(CATEGORIES),
+        units=[u.name for u in state().workspace.config.units],
+    )
+
+
+@bp.post("/<record_id>/classify")
+def classify(record_id: str) -> Any:
+    found, form = _record(record_id), request.form
+    try:
+        sent = classify_file(
+            state().workspace,
+            found.record_id,
+            form.get("category", "")[:40],
+            period=form.get("period", "")[:20],
+            unit=form.get("unit", "")[:40],
+            title=form.get("title", "")[:200],
+            by=str(current_user.username),
+        )
+    except DocgenError as error:
+        flash(error.message, "problem")
+    else:
+        flash(
+            _(
+                "{record} goes back to the inbox as {name} with what it is; the archive files "
+                "it at its next pass."
+            ).format(record=found.record_id, name=sent.inbox_name)
+        )
+    return redirect(url_for("records.record", record_id=found.record_id))
 
 
 def _hold_step(record_id: str, step: Any, done: str) -> Any:
