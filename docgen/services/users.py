@@ -33,11 +33,12 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from docgen.config import Workspace
 from docgen.db import Database
+from docgen.db.models.calendar_feeds import CalendarFeed
 from docgen.db.models.users import PasswordHistory, ResetToken, WebUser, WebUserRole
 from docgen.errors import InputError
 from docgen.i18n import N_, _
@@ -386,8 +387,9 @@ def get_user(db: Database, user_id: int) -> UserInfo | None:
 def disable_user(
     workspace: Workspace, db: Database, username: str, *, actor: str, now: datetime | None = None
 ) -> UserInfo:
-    """Disable a web user: no more sign-ins, every session of theirs ended; journalled
-    as ``users disable``."""
+    """Disable a web user: no more sign-ins, every session of theirs ended, their
+    calendar subscription revoked (enabling them again does not bring it back);
+    journalled as ``users disable``."""
     when = _now(now)
     with db.session() as session:
         user = _known(session, username)
@@ -398,6 +400,11 @@ def disable_user(
         user.status = DISABLED
         user.disabled_at = when
         user.session_version += 1
+        session.execute(
+            update(CalendarFeed)
+            .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
+            .values(revoked_at=when)
+        )
         info = _info(user)
     _journal(workspace, "users disable", {"username": username, "by": actor})
     return info

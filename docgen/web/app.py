@@ -248,6 +248,7 @@ def create_app(
     from docgen.web.account_requests import bp as account_requests_bp
     from docgen.web.account_review import bp as account_review_bp
     from docgen.web.auth import bp as auth_bp
+    from docgen.web.calendar_feeds import bp as calendar_feeds_bp
     from docgen.web.casework import bp as casework_bp
     from docgen.web.destruction import bp as destruction_bp
     from docgen.web.pages import bp as pages_bp
@@ -258,6 +259,7 @@ def create_app(
     blueprints = (
         *(auth_bp, pages_bp, casework_bp, spot_check_bp),
         *(reports_bp, records_bp, destruction_bp, account_requests_bp, account_review_bp),
+        calendar_feeds_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

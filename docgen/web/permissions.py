@@ -172,6 +172,7 @@ PAGES: dict[str, Page] = {
     ),
     "journal": Page(N_("Journal"), frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST})),
     "users": Page(N_("Web users"), frozenset({ADMIN})),
+    "calendar-feed": Page(N_("Calendar subscription: make, replace or revoke your own"), ALL_ROLES),
     "password": Page(N_("Change password"), ALL_ROLES),
     "sign-out": Page(N_("Sign out"), ALL_ROLES),
 }
@@ -225,12 +226,17 @@ ENDPOINTS: dict[str, str] = {
     "destruction.dispose": "destruction-dispose",
     "pages.journal": "journal",
     "pages.users": "users",
+    "calendar_feeds.page": "calendar-feed",
+    "calendar_feeds.make": "calendar-feed",
+    "calendar_feeds.revoke": "calendar-feed",
     "auth.change_password": "password",
     "auth.sign_out": "sign-out",
 }
 
-#: Endpoints anyone may open, signed in or not.
-PUBLIC = frozenset({"auth.sign_in", "auth.reset_password", "static"})
+#: Endpoints anyone may open, signed in or not. A calendar subscription
+#: (``calendar_feeds.feed``) is fetched by a calendar program without a session: it
+#: authenticates by its secret token alone.
+PUBLIC = frozenset({"auth.sign_in", "auth.reset_password", "calendar_feeds.feed", "static"})
 
 #: What each role's dashboard puts first: the rules of the obligations that are this
 #: role's work (None: every rule), from the regulation's division of duties.

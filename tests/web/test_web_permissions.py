@@ -37,6 +37,7 @@ URLS = {
     "destruction": "/destruction",
     "journal": "/journal",
     "users": "/users",
+    "calendar-feed": "/calendar",
     "password": "/password",
 }
 #: What the regulation's division of duties gives each role (written out here, not

@@ -1,6 +1,22 @@
 """Every table of the office database, one module per capability; importing this
 package registers them all on :data:`docgen.db.base.Base.metadata`."""
 
-from docgen.db.models import accounts, archive, audit, correspondence, queries, users
+from docgen.db.models import (
+    accounts,
+    archive,
+    audit,
+    calendar_feeds,
+    correspondence,
+    queries,
+    users,
+)
 
-__all__ = ["accounts", "archive", "audit", "correspondence", "queries", "users"]
+__all__ = [
+    "accounts",
+    "archive",
+    "audit",
+    "calendar_feeds",
+    "correspondence",
+    "queries",
+    "users",
+]
