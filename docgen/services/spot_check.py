@@ -110,7 +110,8 @@ def take_in_upload(
     except DocgenError as error:
         target.unlink(missing_ok=True)
         # One line naming the file as it was sent, never a path of the server.
-        told = error.message.replace(str(target), shown_name(given))
+        told = error.message.replace(str(target), target.name)
+        told = told.replace(target.name, shown_name(given))
         raise InputError(" ".join(told.split())) from None
     except BaseException:
         target.unlink(missing_ok=True)
