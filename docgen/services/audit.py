@@ -334,15 +334,28 @@ def write_audit_record(
     *,
     out_dir: Path | None = None,
     pdf: bool = False,
+    results: Sequence[str] = (),
+    findings: Sequence[dict[str, Any]] = (),
+    audit_date: date | None = None,
+    actor: str = "",
 ) -> AuditRecordOutcome:
     """Fill 附件5 稽核紀錄表 for ``half`` (R6.3) with the facts as of ``as_of`` (default
     the half's last day, or today if earlier) into ``out_dir`` (default
-    ``out/audit/<half>/``), and journal ``audit record``."""
+    ``out/audit/<half>/``), and journal ``audit record``. The auditors' judgement, when
+    given (ISSUE 13 item 2): ``results`` — 符合/不符合 per checklist item, in order —
+    ``findings`` (發現事項, 改善措施, 改善期限) and the ``audit_date``."""
     day = as_of or min(date.today(), half.end)
     data = audit_record_data(workspace, db, half, day)
+    for item, result in zip(data["checklist"], results, strict=False):
+        item["result"] = result
+    data["findings"] = [dict(f) for f in findings]
+    if audit_date is not None:
+        data["audit_date"] = audit_date
     target = out_dir or default_out_dir(workspace, half.label)
     record_id, files = fill_audit_record(workspace, data, target, pdf)
     details = {"half": half.label, "as_of": day.isoformat(), "record_id": record_id}
+    if actor:
+        details["user"] = actor
     _journal(workspace).append("audit record", outputs=files, details=details)
     return AuditRecordOutcome(data, record_id, files)
 

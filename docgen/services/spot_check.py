@@ -272,7 +272,7 @@ def attach_evidence(
                         no=no, count=len(listed)
                     )
                 )
-            _drop_in_inbox(workspace, upload, name, period, unit, no)
+            _drop_in_inbox(workspace, upload, name, draw.kind, (period, unit, no))
             listed.append(name)
         mark.evidence = "、".join(listed)
         mark.marked_by, mark.marked_at = actor, store.local(moment)
@@ -291,16 +291,19 @@ def attach_evidence(
 
 
 def _drop_in_inbox(
-    workspace: Workspace, upload: Path, name: str, period: str, unit: str, no: int
+    workspace: Workspace, upload: Path, name: str, kind: str, case: tuple[str, str, int]
 ) -> None:
     """The evidence file and its sidecar in the inbox, the sidecar first (so the file is
-    never seen without it), each whole or not at all."""
+    never seen without it), each whole or not at all; filed with the month's check or
+    the half-year audit (``kind`` of the draw)."""
+    period, unit, no = case
     target = workspace.archive_root / "inbox" / name
+    half = kind == "half"
     meta = RecordMetadata(
-        category="monthly_check",
+        category="half_year_audit" if half else "monthly_check",
         period=period,
         unit=unit,
-        title=f"{unit} {period} 月抽查 案件{no} 佐證",
+        title=f"{unit} {period} {'半年抽查' if half else '月抽查'} 案件{no} 佐證",
     )
     atomic_write_text(sidecar_path(target), sidecar_yaml(meta))
     with atomic_path(target) as tmp:

@@ -224,12 +224,12 @@ def sample(period: str, unit: str) -> Any:
     entries = mark_sheet(web.reader, label, unit)
     # Marking is the unit's own supervisor's (the permission table's spot-check-mark),
     # of a month's draw, until the director approves the results (R6.2).
-    may_mark = (
-        may_open(current_user.roles, "spot-check-mark")
-        and current_user.unit == unit
-        and drawn.kind == "month"
-        and entries.approved_on is None
-    )
+    # The auditors (with the ethics officer) mark the half-year's 全處 draw (R6.3).
+    if drawn.kind == "month":
+        may_mark = may_open(current_user.roles, "spot-check-mark") and current_user.unit == unit
+    else:
+        may_mark = may_open(current_user.roles, "half-year-mark")
+    may_mark = may_mark and entries.approved_on is None
     return render_template(
         "sample.html",
         sample=drawn,

@@ -163,3 +163,23 @@ class CaseMark(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     marked_by: Mapped[str] = mapped_column(String, default="")
     marked_at: Mapped[datetime] = mapped_column()
+
+
+class AuditFinding(Base):
+    """A finding of a half-year internal audit (附件5 發現事項, R6.3) with its corrective
+    action, who owns it and by when, tracked until it is closed (ISSUE 13 item 2)."""
+
+    __tablename__ = "audit_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    half: Mapped[str] = mapped_column(String, index=True)  # 2026-H2
+    finding: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String, default="")
+    due: Mapped[date | None] = mapped_column(default=None)
+    state: Mapped[str] = mapped_column(String, default="open")  # open | closed
+    raised_by: Mapped[str] = mapped_column(String, default="")
+    raised_at: Mapped[datetime] = mapped_column()
+    closed_by: Mapped[str] = mapped_column(String, default="")
+    closed_on: Mapped[date | None] = mapped_column(default=None)
+    closing_note: Mapped[str] = mapped_column(Text, default="")
