@@ -251,7 +251,9 @@ def create_app(
     from docgen.web.calendar_feeds import bp as calendar_feeds_bp
     from docgen.web.casework import bp as casework_bp
     from docgen.web.destruction import bp as destruction_bp
+    from docgen.web.half_year import bp as half_year_bp
     from docgen.web.pages import bp as pages_bp
+    from docgen.web.print_pack import bp as print_pack_bp
     from docgen.web.records import bp as records_bp
     from docgen.web.reports import bp as reports_bp
     from docgen.web.spot_check import bp as spot_check_bp
@@ -260,6 +262,8 @@ def create_app(
         *(auth_bp, pages_bp, casework_bp, spot_check_bp),
         *(reports_bp, records_bp, destruction_bp, account_requests_bp, account_review_bp),
         calendar_feeds_bp,
+        half_year_bp,
+        print_pack_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -117,6 +117,32 @@ PAGES: dict[str, Page] = {
         scoped=True,
         case_data=True,
     ),
+    "spot-check-print": Page(
+        N_("Monthly spot check: download the month's print pack"),
+        frozenset({ADMIN, DIRECTOR}),
+        case_data=True,
+    ),
+    "half-year": Page(
+        N_("Half-year audit"), frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR}), case_data=True
+    ),
+    "half-year-draw": Page(
+        N_("Half-year audit: draw the sample"), frozenset({ADMIN, AUDITOR}), case_data=True
+    ),
+    "half-year-mark": Page(
+        N_("Half-year audit: mark a case, attach evidence, submit"),
+        frozenset({AUDITOR, ETHICS}),
+        case_data=True,
+    ),
+    "half-year-record": Page(
+        N_("Half-year audit: fill 附件5, record and close findings"),
+        frozenset({AUDITOR, ETHICS}),
+        case_data=True,
+    ),
+    "half-year-approve": Page(
+        N_("Half-year audit: approve the half's 附件4 and 附件5"),
+        frozenset({DIRECTOR}),
+        case_data=True,
+    ),
     "reports": Page(N_("Reports"), ALL_ROLES),
     "report-missing": Page(N_("Missing report"), ALL_ROLES, scoped=True, case_data=True),
     "report-retention": Page(
@@ -202,6 +228,15 @@ ENDPOINTS: dict[str, str] = {
     "spot_check.submit": "spot-check-mark",
     "spot_check.approve": "spot-check-approve",
     "spot_check.evidence": "spot-check-evidence",
+    "print_pack.download": "spot-check-print",
+    "half_year.overview": "half-year",
+    "half_year.draw": "half-year-draw",
+    "half_year.mark": "half-year-mark",
+    "half_year.submit": "half-year-mark",
+    "half_year.record": "half-year-record",
+    "half_year.finding": "half-year-record",
+    "half_year.close": "half-year-record",
+    "half_year.approve": "half-year-approve",
     "reports.index": "reports",
     "reports.missing": "report-missing",
     "reports.missing_download": "report-missing",
