@@ -14,14 +14,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from docgen.audit.record import audit_record_data
 from docgen.audit.samples import list_samples
-from docgen.calendar import Period, parse_date, parse_period
+from docgen.calendar import Period, parse_date
 from docgen.correspondence.stored import letter_of, letters
-from docgen.errors import DocgenError, InputError
+from docgen.errors import DocgenError
 from docgen.i18n import _
 from docgen.rules.obligations import WHOLE_OFFICE, audit_report
 from docgen.services.audit import draw_sample
@@ -34,10 +34,9 @@ from docgen.services.half_year import (
     latest_record,
     record_finding,
 )
-from docgen.services.spot_check import attach_evidence, mark_case, mark_sheet, submit_marks
-from docgen.uploads import MAX_EVIDENCE_BYTES
+from docgen.services.spot_check import mark_sheet, submit_marks
 from docgen.web.app import state
-from docgen.web.spot_check import received
+from docgen.web.spot_check import period_of, save_case
 
 bp = Blueprint("half_year", __name__)
 
@@ -54,13 +53,7 @@ EVIDENCE_PAGES = (
 
 
 def _half(given: str) -> Period:
-    try:
-        period = parse_period(given.strip()[:20])
-    except InputError:
-        abort(400)
-    if period.kind != "half":
-        abort(400)
-    return period
+    return period_of(given, "half")
 
 
 def _current_half(today: date) -> str:
@@ -142,37 +135,7 @@ def draw() -> Any:
 
 @bp.post("/half-year/<half>/cases/<int:no>")
 def mark(half: str, no: int) -> Any:
-    web, period = state(), _half(half)
-    try:
-        mark_case(
-            web.workspace,
-            web.db,
-            period.label,
-            WHOLE_OFFICE,
-            no,
-            request.form.get("consistent", "")[:5],
-            request.form.get("remark", "")[:5_000],
-            actor=_actor(),
-        )
-        storage = request.files.get("evidence")
-        if storage is not None and storage.filename:
-            with received(storage, MAX_EVIDENCE_BYTES) as (path, given):
-                attach_evidence(
-                    web.workspace,
-                    web.db,
-                    period.label,
-                    WHOLE_OFFICE,
-                    no,
-                    path,
-                    given,
-                    actor=_actor(),
-                )
-    except DocgenError as error:
-        flash(error.message, "problem")
-    else:
-        flash(_("Case 序號 {no} saved.").format(no=no))
-    url = url_for("casework.sample", period=period.label, unit=WHOLE_OFFICE)
-    return redirect(f"{url}#case-{no}")
+    return save_case(_half(half).label, WHOLE_OFFICE, no)
 
 
 @bp.post("/half-year/<half>/submit")

@@ -13,33 +13,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, send_file, url_for
+from flask import Blueprint, flash, g, redirect, send_file, url_for
 from flask_login import current_user
 
 from docgen.audit.outputs import shown_path
-from docgen.calendar import Period, parse_period
-from docgen.errors import DocgenError, InputError
+from docgen.errors import DocgenError
 from docgen.services.print_pack import print_pack
 from docgen.web.app import state
+from docgen.web.spot_check import period_of
 
 bp = Blueprint("print_pack", __name__)
-
-_MONTH_TEXT = 20
-
-
-def _month(given: str) -> Period:
-    try:
-        period = parse_period(given.strip()[:_MONTH_TEXT])
-    except InputError:
-        abort(400)
-    if period.kind != "month":
-        abort(400)
-    return period
 
 
 @bp.get("/spot-check/<month>/print-pack")
 def download(month: str) -> Any:
-    web, period = state(), _month(month)
+    web, period = state(), period_of(month)
     try:
         pack = print_pack(web.workspace, web.reader, period.label, actor=str(current_user.username))
     except DocgenError as error:

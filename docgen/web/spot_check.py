@@ -62,12 +62,14 @@ _CHUNK = 1 << 20
 _EVIDENCE_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
 
 
-def _month(given: str) -> Period:
+def period_of(given: str, kind: str = "month") -> Period:
+    """The period a form or an address gives, of ``kind`` (``month`` or ``half``);
+    anything else is a bad request (400)."""
     try:
         period = parse_period(given.strip()[:_MONTH_TEXT])
     except InputError:
         abort(400)
-    if period.kind != "month":
+    if period.kind != kind:
         abort(400)
     return period
 
@@ -113,7 +115,7 @@ def received(storage: FileStorage | None, limit: int) -> Iterator[tuple[Path, st
 @bp.get("/spot-check")
 def overview() -> Any:
     web = state()
-    month = _month(request.args.get("month") or _last_month(date.today()))
+    month = period_of(request.args.get("month") or _last_month(date.today()))
     units = g.units
     sheets: list[MarkSheet] = []
     for sample in list_samples(web.workspace, month.label, db=web.reader):
@@ -140,7 +142,7 @@ def _back(month: str) -> Any:
 @bp.post("/spot-check/upload")
 def upload() -> Any:
     web = state()
-    month = _month(request.form.get("month", ""))
+    month = period_of(request.form.get("month", ""))
     try:
         with received(request.files.get("log"), MAX_LOG_BYTES) as (path, given):
             intake = take_in_upload(web.workspace, web.db, month, path, given, actor=_actor())
@@ -163,7 +165,7 @@ def upload() -> Any:
 @bp.post("/spot-check/draw")
 def draw() -> Any:
     web = state()
-    month = _month(request.form.get("month", ""))
+    month = period_of(request.form.get("month", ""))
     reason = request.form.get("reason", "")[:_REASON_TEXT]
     try:
         outcome = draw_sample(web.workspace, web.db, month, reason=reason, actor=_actor())
@@ -199,14 +201,17 @@ def _period(period: str) -> str:
         abort(404)
 
 
-@bp.post("/samples/<period>/<unit>/cases/<int:no>")
-def mark(period: str, unit: str, no: int) -> Any:
-    web, label = state(), _period(period)
+def save_case(period: str, unit: str, no: int) -> Any:
+    """The case form's 是/否, 備註 and evidence (:func:`mark_case`,
+    :func:`attach_evidence`) saved for case ``no`` of ``unit``'s current draw, then back
+    to the case on the sample's page — also for the half-year's 全處 draw
+    (:mod:`docgen.web.half_year`)."""
+    web = state()
     try:
         mark_case(
             web.workspace,
             web.db,
-            label,
+            period,
             unit,
             no,
             request.form.get("consistent", "")[:5],
@@ -216,12 +221,19 @@ def mark(period: str, unit: str, no: int) -> Any:
         storage = request.files.get("evidence")
         if storage is not None and storage.filename:
             with received(storage, MAX_EVIDENCE_BYTES) as (path, given):
-                attach_evidence(web.workspace, web.db, label, unit, no, path, given, actor=_actor())
+                attach_evidence(
+                    web.workspace, web.db, period, unit, no, path, given, actor=_actor()
+                )
     except DocgenError as error:
         flash(error.message, "problem")
-        return _sample_page(label, unit, f"case-{no}")
-    flash(_("Case 序號 {no} saved.").format(no=no))
-    return _sample_page(label, unit, f"case-{no}")
+    else:
+        flash(_("Case 序號 {no} saved.").format(no=no))
+    return _sample_page(period, unit, f"case-{no}")
+
+
+@bp.post("/samples/<period>/<unit>/cases/<int:no>")
+def mark(period: str, unit: str, no: int) -> Any:
+    return save_case(_period(period), unit, no)
 
 
 @bp.post("/samples/<period>/<unit>/submit")
