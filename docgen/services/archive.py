@@ -3,18 +3,23 @@ pass of the watcher journal what they filed, the same from every interface."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from docgen.archive.context import open_archive
+from docgen.archive.classify import find_sidecar
+from docgen.archive.context import INBOX, open_archive
 from docgen.archive.ingest import PassResult
+from docgen.archive.paths import walk
 from docgen.archive.plan import Filed
-from docgen.archive.reconcile import orphan_sidecars
+from docgen.archive.reconcile import is_ignored, orphan_sidecars
 from docgen.archive.reconcile import scan as scan_inbox
 from docgen.config import Workspace
 from docgen.journal import Journal
 from docgen.privacy import mask_ids_in_text
+from docgen.textsafe import escape_controls
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,33 @@ def file_inbox(workspace: Workspace, wait: float | None) -> InboxScan:
         waiting = [ctx.shown(p) for p in result.waiting]
     record_filed(workspace, "archive scan", result.filed)
     return InboxScan(result, orphans, waiting)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A file in the inbox not filed yet: its name there (IDs masked, controls escaped),
+    size, last change and whether a sidecar says what it is."""
+
+    name: str
+    size: int
+    modified: datetime
+    classified: bool
+
+
+def inbox_waiting(workspace: Workspace, limit: int = 500) -> tuple[list[Waiting], int]:
+    """What waits in ``archive/inbox/`` (ISSUE 13 item 4), without the archive's lock:
+    the first ``limit`` files due to be filed, in path order, and how many there are."""
+    inbox = workspace.archive_root / INBOX
+    if not inbox.is_dir():
+        return [], 0
+    files = [p for p in walk(inbox)[0] if not is_ignored(p)]
+    shown: list[Waiting] = []
+    for path in files[:limit]:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        name = escape_controls(mask_ids_in_text(str(path.relative_to(inbox))))
+        modified = datetime.fromtimestamp(st.st_mtime)
+        shown.append(Waiting(name, st.st_size, modified, find_sidecar(path) is not None))
+    return shown, len(files)

@@ -252,6 +252,7 @@ def create_app(
     from docgen.web.casework import bp as casework_bp
     from docgen.web.destruction import bp as destruction_bp
     from docgen.web.half_year import bp as half_year_bp
+    from docgen.web.inbox import bp as inbox_bp
     from docgen.web.pages import bp as pages_bp
     from docgen.web.print_pack import bp as print_pack_bp
     from docgen.web.records import bp as records_bp
@@ -263,6 +264,7 @@ def create_app(
         *(reports_bp, records_bp, destruction_bp, account_requests_bp, account_review_bp),
         calendar_feeds_bp,
         half_year_bp,
+        inbox_bp,
         print_pack_bp,
     )
     for blueprint in blueprints:

@@ -188,6 +188,10 @@ PAGES: dict[str, Page] = {
     "destruction-dispose": Page(
         N_("Destruction lists: dispose of an approved one"), frozenset({ARCHIVIST}), case_data=True
     ),
+    "inbox": Page(
+        N_("Inbox: what waits to be filed"), frozenset({ADMIN, DIRECTOR, ARCHIVIST}), case_data=True
+    ),
+    "inbox-scan": Page(N_("Inbox: file it now"), frozenset({ARCHIVIST}), case_data=True),
     "record-classify": Page(
         N_("Records: say what an unclassified file is"), frozenset({ARCHIVIST}), case_data=True
     ),
@@ -251,6 +255,8 @@ ENDPOINTS: dict[str, str] = {
     "records.search": "records",
     "records.record": "records",
     "records.file": "record-file",
+    "inbox.waiting": "inbox",
+    "inbox.scan": "inbox-scan",
     "records.classify": "record-classify",
     "records.hold": "record-hold",
     "records.release": "record-hold",

@@ -36,6 +36,7 @@ URLS = {
     "records": "/records/",
     "record-file": "RECORD-FILE",  # a file of a record of the supervised unit (found below)
     "destruction": "/destruction",
+    "inbox": "/archive/inbox",
     "journal": "/journal",
     "users": "/users",
     "calendar-feed": "/calendar",
@@ -64,6 +65,7 @@ REFUSED = {
     ("archivist", "report-evidence"),
     ("admin", "record-file"),
     ("clerk", "destruction"),
+    *((role, "inbox") for role in ("clerk", "supervisor", "auditor", "ethics")),
     ("supervisor", "destruction"),
     ("clerk", "journal"),
     ("supervisor", "journal"),
