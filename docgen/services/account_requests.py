@@ -36,7 +36,7 @@ from docgen.errors import InputError
 from docgen.i18n import N_, _, translate
 from docgen.journal import Journal
 from docgen.office_calendar import working_calendar
-from docgen.privacy import is_valid_national_id, mask_id
+from docgen.privacy import is_valid_national_id, mask_id, mask_name
 from docgen.records.models import Role, Status
 from docgen.rules.account_review import NOTICE_WORKING_DAYS
 
@@ -77,7 +77,7 @@ class AccountDetails:
     national_id: str = ""
     unit: str = ""
     title: str = ""
-    role: str = Role.USER.value
+    role: str = ""  # a new account: 一般使用者 unless given; a change: unchanged unless given
     phone: str = ""
     email: str = ""
     purpose: str = ""
@@ -113,7 +113,7 @@ def _info(row: AccountRequest) -> RequestInfo:
         row.id,
         row.kind,
         row.account_id,
-        f"{details.get('name', '')} {mask_id(details.get('national_id', ''))}".strip(),
+        f"{mask_name(details.get('name', ''))} {mask_id(details.get('national_id', ''))}".strip(),
         details.get("unit", ""),
         row.requested_on,
         row.requested_by,
@@ -154,14 +154,15 @@ def _holder(workspace: Workspace, details: AccountDetails) -> dict[str, str]:
         )
     if details.unit not in {u.name for u in workspace.config.units}:
         raise InputError(_("單位 {unit}: not a unit of docgen.toml").format(unit=details.unit))
-    if details.role not in (Role.USER.value, Role.AUDITOR.value):
+    role = details.role or Role.USER.value
+    if role not in (Role.USER.value, Role.AUDITOR.value):
         raise InputError(_("角色: 一般使用者 or 稽核人員"))
     return {
         "name": _text(details.name, "姓名"),
         "national_id": national_id,
         "unit": details.unit,
         "title": _text(details.title, "職稱"),
-        "role": details.role,
+        "role": role,
         "phone": _text(details.phone, "電話", required=False),
         "email": _text(details.email, "電子郵件", required=False),
     }
@@ -338,6 +339,13 @@ def approve_account_request(
     on = today or date.today()
     with db.session() as session:
         row = _one(session, request_id, REQUESTED)
+        if row.requested_by == by:
+            raise InputError(
+                _(
+                    "account request {id} was entered by {name}: who enters a request may "
+                    "not approve it (separation of duties)"
+                ).format(id=request_id, name=by)
+            )
         row.state, row.approved_by, row.approved_name, row.approved_on = APPROVED, by, name, on
         info = _info(row)
     _journal(workspace, "account request approve", {"user": by, "request": request_id})

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from docgen.archive.approval import Approval, check_approver, parse_reference
@@ -35,11 +35,14 @@ from docgen.i18n import N_, _, translate
 from docgen.journal import Journal
 
 PROPOSED, APPROVED, DISPOSED, WITHDRAWN = "proposed", "approved", "disposed", "withdrawn"
-OPEN = (PROPOSED, APPROVED)
+#: A list being disposed of right now (set before the disposal, so it runs once).
+DISPOSING = "disposing"
+OPEN = (PROPOSED, APPROVED, DISPOSING)
 #: Each state as a person reads it.
 STATES = {
     PROPOSED: N_("proposed, awaiting approval"),
     APPROVED: N_("approved, awaiting disposal"),
+    DISPOSING: N_("being disposed of"),
     DISPOSED: N_("disposed"),
     WITHDRAWN: N_("withdrawn"),
 }
@@ -122,6 +125,21 @@ def _one(session: Session, list_id: int, state: str) -> DestructionList:
     return row
 
 
+def _move(session: Session, list_id: int, before: str, after: str) -> None:
+    """Set list ``list_id`` from ``before`` to ``after`` in one compare-and-set (two
+    people, or two clicks, never both move it)."""
+    moved = session.execute(
+        update(DestructionList)
+        .where(DestructionList.id == list_id, DestructionList.state == before)
+        .values(state=after)
+    )
+    if getattr(moved, "rowcount", 0) != 1:
+        _one(session, list_id, before)  # names the state it is in
+        raise InputError(
+            _("destruction list {id} changed meanwhile: reload the page").format(id=list_id)
+        )
+
+
 def _same_person(one: Person, username: str, name: str) -> bool:
     def fold(text: str) -> str:
         return " ".join(text.split()).casefold()
@@ -194,7 +212,8 @@ def approve_destruction(
                     "destruction list may not approve it (separation of duties)"
                 ).format(id=list_id, name=row.proposed_name)
             )
-        row.state, row.approval = APPROVED, number
+        _move(session, list_id, PROPOSED, APPROVED)
+        row.approval = number
         row.approved_by, row.approved_name, row.approved_on = by.username, name, moment.date()
         info = _info(row)
     details = {"list": list_id, "approval": number, "approved_on": moment.date().isoformat()}
@@ -215,7 +234,7 @@ def withdraw_destruction(
                     id=list_id
                 )
             )
-        row.state = WITHDRAWN
+        _move(session, list_id, PROPOSED, WITHDRAWN)
         info = _info(row)
     _journal(workspace, "destruction withdraw", {"user": by.username, "list": list_id}, moment)
     return info
@@ -238,11 +257,17 @@ def dispose_destruction(
             )
         approval = Approval(row.approval, row.approved_name, row.approved_on)
         record_ids, as_of = list(row.record_ids), row.as_of
-    result = dispose(workspace, record_ids, approval, as_of, check_approver(by.name), moment)
+        _move(session, list_id, APPROVED, DISPOSING)  # a second click finds it taken
+    try:
+        result = dispose(workspace, record_ids, approval, as_of, check_approver(by.name), moment)
+    except BaseException:
+        with db.session() as session:
+            _move(session, list_id, DISPOSING, APPROVED)
+        raise
     with db.session() as session:
-        row = _one(session, list_id, APPROVED)
-        row.state, row.plan_id = DISPOSED, result.plan_id
-        row.disposed_by, row.disposed_at = by.username, moment
+        _move(session, list_id, DISPOSING, DISPOSED)
+        row = _one(session, list_id, DISPOSED)
+        row.plan_id, row.disposed_by, row.disposed_at = result.plan_id, by.username, moment
     details = {"list": list_id, "plan": result.plan_id, "disposed": len(result.disposed)}
     _journal(workspace, "destruction dispose", {"user": by.username, **details}, moment)
     return result

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from docgen.audit.samples import load_results
+from docgen.audit.store import review_dates
 from docgen.calendar import Period, format_roc_short
 from docgen.config import Workspace
 from docgen.db import Database
@@ -208,6 +209,14 @@ def approve_half_year(
                 "{half}: the director reviews the half's results and its 附件5 together: "
                 "submit the results and fill 附件5 first"
             ).format(half=half.label)
+        )
+    with db.session() as session:
+        done = review_dates(session, [sample_record, audit_record])
+    if done:
+        raise InputError(
+            _("{half}: reviewed on {date} already").format(
+                half=half.label, date=format_roc_short(min(done.values()))
+            )
         )
     moment = datetime.combine(today, datetime.now().time()).astimezone()
     for record_id in (sample_record, audit_record):

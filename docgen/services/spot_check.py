@@ -24,6 +24,7 @@ database in one transaction and journalling:
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -98,11 +99,17 @@ def take_in_upload(
     target = folder / f"{month.label}{suffix}"
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(upload, target)  # never over a file put there meanwhile
+        _place(upload, target)
     except FileExistsError:
         raise InputError(
             _("{month}: another query log was placed meanwhile: reload the page").format(
                 month=month.label
+            )
+        ) from None
+    except OSError as error:
+        raise InputError(
+            _("{month}: the query log cannot be written to data/queries/ ({error})").format(
+                month=month.label, error=error.strerror or error
             )
         ) from None
     try:
@@ -113,6 +120,28 @@ def take_in_upload(
         told = error.message.replace(str(target), target.name)
         told = told.replace(target.name, shown_name(given))
         raise InputError(" ".join(told.split())) from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def _place(upload: Path, target: Path) -> None:
+    """``upload`` as ``target``, never over a file put there meanwhile: a hard link,
+    or — across file systems, or where links are not allowed (a share) — a copy into a
+    file created exclusively."""
+    try:
+        os.link(upload, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as handle, open(upload, "rb") as source:
+            shutil.copyfileobj(source, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
     except BaseException:
         target.unlink(missing_ok=True)
         raise

@@ -82,7 +82,14 @@ def classify_file(
     source = workspace.archive_root / relative
     contained(workspace.archive_root, source)  # never through a link out of the archive
     stem, suffix = safe_file_name(PurePosixPath(original or relative).name)
-    target = workspace.archive_root / INBOX / TRIAGED / f"{stem}{suffix}"
+    # The record ID in the name: two unclassified files of one name never meet here.
+    target = workspace.archive_root / INBOX / TRIAGED / f"{record_id}_{stem}{suffix}"
+    if target.exists() or sidecar_path(target).exists():
+        raise InputError(
+            _("{record} was sent back to the inbox already: it waits to be filed").format(
+                record=record_id
+            )
+        )
     atomic_write_text(sidecar_path(target), sidecar_yaml(meta))
     with atomic_path(target) as tmp:
         tmp.write_bytes(source.read_bytes())

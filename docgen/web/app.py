@@ -55,7 +55,7 @@ from docgen.i18n import (
 from docgen.journal import Journal
 from docgen.report import roc_text
 from docgen.services.users import ROLES, UserInfo, get_user
-from docgen.uploads import MAX_LOG_BYTES
+from docgen.uploads import MAX_EVIDENCE_BYTES, MAX_LOG_BYTES
 from docgen.web import permissions
 from docgen.web.facts import Facts
 
@@ -72,12 +72,21 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+#: The body of a form without a file.
+FORM_BYTES = 64 * 1024
+#: Each upload form's endpoint → the largest file it takes.
+UPLOAD_LIMITS = {
+    "spot_check.upload": MAX_LOG_BYTES,
+    "spot_check.mark": MAX_EVIDENCE_BYTES,
+    "half_year.mark": MAX_EVIDENCE_BYTES,
+}
 _ERROR_TITLES = {
     400: N_("The request was not accepted"),
     403: N_("You may not open this page"),
     404: N_("There is no such page"),
     405: N_("The request was not accepted"),
     409: N_("docgen cannot show this yet"),
+    413: N_("The file is too large"),
     500: N_("Something went wrong"),
 }
 
@@ -202,9 +211,9 @@ def create_app(
         SESSION_REFRESH_EACH_REQUEST=False,
         WTF_CSRF_ENABLED=settings.csrf,
         WTF_CSRF_SSL_STRICT=True,
-        # The largest upload (a month's query log) and its form; each upload form
-        # refuses more than its own limit as it reads (docgen.web.spot_check.received).
-        MAX_CONTENT_LENGTH=MAX_LOG_BYTES + 64 * 1024,
+        # Forms are small; an upload form, for a signed-in person, gets its own limit
+        # (UPLOAD_LIMITS) before anything — the CSRF check included — reads the body.
+        MAX_CONTENT_LENGTH=FORM_BYTES,
         TEMPLATES_AUTO_RELOAD=False,
     )
     if settings.proxies:
@@ -221,6 +230,7 @@ def create_app(
         Facts(settings.facts_ttl.total_seconds()),
     )
 
+    app.before_request(_upload_limit)  # first: before CSRFProtect parses a form
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = N_("Sign in to open this page.")
@@ -284,6 +294,15 @@ def create_app(
     app.register_error_handler(DocgenError, _docgen_error)
     app.register_error_handler(Exception, _unexpected)
     return app
+
+
+def _upload_limit() -> None:
+    """Raise the body limit of an upload form for a signed-in person (anyone else, and
+    every other form, stays at :data:`FORM_BYTES`): a file too large is refused (413)
+    before it is read."""
+    limit = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limit is not None and current_user.is_authenticated:
+        request.max_content_length = limit + FORM_BYTES
 
 
 def _role_name(key: str) -> str:

@@ -195,10 +195,15 @@ def _sample_page(period: str, unit: str, anchor: str = "") -> Any:
 
 
 def _period(period: str) -> str:
+    """A month from the address (the half-year's 全處 draw has its own routes, with its
+    own review: :mod:`docgen.web.half_year`); anything else is not found."""
     try:
-        return parse_period(period[:_MONTH_TEXT]).label
+        found = parse_period(period[:_MONTH_TEXT])
     except InputError:
         abort(404)
+    if found.kind != "month":
+        abort(404)
+    return found.label
 
 
 def save_case(period: str, unit: str, no: int) -> Any:

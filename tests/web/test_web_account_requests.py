@@ -90,3 +90,23 @@ def test_only_the_administrator_enters_and_only_the_director_approves(
         assert post(role, "/accounts/requests/1/approve") == 403, role
     for role in ("director", "auditor"):
         assert post(role, "/accounts/requests/1/done") == 403, role
+
+
+def test_who_enters_a_request_does_not_approve_it_and_a_change_keeps_the_role(
+    office: Office,
+) -> None:
+    change = requests.request_account(
+        office.workspace, office.db, "change", "audit01",
+        AccountDetails(phone="02-1234-5678", purpose="稽核", legal_basis="第六點"),
+        by="both1",
+    )  # fmt: skip
+    with pytest.raises(InputError, match="may not approve it"):
+        requests.approve_account_request(
+            office.workspace, office.db, change.id, by="both1", name="兼任者"
+        )
+    requests.approve_account_request(office.workspace, office.db, change.id, by="d", name="處長")
+    requests.record_on_platform(office.workspace, office.db, change.id, date.today(), by="a")
+    from docgen.records.stored import load_registry
+
+    account = {a.account_id: a for a in load_registry(office.workspace, office.db).accounts}
+    assert account["audit01"].role == "稽核人員" and account["audit01"].phone == "02-1234-5678"

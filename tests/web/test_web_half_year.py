@@ -77,3 +77,14 @@ def test_a_half_year_audit_from_the_sample_to_the_directors_review(
         reviewed = {r.record_id for r in session.scalars(select(RecordReview))}
     assert str(filled["details"]["record_id"]) in reviewed  # type: ignore[index]
     assert mark_sheet(office.db, HALF, WHOLE).approved_on is not None
+
+
+def test_the_half_is_reviewed_once_and_only_on_its_own_page(
+    clients: dict[str, FlaskClient], office: Office
+) -> None:
+    director = clients["director"]
+    page = post(director, f"/half-year/{HALF}/approve")
+    assert "reviewed on" in page and "already" in page  # by the test above
+    token = csrf_token(director.get("/password").get_data(as_text=True))
+    response = director.post(f"/samples/{HALF}/{WHOLE}/approve", data={"csrf_token": token})
+    assert response.status_code == 404  # the month's route takes months only

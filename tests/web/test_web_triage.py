@@ -57,14 +57,16 @@ def test_an_unclassified_file_is_filed_as_the_archivist_says(
     assert not (inbox / "分類").exists()
     response = archivist.post(f"/records/{unclassified}/classify", data=data)
     assert response.status_code == 302
-    assert (inbox / "分類" / "掃描0001.pdf").is_file()
+    assert (inbox / "分類" / f"{unclassified}_掃描0001.pdf").is_file()
     assert journal_entries(office, "archive classify")[-1]["details"]["user"] == "archive1"  # type: ignore[index]
     scan(office)
     with office.db.session() as session:
         filed = session.execute(
             select(Record.category, Record.period, Record.unit, Record.status)
             .join(File, File.record_id == Record.record_id)
-            .where(File.original_name == "分類/掃描0001.pdf", File.kind == "document")
+            .where(
+                File.original_name == f"分類/{unclassified}_掃描0001.pdf", File.kind == "document"
+            )
         ).all()
         gone = session.get(Record, unclassified)
         kept = session.scalars(select(File.path).where(File.original_name == "掃描0001.pdf")).all()

@@ -67,3 +67,21 @@ def test_every_hostile_file_is_refused_by_every_upload_form(
     assert refused.startswith(path.name), refused
     assert sorted(inbox.rglob("*")) == before
     assert not list(uploads.iterdir())
+
+
+def test_only_an_upload_form_takes_a_large_body_and_only_when_signed_in(
+    app: object, clients: dict[str, FlaskClient]
+) -> None:
+    big = b"x" * (200 * 1024)
+    anonymous = app.test_client()  # type: ignore[attr-defined]
+    for url in ("/sign-in", "/spot-check/upload"):
+        response = anonymous.post(url, data={"log": (BytesIO(big), "a.csv")})
+        assert response.status_code == 413, url
+    admin = clients["admin"]
+    token = csrf_token(admin.get("/password").get_data(as_text=True))
+    response = admin.post("/password", data={"csrf_token": token, "x": big.decode()})
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)
+    data = {"csrf_token": token, "month": "2026-11", "log": (BytesIO(big), "big.csv")}
+    response = admin.post("/spot-check/upload", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302  # taken to the intake (and refused there: not a log)
