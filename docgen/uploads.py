@@ -111,7 +111,7 @@ def _package_suffix(path: Path, given: str) -> str:
             mimetype = package.read("mimetype")[:100] if "mimetype" in names else b""
     except InputError as error:
         raise _refused(path, given, error) from None
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except (zipfile.BadZipFile, OSError, KeyError, NotImplementedError, RuntimeError):
         names, mimetype = set(), b""
     if "xl/workbook.xml" in names:
         return ".xlsx"
