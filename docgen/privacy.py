@@ -21,6 +21,10 @@ from typing import Literal, get_args
 #: A Taiwan national ID or resident certificate number: a letter, then 1/2 (citizens),
 #: 8/9 (new resident certificates) or A–D (old ones), then eight digits.
 ID_PATTERN = re.compile(r"(?<![A-Za-z0-9])([A-Z][1289A-D][0-9]{8})(?![0-9])")
+#: The archive's own record ID of a record without one (``F-``/``U-`` and 16 hex
+#: digits of its SHA-256, :func:`docgen.archive.classify.content_record_id`): its hex
+#: digits can read as an ID (``U-F162386173AB12CD``), and are never one.
+CONTENT_RECORD_ID = re.compile(r"(?<![A-Za-z0-9])[FU]-([0-9A-F]{16})(?![A-Za-z0-9])")
 
 _LETTER_CODES = dict(zip("ABCDEFGHJKLMNPQRSTUVXYWZIO", range(10, 36), strict=True))
 
@@ -140,9 +144,12 @@ def _masking(text: str, policy: MaskingPolicy) -> tuple[str, list[tuple[int, int
     (``A123456789B287654321``)."""
     spans: list[tuple[int, int]] = []
     while True:
+        kept = {m.start(1) for m in CONTENT_RECORD_ID.finditer(text)}
         found = [
-            (m.start(1), m.end(1), mask_id(m.group(1), policy)) for m in ID_PATTERN.finditer(text)
-        ] or _wide_ids(text, policy)
+            (m.start(1), m.end(1), mask_id(m.group(1), policy))
+            for m in ID_PATTERN.finditer(text)
+            if m.start(1) not in kept
+        ] or [item for item in _wide_ids(text, policy) if item[0] not in kept]
         if not found:
             return text, spans
         for start, stop, masked in reversed(found):

@@ -57,3 +57,17 @@ def test_check_digit() -> None:
     assert is_valid_national_id("A123456789")
     assert not is_valid_national_id("A123456788")
     assert not is_valid_national_id("A12345678")
+
+
+def test_the_archives_content_record_ids_are_not_taken_for_ids() -> None:
+    """A record without an ID of its own is ``U-``/``F-`` and 16 hex digits of its
+    SHA-256, which can read as an ID (a CI run met ``U-F162386173…``): left as it is,
+    while a real ID beside it, or after ``U-`` alone, is still masked."""
+    from docgen.privacy import find_unmasked_ids, mask_ids_in_text
+
+    text = "U-F162386173AB12CD、F-F162386173AB12CD，U-A123456789，Ｆ１６２３８６１７３"
+    assert mask_ids_in_text(text) == (
+        "U-F162386173AB12CD、F-F162386173AB12CD，U-A12345****，Ｆ１６２３８****"
+    )
+    assert find_unmasked_ids("records/unclassified/U-F162386173AB12CD.pdf") == []
+    assert find_unmasked_ids("X-F162386173AB12CD") == ["F162386173"]
