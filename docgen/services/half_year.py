@@ -203,6 +203,13 @@ def approve_half_year(
     results = load_results(workspace, half.label, WHOLE_OFFICE, db=db)
     sample_record = (results.documents.get("record_id", "") if results else "") or ""
     audit_record = latest_record(workspace, half.label)
+    if results is not None and results.read_by == actor:
+        raise InputError(
+            _(
+                "{half}: the results were submitted by {user}: who submits the results may "
+                "not approve them (separation of duties)"
+            ).format(half=half.label, user=actor)
+        )
     if not sample_record or not audit_record:
         raise InputError(
             _(

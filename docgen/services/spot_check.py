@@ -171,6 +171,8 @@ class MarkSheet:
     submitted: bool
     record_id: str
     approved_on: date | None
+    #: Who submitted the results (the web user), "" before.
+    submitted_by: str = ""
 
     @property
     def marked(self) -> int:
@@ -208,8 +210,14 @@ def mark_sheet(db: Database, period: str, unit: str) -> MarkSheet:
             for row in rows
         }
         record_id, approved = _approved_on(session, draw)
+        submitted_by = draw.reading.read_by if draw.reading else ""
         return MarkSheet(
-            store.to_sample(draw), entries, draw.reading is not None, record_id, approved
+            store.to_sample(draw),
+            entries,
+            draw.reading is not None,
+            record_id,
+            approved,
+            submitted_by,
         )
 
 
@@ -420,6 +428,13 @@ def approve_results(
             _("{unit} {period}: the results were approved on {date} already").format(
                 unit=unit, period=period, date=format_roc_short(marks.approved_on)
             )
+        )
+    if marks.submitted_by == actor:
+        raise InputError(
+            _(
+                "{unit} {period}: the results were submitted by {user}: who submits the "
+                "results may not approve them (separation of duties)"
+            ).format(unit=unit, period=period, user=actor)
         )
     moment = _now(now)
     record_review(

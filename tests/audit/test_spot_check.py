@@ -170,6 +170,8 @@ def test_approval_is_the_review_date_and_closes_the_marks(drawn: Workspace) -> N
                 drawn, db, MONTH, UNIT, approved_by="吳處長", actor="director1"
             )
         spot_check.submit_marks(drawn, db, MONTH, UNIT, actor="super1", now=WHEN)
+        with pytest.raises(InputError, match="who submits the results may not approve them"):
+            spot_check.approve_results(drawn, db, MONTH, UNIT, approved_by="兼任", actor="super1")
         approved = datetime(2026, 11, 9, 15, 0).astimezone()
         record_id = spot_check.approve_results(
             drawn, db, MONTH, UNIT, approved_by="吳處長", actor="director1", now=approved
