@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -252,3 +253,15 @@ def file_old_monthly_check(office: Office) -> str:
     filed = [f.record_id for f in scan.result.filed if f.record_id.startswith("DG-4M-202305")]
     assert filed, scan.result.filed
     return filed[0]
+
+
+def browser_sign_in(browser: Any, server: str, username: str) -> Any:
+    """A new browser context signed in as ``username`` (downloads accepted), on its
+    dashboard."""
+    page = browser.new_context(locale="en-US", accept_downloads=True).new_page()
+    page.goto(f"{server}/sign-in")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_selector("#dashboard")
+    return page

@@ -18,18 +18,13 @@ from docgen.db.models.accounts import RegistryAccount
 from docgen.example_office import synthetic_id
 from docgen.records.stored import load_registry
 from docgen.rules.account_review import Category, review_accounts
-from tests.web.conftest import PASSWORD, Office, artifact_dir
+from tests.web.conftest import Office, artifact_dir, browser_sign_in
 
 ACCOUNT = "plan09"
 
 
 def sign_in(browser: Any, server: str, username: str) -> Any:
-    page = browser.new_context(locale="en-US", accept_downloads=True).new_page()
-    page.goto(f"{server}/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_selector("#dashboard")
+    page = browser_sign_in(browser, server, username)
     page.click("header nav >> text=Account requests")
     page.wait_for_selector("#account-requests")
     return page

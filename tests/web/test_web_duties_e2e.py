@@ -18,21 +18,11 @@ from tests.web.conftest import (
     PASSWORD,
     Office,
     artifact_dir,
+    browser_sign_in,
     file_old_monthly_check,
 )
 
 REFERENCE = "北市市企字第1150012345號"
-
-
-def sign_in(browser: Any, server: str, username: str) -> Any:
-    context = browser.new_context(locale="en-US")
-    page = context.new_page()
-    page.goto(f"{server}/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_selector("#dashboard")
-    return page
 
 
 def test_the_proposer_cannot_approve_and_the_list_is_disposed(
@@ -50,7 +40,7 @@ def test_the_proposer_cannot_approve_and_the_list_is_disposed(
         must_change_password=False,
         actor="tests",
     )
-    both = sign_in(browser, live_server, "both1")
+    both = browser_sign_in(browser, live_server, "both1")
     both.click("header nav >> text=Destruction lists")
     both.wait_for_selector("#destruction")
     both.click("#propose")
@@ -63,7 +53,7 @@ def test_the_proposer_cannot_approve_and_the_list_is_disposed(
     assert "awaiting approval" in both.inner_text("#list-1")
     both.screenshot(path=str(shots / "1-proposer-refused.png"), full_page=True)
 
-    director = sign_in(browser, live_server, "director1")
+    director = browser_sign_in(browser, live_server, "director1")
     director.goto(f"{live_server}/destruction")
     assert director.locator("#propose").count() == 0
     director.fill("#approval-1", REFERENCE)
@@ -72,7 +62,7 @@ def test_the_proposer_cannot_approve_and_the_list_is_disposed(
     assert "Destruction list 1 approved." in director.inner_text(".flash")
     director.screenshot(path=str(shots / "2-approved.png"), full_page=True)
 
-    archivist = sign_in(browser, live_server, "archive1")
+    archivist = browser_sign_in(browser, live_server, "archive1")
     archivist.goto(f"{live_server}/destruction")
     archivist.click("#dispose-1")
     archivist.wait_for_selector(".flash")
@@ -95,7 +85,7 @@ def test_a_supervisor_cannot_open_another_units_case_or_evidence_by_url(
     name = spot_check.attach_evidence(
         office.workspace, office.db, "2026-10", OTHER_UNIT, 1, upload, "e.pdf", actor="tests"
     )
-    page = sign_in(browser, live_server, "super1")
+    page = browser_sign_in(browser, live_server, "super1")
     for url in (
         f"/samples/2026-10/{OTHER_UNIT}",
         f"/samples/2026-10/{OTHER_UNIT}/cases/1/evidence/{name}",

@@ -10,18 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from docgen.services.spot_check import mark_case, mark_sheet
-from tests.web.conftest import PASSWORD, Office, artifact_dir
+from tests.web.conftest import Office, artifact_dir, browser_sign_in
 
 HALF = "2026-H2"
 
 
 def sign_in(browser: Any, server: str, username: str) -> Any:
-    page = browser.new_context(locale="en-US").new_page()
-    page.goto(f"{server}/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
-    page.wait_for_selector("#dashboard")
+    page = browser_sign_in(browser, server, username)
     page.click("header nav >> text=Half-year audit")
     page.wait_for_selector("#half-year")
     return page
