@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 
 from docgen.archive.db import Index, open_index
-from docgen.archive.placement import RECORDS, TOMBSTONES
+from docgen.archive.placement import RECORDS, REJECTED, TOMBSTONES, UNCLASSIFIED
 from docgen.archive.retention import fetch_raw
 from docgen.archive.untrusted import HOLDS
 from docgen.config import Workspace
@@ -205,14 +205,22 @@ def fixity_report(workspace: Workspace, full: bool = False) -> Report:
 
 
 def unclassified_report(workspace: Workspace) -> Report:
-    """Files that could not be classified, with the reason, to be sorted by a person."""
+    """Files that could not be classified, with the reason, to be sorted by a person
+    (those the 檔管人員 rejected as no record are counted, not listed again)."""
     with open_index(workspace) as index, index.session() as session:
         query = (
             select(File, Record)
             .join(Record, File.record_id == Record.record_id)
-            .where(File.status == "unclassified", File.kind == "document")
+            .where(File.status == UNCLASSIFIED, File.kind == "document")
             .order_by(File.path)
         )
+        listed: list[tuple[File, Record]] = []
+        rejected = 0
+        for file, record in session.execute(query):
+            if record.status == REJECTED:
+                rejected += 1
+            else:
+                listed.append((file, record))
         rows = [
             {
                 "path": mask_ids_in_text(file.path),
@@ -221,7 +229,7 @@ def unclassified_report(workspace: Workspace) -> Report:
                 "reason": mask_ids_in_text(record.reason),
                 "sha256": file.sha256,
             }
-            for file, record in session.execute(query)
+            for file, record in listed
         ]
     columns = {
         "path": N_("File"),
@@ -232,4 +240,6 @@ def unclassified_report(workspace: Workspace) -> Report:
     }
     hint = _("add NAME.meta.yaml beside the file and put both in archive/inbox/ again")
     summary = {N_("Files"): len(rows), N_("To file them"): hint}
+    if rejected:
+        summary[N_("Rejected as no record (kept, not listed)")] = rejected
     return Report(N_("Unclassified files"), columns, rows, summary)

@@ -46,6 +46,11 @@ PACKAGE_MANIFEST = ".pdf.manifest.json"
 RECORDS = "records"
 DUPLICATES = "duplicates"
 UNCLASSIFIED = "unclassified"
+#: A record's status once the 檔管人員 said its file is no record (it stays where it is,
+#: under ``records/unclassified/``: :func:`docgen.services.triage.reject_file`).
+REJECTED = "rejected"
+#: The statuses of a record nobody has classified: its file may still be classified.
+NOT_CLASSIFIED = frozenset({UNCLASSIFIED, REJECTED})
 TOMBSTONES = ".tombstones"
 
 

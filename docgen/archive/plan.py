@@ -162,7 +162,7 @@ def _classify(
     if record is not None and record.status == "disposed":
         found = Classification(RecordMetadata(), "none", sidecar=find_sidecar(path))
         return _conflict(session, found, record.record_id, None), None, None
-    if first is None or record is None or record.status == "unclassified":
+    if first is None or record is None or record.status in placement.NOT_CLASSIFIED:
         rules = ctx.config.archive.path_rules
         found = classify(path, ctx.relative_to_inbox(path), rules, ctx.use_qr)
         found = refuse_disposed(session, found, sha256)
@@ -323,10 +323,10 @@ def file_row(root: Path, relative: str, plan: Plan, kind: str, when: datetime) -
 
 
 def absorb_unclassified(session: Session, old_record_id: str, document: File) -> None:
-    """The old unclassified copy becomes a duplicate of ``document``; its ``U-`` record
-    goes (it has no files left) unless it is on hold."""
+    """The old unclassified (or rejected) copy becomes a duplicate of ``document``; its
+    ``U-`` record goes (it has no files left) unless it is on hold."""
     old = session.get(Record, old_record_id)
-    if old is None or old.status != "unclassified":
+    if old is None or old.status not in placement.NOT_CLASSIFIED:
         return
     moved = File.record_id == old_record_id
     session.execute(

@@ -52,6 +52,7 @@ from docgen.archive.rebuild_trail import (
     JournalTrail,
     RebuildResult,
     apply_holds,
+    apply_rejections,
     apply_tombstones,
     carry_disposals,
     carry_plans,
@@ -219,6 +220,7 @@ def fill(
             _file_group(ctx, session, sha256, paths, sidecars, disposed, result)
         session.flush()
         apply_holds(session, ctx.root, old, result, trail)
+        apply_rejections(session, old, trail)
         if old is not None:
             _carry_forms(old, session)
             carry_plans(old, session)

@@ -24,6 +24,9 @@ only the old index knows.
   the record stays disposed (:func:`docgen.archive.rebuild._file_group`).
 * **Hold files** (:mod:`docgen.archive.holds`) give the holds; those of the old index
   that no hold file lists are carried over, when it can be read.
+* **Rejections** (``archive reject``: a file the 檔管人員 said is no record) are
+  replayed from the journal, or carried over from the old index when the journal does
+  not verify (:func:`apply_rejections`).
 * A tombstone or hold file that cannot be trusted (:mod:`docgen.archive.untrusted`)
   is a *problem*, reported with its file; the old index's disposals and holds of that
   record are carried over instead, and a tombstone's name alone still keeps files
@@ -39,13 +42,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from docgen.archive.approval import Approval
 from docgen.archive.db import Index
 from docgen.archive.holds import HoldEntry, read_hold_files
-from docgen.archive.placement import RECORDS, TOMBSTONES
+from docgen.archive.placement import RECORDS, REJECTED, TOMBSTONES, UNCLASSIFIED
 from docgen.archive.tombstones import (
     Tombstone,
     read_tombstones,
@@ -180,6 +183,8 @@ class JournalTrail:
     holds: dict[str, list[JournalHold]] = field(default_factory=dict)
     #: releases of holds the journal never saw placed: (record ID, placed_at) → by, when
     releases: dict[tuple[str, datetime], tuple[str, datetime]] = field(default_factory=dict)
+    #: files the 檔管人員 rejected as no record (``archive reject``): record ID → reason
+    rejections: dict[str, str] = field(default_factory=dict)
 
 
 def _naive(text: object) -> datetime | None:
@@ -295,7 +300,31 @@ def read_journal(journal: Journal) -> JournalTrail:
             _dispose_entry(trail, details, when)
         elif command in ("archive hold", "archive release"):
             _hold_entry(trail, str(command), details, when)
+        elif command == "archive reject" and is_record_id(details.get("record_id")):
+            trail.rejections[str(details["record_id"])] = mask_ids_in_text(_text(details, "reason"))
     return trail
+
+
+def apply_rejections(session: Session, old: Index | None, trail: JournalTrail) -> None:
+    """Files rejected as no record (:func:`docgen.services.triage.reject_file`) stay
+    rejected: as the journal records them, or — when it does not verify — as the old
+    index has them. Only a record still unclassified in the rebuilt index is changed (a
+    file classified after its rejection is filed now)."""
+    rejected = dict(trail.rejections) if trail.verified else _old_rejections(old)
+    for record_id, reason in sorted(rejected.items()):
+        session.execute(
+            update(Record)
+            .where(Record.record_id == record_id, Record.status == UNCLASSIFIED)
+            .values(status=REJECTED, reason=reason)
+        )
+
+
+def _old_rejections(old: Index | None) -> dict[str, str]:
+    if old is None:
+        return {}
+    with old.session() as previous:
+        query = select(Record.record_id, Record.reason).where(Record.status == REJECTED)
+        return {rid: reason for rid, reason in previous.execute(query)}
 
 
 def tombstone_mismatch(stone: Tombstone, trail: JournalTrail) -> str:

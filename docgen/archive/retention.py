@@ -21,6 +21,7 @@ import yaml
 from sqlalchemy import ClauseElement, ColumnElement, select
 from sqlalchemy.orm import Session
 
+from docgen.archive.placement import NOT_CLASSIFIED
 from docgen.calendar import parse_period
 from docgen.config import Workspace
 from docgen.db.models.archive import File, Hold, Record
@@ -360,7 +361,7 @@ def record_retentions(
                 rule,
                 retention,
                 holds.get(record_id),
-                status == "unclassified",
+                status in NOT_CLASSIFIED,
             )
         )
     return result

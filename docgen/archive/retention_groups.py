@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import String, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
+from docgen.archive.placement import NOT_CLASSIFIED
 from docgen.archive.retention import (
     RecordRetention,
     Schedule,
@@ -77,7 +78,7 @@ def retention_groups(
         dated = record_id_date(by_id) if by_id else ""
         facts = (category, period, trigger, review, subject, dated, filed)
         rule, document_date, retention = compute_retention(facts, schedule, accounts, as_of)
-        unclassified = status == "unclassified"
+        unclassified = status in NOT_CLASSIFIED
         groups.append(
             RetentionGroup(
                 tuple(key), count, rule, document_date, retention, unclassified, record_ids

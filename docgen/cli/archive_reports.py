@@ -1,5 +1,6 @@
-"""``docgen archive report | hold | release | dispose``: RET's commands on ARCH's
-``archive`` group (reports, legal holds, approved disposal).
+"""``docgen archive report | hold | release | reject | dispose``: RET's commands on
+ARCH's ``archive`` group (reports, legal holds, rejecting a file as no record, approved
+disposal).
 
 The services append the journal entries of holds and disposals themselves (ISSUE 9
 items 1 and 3); a report written with ``-o`` is journalled here. A report that finds
@@ -41,6 +42,7 @@ from docgen.errors import IntegrityError
 from docgen.i18n import N_, _, translate
 from docgen.privacy import mask_ids_in_text
 from docgen.report import Report
+from docgen.services.triage import reject_file
 from docgen.textsafe import escape_controls
 
 _BY_HELP = N_("Who does this, for the record (default: the logged-in user).")
@@ -180,6 +182,30 @@ def release(state: CliState, record: str, reason: str, by: str | None) -> None:
     who = by or getpass.getuser()
     release_hold(state.workspace, record, who, _now(), reason)
     click.echo(_("{record} is released from its hold").format(record=_shown(record)))
+
+
+@archive.command(
+    "reject",
+    help=N_(
+        "Say that an unclassified file is no record of the office (a blank page, a stray "
+        "or personal file), with the reason: the unclassified report no longer lists it "
+        "and it is never a disposal candidate. The file stays where it is; classifying "
+        "it later still files it.\n\n"
+        "\b\nExample:\n"
+        '  docgen archive reject U-1A2B3C4D5E6F7081 --reason "空白頁，非公務文件"'
+    ),
+)
+@click.argument("record")
+@click.option("--reason", required=True, help=N_("Why the file is no record (kept with it)."))
+@click.option("--by", default=None, help=_BY_HELP)
+@pass_state
+def reject(state: CliState, record: str, reason: str, by: str | None) -> None:
+    kept = reject_file(state.workspace, record, reason, by=by or getpass.getuser())
+    click.echo(
+        _("{record} is rejected as no record: {reason}").format(
+            record=_shown(record), reason=_shown(kept)
+        )
+    )
 
 
 @archive.command(

@@ -195,6 +195,11 @@ PAGES: dict[str, Page] = {
     "record-classify": Page(
         N_("Records: say what an unclassified file is"), frozenset({ARCHIVIST}), case_data=True
     ),
+    "record-reject": Page(
+        N_("Records: reject an unclassified file as no record, with the reason"),
+        frozenset({ARCHIVIST}),
+        case_data=True,
+    ),
     "record-hold": Page(
         N_("Records: put on hold or release, with the reason"),
         frozenset({ARCHIVIST, DIRECTOR}),
@@ -258,6 +263,7 @@ ENDPOINTS: dict[str, str] = {
     "inbox.waiting": "inbox",
     "inbox.scan": "inbox-scan",
     "records.classify": "record-classify",
+    "records.reject": "record-reject",
     "records.hold": "record-hold",
     "records.release": "record-hold",
     "destruction.lists": "destruction",

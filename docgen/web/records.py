@@ -25,11 +25,12 @@ from sqlalchemy import func, select
 from docgen.archive.classify import CATEGORIES
 from docgen.archive.holds import place_hold, release_hold
 from docgen.archive.paths import contained
+from docgen.archive.placement import NOT_CLASSIFIED, REJECTED
 from docgen.calendar import parse_period
 from docgen.db.models.archive import File, Hold, Record
 from docgen.errors import DocgenError, InputError, IntegrityError
-from docgen.i18n import _
-from docgen.services.triage import classify_file
+from docgen.i18n import N_, _
+from docgen.services.triage import classify_file, reject_file
 from docgen.web.app import state
 from docgen.web.permissions import in_scope, refuse
 
@@ -39,7 +40,13 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 PER_PAGE = 50
 #: Matches counted at most (more: "more than COUNTED").
 COUNTED = 10_000
-STATUSES = ("filed", "unclassified", "disposed")
+#: A record's statuses, and how each is shown.
+STATUSES = {
+    "filed": N_("filed"),
+    "unclassified": N_("unclassified"),
+    REJECTED: N_("rejected as no record"),
+    "disposed": N_("disposed"),
+}
 _TEXT_LIMIT = 80
 
 
@@ -149,6 +156,8 @@ def record(record_id: str) -> Any:
         held=active,
         categories=sorted(CATEGORIES),
         units=[u.name for u in state().workspace.config.units],
+        statuses=STATUSES,
+        classifiable=found.status in NOT_CLASSIFIED,
     )
 
 
@@ -211,6 +220,23 @@ def release(record_id: str) -> Any:
         lambda rid, reason: release_hold(workspace, rid, who, datetime.now(), reason),
         _("{record} is released from its hold."),
     )
+
+
+@bp.post("/<record_id>/reject")
+def reject(record_id: str) -> Any:
+    """The 檔管人員 says an unclassified file is no record, with the reason
+    (:func:`docgen.services.triage.reject_file`)."""
+    found = _record(record_id)
+    reason = request.form.get("reason", "")[:2000]
+    try:
+        reject_file(state().workspace, found.record_id, reason, by=str(current_user.username))
+    except DocgenError as error:
+        flash(error.message, "problem")
+    else:
+        flash(
+            _("{record} is rejected as no record; the file is kept.").format(record=found.record_id)
+        )
+    return redirect(url_for("records.record", record_id=found.record_id))
 
 
 @bp.get("/<record_id>/files/<int:file_id>")

@@ -76,3 +76,43 @@ def test_an_unclassified_file_is_filed_as_the_archivist_says(
     own = csrf_token(clients["supervisor"].get("/password").get_data(as_text=True))
     url = f"/records/{unclassified}/classify"
     assert clients["supervisor"].post(url, data={**data, "csrf_token": own}).status_code == 403
+
+
+def test_a_stray_file_is_rejected_as_no_record_with_the_reason(
+    clients: dict[str, FlaskClient], office: Office
+) -> None:
+    inbox = office.workspace.archive_root / "inbox"
+    (inbox / "購物清單.txt").write_text("milk, eggs", encoding="utf-8")
+    scan(office)
+    with office.db.session() as session:
+        (stray,) = session.scalars(
+            select(File.record_id).where(File.original_name == "購物清單.txt")
+        )
+    archivist, url = clients["archivist"], f"/records/{stray}"
+    assert "購物清單" in archivist.get("/reports/unclassified").get_data(as_text=True)
+    page = archivist.get(url).get_data(as_text=True)
+    assert 'id="reject-form"' in page and 'id="classify-form"' in page
+    assert 'id="reject-form"' not in clients["director"].get(url).get_data(as_text=True)
+    token = csrf_token(page)
+    assert (
+        archivist.post(f"{url}/reject", data={"reason": "personal"}).status_code == 400
+    )  # no CSRF
+    archivist.post(f"{url}/reject", data={"csrf_token": token, "reason": "  "})
+    assert "say why" in archivist.get(url).get_data(as_text=True)
+    own = csrf_token(clients["director"].get("/password").get_data(as_text=True))
+    refused = clients["director"].post(f"{url}/reject", data={"csrf_token": own, "reason": "x"})
+    assert refused.status_code == 403
+    with office.db.session() as session:
+        assert session.get(Record, stray).status == "unclassified"  # type: ignore[union-attr]
+    done = archivist.post(f"{url}/reject", data={"csrf_token": token, "reason": "a shopping list"})
+    assert done.status_code == 302
+    page = archivist.get(url).get_data(as_text=True)
+    assert "is rejected as no record" in page and "a shopping list" in page
+    assert 'id="reject-form"' not in page and 'id="classify-form"' in page  # still classifiable
+    with office.db.session() as session:
+        assert session.get(Record, stray).status == "rejected"  # type: ignore[union-attr]
+    listed = archivist.get("/reports/unclassified").get_data(as_text=True)
+    assert "購物清單" not in listed
+    assert journal_entries(office, "archive reject")[-1]["details"]["user"] == "archive1"  # type: ignore[index]
+    search = archivist.get("/records/?status=rejected").get_data(as_text=True)
+    assert stray in search

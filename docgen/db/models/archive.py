@@ -9,7 +9,9 @@ relative to the archive root (``records/monthly_check/115/DG-4M-….pdf``); date
 Statuses:
 
 * ``Record.status``: ``filed`` (classified and filed), ``unclassified`` (kept under
-  ``records/unclassified/``, reported), ``disposed`` (removed by an approved
+  ``records/unclassified/``, reported), ``rejected`` (an unclassified file the
+  檔管人員 said is no record, with the reason: kept where it is, counted, not listed;
+  :func:`docgen.services.triage.reject_file`), ``disposed`` (removed by an approved
   disposal; a tombstone remains).
 * ``File.status``: ``filed``, ``duplicate`` (identical content to ``duplicate_of``,
   kept under ``records/duplicates/``), ``unclassified``, ``disposed``.
