@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError as DuplicateRow
 from sqlalchemy.orm import Session
 
 from docgen.audit import store
@@ -243,6 +245,27 @@ def _open_mark(session: Session, period: str, unit: str, no: int) -> tuple[Draw,
     return draw, mark
 
 
+def _changing_mark(
+    db: Database, case: tuple[str, str, int], change: Callable[[Draw, CaseMark], int]
+) -> int:
+    """``change`` applied to the mark of ``case`` (period, unit, 序號) in one
+    transaction; returns what it returns (the draw's number). The first mark of a case
+    made by two requests at once (two tabs, a double click): on PostgreSQL both find no
+    row and both add one, and the second meets the unique (draw, 序號) — its transaction
+    is tried once more, and then finds the first one's row."""
+    period, unit, no = case
+
+    def attempt() -> int:
+        with db.session() as session:
+            draw, mark = _open_mark(session, period, unit, no)
+            return change(draw, mark)
+
+    try:
+        return attempt()
+    except DuplicateRow:
+        return attempt()
+
+
 def mark_case(
     workspace: Workspace,
     db: Database,
@@ -270,11 +293,13 @@ def mark_case(
             )
         )
     moment = _now(now)
-    with db.session() as session:
-        draw, mark = _open_mark(session, period, unit, no)
+
+    def change(draw: Draw, mark: CaseMark) -> int:
         mark.consistent, mark.remark = consistent, remark
         mark.marked_by, mark.marked_at = actor, store.local(moment)
-        number = draw.number
+        return draw.number
+
+    number = _changing_mark(db, (period, unit, no), change)
     details = {"period": period, "unit": unit, "draw": number, "case": no, "consistent": consistent}
     _journal(workspace).append("spot-check mark", details={"user": actor, **details}, now=moment)
 
@@ -299,8 +324,8 @@ def attach_evidence(
     digest = sha256_file(upload)
     name = safe_name("佐證", period, unit, str(no), digest[:12], suffix=suffix)
     moment = _now(now)
-    with db.session() as session:
-        draw, mark = _open_mark(session, period, unit, no)
+
+    def change(draw: Draw, mark: CaseMark) -> int:
         listed = [e for e in mark.evidence.split("、") if e]
         if name not in listed:
             if len(listed) >= MAX_EVIDENCE_FILES:
@@ -313,7 +338,9 @@ def attach_evidence(
             listed.append(name)
         mark.evidence = "、".join(listed)
         mark.marked_by, mark.marked_at = actor, store.local(moment)
-        number = draw.number
+        return draw.number
+
+    number = _changing_mark(db, (period, unit, no), change)
     details = {
         "user": actor,
         "period": period,

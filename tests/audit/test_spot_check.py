@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -17,12 +18,14 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import select
 
 from docgen.archive.evidence import evidence_report
 from docgen.audit.samples import load_results
 from docgen.calendar import parse_period
 from docgen.config import Workspace, open_workspace
 from docgen.db import open_database
+from docgen.db.models.audit import CaseMark
 from docgen.errors import InputError
 from docgen.journal import Journal
 from docgen.services import spot_check
@@ -147,6 +150,39 @@ def test_a_case_is_marked_only_with_是_or_否_and_a_否_only_with_a_remark(
     marked = [e for e in Journal(drawn.journal_path, drawn.root).entries()]
     assert marked[-1]["command"] == "spot-check mark"
     assert "A123456789" not in str(marked[-1])
+
+
+def test_two_first_marks_of_a_case_at_once_both_land(office_db: Workspace) -> None:
+    """Two tabs (or a double click) marking the same cases for the first time at the same
+    moment: on PostgreSQL both requests find no mark and both add one; neither may fail,
+    and each case ends with one mark — the one written last."""
+    with open_database(office_db) as db:
+        draw_sample(office_db, db, parse_period(MONTH), actor="admin1", seed="spot", now=WHEN)
+        cases = [case.no for case in spot_check.mark_sheet(db, MONTH, UNIT).sample.cases]
+    failures: list[BaseException] = []
+    for no in cases:
+        start = threading.Barrier(2)
+
+        def mark(answer: str, remark: str, no: int = no, start: threading.Barrier = start) -> None:
+            try:
+                with open_database(office_db) as db:
+                    start.wait()
+                    spot_check.mark_case(office_db, db, MONTH, UNIT, no, answer, remark, actor="s")
+            except BaseException as error:  # the test fails on it below
+                failures.append(error)
+
+        both = [threading.Thread(target=mark, args=a) for a in (("是", ""), ("否", REMARK))]
+        for thread in both:
+            thread.start()
+        for thread in both:
+            thread.join()
+    assert failures == []
+    with open_database(office_db) as db:
+        with db.reading() as session:
+            rows = session.execute(select(CaseMark.position, CaseMark.consistent)).all()
+        entries = spot_check.mark_sheet(db, MONTH, UNIT).entries
+    assert sorted(position for position, _answer in rows) == sorted(cases)  # one mark each
+    assert all(entries[no].consistent in ("是", "否") for no in cases)
 
 
 def test_submitting_names_every_unmarked_case_and_writes_nothing(drawn: Workspace) -> None:
