@@ -212,14 +212,14 @@ def mark_sheet(db: Database, period: str, unit: str) -> MarkSheet:
             for row in rows
         }
         record_id, approved = _approved_on(session, draw)
-        submitted_by = draw.reading.read_by if draw.reading else ""
+        reading = draw.reading
         return MarkSheet(
             store.to_sample(draw),
             entries,
-            draw.reading is not None,
+            reading is not None,
             record_id,
             approved,
-            submitted_by,
+            reading.read_by if reading else "",
         )
 
 
@@ -236,6 +236,15 @@ def _open_mark(session: Session, period: str, unit: str, no: int) -> tuple[Draw,
                 "{unit} {period}: the results were approved on {date}; the marks can no "
                 "longer change"
             ).format(unit=unit, period=period, date=format_roc_short(approved))
+        )
+    if draw.reading is not None:
+        # The completed 附件4 was written from the marks as submitted, and that is what
+        # the director approves (R6.2): a mark changed now would not be on it.
+        raise InputError(
+            _(
+                "{unit} {period}: the results were submitted on {date}; the marks can no "
+                "longer change"
+            ).format(unit=unit, period=period, date=format_roc_short(draw.reading.read_at.date()))
         )
     query = select(CaseMark).where(CaseMark.draw_id == draw.id, CaseMark.position == no)
     mark = session.scalars(query).one_or_none()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import shutil
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pikepdf
@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from docgen.archive.evidence import evidence_report
 from docgen.audit.samples import load_results
-from docgen.calendar import parse_period
+from docgen.calendar import format_roc_short, parse_period
 from docgen.config import Workspace, open_workspace
 from docgen.db import open_database
 from docgen.db.models.audit import CaseMark
@@ -205,10 +205,10 @@ def test_approval_is_the_review_date_and_closes_the_marks(drawn: Workspace) -> N
             spot_check.approve_results(
                 drawn, db, MONTH, UNIT, approved_by="吳處長", actor="director1"
             )
-        spot_check.submit_marks(drawn, db, MONTH, UNIT, actor="super1", now=WHEN)
+        spot_check.submit_marks(drawn, db, MONTH, UNIT, actor="super1")
         with pytest.raises(InputError, match="who submits the results may not approve them"):
             spot_check.approve_results(drawn, db, MONTH, UNIT, approved_by="兼任", actor="super1")
-        approved = datetime(2026, 11, 9, 15, 0).astimezone()
+        approved = (datetime.now() + timedelta(days=2)).replace(microsecond=0).astimezone()
         record_id = spot_check.approve_results(
             drawn, db, MONTH, UNIT, approved_by="吳處長", actor="director1", now=approved
         )
@@ -216,13 +216,30 @@ def test_approval_is_the_review_date_and_closes_the_marks(drawn: Workspace) -> N
         assert (sheet.record_id, sheet.approved_on) == (record_id, approved.date())
         with pytest.raises(InputError, match="can no longer change"):
             spot_check.mark_case(drawn, db, MONTH, UNIT, 1, "否", "改", actor="super1")
-        with pytest.raises(InputError, match="approved on 115/11/09 already"):
+        already = f"approved on {format_roc_short(approved.date())} already"
+        with pytest.raises(InputError, match=already):
             spot_check.submit_marks(drawn, db, MONTH, UNIT, actor="super1")
-        with pytest.raises(InputError, match="approved on 115/11/09 already"):
+        with pytest.raises(InputError, match=already):
             spot_check.approve_results(drawn, db, MONTH, UNIT, approved_by="x", actor="y")
     review = [e for e in Journal(drawn.journal_path, drawn.root).entries()][-1]
     assert review["command"] == "audit review"
-    assert review["details"]["reviewed_on"] == "2026-11-09"
+    assert review["details"]["reviewed_on"] == approved.date().isoformat()
+
+
+def test_marks_no_longer_change_once_submitted(drawn: Workspace) -> None:
+    """The director approves what the completed 附件4 says (R6.2): once the results are
+    submitted, no mark or evidence changes."""
+    mark_all(drawn, drawn.root)
+    with open_database(drawn) as db:
+        spot_check.submit_marks(drawn, db, MONTH, UNIT, actor="super1")
+        before = spot_check.mark_sheet(db, MONTH, UNIT).entries
+        with pytest.raises(InputError, match=r"submitted on .*can no longer change"):
+            spot_check.mark_case(drawn, db, MONTH, UNIT, 1, "否", REMARK, actor="super1")
+        upload = png_file(drawn.root / "late.png")
+        with pytest.raises(InputError, match="can no longer change"):
+            spot_check.attach_evidence(drawn, db, MONTH, UNIT, 1, upload, "late.png", actor="s")
+        assert spot_check.mark_sheet(db, MONTH, UNIT).entries == before
+    assert not list((drawn.archive_root / "inbox").glob("*late*"))
 
 
 def test_evidence_goes_through_the_inbox_and_the_evidence_check_finds_it(
