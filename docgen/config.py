@@ -10,12 +10,13 @@ naming the key and the file. The decisions RULES.md leaves to the office
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from docgen.errors import ConfigError
 from docgen.i18n import N_, _, translate
@@ -172,6 +173,78 @@ class Correspondence(_Section):
     database_authority: Agency = Field(default_factory=lambda: Agency(name="臺北市政府民政局"))
 
 
+#: An e-mail address as docgen takes one (no package decides it): an ASCII local part
+#: of RFC 5322's atom characters, dots only between them, and a domain of two or more
+#: labels (letters, digits, inner hyphens) ending in a letter-only one.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+def is_email_address(text: str) -> bool:
+    """Whether ``text`` is an e-mail address docgen sends to (:data:`_EMAIL`; at most
+    64 characters before the ``@`` and 254 in all)."""
+    local = text.partition("@")[0]
+    return len(text) <= 254 and len(local) <= 64 and _EMAIL.fullmatch(text) is not None
+
+
+class Smtp(_Section):
+    """The office's mail server for ``docgen remind`` (ISSUE 13 item 6): none unless
+    ``host`` is given. The password is never in docgen.toml: ``password_env`` names
+    the environment variable that holds it."""
+
+    host: str = ""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    password_env: str = Field(default="", pattern=r"^([A-Za-z_][A-Za-z0-9_]*)?$")
+    sender: str = ""
+    days_ahead: int = Field(default=7, ge=0, le=366)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "password" in data:
+            raise ValueError(
+                _(
+                    "password: never write the password in docgen.toml: name the "
+                    "environment variable that holds it with password_env"
+                )
+            )
+        return data
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        if value and not is_email_address(value):
+            raise ValueError(
+                _("{value!r} is not an e-mail address (name@example.gov.tw)").format(value=value)
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> Smtp:
+        if self.host and not self.sender:
+            raise ValueError(_("sender: the address reminders come from must be given"))
+        if self.username and not self.password_env:
+            raise ValueError(_("password_env: name the environment variable holding the password"))
+        if self.password_env.upper().startswith(ENV_PREFIX):
+            raise ValueError(
+                _(
+                    "password_env: a {prefix}* variable is a configuration key: name another "
+                    "(e.g. SMTP_PASSWORD)"
+                ).format(prefix=ENV_PREFIX)
+            )
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        """The port given, else the security's usual one (465 for SSL, 587, 25)."""
+        usual = {"ssl": 465, "starttls": 587, "none": 25}
+        return self.port or usual[self.security]
+
+
 #: An office key: lower-case ASCII, as a PostgreSQL schema name takes it unquoted.
 OFFICE_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,40}$"
 
@@ -200,6 +273,7 @@ class Config(_Section):
     archive: Archive = Field(default_factory=Archive)
     database: Database = Field(default_factory=Database)
     correspondence: Correspondence = Field(default_factory=Correspondence)
+    smtp: Smtp = Field(default_factory=Smtp)
 
     @field_validator("units")
     @classmethod

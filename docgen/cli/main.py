@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "users": ("docgen.cli.users",),
     "serve": ("docgen.cli.serve",),
     "correspondence": ("docgen.cli.correspondence",),
+    "remind": ("docgen.cli.remind",),
 }
 
 

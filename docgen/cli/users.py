@@ -31,6 +31,7 @@ from docgen.services.users import (
     issue_reset_token,
     last_use,
     list_users,
+    set_email,
 )
 
 COLUMNS = {
@@ -38,6 +39,7 @@ COLUMNS = {
     "display_name": N_("Name"),
     "roles": N_("Roles"),
     "unit": N_("Unit"),
+    "email": N_("E-mail"),
     "status": N_("Status"),
     "must_change": N_("Must change password"),
     "last_sign_in": N_("Last sign-in"),
@@ -103,7 +105,7 @@ def users() -> None:
         "changed at the first sign-in.\n\n"
         "\b\nExample:\n"
         "  docgen users add chen --role admin --role auditor --name 陳美玲\n"
-        "  docgen users add lin --role 科(室)主管 --unit 市場行政科"
+        "  docgen users add lin --role 科(室)主管 --unit 市場行政科 --email lin@example.gov.tw"
     ),
 )
 @click.argument("username")
@@ -121,6 +123,7 @@ def users() -> None:
 @click.option(
     "--name", "display_name", default="", help=N_("The person's name, shown on the pages.")
 )
+@click.option("--email", default="", help=N_("The person's e-mail address, for docgen remind."))
 @click.option(
     "--password-stdin", is_flag=True, help=N_("Read the initial password from standard input.")
 )
@@ -131,6 +134,7 @@ def add(
     roles: tuple[str, ...],
     unit: str,
     display_name: str,
+    email: str,
     password_stdin: bool,
 ) -> None:
     workspace = state.workspace
@@ -144,6 +148,7 @@ def add(
             roles,
             display_name=display_name,
             unit=unit,
+            email=email,
             actor=_actor(),
         )
     shown = "、".join(translate(ROLES[r]) for r in user.roles)
@@ -175,6 +180,7 @@ def list_command(state: CliState, fmt: str, output: Path | None) -> None:
             "display_name": u.display_name,
             "roles": "、".join(translate(ROLES[r]) for r in u.roles),
             "unit": u.unit,
+            "email": u.email,
             "status": translate(_STATUS.get(u.status, u.status)),
             "must_change": _("yes") if u.must_change_password else _("no"),
             "last_sign_in": (
@@ -187,6 +193,30 @@ def list_command(state: CliState, fmt: str, output: Path | None) -> None:
     ]
     report = Report(N_("Web users"), COLUMNS, rows, {N_("Users"): len(rows)})
     emit(report, fmt, output)
+
+
+@users.command(
+    "set-email",
+    help=N_(
+        "Set the e-mail address a web user's reminders go to (docgen remind); an empty "
+        'address ("") removes it, and the person gets no more reminders.\n\n'
+        "\b\nExample:\n"
+        "  docgen users set-email lin lin@example.gov.tw\n"
+        '  docgen users set-email lin ""'
+    ),
+)
+@click.argument("username")
+@click.argument("email")
+@pass_state
+def set_email_command(state: CliState, username: str, email: str) -> None:
+    with open_database(state.workspace) as db:
+        user = set_email(state.workspace, db, username, email, actor=_actor())
+    if user.email:
+        say(
+            _("Reminders for {username} go to {email}.").format(username=username, email=user.email)
+        )
+    else:
+        say(_("{username} has no e-mail address: no reminders.").format(username=username))
 
 
 @users.command(

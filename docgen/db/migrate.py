@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: Every revision of :mod:`docgen.db.migrations`, oldest first (a test checks this
 #: against Alembic's own history, so that opening a database needs no Alembic).
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
 HEAD = REVISIONS[-1]
 
 

@@ -4,8 +4,9 @@ Each function validates, writes the office database in one transaction and appen
 the journal (who did it, never a password or a token): :func:`add_user`,
 :func:`disable_user`, :func:`enable_user`, :func:`issue_reset_token` /
 :func:`redeem_reset_token` (a one-time, time-limited token; only its SHA-256 is
-stored), :func:`sign_in` (with the lockout), :func:`change_password`, :func:`sign_out`. ``docgen users`` and the web
-application both call these.
+stored), :func:`sign_in` (with the lockout), :func:`change_password`, :func:`sign_out`,
+:func:`set_email` (where ``docgen remind`` sends, ISSUE 13 item 6). ``docgen users``
+and the web application both call these.
 
 The password rules are the 中級 controls of the government's baseline for information
 systems (資通系統防護基準, 資通安全責任等級分級辦法 附表十, 識別與鑑別): a password of at
@@ -36,7 +37,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from docgen.config import Workspace
+from docgen.config import Workspace, is_email_address
 from docgen.db import Database
 from docgen.db.models.calendar_feeds import CalendarFeed
 from docgen.db.models.users import PasswordHistory, ResetToken, WebUser, WebUserRole
@@ -130,6 +131,7 @@ class UserInfo:
     created_at: datetime
     created_by: str
     disabled_at: datetime | None
+    email: str
 
     @property
     def active(self) -> bool:
@@ -168,6 +170,7 @@ def _info(user: WebUser) -> UserInfo:
         created_at=user.created_at,
         created_by=user.created_by,
         disabled_at=user.disabled_at,
+        email=user.email,
     )
 
 
@@ -255,6 +258,16 @@ def _check_username(username: str) -> None:
         )
 
 
+def _check_email(email: str) -> str:
+    """The address, trimmed; an :class:`InputError` in one line when it is not one."""
+    given = email.strip()
+    if not is_email_address(given):
+        raise InputError(
+            _("{email!r} is not an e-mail address (name@example.gov.tw)").format(email=email)
+        )
+    return given
+
+
 def _journal(workspace: Workspace, command: str, details: Mapping[str, object]) -> None:
     Journal(workspace.journal_path, workspace.root).append(command, details=details)
 
@@ -309,15 +322,18 @@ def add_user(
     *,
     display_name: str = "",
     unit: str = "",
+    email: str = "",
     must_change_password: bool = True,
     actor: str,
     now: datetime | None = None,
 ) -> UserInfo:
     """Add a web user holding ``roles`` (a supervisor bound to ``unit``, one of the
     units of docgen.toml) with an initial ``password``, to be changed at the first
-    sign-in unless told otherwise; journalled as ``users add``."""
+    sign-in unless told otherwise, and the ``email`` reminders go to (none if empty);
+    journalled as ``users add``."""
     when = _now(now)
     _check_username(username)
+    email = _check_email(email) if email else ""
     keys = sorted({role_key(r) for r in roles})
     if not keys:
         raise InputError(_("a web user holds at least one role"))
@@ -349,6 +365,7 @@ def add_user(
             session_version=1,
             created_at=when,
             created_by=actor,
+            email=email,
             roles=[WebUserRole(role=key) for key in keys],
         )
         session.add(user)
@@ -382,6 +399,22 @@ def get_user(db: Database, user_id: int) -> UserInfo | None:
         **{name: first[name] for name in _INFO_COLUMNS},
         roles=tuple(sorted(row.role for row in rows if row.role is not None)),
     )
+
+
+def set_email(
+    workspace: Workspace, db: Database, username: str, email: str, *, actor: str
+) -> UserInfo:
+    """Set the e-mail address ``docgen remind`` sends ``username``'s reminders to
+    (ISSUE 13 item 6; "" removes it); journalled as ``users set-email`` — that it was
+    set or removed, never the address."""
+    address = _check_email(email) if email.strip() else ""
+    with db.session() as session:
+        user = _known(session, username)
+        user.email = address
+        info = _info(user)
+    details = {"username": username, "email": "set" if address else "removed", "by": actor}
+    _journal(workspace, "users set-email", details)
+    return info
 
 
 def disable_user(

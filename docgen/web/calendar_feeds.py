@@ -6,12 +6,14 @@ the address is shown once, on the page that answers the POST — never in a redi
 address, a cookie or the journal. ``/calendar/<token>.ics`` is what a calendar program
 (Outlook, Google Calendar) polls without a session: it is public in the permission
 table (:data:`docgen.web.permissions.PUBLIC`) and authenticates by its token alone. A
-token that is not live, or whose person is disabled, is a plain 404.
+token that is not live, or whose person is disabled, is a plain 404. The same page
+lets a person set the e-mail address their reminders go to (``docgen remind``,
+:func:`docgen.services.users.set_email`; ``/calendar/email``).
 
 The feed holds the duties of the office's calendar (:func:`docgen.rules.obligations.
 obligations_due_in`, this year's and next year's) that the person's dashboard lists:
 kept to the units they see there (a unit supervisor only their unit's) and to the
-rules their roles put first (:func:`docgen.web.permissions.focus`), written as all-day
+rules their roles put first (:func:`docgen.services.duties.person_duties`), written as all-day
 events with a reminder by :func:`docgen.office_calendar.obligations_ical` — the same
 file as ``docgen calendar --ics``. Every fetch is journalled (``web calendar feed``:
 whose, how many events, the client's address).
@@ -29,19 +31,15 @@ from docgen.errors import DocgenError
 from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.office_calendar import obligations_ical
-from docgen.records.stored import account_review_dates
-from docgen.rules.obligations import WHOLE_OFFICE, Obligation, obligations_due_in
 from docgen.services.calendar_feeds import feed_made_at, feed_user, make_feed, revoke_feed
-from docgen.services.users import UserInfo
+from docgen.services.duties import person_duties
+from docgen.services.users import set_email
 from docgen.web.app import state
-from docgen.web.permissions import PAGES, focus, visible_units
 
 bp = Blueprint("calendar_feeds", __name__)
 
 #: Days before each due date that the subscribed calendar reminds.
 REMIND_DAYS = 7
-#: The dashboard's row: the feed holds what the person's dashboard lists.
-_DASHBOARD = PAGES["dashboard"]
 
 
 def _today() -> date:
@@ -50,7 +48,15 @@ def _today() -> date:
 
 def _page(url: str | None = None) -> Any:
     made = feed_made_at(state().reader, current_user.info.id)
-    return render_template("calendar_feeds.html", made=made, url=url, remind_days=REMIND_DAYS)
+    smtp = state().workspace.config.smtp
+    return render_template(
+        "calendar_feeds.html",
+        made=made,
+        url=url,
+        remind_days=REMIND_DAYS,
+        email=current_user.info.email,
+        mail_days=smtp.days_ahead if smtp.host else None,
+    )
 
 
 @bp.get("/calendar")
@@ -84,23 +90,22 @@ def revoke() -> Any:
     return redirect(url_for("calendar_feeds.page"))
 
 
-def duties(user: UserInfo, today: date) -> list[Obligation]:
-    """The duties due this year and next that ``user``'s dashboard lists: of the units
-    they see there, of the rules their roles put first."""
-    workspace = state().workspace
-    names = [unit.name for unit in workspace.config.units]
-    reviews = account_review_dates(workspace, state().reader)
-    units = visible_units(user.roles, user.unit, _DASHBOARD)
-    rules = focus(user.roles)
-    found: dict[str, Obligation] = {}
-    for year in (today.year, today.year + 1):
-        for duty in obligations_due_in(year, names, reviews=reviews):
-            if units is not None and (duty.unit or WHOLE_OFFICE) not in units:
-                continue
-            if rules is not None and duty.rule not in rules:
-                continue
-            found.setdefault(duty.key, duty)  # an outstanding review is listed in both years
-    return list(found.values())
+@bp.post("/calendar/email")
+def email() -> Any:
+    address = request.form.get("email", "")
+    try:
+        user = set_email(
+            state().workspace, state().db, str(current_user.username), address,
+            actor=str(current_user.username),
+        )  # fmt: skip
+    except DocgenError as error:
+        flash(error.message, "problem")
+    else:
+        if user.email:
+            flash(_("Your e-mail reminders go to {email}.").format(email=user.email))
+        else:
+            flash(_("Your e-mail address is removed: you get no e-mail reminders."))
+    return redirect(url_for("calendar_feeds.page"))
 
 
 @bp.get("/calendar/<token>.ics")
@@ -109,7 +114,7 @@ def feed(token: str) -> Any:
     if user is None:
         abort(404)
     workspace = state().workspace
-    shown = duties(user, _today())
+    shown = person_duties(workspace, state().reader, user, _today())
     stamp = datetime.now().astimezone()
     data = obligations_ical(shown, workspace.config.office.name, stamp, REMIND_DAYS)
     details = {"user": user.username, "events": len(shown), "client": request.remote_addr or ""}

@@ -8,6 +8,7 @@ from docgen.db.models import (
     calendar_feeds,
     correspondence,
     queries,
+    reminders,
     users,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "calendar_feeds",
     "correspondence",
     "queries",
+    "reminders",
     "users",
 ]

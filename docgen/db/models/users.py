@@ -8,7 +8,8 @@
   are the lockout (資通系統防護基準: locked for 15 minutes after 5 failures);
   ``password_changed_at`` and ``must_change_password`` the password's age and the
   change an initial password needs; ``session_version`` ends every session of the
-  person when it changes (sign-out, password change, disabling).
+  person when it changes (sign-out, password change, disabling). ``email`` is where
+  ``docgen remind`` sends their reminders (ISSUE 13 item 6; empty: none).
 * ``web_user_roles``: the regulation's roles each person holds (a person may hold
   several): the keys of :data:`docgen.services.users.ROLES`.
 * ``web_password_history``: the hashes of a person's last passwords (no reuse of the
@@ -47,6 +48,7 @@ class WebUser(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String, default="")
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    email: Mapped[str] = mapped_column(String, default="", server_default="")
 
     roles: Mapped[list[WebUserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="WebUserRole.role"
