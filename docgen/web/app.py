@@ -267,6 +267,7 @@ def create_app(
     from docgen.web.print_pack import bp as print_pack_bp
     from docgen.web.records import bp as records_bp
     from docgen.web.reports import bp as reports_bp
+    from docgen.web.scan_package import bp as scan_package_bp
     from docgen.web.spot_check import bp as spot_check_bp
 
     blueprints = (
@@ -276,6 +277,7 @@ def create_app(
         half_year_bp,
         inbox_bp,
         print_pack_bp,
+        scan_package_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -34,6 +34,7 @@ from docgen.services.half_year import (
     latest_record,
     record_finding,
 )
+from docgen.services.scan_package import returned
 from docgen.services.spot_check import mark_sheet, submit_marks
 from docgen.web.app import state
 from docgen.web.spot_check import period_of, save_case
@@ -94,6 +95,7 @@ def overview() -> Any:
         sent=sent,
         whole_office=WHOLE_OFFICE,
         today=today.isoformat(),
+        package=returned(web.workspace, web.reader, half.label, WHOLE_OFFICE),
     )
 
 

@@ -14,32 +14,27 @@ with case data is journalled on the way out (``web view``: who, which page, when
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from docgen.i18n import N_
-
-ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST = (
-    *("admin", "clerk", "supervisor", "auditor", "ethics", "director", "archivist"),
+from docgen.rules.roles import (
+    ADMIN,
+    ALL_ROLES,
+    ARCHIVIST,
+    AUDITOR,
+    CLERK,
+    DASHBOARD,
+    DIRECTOR,
+    ETHICS,
+    SUPERVISOR,
+    Page,
+    visible_units,
 )
-ALL_ROLES = frozenset({ADMIN, CLERK, SUPERVISOR, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST})
-
-
-@dataclass(frozen=True)
-class Page:
-    """A page or action: its title (a message ID), the roles that may open it, whether
-    a supervisor is kept to their own unit there (``scoped``), and whether it shows
-    case data (every view journalled)."""
-
-    title: str
-    roles: frozenset[str]
-    scoped: bool = False
-    case_data: bool = False
-
+from docgen.rules.roles import focus as focus
 
 #: The permission table: page key → who may open it. docs/permissions.md mirrors it.
 PAGES: dict[str, Page] = {
-    "dashboard": Page(N_("Dashboard"), ALL_ROLES, scoped=True, case_data=True),
+    "dashboard": DASHBOARD,
     "obligations": Page(N_("Obligations"), ALL_ROLES, scoped=True, case_data=True),
     "obligations-download": Page(
         N_("Obligations: download"), ALL_ROLES, scoped=True, case_data=True
@@ -122,6 +117,11 @@ PAGES: dict[str, Page] = {
         frozenset({ADMIN, DIRECTOR}),
         case_data=True,
     ),
+    "spot-check-package": Page(
+        N_("Monthly spot check: build a unit's package from its returned scans"),
+        frozenset({ADMIN}),
+        case_data=True,
+    ),
     "half-year": Page(
         N_("Half-year audit"), frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR}), case_data=True
     ),
@@ -141,6 +141,11 @@ PAGES: dict[str, Page] = {
     "half-year-approve": Page(
         N_("Half-year audit: approve the half's 附件4 and 附件5"),
         frozenset({DIRECTOR}),
+        case_data=True,
+    ),
+    "half-year-package": Page(
+        N_("Half-year audit: build the half's package from its returned scans"),
+        frozenset({ADMIN, AUDITOR}),
         case_data=True,
     ),
     "reports": Page(N_("Reports"), ALL_ROLES),
@@ -208,6 +213,7 @@ PAGES: dict[str, Page] = {
     "journal": Page(N_("Journal"), frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST})),
     "users": Page(N_("Web users"), frozenset({ADMIN})),
     "calendar-feed": Page(N_("Calendar subscription: make, replace or revoke your own"), ALL_ROLES),
+    "reminder-email": Page(N_("E-mail reminders: set your own address"), ALL_ROLES),
     "password": Page(N_("Change password"), ALL_ROLES),
     "sign-out": Page(N_("Sign out"), ALL_ROLES),
 }
@@ -238,6 +244,7 @@ ENDPOINTS: dict[str, str] = {
     "spot_check.approve": "spot-check-approve",
     "spot_check.evidence": "spot-check-evidence",
     "print_pack.download": "spot-check-print",
+    "scan_package.build_month": "spot-check-package",
     "half_year.overview": "half-year",
     "half_year.draw": "half-year-draw",
     "half_year.mark": "half-year-mark",
@@ -246,6 +253,7 @@ ENDPOINTS: dict[str, str] = {
     "half_year.finding": "half-year-record",
     "half_year.close": "half-year-record",
     "half_year.approve": "half-year-approve",
+    "scan_package.build_half": "half-year-package",
     "reports.index": "reports",
     "reports.missing": "report-missing",
     "reports.missing_download": "report-missing",
@@ -276,6 +284,7 @@ ENDPOINTS: dict[str, str] = {
     "calendar_feeds.page": "calendar-feed",
     "calendar_feeds.make": "calendar-feed",
     "calendar_feeds.revoke": "calendar-feed",
+    "calendar_feeds.email": "reminder-email",
     "auth.change_password": "password",
     "auth.sign_out": "sign-out",
 }
@@ -284,18 +293,6 @@ ENDPOINTS: dict[str, str] = {
 #: (``calendar_feeds.feed``) is fetched by a calendar program without a session: it
 #: authenticates by its secret token alone.
 PUBLIC = frozenset({"auth.sign_in", "auth.reset_password", "calendar_feeds.feed", "static"})
-
-#: What each role's dashboard puts first: the rules of the obligations that are this
-#: role's work (None: every rule), from the regulation's division of duties.
-FOCUS: dict[str, frozenset[str] | None] = {
-    ADMIN: frozenset({"R3.2", "R3.3", "R4.1a", "R4.2", "R6.2"}),
-    CLERK: frozenset({"R6.2", "R6.3", "R6.4"}),
-    SUPERVISOR: frozenset({"R3.2", "R3.3", "R6.2"}),
-    AUDITOR: frozenset({"R6.2", "R6.3", "R6.4"}),
-    ETHICS: frozenset({"R6.3", "R6.4"}),
-    DIRECTOR: None,
-    ARCHIVIST: None,
-}
 
 
 def page_of(endpoint: str | None) -> Page | None:
@@ -313,26 +310,6 @@ def may_open(roles: Iterable[str], key: str) -> bool:
     """Whether a person holding ``roles`` may open the page ``key`` (for links)."""
     page = PAGES.get(key)
     return page is not None and allowed(roles, page)
-
-
-def visible_units(roles: Iterable[str], unit: str, page: Page) -> frozenset[str] | None:
-    """The units a person sees on ``page``: None for the whole office, else only
-    their own (a supervisor whose other roles do not open the page office-wide)."""
-    held = set(roles) & page.roles
-    if not page.scoped or held - {SUPERVISOR}:
-        return None
-    return frozenset({unit}) if unit else frozenset()
-
-
-def focus(roles: Iterable[str]) -> frozenset[str] | None:
-    """The rules a person's dashboard puts first (None: every rule)."""
-    found: set[str] = set()
-    for role in roles:
-        rules = FOCUS.get(role, frozenset())
-        if rules is None:
-            return None
-        found |= rules
-    return frozenset(found)
 
 
 def enforce() -> Any:

@@ -39,6 +39,7 @@ from docgen.db.models.archive import File
 from docgen.errors import DocgenError, InputError
 from docgen.i18n import _
 from docgen.services.audit import draw_sample
+from docgen.services.scan_package import returned
 from docgen.services.spot_check import (
     MarkSheet,
     approve_results,
@@ -130,6 +131,10 @@ def overview() -> Any:
         "spot_check.html",
         month=month.label,
         sheets=sheets,
+        packages={
+            s.sample.unit: returned(web.workspace, web.reader, month.label, s.sample.unit)
+            for s in sheets
+        },
         logs=logs,
         log_limit=MAX_LOG_BYTES // (1024 * 1024),
     )
