@@ -23,7 +23,9 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from docgen.archive import disposal_report
 from docgen.archive.approval import Approval, check_approver, parse_reference
+from docgen.archive.db import open_index
 from docgen.archive.disposal import check_not_future, destruction_candidates, dispose
 from docgen.archive.disposal_plan import DisposalResult
 from docgen.calendar import format_roc_short
@@ -33,6 +35,7 @@ from docgen.db.models.archive import DestructionList
 from docgen.errors import InputError
 from docgen.i18n import N_, _, translate
 from docgen.journal import Journal
+from docgen.report import Report
 
 PROPOSED, APPROVED, DISPOSED, WITHDRAWN = "proposed", "approved", "disposed", "withdrawn"
 #: A list being disposed of right now (set before the disposal, so it runs once).
@@ -271,3 +274,30 @@ def dispose_destruction(
     details = {"list": list_id, "plan": result.plan_id, "disposed": len(result.disposed)}
     _journal(workspace, "destruction dispose", {"user": by.username, **details}, moment)
     return result
+
+
+def disposal_record(workspace: Workspace, db: Database, list_id: int) -> Report:
+    """The printable record of how destruction list ``list_id`` was disposed of (檔案法
+    Art. 12; ISSUE 13 item 4): each record under its disposal plan — disposed, with its
+    tombstone, or kept because it was put on hold first — and, above the table, who
+    proposed the list, who approved it with which 文號, and who disposed of it when.
+    Refused until the list is disposed of. The rows are those of ``docgen archive report
+    disposals`` for the list's plan."""
+    with db.reading() as session:
+        listed = _info(_one(session, list_id, DISPOSED))
+    with open_index(workspace) as index:
+        report = disposal_report.disposals_report(index, workspace.archive_root)
+    rows = [row for row in report.rows if row.get("plan") == listed.plan_id]
+    disposed = sum(1 for row in rows if row.get("state") == disposal_report.DISPOSED)
+    approved_on = format_roc_short(listed.approved_on) if listed.approved_on else ""
+    disposed_on = format_roc_short(listed.disposed_at.date()) if listed.disposed_at else ""
+    summary = {
+        N_("Destruction list"): listed.id,
+        N_("Candidates as of"): format_roc_short(listed.as_of),
+        N_("Proposed"): f"{format_roc_short(listed.proposed_at.date())} {listed.proposed_name}",
+        N_("Approved"): f"{approved_on} {listed.approved_name} {listed.approval}",
+        N_("Disposed"): f"{disposed_on} {listed.disposed_by} {listed.plan_id}",
+        N_("Records disposed"): disposed,
+        N_("Records kept (on hold)"): len(rows) - disposed,
+    }
+    return Report(N_("Disposal record"), disposal_report.DISPOSAL_COLUMNS, rows, summary)

@@ -18,17 +18,20 @@ from docgen.errors import DocgenError, InputError
 from docgen.i18n import _
 from docgen.services.destruction import (
     APPROVED,
+    DISPOSED,
     PROPOSED,
     STATES,
     Person,
     approve_destruction,
     destruction_lists,
+    disposal_record,
     dispose_destruction,
     propose_destruction,
     withdraw_destruction,
 )
 from docgen.web.app import state
 from docgen.web.permissions import DIRECTOR
+from docgen.web.reports import report_download
 
 bp = Blueprint("destruction", __name__)
 
@@ -49,6 +52,7 @@ def lists() -> Any:
         states=STATES,
         proposed=PROPOSED,
         approved=APPROVED,
+        disposed=DISPOSED,
         today=date.today().isoformat(),
     )
 
@@ -112,3 +116,16 @@ def dispose(list_id: int) -> Any:
         )
     )
     return _back()
+
+
+@bp.get("/destruction/<int:list_id>/record")
+def record(list_id: int) -> Any:
+    """The disposal record of a disposed list, to print or keep (XLSX or CSV, as the
+    reports are downloaded; :func:`docgen.services.destruction.disposal_record`)."""
+    try:
+        report = disposal_record(state().workspace, state().reader, list_id)
+    except InputError as error:
+        flash(error.message, "problem")
+        return _back()
+    details = {"report": "disposal record", "destruction_list": list_id}
+    return report_download(report, f"disposal-record-{list_id}", details)

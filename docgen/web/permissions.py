@@ -190,6 +190,11 @@ PAGES: dict[str, Page] = {
         frozenset({ARCHIVIST, DIRECTOR}),
         case_data=True,
     ),
+    "destruction-record": Page(
+        N_("Destruction lists: download a disposal record"),
+        frozenset({ADMIN, AUDITOR, ETHICS, DIRECTOR, ARCHIVIST}),
+        case_data=True,
+    ),
     "destruction-dispose": Page(
         N_("Destruction lists: dispose of an approved one"), frozenset({ARCHIVIST}), case_data=True
     ),
@@ -279,6 +284,7 @@ ENDPOINTS: dict[str, str] = {
     "destruction.approve": "destruction-approve",
     "destruction.withdraw": "destruction-withdraw",
     "destruction.dispose": "destruction-dispose",
+    "destruction.record": "destruction-record",
     "pages.journal": "journal",
     "pages.users": "users",
     "calendar_feeds.page": "calendar-feed",

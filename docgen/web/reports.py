@@ -104,7 +104,7 @@ def _page(
     )
 
 
-def _download(report: Report, name: str, details: dict[str, Any]) -> Any:
+def report_download(report: Report, name: str, details: dict[str, Any]) -> Any:
     """``report`` as the CLI's ``--format xlsx|csv -o FILE`` writes it; the download is
     journalled (who, which report, rows, SHA-256) on the way out."""
     fmt = request.args.get("format", "xlsx")
@@ -153,7 +153,7 @@ def missing() -> Any:
 def missing_download() -> Any:
     report, as_of = _missing()
     details = {"report": "missing", "as_of": as_of.isoformat()}
-    return _download(report, f"missing-{as_of.isoformat()}", details)
+    return report_download(report, f"missing-{as_of.isoformat()}", details)
 
 
 # --- retention, fixity, unclassified (the archive's, office-wide) ---------------------
@@ -192,7 +192,7 @@ def retention() -> Any:
 def retention_download() -> Any:
     report, as_of, list_all = _retention()
     details = {"report": "retention", "as_of": as_of.isoformat(), "all": list_all}
-    return _download(report, f"retention-{as_of.isoformat()}", details)
+    return report_download(report, f"retention-{as_of.isoformat()}", details)
 
 
 def _archive_report(kind: str) -> Report:
@@ -207,7 +207,7 @@ def _simple(kind: str) -> tuple[Callable[[], Any], Callable[[], Any]]:
 
     def download() -> Any:
         details = {"report": kind, "as_of": date.today().isoformat()}
-        return _download(_archive_report(kind), f"{kind}-{date.today().isoformat()}", details)
+        return report_download(_archive_report(kind), f"{kind}-{date.today().isoformat()}", details)
 
     return page, download
 
@@ -277,4 +277,4 @@ def evidence_download() -> Any:
         abort(404)
     report = _evidence(period)
     details = {"report": "evidence", "period": period.label}
-    return _download(report, f"evidence-{period.label}", details)
+    return report_download(report, f"evidence-{period.label}", details)

@@ -5,9 +5,11 @@ the approver; on the office's real archive and database."""
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 
 import pytest
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from docgen.db.models.archive import Record
 from docgen.errors import InputError
@@ -26,11 +28,15 @@ def old_record(office: Office) -> str:
 
 
 def test_a_list_is_proposed_approved_by_another_and_disposed(
-    office: Office, old_record: str
+    office: Office, old_record: str, clients: dict[str, FlaskClient]
 ) -> None:
     ws, db = office.workspace, office.db
     proposed = destruction.propose_destruction(ws, db, date.today(), by=ARCHIVIST)
     assert old_record in proposed.record_ids and proposed.state == "proposed"
+    with pytest.raises(InputError, match="not disposed"):
+        destruction.disposal_record(ws, db, proposed.id)
+    url = f"/destruction/{proposed.id}/record?format=xlsx"
+    assert clients["archivist"].get(url).status_code == 302  # nothing to print yet
     with pytest.raises(InputError, match="is still open"):
         destruction.propose_destruction(ws, db, date.today(), by=ARCHIVIST)
     with pytest.raises(InputError, match="may not approve it"):
@@ -61,6 +67,19 @@ def test_a_list_is_proposed_approved_by_another_and_disposed(
     assert REFERENCE in str(stone) and "處長 林志明" in str(stone)
     with pytest.raises(InputError, match="no record may be disposed of"):
         destruction.propose_destruction(ws, db, date.today(), by=ARCHIVIST)
+
+    # The printable disposal record: what the list's plan disposed of, under which 文號.
+    assert f'id="record-{proposed.id}-xlsx"' in clients["auditor"].get("/destruction").get_data(
+        as_text=True
+    )
+    response = clients["auditor"].get(url)
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.data)).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert old_record in cells and REFERENCE in " ".join(cells)
+    assert "處長 林志明" in " ".join(cells) and result.plan_id in " ".join(cells)
+    assert journal_entries(office, "web download")[-1]["details"]["destruction_list"] == proposed.id  # type: ignore[index]
+    assert clients["clerk"].get(url).status_code == 403
 
 
 def test_each_step_is_its_roles_only(clients: dict[str, FlaskClient]) -> None:
