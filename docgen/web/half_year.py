@@ -37,6 +37,7 @@ from docgen.services.half_year import (
 from docgen.services.scan_package import returned
 from docgen.services.spot_check import mark_sheet, submit_marks
 from docgen.web.app import state
+from docgen.web.permissions import ENDPOINTS, may_open
 from docgen.web.spot_check import period_of, save_case
 
 bp = Blueprint("half_year", __name__)
@@ -51,6 +52,13 @@ EVIDENCE_PAGES = (
     "casework.samples",
     "reports.evidence",
 )
+
+
+def _reachable(endpoints: tuple[str, ...]) -> list[str]:
+    """Each endpoint this person may open, else "" (its checklist item is shown
+    without a link: the 政風人員 does not open the account review)."""
+    roles = current_user.roles
+    return [e if may_open(roles, ENDPOINTS.get(e, "")) else "" for e in endpoints]
 
 
 def _half(given: str) -> Period:
@@ -87,7 +95,7 @@ def overview() -> Any:
         "half_year.html",
         half=half.label,
         sheet=sheet,
-        checklist=list(zip(checklist, EVIDENCE_PAGES, strict=False)),
+        checklist=list(zip(checklist, _reachable(EVIDENCE_PAGES), strict=False)),
         results=RESULTS,
         findings=findings_of(web.reader, half.label),
         record_id=latest_record(web.workspace, half.label),

@@ -84,3 +84,14 @@ def test_a_half_year_audit_from_the_sample_to_the_directors_review(
     token = csrf_token(director.get("/password").get_data(as_text=True))
     response = director.post(f"/samples/{HALF}/{WHOLE}/approve", data={"csrf_token": token})
     assert response.status_code == 404  # the month's route takes months only
+
+
+def test_the_checklist_links_only_to_pages_the_person_may_open(
+    clients: dict[str, FlaskClient],
+) -> None:
+    review = 'href="/accounts/review"'
+    assert review in clients["auditor"].get(f"/half-year?half={HALF}").get_data(as_text=True)
+    page = clients["ethics"].get(f"/half-year?half={HALF}").get_data(as_text=True)
+    assert 'id="checklist"' in page and review not in page
+    assert 'href="/reports/missing' in page  # what the 政風人員 may open stays linked
+    assert clients["ethics"].get("/accounts/review").status_code == 403
