@@ -46,10 +46,10 @@ from docgen.records.accounts import ACCOUNT_HEADERS
 from docgen.records.stored import account_review_dates, load_registry
 from docgen.report import Report, write_report
 from docgen.rules.obligations import WHOLE_OFFICE, obligations_due_in
+from docgen.rules.roles import focus
 from docgen.services.users import list_users
 from docgen.web import scope
 from docgen.web.app import state
-from docgen.web.permissions import focus
 
 bp = Blueprint("pages", __name__)
 

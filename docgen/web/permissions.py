@@ -30,7 +30,6 @@ from docgen.rules.roles import (
     Page,
     visible_units,
 )
-from docgen.rules.roles import focus as focus
 
 #: The permission table: page key → who may open it. docs/permissions.md mirrors it.
 PAGES: dict[str, Page] = {
