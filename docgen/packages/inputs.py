@@ -24,6 +24,8 @@ from docgen.packages.spec import DOCUMENT, Part
 
 _KIND_BY_SUFFIX = {".pdf": "pdf", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg"}
 _KIND_BY_SUFFIX |= {".png": "png", ".tif": "tiff", ".tiff": "tiff"}
+#: The file endings a package takes as input.
+INPUT_SUFFIXES = frozenset(_KIND_BY_SUFFIX)
 _MAGIC = (
     (b"%PDF-", "pdf"),
     (b"\xff\xd8\xff", "jpeg"),

@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from docgen.archive.context import INBOX
 from docgen.archive.evidence import evidence_items
+from docgen.archive.placement import PACKAGE_MANIFEST
 from docgen.audit import store
 from docgen.audit.samples import Results, held, safe_name
 from docgen.calendar import Period, parse_period
@@ -60,6 +61,7 @@ from docgen.i18n import _
 from docgen.journal import Journal
 from docgen.metadata import read_pdf_metadata
 from docgen.packages import BuildOptions, BuildResult, PackageSpec, Part, read_manifest
+from docgen.packages.inputs import INPUT_SUFFIXES
 from docgen.packages.spec import DOCUMENT, EVIDENCE
 from docgen.privacy import mask_ids_in_text
 from docgen.rules.obligations import WHOLE_OFFICE
@@ -67,15 +69,13 @@ from docgen.rules.record_id import parse_record_id
 from docgen.services.half_year import latest_record
 from docgen.services.packages import build_evidence_package
 
-#: The files a package takes (:mod:`docgen.packages.inputs`), and of them the images.
-PACKAGE_SUFFIXES = frozenset({".pdf", ".jpg", ".jpeg", ".jpe", ".png", ".tif", ".tiff"})
-IMAGE_SUFFIXES = PACKAGE_SUFFIXES - {".pdf"}
+#: The files a package takes, and of them the images.
+IMAGE_SUFFIXES = INPUT_SUFFIXES - {".pdf"}
 #: The forms' bookmarks: the forms' own names, the same in every language.
 MONTHLY_FORM, AUDIT_FORM = "附件4 案件抽查表", "附件5 稽核紀錄表"
 _KIND = {"month": ("monthly_check", "月抽查卷宗"), "half": ("half_year_audit", "半年稽核卷宗")}
 #: Where ``docgen package build`` puts packages in the README (the office's copy).
 PACKAGES_FOLDER = Path("out") / "packages"
-_MANIFEST = ".manifest.json"
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def _scans(session: Session, root: Path, title: str, record_id: str) -> Returned
     found = [
         (root / path, sha256)
         for path, sha256 in session.execute(query)
-        if PurePosixPath(path).suffix.lower() in PACKAGE_SUFFIXES
+        if PurePosixPath(path).suffix.lower() in INPUT_SUFFIXES
         and (root / path).is_file()
         and _is_scan(root / path)
     ]
@@ -187,7 +187,7 @@ def _packages(session: Session, category: str, period: str, unit: str) -> list[t
         .join(File, File.record_id == Record.record_id)
         .where(Record.category == category, Record.period == period, Record.unit == unit)
         .where(Record.status == "filed", File.status == "filed")
-        .where(File.path.endswith(".pdf" + _MANIFEST))
+        .where(File.path.endswith(PACKAGE_MANIFEST))
         .order_by(Record.first_filed_at, Record.record_id)
     )
     return [(row.record_id, row.path) for row in session.execute(query)]
@@ -211,7 +211,7 @@ def _forms(workspace: Workspace, period: Period, results: Results | None) -> lis
 def _last_inputs(workspace: Workspace, manifest: str) -> set[str]:
     """The SHA-256 of every input of the filed package whose manifest is ``manifest``
     (none when the manifest cannot be read: then nothing counts as packaged)."""
-    package = workspace.archive_root / manifest.removesuffix(_MANIFEST)
+    package = workspace.archive_root / (manifest.removesuffix(PACKAGE_MANIFEST) + ".pdf")
     try:
         data = read_manifest(package) or {}
     except InputError:
@@ -302,7 +302,7 @@ def _evidence(
         files: list[Path] = []
         for item in evidence_items(case.evidence):
             named = [(root / p, s) for p, s in _named(session, item) if (root / p).is_file()]
-            usable = [(p, s) for p, s in named if p.suffix.lower() in PACKAGE_SUFFIXES]
+            usable = [(p, s) for p, s in named if p.suffix.lower() in INPUT_SUFFIXES]
             if not usable:
                 item = mask_ids_in_text(item)  # a supervisor's free text (R8)
                 problems.append(
