@@ -118,8 +118,8 @@ def _wide_ids(text: str, policy: MaskingPolicy) -> list[tuple[int, int, str]]:
     masked). Found in the NFKC form of ``text``; the masked text keeps the characters
     of ``text`` that stand for the first ``policy.id_keep`` characters of the ID, and
     puts one mask character for each other one, so nothing around it changes."""
-    if text.isascii():
-        return []
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return []  # no compatibility form at all: nothing folds into an ID
     folded, origin = _folded(text)
     found = []
     for match in ID_PATTERN.finditer(folded):

@@ -27,7 +27,7 @@ from docgen.archive.retention import (
     Schedule,
     record_retentions,
 )
-from docgen.archive.retention_groups import records_of, retention_groups
+from docgen.archive.retention_groups import RetentionGroup, records_of, retention_groups
 from docgen.calendar import format_roc_short, parse_period, roc_year
 from docgen.correspondence.stored import letters
 from docgen.db.models.archive import Hold
@@ -180,11 +180,11 @@ def _listed(
 ) -> tuple[list[RecordRetention], Counter[str]]:
     """The records the report lists (candidates, no period set, cannot compute, held)
     and the count of every section, from groups of records (:mod:`retention_groups`)."""
-    groups = retention_groups(session, schedule, accounts, as_of)
+    groups = retention_groups(session, schedule, accounts, as_of, _always_listed)
     counts: Counter[str] = Counter()
     for group in groups:
         counts[_section(group.retention, group.unclassified)] += group.count
-    listed = [g for g in groups if _section(g.retention, g.unclassified) in _ALWAYS_LISTED]
+    listed = [group for group in groups if _always_listed(group)]
     held = {
         *(extra_holds or {}),
         *session.scalars(select(Hold.record_id).where(Hold.released_at.is_(None))),
@@ -195,6 +195,10 @@ def _listed(
             counts[_section(item.retention, item.unclassified)] -= 1
             counts[SECTION_HELD] += 1
     return items, counts
+
+
+def _always_listed(group: RetentionGroup) -> bool:
+    return _section(group.retention, group.unclassified) in _ALWAYS_LISTED
 
 
 def _section(retention: Retention, unclassified: bool) -> str:

@@ -9,9 +9,9 @@ line (PyYAML node marks). Retention is computed, never stored.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -401,6 +401,30 @@ def fetch_raw(session: Session, statement: ClauseElement) -> list[Any]:
         cursor.close()
 
 
+#: Rows a scan takes from the database at a time.
+SCAN_BATCH = 10_000
+
+
+def scan_raw(session: Session, statement: ClauseElement) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``statement`` as :func:`fetch_raw` gives them, streamed: a million
+    rows are never all in memory at once (on PostgreSQL through a server-side
+    cursor, which the driver would otherwise read to its end first)."""
+    connection = session.connection()
+    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        cursor = driver.cursor(name="docgen_scan")
+    else:
+        cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(SCAN_BATCH):
+            yield from rows
+    finally:
+        cursor.close()
+
+
 def _stored(value: str | date | None) -> str:
     """A date or time as SQLite stores it (text); PostgreSQL's driver gives objects."""
     if isinstance(value, date):
@@ -451,7 +475,7 @@ def _date(text: str) -> date | None:
         return None
     with contextlib.suppress(ValueError):
         if len(text) == 8 and text.isdigit():
-            return datetime.strptime(text, "%Y%m%d").date()
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
         return date.fromisoformat(text[:10])
     return None
 
