@@ -70,6 +70,10 @@ def schema_name(office: str) -> str:
     return f"office_{office}"
 
 
+#: Connections each engine keeps open for reuse (see :class:`Database`).
+POOL_SIZE = 16
+
+
 class Database:
     """The office database at ``url``, seen as the office ``office``."""
 
@@ -83,11 +87,19 @@ class Database:
         self.office = office
         self.dialect = self.url.get_backend_name()
         self.schema: str | None = None
+        # Connections kept open between uses: as many as ``docgen serve``'s default
+        # threads use at once, and more (never more than its 64 threads) made when
+        # needed. With SQLAlchemy's default of 5, the sixth to eighth of eight busy
+        # threads opened and closed a connection for every request (a new server
+        # process per request on PostgreSQL).
+        pooled = {"pool_size": POOL_SIZE, "max_overflow": 64 - POOL_SIZE}
         engine_options: dict[str, Any] = {}
         if self.dialect == "sqlite":
             if self.url.database and self.url.database != ":memory:":
                 Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+                engine_options.update(pooled)  # (one connection per thread in memory)
         elif self.dialect == "postgresql":
+            engine_options.update(pooled)
             self.schema = schema_name(office)
             engine_options["connect_args"] = {"options": f"-csearch_path={self.schema}"}
             engine_options["pool_pre_ping"] = True

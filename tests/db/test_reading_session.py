@@ -105,3 +105,28 @@ def test_a_writer_does_not_hold_up_readers(tmp_path: Path) -> None:
     assert len(read) == 4 and max(read) < 5
     assert _count(db) == 1
     db.close()
+
+
+def test_eight_busy_threads_reuse_their_connections(db: Database) -> None:
+    """As many threads as ``docgen serve`` runs by default, reading at once round after
+    round, open each connection once: none is closed on its return to the pool and
+    opened again for the next request (the default pool kept five)."""
+    from sqlalchemy import event
+
+    opened: list[object] = []
+    event.listen(db.engine, "connect", lambda connection, _record: opened.append(connection))
+    threads, rounds = 8, 5
+    together = threading.Barrier(threads)
+
+    def read() -> None:
+        for _ in range(rounds):
+            with db.reading() as session:
+                together.wait(timeout=30)  # every thread holds a connection now
+                session.execute(text("SELECT count(*) FROM notes")).scalar_one()
+
+    workers = [threading.Thread(target=read) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert len(opened) <= threads
