@@ -74,7 +74,7 @@ def retention_groups(
     schedule: Schedule,
     accounts: Mapping[str, Account] | None,
     as_of: date,
-    listed: Callable[[RetentionGroup], bool] = lambda group: True,
+    listed: Callable[[RetentionGroup], bool],
 ) -> list[RetentionGroup]:
     """Every group of records not disposed, with its retention as of ``as_of``; a group
     for which ``listed`` is true keeps its record IDs."""
