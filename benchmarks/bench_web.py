@@ -4,8 +4,9 @@ A fresh example office (``docgen init --example``, its query logs taken in) gets
 100,000 archive records, inserted the way ``benchmarks/bench_db.py`` seeds its
 million (Core executemany batches into the office database's ``records`` table, the
 records :func:`bench_db.generated_records` makes), and one web user. ``docgen serve``
-runs it under waitress in a child process on a free loopback port (plain http:
-``--insecure-cookies``). Then ``--clients`` threads (default 50), each signed in with
+runs it in a child process on a free loopback port (plain http:
+``--insecure-cookies``), with its default worker processes (one per CPU, at most 4:
+:func:`docgen.web.server.default_workers`) or ``--workers``. Then ``--clients`` threads (default 50), each signed in with
 a session of its own over a keep-alive ``http.client`` connection, send requests one
 after another for ``--duration`` seconds (default 30), each in turn:
 
@@ -19,7 +20,7 @@ a failed connection). Aims: dashboard p95 under 300 ms, within 5x the static fil
 p95 under the same load (``ratio``), zero errors.
 
 Usage: .venv/bin/python benchmarks/bench_web.py [--duration 30] [--clients 50]
-       [--records 100000] [--threads 8]
+       [--records 100000] [--workers N] [--threads 8]
 Prints progress on stderr, then one JSON object on the last line of stdout.
 """
 
@@ -48,6 +49,8 @@ REPO = HERE.parent
 sys.path[:0] = [str(HERE), str(REPO)]
 
 from bench_db import BATCH, _batches, generated_records  # noqa: E402  (a sibling script)
+
+from docgen.web.server import default_workers  # noqa: E402
 
 TARGETS = ("dashboard", "search", "static")
 AIM_DASHBOARD_P95_MS = 300.0
@@ -105,10 +108,12 @@ def free_port() -> int:
         return port
 
 
-def start_server(root: Path, port: int, threads: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    root: Path, port: int, workers: int, threads: int, log: Path
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DOCGEN_LANG": "zh_TW"}
     argv = [*_docgen(), "-w", str(root), "serve", "--port", str(port)]
-    argv += ["--threads", str(threads), "--insecure-cookies"]
+    argv += ["--workers", str(workers), "--threads", str(threads), "--insecure-cookies"]
     with open(log, "wb") as out:
         server = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 60
@@ -244,13 +249,16 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument("--records", type=int, default=100_000, help="archive records (100000)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads (8)")
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(), help="worker processes (per CPU)"
+    )
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker (8)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-web-") as folder:
         root = Path(folder) / "office"
         units, password = make_office(root, args.records)
         port = free_port()
-        server = start_server(root, port, args.threads, Path(folder) / "serve.log")
+        server = start_server(root, port, args.workers, args.threads, Path(folder) / "serve.log")
         try:
             figures = run_clients(port, password, units, args.clients, args.duration)
         finally:
@@ -264,7 +272,8 @@ def main() -> None:
         "records": args.records,
         "clients": args.clients,
         "duration_s": args.duration,
-        "waitress_threads": args.threads,
+        "workers": args.workers,
+        "threads": args.threads,
         "cpus": os.cpu_count(),
         **figures,
         "ratio": ratio,

@@ -1,4 +1,5 @@
-"""``docgen serve``: the office's web application, served by waitress (ISSUE 12 item 1).
+"""``docgen serve``: the office's web application (ISSUE 12 item 1), in one waitress
+process or in several gunicorn worker processes (:mod:`docgen.web.server`).
 
 It binds to 127.0.0.1 by default; on the office network it runs behind a reverse proxy
 that speaks TLS (README: a systemd unit and an nginx example), so the session cookie
@@ -29,13 +30,13 @@ def _loopback(host: str) -> bool:
     "serve",
     cls=Command,
     help=N_(
-        "Serve the web application of this workspace with waitress: sign-in, each role's "
+        "Serve the web application of this workspace: sign-in, each role's "
         "dashboard, the obligations, the account registry, the journal. Make the first "
         "administrator with `docgen users add` before. It binds to 127.0.0.1: on the "
         "office network, put a reverse proxy with TLS in front (see the README).\n\n"
         "\b\nExample:\n"
         "  docgen serve\n"
-        "  docgen serve --host 127.0.0.1 --port 8000 --threads 8\n"
+        "  docgen serve --host 127.0.0.1 --port 8000 --workers 2 --threads 8\n"
         "  docgen serve --behind-proxy"
     ),
 )
@@ -46,11 +47,20 @@ def _loopback(host: str) -> bool:
     "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help=N_("The port.")
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=None,
+    help=N_(
+        "Worker processes (default: one per CPU, at most 4). Each uses one CPU; "
+        "1 serves from this one process (waitress)."
+    ),
+)
+@click.option(
     "--threads",
     type=click.IntRange(1, 64),
     default=8,
     show_default=True,
-    help=N_("Requests served at once."),
+    help=N_("Requests each worker process serves at once."),
 )
 @click.option(
     "--behind-proxy",
@@ -72,22 +82,33 @@ def serve(
     state: CliState,
     host: str,
     port: int,
+    workers: int | None,
     threads: int,
     behind_proxy: bool,
     insecure_cookies: bool,
 ) -> None:
-    from waitress import serve as waitress_serve
-
     from docgen.web import WebSettings, create_app
+    from docgen.web.server import default_workers, run
 
     if insecure_cookies and not _loopback(host):
         raise click.UsageError(_("--insecure-cookies works only on the loopback (127.0.0.1)"))
-    settings = WebSettings(secure_cookies=not insecure_cookies, proxies=1 if behind_proxy else 0)
-    app = create_app(state.workspace, settings)
+    processes = workers or default_workers()
+    settings = WebSettings(
+        secure_cookies=not insecure_cookies,
+        proxies=1 if behind_proxy else 0,
+        processes=processes,
+    )
+    workspace = state.workspace
     say(
         _("Serving {office} on http://{host}:{port}/ (Ctrl+C stops it)").format(
             office=state.workspace.config.office.name, host=host, port=port
         ),
         err=True,
     )
-    waitress_serve(app, host=host, port=port, threads=threads, ident="docgen")
+    run(
+        lambda: create_app(workspace, settings),
+        host=host,
+        port=port,
+        threads=threads,
+        workers=processes,
+    )

@@ -111,6 +111,9 @@ class WebSettings:
     #: client's own address is what the sign-in throttle and the journal see. 0 (the
     #: default): no header is trusted.
     proxies: int = 0
+    #: Processes serving the application (``docgen serve --workers``): each counts
+    #: its share of the sign-in throttle's failures (:mod:`docgen.web.auth`).
+    processes: int = 1
 
 
 @dataclass

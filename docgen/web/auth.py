@@ -46,7 +46,10 @@ bp = Blueprint("auth", __name__)
 
 #: Failed sign-ins allowed from one client address per :data:`THROTTLE_WINDOW`, across
 #: all usernames; past them, sign-in from that address is refused for the rest of the
-#: window. The numbers are this project's decision (the baseline gives none).
+#: window. The numbers are this project's decision (the baseline gives none). With
+#: several worker processes (``docgen serve --workers N``), each counts in memory and
+#: allows its share, ``THROTTLE_AFTER / N`` rounded up, so that an address gets about
+#: as many tries in all. (An account's own lockout, 5 failures, is in the database.)
 THROTTLE_AFTER = 10
 THROTTLE_WINDOW = timedelta(minutes=5)
 #: At most this many addresses are remembered (the oldest windows go first).
@@ -61,8 +64,8 @@ class _Window:
 
 class SignInThrottle:
     """Failed sign-ins per client address, in fixed windows of ``window`` seconds that
-    start at an address's first failure; thread-safe, kept in this process (one
-    waitress process serves the application), at most ``capacity`` addresses. Times
+    start at an address's first failure; thread-safe, kept in this process (each
+    worker process has its own: :data:`THROTTLE_AFTER`), at most ``capacity`` addresses. Times
     are ``time.monotonic()`` seconds, passed in (``now``)."""
 
     def __init__(
@@ -112,7 +115,8 @@ class SignInThrottle:
 
 @bp.record_once
 def _make_throttle(setup: BlueprintSetupState) -> None:
-    setup.app.extensions["docgen_throttle"] = SignInThrottle()
+    processes = setup.app.extensions["docgen"].settings.processes
+    setup.app.extensions["docgen_throttle"] = SignInThrottle(limit=-(-THROTTLE_AFTER // processes))
 
 
 def throttle() -> SignInThrottle:
