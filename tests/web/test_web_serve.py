@@ -149,3 +149,23 @@ def test_defaults_and_bind_addresses() -> None:
     assert 1 <= default_workers() <= min(os.cpu_count() or 1, 4)
     assert bind_address("127.0.0.1", 8000) == "127.0.0.1:8000"
     assert bind_address("::1", 8000) == "[::1]:8000"
+
+
+def test_a_second_server_on_a_port_in_use_stops_with_one_line(office: Office) -> None:
+    """The workers' sockets share their port (SO_REUSEPORT) only with sockets that ask
+    to: a second ``docgen serve`` on it is refused before any worker starts, instead
+    of joining the first and answering its requests."""
+    first = Server(office.workspace.root, 2)
+    try:
+        argv = [sys.executable, "-m", "docgen", "-w", str(office.workspace.root), "serve"]
+        argv += ["--port", str(first.port), "--workers", "2", "--insecure-cookies"]
+        second = subprocess.run(
+            argv, env={**os.environ, "DOCGEN_LANG": "en"}, capture_output=True, text=True
+        )
+        assert second.returncode == 1
+        problem = second.stderr.strip().splitlines()[-1]
+        assert problem.startswith("Error: ") and "in use" in problem
+        assert "Traceback" not in second.stderr
+        assert first.get("/sign-in")[0] == 200
+    finally:
+        first.stop()
