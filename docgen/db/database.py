@@ -152,6 +152,14 @@ class Database:
         with self._readers.begin() as session:
             yield session
 
+    @contextlib.contextmanager
+    def reading_connection(self) -> Iterator[Connection]:
+        """A Core connection in a read-only transaction (as :meth:`reading`), for the
+        paths the web takes most (``get_user`` on every request, the records search):
+        rows, with no ORM session to set up and take down."""
+        with self._reader.connect() as conn, conn.begin():
+            yield conn
+
     def for_reading(self) -> Database:
         """This database seen for reading only, to hand to a library function that
         takes a :class:`Database` and only reads (``get_user``, ``load_registry`` …):

@@ -388,10 +388,11 @@ def list_users(db: Database) -> list[UserInfo]:
 
 def get_user(db: Database, user_id: int) -> UserInfo | None:
     """The web user with this id, if any: one query with the roles, in a read-only
-    transaction (:meth:`docgen.db.Database.reading`) — the web application asks on
-    every request, so it reads columns (one statement, made once), not ORM objects."""
-    with db.reading() as session:
-        rows = session.connection().execute(_USER_BY_ID, {"user_id": user_id}).all()
+    transaction (:meth:`docgen.db.Database.reading_connection`) — the web application
+    asks on every request, so it reads columns (one statement, made once) on a Core
+    connection, not ORM objects in a session."""
+    with db.reading_connection() as conn:
+        rows = conn.execute(_USER_BY_ID, {"user_id": user_id}).all()
     if not rows:
         return None
     first = rows[0]._mapping

@@ -256,7 +256,7 @@ def create_app(
         office=workspace.config.office.name,
         language=lambda: current_language().replace("_", "-"),
     )
-    app.jinja_env.filters.update(roc=_roc, roc_long=_roc_long, cell=_cell)
+    app.jinja_env.filters.update(roc=roc_short, roc_long=_roc_long, cell=_cell)
 
     from docgen.web.account_requests import bp as account_requests_bp
     from docgen.web.account_review import bp as account_review_bp
@@ -318,7 +318,8 @@ def _can(key: str) -> bool:
     return current_user.is_authenticated and permissions.may_open(current_user.roles, key)
 
 
-def _roc(value: date | datetime | None) -> str:
+def roc_short(value: date | datetime | None) -> str:
+    """A date (``115/10/01``) or a time (``115/10/01 14:05``) as the pages show it."""
     if value is None:
         return ""
     if isinstance(value, datetime):
