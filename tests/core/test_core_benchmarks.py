@@ -19,7 +19,10 @@ SMALL_RUNS = {
     "bench_forms.py": (["--records", "4", "--pdfs", "2"], "docx_batch"),
     "bench_archive.py": (["--quick"], "sweep_vs_sha256sum"),
     "bench_db.py": (["--quick"], "sqlite"),
-    "bench_web.py": (["--duration", "2", "--clients", "4", "--records", "200"], "dashboard"),
+    "bench_web.py": (
+        ["--duration", "2", "--clients", "4", "--records", "200", "--runs", "2"],
+        "dashboard",
+    ),
 }
 
 

@@ -51,6 +51,20 @@ def test_a_session_after_a_reading_one_writes_again(db: Database) -> None:
     assert _count(db) == 4
 
 
+def test_a_reading_connection_reads_and_refuses_writes(db: Database) -> None:
+    """:meth:`Database.reading_connection` (every web request's user, the records
+    search): the same read-only transaction as :meth:`Database.reading`, on a Core
+    connection; the pooled connection writes again afterwards."""
+    for view in (db, db.for_reading()):
+        with view.reading_connection() as conn:
+            assert conn.execute(text("SELECT count(*) FROM notes")).scalar_one() >= 1
+        with pytest.raises(DBAPIError, match=r"(?i)read-?only"), view.reading_connection() as conn:
+            conn.execute(text("INSERT INTO notes VALUES (2)"))
+    with db.session() as session:
+        session.execute(text("INSERT INTO notes VALUES (2)"))
+    assert _count(db) == 2
+
+
 def test_the_view_for_reading_refuses_writes_and_leaves_the_database_open(
     db: Database,
 ) -> None:
