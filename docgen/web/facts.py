@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 class Facts:
-    """A small time-limited memo, safe for waitress's threads."""
+    """A small time-limited memo of one process, safe for its threads."""
 
     def __init__(self, ttl_seconds: float) -> None:
         self.ttl = ttl_seconds
