@@ -6,9 +6,10 @@ million (Core executemany batches into the office database's ``records`` table, 
 records :func:`bench_db.generated_records` makes), and one web user. ``docgen serve``
 runs it in a child process on a free loopback port (plain http:
 ``--insecure-cookies``), with its default worker processes (one per CPU, at most 4:
-:func:`docgen.web.server.default_workers`) or ``--workers``. Then ``--clients`` threads (default 50), each signed in with
-a session of its own over a keep-alive ``http.client`` connection, send requests one
-after another for ``--duration`` seconds (default 30), each in turn:
+:func:`docgen.web.server.default_workers`) or ``--workers``. Then ``--clients``
+threads (default 50), each signed in with a session of its own over a keep-alive
+``http.client`` connection, send requests one after another for ``--duration``
+seconds (default 30), each in turn:
 
 * the dashboard ``/`` (the director's: every rule),
 * a records search ``/records/?…`` over the 100,000 records (a category, a period, a
@@ -16,9 +17,10 @@ after another for ``--duration`` seconds (default 30), each in turn:
 * the static stylesheet ``/static/docgen.css`` of the same server.
 
 For each: requests, p50 and p95 latency (ms), and errors (a status other than 200, or
-a failed connection) — of the best of ``--runs`` runs (default 3, each against a server
-started afresh: the one with the lowest dashboard p95), with every run's p95 listed. Aims: dashboard p95 under 300 ms, within 5x the static file's
-p95 under the same load (``ratio``), zero errors.
+a failed connection) — of the best of ``--runs`` runs (default 3, each against a
+server started afresh: the one with the lowest dashboard p95), with every run's p95
+listed. Aims: dashboard p95 under 300 ms, within 5x the static file's p95 under the
+same load (``ratio``), zero errors.
 
 Usage: .venv/bin/python benchmarks/bench_web.py [--duration 30] [--clients 50]
        [--records 100000] [--workers N] [--threads 8] [--runs 3]

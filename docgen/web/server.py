@@ -4,8 +4,9 @@ process, or gunicorn's worker processes.
 Python runs one thread of a process at a time, so one process uses one CPU however
 many threads it has: under fifty clients, one waitress process kept one CPU busy
 and left the other idle (``benchmarks/bench_web.py``). gunicorn — the usual WSGI
-server on Linux; docgen runs on POSIX systems only, for its file locks — starts ``workers`` processes and keeps them running (a worker
-that dies is replaced), each with ``threads`` threads (its ``gthread`` worker).
+server on Linux; docgen runs on POSIX systems only, for its file locks — starts
+``workers`` processes and keeps them running (a worker that dies is replaced), each
+with ``threads`` threads (its ``gthread`` worker).
 Each worker makes its own application in its own process (``make_app``): no
 database connection crosses a fork. What the processes share lives in the office
 database (accounts, lockouts, sessions' versions) or in files locked for each
