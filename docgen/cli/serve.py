@@ -88,7 +88,7 @@ def serve(
     insecure_cookies: bool,
 ) -> None:
     from docgen.web import WebSettings, create_app
-    from docgen.web.server import default_workers, run
+    from docgen.web.server import default_workers, probe_port, run
 
     if insecure_cookies and not _loopback(host):
         raise click.UsageError(_("--insecure-cookies works only on the loopback (127.0.0.1)"))
@@ -99,13 +99,16 @@ def serve(
         processes=processes,
     )
     workspace = state.workspace
+    app = create_app(workspace, settings)  # a problem here is one line, not a worker's
+    probe_port(host, port)
     say(
         _("Serving {office} on http://{host}:{port}/ (Ctrl+C stops it)").format(
-            office=state.workspace.config.office.name, host=host, port=port
+            office=workspace.config.office.name, host=host, port=port
         ),
         err=True,
     )
     run(
+        app,
         lambda: create_app(workspace, settings),
         host=host,
         port=port,

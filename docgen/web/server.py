@@ -51,11 +51,19 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def run(make_app: Callable[[], Flask], *, host: str, port: int, threads: int, workers: int) -> None:
-    """Serve ``make_app()`` on ``host:port`` until stopped (Ctrl+C, SIGTERM). The
-    application is made here first, so that a problem (no office database, an old
-    schema) is the command's one line, not a traceback of each worker that fails."""
-    app = make_app()
+def run(
+    app: Flask,
+    make_app: Callable[[], Flask],
+    *,
+    host: str,
+    port: int,
+    threads: int,
+    workers: int,
+) -> None:
+    """Serve the application on ``host:port`` until stopped (Ctrl+C, SIGTERM): ``app``,
+    made already (so that a problem — no office database, an old schema — was the
+    command's one line), in this process; or, with several ``workers``, one made by
+    ``make_app`` in each worker, ``app`` closed first."""
     if workers == 1:
         from waitress import serve
 
@@ -65,7 +73,6 @@ def run(make_app: Callable[[], Flask], *, host: str, port: int, threads: int, wo
         serve(app, host=host, port=port, threads=threads, ident="docgen")
         return
     app.extensions["docgen"].db.close()  # each worker opens its own connections
-    probe_port(host, port)
     _serve_workers(
         make_app,
         {
@@ -88,7 +95,7 @@ def run(make_app: Callable[[], Flask], *, host: str, port: int, threads: int, wo
 
 def probe_port(host: str, port: int) -> None:
     """Bind ``host:port`` once, as a plain socket, and let it go: a port in use is an
-    :class:`OSError` here — the command's one line — before any worker starts.
+    :class:`OSError` here — the command's one line — before anything is served.
 
     Each worker listens on a socket of its own with ``SO_REUSEPORT``, so that the
     kernel shares new connections out between the workers (on one shared socket,
