@@ -1,7 +1,8 @@
 """The web application's factory (ISSUE 12 item 1): ``create_app(workspace)``.
 
 Flask with Flask-Login (sessions), Flask-WTF (CSRF on every POST) and Flask-Babel
-(the same zh_TW catalogs as the CLI), served by gunicorn or waitress (:mod:`docgen.web.server`).
+(the same zh_TW catalogs as the CLI), served by gunicorn or waitress
+(:mod:`docgen.web.server`).
 No module-level application: the factory builds one per workspace, opens the office
 database once, and registers the two blueprints (:mod:`docgen.web.auth`,
 :mod:`docgen.web.pages`). Before every request it chooses the language, ends an idle
